@@ -1,0 +1,214 @@
+"""The one entry point, ``zhurnal``: the TUI and the non-interactive jobs.
+
+    zhurnal [--db PATH] [--as LOGIN]          the register (terminal UI)
+    zhurnal init [--db PATH] [--policy NAME]  create/upgrade a school database
+    zhurnal demo [--db PATH] [--no-ui]        create (first run) and open the demo school
+    zhurnal verify [--db PATH]                integrity + audit chain; exit 1 if broken
+    zhurnal policy check FILE                 contradictions and gaps of a policy file
+    zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
+
+The UI is imported only when it starts, so the jobs run without textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.errors import DomainError
+
+DEMO_DB_NAME = "demo.db"
+
+
+def _db_arg(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # Subcommands must not overwrite a --db given before the subcommand name.
+    p.add_argument("--db", metavar="PATH", default=None if top else argparse.SUPPRESS,
+                   help="файл базы SQLite или URL базы данных")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zhurnal", description="Электронный классный журнал")
+    _db_arg(parser, top=True)
+    parser.add_argument("--as", dest="login", metavar="LOGIN",
+                        help="логин пользователя (для входа по SSH-ключу)")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("init", help="создать или обновить базу школы")
+    _db_arg(p)
+    p.add_argument("--policy", default="004", help="набор правил из data/policies (по умолчанию 004)")
+    p.add_argument("--policy-file", metavar="FILE", help="свой файл правил (TOML)")
+    p.add_argument("--admin", default="admin", help="логин администратора (по умолчанию admin)")
+
+    p = sub.add_parser("demo", help="демонстрационная школа")
+    _db_arg(p)
+    p.add_argument("--no-ui", action="store_true", help="только создать базу, не открывать журнал")
+
+    p = sub.add_parser("verify", help="проверить целостность базы и журнала аудита")
+    _db_arg(p)
+
+    p = sub.add_parser("policy", help="наборы правил школы")
+    psub = p.add_subparsers(dest="policy_command", required=True)
+    pc = psub.add_parser("check", help="противоречия и пробелы файла правил")
+    pc.add_argument("file")
+
+    p = sub.add_parser("import", help="загрузка данных")
+    isub = p.add_subparsers(dest="import_command", required=True)
+    im = isub.add_parser("marks", help="отметки из CSV (дата;урок;класс;предмет;ученик;вид;отметка)")
+    im.add_argument("file")
+    im.add_argument("--as", dest="login", required=True, metavar="LOGIN")
+    _db_arg(im)
+    return parser
+
+
+def _open(db_arg: str | None):  # type: ignore[no-untyped-def]
+    from core.db import Database
+
+    return Database.open(db_arg)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from core import audit
+    from core.auth import hash_password
+    from core.models import User
+    from core.policy import preset_text
+    from core.services.users import generate_temp_password
+    from core.setup import install_policy, is_initialized
+
+    db = _open(args.db)
+    with db.write() as s:
+        if is_initialized(s):
+            print(f"База уже создана и обновлена до последней версии: {db.url}")
+            return 0
+        if args.policy_file:
+            text = Path(args.policy_file).read_text(encoding="utf-8")
+        else:
+            text = preset_text(args.policy)
+        policy = install_policy(s, text)
+        password = None
+        if s.exec(select(User)).first() is None:
+            password = generate_temp_password()
+            admin = User(login=args.admin, full_name="Администратор", roles="admin",
+                         password_hash=hash_password(password), must_change_password=True)
+            s.add(admin)
+            s.flush()
+            audit.append(s, ts=_now(), actor_id=None, actor_login="init", action="user.create",
+                         entity="user", entity_id=admin.id, after={"login": args.admin})
+        audit.append(s, ts=_now(), actor_id=None, actor_login="init", action="school.init",
+                     after={"policy": policy.name})
+    print(f"База школы создана: {db.url}")
+    print(f"Правила: {policy.name}")
+    if password:
+        print(f"Администратор: логин {args.admin}, временный пароль {password} "
+              "(сменить при первом входе)")
+    return 0
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime.now()
+
+
+def demo_db_path(db_arg: str | None) -> str:
+    if db_arg:
+        return db_arg
+    from core.config import default_db_path
+
+    return str(default_db_path().with_name(DEMO_DB_NAME))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from core.demo import create_demo, demo_info_text
+    from core.setup import is_initialized
+
+    path = demo_db_path(args.db)
+    db = _open(path)
+    with db.read() as s:
+        exists = is_initialized(s)
+    if exists:
+        print(f"Демонстрационная школа уже создана: {db.url}")
+    else:
+        print("Создаю демонстрационную школу…", flush=True)
+        info = create_demo(db)
+        print(demo_info_text(info))
+        print(f"База: {db.url}")
+    db.dispose()
+    if args.no_ui:
+        return 0
+    return run_ui(path, getattr(args, "login", None))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from core.db import Database
+    from core.verify import verify
+
+    if args.db and "://" not in args.db and not Path(args.db).exists():
+        print(f"Файл базы не найден: {args.db}", file=sys.stderr)
+        return 1
+    report = verify(Database.open(args.db, upgrade=False))
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    from core.policy_check import run_check
+
+    return run_check(args.file)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from core.actor import Actor
+    from core.importer import import_marks
+    from core.models import User
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        print(f"Файл не открывается: {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    db = _open(args.db)
+    with db.read() as s:
+        user = s.exec(select(User).where(User.login == args.login)).first()
+        if user is None or not user.active:
+            print(f"Пользователь «{args.login}» не найден или отключён.", file=sys.stderr)
+            return 1
+        actor = Actor(user.id, user.login, user.role_set(), user.full_name)
+    result = import_marks(db, actor, text)
+    if result.ok:
+        print(f"Загружено отметок: {result.applied}.")
+        return 0
+    print(f"Загрузка отменена: ни одна отметка не внесена. Отклонено строк: "
+          f"{len(result.refused)}.", file=sys.stderr)
+    for line_no, reason in result.refused:
+        print(f"  строка {line_no}: {reason}", file=sys.stderr)
+    return 1
+
+
+def run_ui(db_arg: str | None, login: str | None) -> int:
+    from tui.app import run
+
+    return run(db_arg, login)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"init": cmd_init, "demo": cmd_demo, "verify": cmd_verify,
+                "policy": cmd_policy, "import": cmd_import}
+    try:
+        if args.command is None:
+            return run_ui(args.db, args.login)
+        return handlers[args.command](args)
+    except DomainError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Engines and sessions.
+
+SQLite (the embedded default) is opened in WAL mode with foreign keys on and a
+busy timeout.  Following SQLAlchemy's documented pysqlite recipe, the driver's
+own transaction handling is switched off and we emit BEGIN ourselves: write
+transactions (``Database.write()``) start with ``BEGIN IMMEDIATE`` so two
+writers never deadlock on a lock upgrade; reads (``Database.read()``) use a
+plain deferred BEGIN and, under WAL, never hold the write lock.  Sessions are
+short: one per service call, never open while a user thinks.
+
+PostgreSQL is the same code with another URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, create_engine
+
+from core.config import resolve_database_url
+
+BUSY_TIMEOUT_MS = 15_000
+WRITE_OPTION = "zhurnal_write"
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask)."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def _install_sqlite_listeners(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        _prepare_sqlite_file(url)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        _install_sqlite_listeners(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """One school's database: the engine plus the write/read session factories."""
+
+    url: str
+    engine: Engine
+
+    @classmethod
+    def open(cls, db: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> Database:
+        url = resolve_database_url(db)
+        database = cls(url=url, engine=make_engine(url))
+        if upgrade:
+            from core.migrate import upgrade_to_head
+
+            upgrade_to_head(database.engine)
+        return database
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.url).database
+        return Path(database) if database else None
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: BEGIN IMMEDIATE on SQLite; commit on success."""
+        engine = self.engine.execution_options(**{WRITE_OPTION: True})
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session; rolled back at the end, never holds the write lock."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,217 @@
+"""The unit of work every service runs in.
+
+One service call = one write transaction = one audit entry chain:
+permission check -> rules -> write -> audit -> commit, or roll back and raise.
+A permission refusal is rolled back and then audited in its own transaction,
+so a denied action changes nothing and still leaves a trace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import lru_cache
+from typing import Any
+
+from sqlmodel import Session, select
+
+from core import audit
+from core.actor import Actor
+from core.db import Database
+from core.errors import ConflictError, NotFound, PermissionDenied, PolicyError
+from core.models import Bell, Holiday, Period, SchoolYear, Setting, User
+from core.policy import Policy, parse_policy
+from core.rules import Calendar
+
+POLICY_KEY = "policy"
+
+# Set by ``batch``: service calls then share one transaction, each in a savepoint.
+_ambient: ContextVar[Session | None] = ContextVar("zhurnal_ambient_session", default=None)
+
+
+@lru_cache(maxsize=8)
+def _parse_cached(digest: str, text: str) -> Policy:  # digest keeps the key small
+    return parse_policy(text)
+
+
+def policy_of(session: Session) -> Policy:
+    row = session.get(Setting, POLICY_KEY)
+    if row is None:
+        raise PolicyError("Школа не настроена: выполните «zhurnal init» или «zhurnal demo».")
+    return _parse_cached(hashlib.sha256(row.value.encode()).hexdigest(), row.value)
+
+
+def calendar_of(session: Session) -> Calendar:
+    days: set[date] = set()
+    for h in session.exec(select(Holiday).where(Holiday.kind == "public")):
+        d = h.start
+        while d <= h.end:
+            days.add(d)
+            d = date.fromordinal(d.toordinal() + 1)
+    return Calendar(frozenset(days))
+
+
+def current_year(session: Session) -> SchoolYear:
+    year = session.exec(select(SchoolYear).where(SchoolYear.is_current == True)).first()  # noqa: E712
+    if year is None:
+        raise NotFound("Текущий учебный год не задан: администратору — «Учебный год».")
+    return year
+
+
+def bell_times(session: Session) -> dict[int, tuple[time, time]]:
+    return {b.number: (b.start, b.end) for b in session.exec(select(Bell))}
+
+
+def period_for(session: Session, year_id: int, scheme: str, day: date) -> Period | None:
+    return session.exec(
+        select(Period).where(
+            Period.year_id == year_id,
+            Period.scheme == scheme,
+            Period.kind.in_(("quarter", "half")),  # type: ignore[attr-defined]
+            Period.start <= day,
+            Period.end >= day,
+        )
+    ).first()
+
+
+@dataclass
+class UnitOfWork:
+    session: Session
+    actor: Actor
+    now: datetime
+    _policy: Policy | None = None
+    _calendar: Calendar | None = None
+
+    @property
+    def policy(self) -> Policy:
+        if self._policy is None:
+            self._policy = policy_of(self.session)
+        return self._policy
+
+    @property
+    def calendar(self) -> Calendar:
+        if self._calendar is None:
+            self._calendar = calendar_of(self.session)
+        return self._calendar
+
+    def get(self, model: type, ident: int | None, what: str) -> Any:
+        row = self.session.get(model, ident) if ident is not None else None
+        if row is None:
+            raise NotFound(f"{what} не найден(а) (№ {ident}).")
+        return row
+
+    def audit(
+        self,
+        action: str,
+        entity: str = "",
+        entity_id: int | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        correction_id: int | None = None,
+    ) -> None:
+        audit.append(
+            self.session,
+            ts=self.now,
+            actor_id=self.actor.user_id,
+            actor_login=self.actor.login,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            correction_id=correction_id,
+        )
+
+    def check_version(self, row: Any, expected: int | None, what: str) -> None:
+        """Refuse a write based on a stale read, naming who changed the row and when."""
+        if expected is None or row.version == expected:
+            return
+        who = None
+        if row.updated_by_id is not None:
+            user = self.session.get(User, row.updated_by_id)
+            who = user.full_name if user else None
+        raise ConflictError(what, who, row.updated_at)
+
+    def touch(self, row: Any) -> None:
+        """Bump the row's version and stamp who changed it and when."""
+        row.version = (row.version or 0) + 1
+        row.updated_at = self.now
+        row.updated_by_id = self.actor.user_id
+        self.session.add(row)
+
+
+def _check_active(session: Session, actor: Actor) -> None:
+    if actor.user_id is None:
+        return
+    user = session.get(User, actor.user_id)
+    if user is None or not user.active:
+        raise PermissionDenied("Учётная запись отключена: обратитесь к администратору.")
+
+
+@contextmanager
+def unit_of_work(db: Database, actor: Actor, action: str) -> Iterator[UnitOfWork]:
+    """Run one service call in one write transaction (see the module docstring)."""
+    now = actor.now()
+    ambient = _ambient.get()
+    if ambient is not None:
+        if actor.read_only:
+            raise PermissionDenied(
+                "Учётная запись ученика или родителя только для просмотра [000 §7.1]."
+            )
+        with ambient.begin_nested():
+            _check_active(ambient, actor)
+            yield UnitOfWork(ambient, actor, now)
+        return
+    try:
+        if actor.read_only:
+            raise PermissionDenied(
+                "Учётная запись ученика или родителя только для просмотра [000 §7.1]."
+            )
+        with db.write() as session:
+            _check_active(session, actor)
+            yield UnitOfWork(session, actor, now)
+    except PermissionDenied as exc:
+        with db.write() as session:
+            audit.append(
+                session,
+                ts=now,
+                actor_id=actor.user_id,
+                actor_login=actor.login,
+                action="denied",
+                entity=action,
+                after={"reason": exc.message},
+            )
+        raise
+
+
+class BatchRefused(Exception):
+    """Raised by ``batch`` callers to roll the whole batch back."""
+
+
+@contextmanager
+def batch(db: Database) -> Iterator[Session]:
+    """All-or-nothing: service calls inside share one write transaction.
+
+    Each call runs in its own savepoint, so a refused call undoes only itself
+    and the caller can go on checking the other rows; the caller raises (e.g.
+    ``BatchRefused``) to roll everything back, or returns to commit all.
+    """
+    with db.write() as session:
+        token = _ambient.set(session)
+        try:
+            yield session
+        finally:
+            _ambient.reset(token)
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def snapshot(row: Any, *fields: str) -> dict[str, Any]:
+    return {f: getattr(row, f) for f in fields}

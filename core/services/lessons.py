@@ -1,0 +1,331 @@
+"""Lesson services: topic, homework, attendance, substitutes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import func, select
+
+from core.access import authorize_lesson_write, is_class_teacher, lock_moment
+from core.actor import Actor
+from core.db import Database
+from core.errors import DomainError, PermissionDenied, ValidationError
+from core.models import Absence, Assignment, Lesson, Mark, PlanItem, User
+from core.readmodels import AbsenceView, LessonView
+from core.rules import (
+    check_lesson_started,
+    check_text,
+    fmt_date,
+    grade1_homework,
+    is_late,
+    normalize_absence,
+)
+from core.services.base import UnitOfWork, require, snapshot, unit_of_work
+from core.services.context import LessonCtx, deadlines, lesson_ctx, require_in_roster, roster_ids
+
+
+def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
+    lesson = ctx.lesson
+    entry, homework = deadlines(uow, ctx)
+    marks = uow.session.exec(
+        select(func.count(Mark.id)).join(Assignment).where(Assignment.lesson_id == lesson.id)
+    ).one()
+    absences = uow.session.exec(
+        select(func.count(Absence.id)).where(Absence.lesson_id == lesson.id)
+    ).one()
+    return LessonView(
+        id=lesson.id or 0,
+        course_id=ctx.course.id or 0,
+        date=lesson.date,
+        number=lesson.number,
+        class_title=ctx.klass.title,
+        subject=ctx.subject.name,
+        subgroup=ctx.course.subgroup,
+        room=lesson.room,
+        topic=lesson.topic,
+        homework=lesson.homework,
+        held_by_id=lesson.held_by_id,
+        attendance_taken_at=lesson.attendance_taken_at,
+        topic_late=lesson.topic_late,
+        homework_late=lesson.homework_late,
+        version=lesson.version,
+        entry_deadline=entry,
+        homework_deadline=homework,
+        lock_at=lock_moment(uow, lesson, "current"),
+        grade=ctx.grade,
+        substitute=lesson.held_by_id not in (None, ctx.course.teacher_id),
+        marks_count=marks,
+        absences_count=absences,
+    )
+
+
+def _plan_sequence(uow: UnitOfWork, course_id: int) -> list[PlanItem]:
+    items = uow.session.exec(
+        select(PlanItem).where(PlanItem.course_id == course_id).order_by(PlanItem.position)
+    )
+    return [item for item in items for _ in range(max(1, item.hours))]
+
+
+def suggested_plan_item(uow: UnitOfWork, ctx: LessonCtx) -> PlanItem | None:
+    """The next КТП topic: the plan position after the earlier lessons that used one."""
+    lesson = ctx.lesson
+    used = uow.session.exec(
+        select(func.count(Lesson.id)).where(
+            Lesson.course_id == lesson.course_id,
+            Lesson.plan_item_id != None,  # noqa: E711
+            (Lesson.date < lesson.date)
+            | ((Lesson.date == lesson.date) & (Lesson.number < lesson.number)),
+        )
+    ).one()
+    sequence = _plan_sequence(uow, lesson.course_id)
+    return sequence[used] if used < len(sequence) else None
+
+
+def get_lesson(db: Database, actor: Actor, lesson_id: int) -> tuple[LessonView, str | None]:
+    """The lesson and the next КТП topic offered for it (read only)."""
+    from core.access import require_read_course
+
+    with db.read() as session:
+        uow = UnitOfWork(session, actor, actor.now())
+        ctx = lesson_ctx(uow, lesson_id)
+        require_read_course(session, actor, ctx.course, ctx.klass)
+        item = suggested_plan_item(uow, ctx)
+        return lesson_view(uow, ctx), (item.topic if item else None)
+
+
+def set_topic(
+    db: Database,
+    actor: Actor,
+    lesson_id: int,
+    topic: str,
+    *,
+    plan_item_id: int | None = None,
+    expected_version: int | None = None,
+    correction_id: int | None = None,
+) -> LessonView:
+    """Record the lesson's topic; late entries are accepted and flagged [004 §3.8]."""
+    with unit_of_work(db, actor, "lesson.topic") as uow:
+        ctx = lesson_ctx(uow, lesson_id)
+        grant = authorize_lesson_write(
+            uow, ctx.course, ctx.lesson, lock_class="current", scope="lesson",
+            correction_id=correction_id,
+        )
+        text = check_text(topic, "Тема урока", 500)
+        lesson = ctx.lesson
+        uow.check_version(lesson, expected_version, "Тема урока")
+        if plan_item_id is not None:
+            item = uow.get(PlanItem, plan_item_id, "Тема КТП")
+            if item.course_id != lesson.course_id:
+                raise ValidationError("Тема КТП относится к другому предмету или классу.")
+        before = snapshot(lesson, "topic", "plan_item_id")
+        if text and not lesson.topic:
+            lesson.topic_entered_at = uow.now
+            lesson.topic_late = is_late(uow.now, deadlines(uow, ctx)[0])
+        lesson.topic = text
+        lesson.plan_item_id = plan_item_id if text else None
+        uow.touch(lesson)
+        uow.audit("lesson.topic", "lesson", lesson.id, before,
+                  snapshot(lesson, "topic", "plan_item_id"), grant.correction_id)
+        uow.session.flush()
+        return lesson_view(uow, ctx)
+
+
+def set_homework(
+    db: Database,
+    actor: Actor,
+    lesson_id: int,
+    homework: str,
+    *,
+    expected_version: int | None = None,
+    correction_id: int | None = None,
+) -> LessonView:
+    """Homework; in grade 1 it reads «нет» [004 §3.5]; due N hours after the lesson [002 §2.6]."""
+    with unit_of_work(db, actor, "lesson.homework") as uow:
+        ctx = lesson_ctx(uow, lesson_id)
+        grant = authorize_lesson_write(
+            uow, ctx.course, ctx.lesson, lock_class="current", scope="lesson",
+            correction_id=correction_id,
+        )
+        text = grade1_homework(uow.policy, ctx.grade, check_text(homework, "Домашнее задание"))
+        lesson = ctx.lesson
+        uow.check_version(lesson, expected_version, "Домашнее задание")
+        before = snapshot(lesson, "homework")
+        if text and not lesson.homework:
+            lesson.homework_entered_at = uow.now
+            lesson.homework_late = is_late(uow.now, deadlines(uow, ctx)[1])
+        lesson.homework = text
+        uow.touch(lesson)
+        uow.audit("lesson.homework", "lesson", lesson.id, before, snapshot(lesson, "homework"),
+                  grant.correction_id)
+        uow.session.flush()
+        return lesson_view(uow, ctx)
+
+
+def _absence_view(a: Absence) -> AbsenceView:
+    return AbsenceView(a.id or 0, a.lesson_id, a.student_id, a.code, a.late, a.version)
+
+
+def _mark_attendance_taken(uow: UnitOfWork, ctx: LessonCtx) -> None:
+    lesson = ctx.lesson
+    if lesson.attendance_taken_at is None:
+        lesson.attendance_taken_at = uow.now
+        lesson.attendance_late = is_late(uow.now, deadlines(uow, ctx)[0])
+        uow.touch(lesson)
+
+
+def mark_all_present(
+    db: Database, actor: Actor, lesson_id: int, *, correction_id: int | None = None
+) -> LessonView:
+    """Everyone present: clears the lesson's absences and records attendance as taken."""
+    with unit_of_work(db, actor, "attendance.all_present") as uow:
+        ctx = lesson_ctx(uow, lesson_id)
+        grant = authorize_lesson_write(
+            uow, ctx.course, ctx.lesson, lock_class="current", scope="attendance",
+            correction_id=correction_id,
+        )
+        check_lesson_started(uow.now, ctx.start, "посещаемость")
+        absences = list(uow.session.exec(select(Absence).where(Absence.lesson_id == lesson_id)))
+        before = {"absences": {a.student_id: a.code for a in absences}}
+        for a in absences:
+            uow.session.delete(a)
+        _mark_attendance_taken(uow, ctx)
+        uow.audit("attendance.all_present", "lesson", lesson_id, before, {"absences": {}},
+                  grant.correction_id)
+        uow.session.flush()
+        return lesson_view(uow, ctx)
+
+
+def set_absence(
+    db: Database,
+    actor: Actor,
+    lesson_id: int,
+    student_id: int,
+    code: str | None,
+    *,
+    expected_version: int | None = None,
+    correction_id: int | None = None,
+) -> AbsenceView | None:
+    """Set (Н, Б, УП, ОП) or clear (None) a student's absence at a lesson."""
+    with unit_of_work(db, actor, "attendance.set") as uow:
+        ctx = lesson_ctx(uow, lesson_id)
+        grant = authorize_lesson_write(
+            uow, ctx.course, ctx.lesson, lock_class="current", scope="attendance",
+            student_id=student_id, correction_id=correction_id,
+        )
+        check_lesson_started(uow.now, ctx.start, "посещаемость")
+        value = normalize_absence(code) if code else None
+        require_in_roster(uow, ctx, student_id)
+        row = uow.session.exec(
+            select(Absence).where(Absence.lesson_id == lesson_id, Absence.student_id == student_id)
+        ).first()
+        if row is not None:
+            uow.check_version(row, expected_version, "Отметка посещаемости")
+        elif expected_version not in (None, 0):
+            raise DomainError("Отметку посещаемости уже удалили: обновите данные.")
+        before = {"code": row.code} if row else None
+        late = is_late(uow.now, deadlines(uow, ctx)[0])
+        result: AbsenceView | None = None
+        if value is None:
+            if row is not None:
+                uow.session.delete(row)
+        else:
+            if row is None:
+                row = Absence(lesson_id=lesson_id, student_id=student_id, code=value,
+                              entered_at=uow.now, late=late, version=0)
+            row.code = value
+            row.correction_id = grant.correction_id
+            uow.touch(row)
+        _mark_attendance_taken(uow, ctx)
+        uow.session.flush()
+        if value is not None and row is not None:
+            result = _absence_view(row)
+        uow.audit("attendance.set", "absence", row.id if row else None,
+                  before, {"student_id": student_id, "lesson_id": lesson_id, "code": value},
+                  grant.correction_id)
+        return result
+
+
+def correct_absence_reason(
+    db: Database,
+    actor: Actor,
+    absence_id: int,
+    code: str,
+    *,
+    document: str,
+    document_date: date,
+    expected_version: int | None = None,
+) -> AbsenceView:
+    """The class teacher corrects an absence's reason within N working days of the
+    document [004 §3.7]; only the reason changes, never presence."""
+    with unit_of_work(db, actor, "attendance.reason") as uow:
+        absence: Absence = uow.get(Absence, absence_id, "Пропуск")
+        ctx = lesson_ctx(uow, absence.lesson_id)
+        require(
+            actor.has("teacher") and is_class_teacher(actor, ctx.klass)
+            and uow.policy.ct_absence_reason,
+            "Причину пропуска исправляет классный руководитель класса [004 §3.7].",
+        )
+        value = normalize_absence(code)
+        if value == "ОП":
+            raise ValidationError("Опоздание — не причина пропуска: выберите Н, Б или УП.")
+        if not document.strip():
+            raise ValidationError("Укажите документ, подтверждающий причину пропуска.")
+        days = uow.policy.ct_absence_reason_working_days
+        last = uow.calendar.add_days(document_date, days, "working")
+        if uow.now.date() > last:
+            raise DomainError(
+                f"Причину пропуска исправляют не позднее {days} рабочих дней после "
+                f"предоставления документа: срок истёк {fmt_date(last)} [004 §3.7].",
+                clause="004 §3.7",
+            )
+        if document_date > uow.now.date():
+            raise ValidationError("Дата документа не может быть в будущем.")
+        uow.check_version(absence, expected_version, "Причина пропуска")
+        before = {"code": absence.code, "reason_document": absence.reason_document}
+        absence.code = value
+        absence.reason_document = f"{document.strip()} от {fmt_date(document_date)}"
+        uow.touch(absence)
+        uow.audit("attendance.reason", "absence", absence.id, before,
+                  {"code": value, "reason_document": absence.reason_document})
+        return _absence_view(absence)
+
+
+def assign_substitute(
+    db: Database, actor: Actor, lesson_id: int, teacher_id: int | None
+) -> LessonView:
+    """The deputy assigns who holds a lesson (замена); None returns it to the course teacher."""
+    with unit_of_work(db, actor, "lesson.substitute") as uow:
+        require(actor.has("deputy", "director"), "Замены назначает заместитель директора.")
+        ctx = lesson_ctx(uow, lesson_id)
+        target = ctx.course.teacher_id if teacher_id is None else teacher_id
+        user: User = uow.get(User, target, "Учитель")
+        if "teacher" not in user.role_set() or not user.active:
+            raise ValidationError(f"{user.full_name} не может вести урок: нет роли «Учитель».")
+        before = snapshot(ctx.lesson, "held_by_id")
+        ctx.lesson.held_by_id = target
+        uow.touch(ctx.lesson)
+        uow.audit("lesson.substitute", "lesson", lesson_id, before, {"held_by_id": target})
+        uow.session.flush()
+        return lesson_view(uow, ctx)
+
+
+def lesson_roster_ids(db: Database, actor: Actor, lesson_id: int) -> set[int]:
+    with db.read() as session:
+        uow = UnitOfWork(session, actor, actor.now())
+        ctx = lesson_ctx(uow, lesson_id)
+        from core.access import require_read_course
+
+        require_read_course(session, actor, ctx.course, ctx.klass)
+        return roster_ids(session, ctx.course, ctx.lesson.date)
+
+
+__all__ = [
+    "PermissionDenied",
+    "assign_substitute",
+    "correct_absence_reason",
+    "get_lesson",
+    "mark_all_present",
+    "set_absence",
+    "set_homework",
+    "set_topic",
+]

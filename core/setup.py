@@ -1,0 +1,31 @@
+"""Installing a school's policy: ``zhurnal init`` and the demo call this."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from core.models import Setting, WorkType
+from core.policy import Policy, parse_policy
+from core.services.base import POLICY_KEY
+
+
+def install_policy(session: Session, text: str) -> Policy:
+    """Store the policy TOML and sync the work types it defines (inside the caller's transaction)."""
+    policy = parse_policy(text)
+    row = session.get(Setting, POLICY_KEY)
+    if row is None:
+        session.add(Setting(key=POLICY_KEY, value=text))
+    else:
+        row.value = text
+        session.add(row)
+    existing = {w.code: w for w in session.exec(select(WorkType))}
+    for spec in policy.work_types:
+        wt = existing.get(spec.code) or WorkType(code=spec.code, name=spec.name)
+        wt.name, wt.weight, wt.lock_class = spec.name, spec.weight, spec.lock
+        session.add(wt)
+    session.flush()
+    return policy
+
+
+def is_initialized(session: Session) -> bool:
+    return session.get(Setting, POLICY_KEY) is not None

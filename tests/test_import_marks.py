@@ -1,0 +1,88 @@
+"""`zhurnal import marks`: external testing results [001 §2.1], all or nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import func, select
+
+from core.cli import main
+from core.models import AuditEvent, Mark
+from tests.school import build
+
+HEADER = "дата;урок;класс;предмет;ученик;вид работы;отметка\n"
+
+
+@pytest.fixture
+def w(db, monkeypatch):
+    world = build(db)
+    # The CLI acts "now"; pin it to the fixture's Monday 10:00.
+    import core.actor
+
+    monkeypatch.setattr(core.actor.Actor, "now", lambda self: datetime_now())
+    return world
+
+
+def datetime_now():
+    from tests.school import NOW
+
+    return NOW
+
+
+def _marks(db) -> int:
+    with db.read() as s:
+        return s.exec(select(func.count(Mark.id))).one()
+
+
+def run_import(db, tmp_path, body: str, login: str = "uchitel") -> int:
+    f = tmp_path / "marks.csv"
+    f.write_text(HEADER + body, encoding="utf-8")
+    return main(["import", "marks", str(f), "--as", login, "--db", str(db.path)])
+
+
+def test_valid_file_is_applied(w, tmp_path, capsys) -> None:
+    body = ("23.11.2026;1;5А;Математика;Антонов Антон;Контрольная работа;5\n"
+            "2026-11-23;1;5A;математика;Борисова Белла;test;4\n")
+    assert run_import(w.db, tmp_path, body) == 0
+    assert "Загружено отметок: 2" in capsys.readouterr().out
+    assert _marks(w.db) == 2
+
+
+def test_one_bad_row_applies_nothing_and_names_each_line(w, tmp_path, capsys) -> None:
+    """Every row goes through the same rules as the screen; one refusal cancels all."""
+    body = ("23.11.2026;1;5А;Математика;Антонов Антон;Контрольная работа;5\n"   # line 2 ok
+            "23.11.2026;1;5А;Математика;Борисова Белла;Контрольная работа;7\n"  # line 3 scale
+            "24.11.2026;1;5А;Математика;Васильев Василий;test;4\n"              # line 4 forward
+            "09.11.2026;2;5А;Математика;Васильев Василий;test;4\n"              # line 5 locked
+            "23.11.2026;1;1А;Математика;Гаврилов Глеб;test;4\n"                 # line 6 not hers
+            "23.11.2026;1;5А;Математика;Неизвестный Ученик;test;4\n"            # line 7 name
+            "23.11.2026;1;9Я;Математика;Антонов Антон;test;4\n"                 # line 8 class
+            "вчера;1;5А;Математика;Антонов Антон;test;4\n")                     # line 9 date
+    assert run_import(w.db, tmp_path, body) == 1
+    err = capsys.readouterr().err
+    assert "ни одна отметка не внесена" in err
+    for line, reason in [(3, "не из шкалы"), (4, "вперёд"), (5, "закрыты"), (6, "вносит учитель"),
+                         (7, "не числится"), (8, "класса «9Я» нет"), (9, "не распознана")]:
+        assert f"строка {line}: " in err and reason in err, (line, reason)
+    assert "строка 2:" not in err
+    assert _marks(w.db) == 0
+    with w.db.read() as s:
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "import.refused")).one()
+
+
+def test_grade1_rows_refused_004_3_5(w, tmp_path, capsys) -> None:
+    """[004 §3.5] Even the class's own teacher cannot import marks for grade 1."""
+    body = "23.11.2026;1;1А;Математика;Гаврилов Глеб;test;4\n"
+    assert run_import(w.db, tmp_path, body, login="nachalka") == 1
+    assert "строка 2: В 1-м классе отметки не ставятся" in capsys.readouterr().err
+
+
+def test_import_as_someone_without_rights_is_refused(w, tmp_path, capsys) -> None:
+    body = "23.11.2026;1;5А;Математика;Антонов Антон;test;5\n"
+    assert run_import(w.db, tmp_path, body, login="drugoy") == 1
+    assert "строка 2:" in capsys.readouterr().err
+    assert _marks(w.db) == 0
+
+
+def test_unknown_login(w, tmp_path, capsys) -> None:
+    assert run_import(w.db, tmp_path, "", login="nobody") == 1
+    assert "не найден" in capsys.readouterr().err

@@ -1,0 +1,81 @@
+"""`zhurnal verify` catches a row edited behind the app's back [002 §2.9]."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from core.cli import main
+from core.services import marks
+from tests.school import build
+
+
+def _some_marks(db) -> None:
+    w = build(db)
+    for st in w.students5:
+        marks.set_lesson_mark(db, w.at(w.teacher), w.lessons["today"], st, "answer", "4")
+
+
+def test_verify_passes_on_an_untouched_database(db, capsys) -> None:
+    _some_marks(db)
+    assert main(["verify", "--db", str(db.path)]) == 0
+    assert "в порядке" in capsys.readouterr().out
+
+
+def test_verify_names_the_event_altered_with_sqlite3(db, capsys) -> None:
+    """[002 §2.9] Integrity of stored data is controlled: a changed audit row is found."""
+    _some_marks(db)
+    con = sqlite3.connect(db.path)
+    event_id = con.execute(
+        "SELECT id FROM audit_event WHERE action='mark.set' ORDER BY id LIMIT 1").fetchone()[0]
+    con.execute("UPDATE audit_event SET after=replace(after, '\"4\"', '\"5\"') WHERE id=?",
+                (event_id,))
+    con.commit()
+    con.close()
+    assert main(["verify", "--db", str(db.path)]) == 1
+    out = capsys.readouterr().out
+    assert f"событие № {event_id}" in out and "НАРУШЕН" in out
+
+
+def test_verify_finds_deleted_tail_events(db, capsys) -> None:
+    _some_marks(db)
+    con = sqlite3.connect(db.path)
+    con.execute("DELETE FROM audit_event WHERE id=(SELECT max(id) FROM audit_event)")
+    con.commit()
+    con.close()
+    assert main(["verify", "--db", str(db.path)]) == 1
+    assert "удалены" in capsys.readouterr().out
+
+
+def test_verify_missing_file(tmp_path, capsys) -> None:
+    assert main(["verify", "--db", str(tmp_path / "nope.db")]) == 1
+    assert "не найден" in capsys.readouterr().err
+
+
+def test_verify_catches_a_mark_edited_with_sqlite3(db, capsys) -> None:
+    """A mark changed with the sqlite3 tool (the chain itself intact) is reported."""
+    _some_marks(db)
+    con = sqlite3.connect(db.path)
+    mark_id = con.execute("SELECT id FROM mark ORDER BY id LIMIT 1").fetchone()[0]
+    con.execute("UPDATE mark SET value='5' WHERE id=?", (mark_id,))
+    con.commit()
+    con.close()
+    assert main(["verify", "--db", str(db.path)]) == 1
+    assert f"mark № {mark_id}: значение не совпадает" in capsys.readouterr().out
+
+
+def test_verify_catches_an_inserted_and_a_deleted_mark(db, capsys) -> None:
+    _some_marks(db)
+    con = sqlite3.connect(db.path)
+    first = con.execute("SELECT id FROM mark ORDER BY id LIMIT 1").fetchone()[0]
+    row = con.execute("SELECT assignment_id, entered_at, entered_by_id FROM mark WHERE id=?",
+                      (first,)).fetchone()
+    con.execute("DELETE FROM mark WHERE id=?", (first,))
+    outsider = con.execute("SELECT max(id) FROM student").fetchone()[0]
+    con.execute("INSERT INTO mark (assignment_id, student_id, value, entered_at, entered_by_id,"
+                " late, version) VALUES (?, ?, '5', ?, ?, 0, 1)", (row[0], outsider, row[1],
+                                                                    row[2]))
+    con.commit()
+    con.close()
+    assert main(["verify", "--db", str(db.path)]) == 1
+    out = capsys.readouterr().out
+    assert "удалена в обход журнала" in out and "записи нет в журнале аудита" in out
