@@ -416,3 +416,28 @@ def test_no_period_mark_for_wrong_scheme(w: World) -> None:
     with pytest.raises(DomainError):
         marks.set_period_mark(w.db, w.at(w.teacher), w.course5, w.students5[0], 99999, "5")
     assert count(w.db, PeriodMark) == 0
+
+
+def test_next_ktp_topic_is_offered(w: World) -> None:
+    """[002 §2.3] Topics follow the calendar-thematic plan: the next one is offered."""
+    from core.models import PlanItem
+
+    with w.db.write() as s:
+        items = [PlanItem(course_id=w.course5, position=i, topic=t, hours=h)
+                 for i, (t, h) in enumerate([("Натуральные числа", 1), ("Дроби", 2),
+                                             ("Проценты", 1)])]
+        s.add_all(items)
+        s.flush()
+        ids = [i.id for i in items]
+    t = w.at(w.teacher)
+    _, offered = lessons.get_lesson(w.db, t, w.lessons["late"])
+    assert offered == "Натуральные числа"
+    lessons.set_topic(w.db, t, w.lessons["late"], "Натуральные числа", plan_item_id=ids[0])
+    _, offered = lessons.get_lesson(w.db, t, w.lessons["today"])
+    assert offered == "Дроби"
+    lessons.set_topic(w.db, t, w.lessons["today"], "Дроби", plan_item_id=ids[1])
+    _, offered = lessons.get_lesson(w.db, t, w.lessons["later_today"])
+    assert offered == "Дроби"  # two hours: the topic is offered twice
+    lessons.set_topic(w.db, t, w.lessons["later_today"], "Дроби (2)", plan_item_id=ids[1])
+    _, offered = lessons.get_lesson(w.db, t, w.lessons["tomorrow"])
+    assert offered == "Проценты"
