@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -16,11 +19,26 @@ from core.setup import install_policy
 DEFAULT_PRESET = "004"
 
 
+_TEMPLATES: dict[str, Path] = {}
+
+
+def _template(preset: str) -> Path:
+    """A migrated database with the preset installed, built once per test run."""
+    if preset not in _TEMPLATES:
+        path = Path(tempfile.mkdtemp(prefix="zhurnal-template-")) / f"{preset}.db"
+        db = Database.open(path)
+        with db.write() as s:
+            install_policy(s, preset_text(preset))
+        db.dispose()
+        _TEMPLATES[preset] = path
+    return _TEMPLATES[preset]
+
+
 def make_db(path, preset: str = DEFAULT_PRESET) -> Database:
-    db = Database.open(path)
-    with db.write() as s:
-        install_policy(s, preset_text(preset))
-    return db
+    """A fresh school database file at ``path`` (a copy of the migrated template)."""
+    shutil.copyfile(_template(preset), path)
+    Path(path).chmod(0o600)
+    return Database.open(path)
 
 
 @pytest.fixture

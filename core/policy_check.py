@@ -1,0 +1,397 @@
+"""``zhurnal policy check``: contradictions and gaps of a valid policy.
+
+A *contradiction* is either two clauses of the regulation that give one key
+different values (the preset's ``[[alternatives]]``) or values that cannot hold
+together (an entry deadline after the edit lock, a rounding mark outside the
+scale, a read-only class teacher who sets period marks, ...). A *gap* is a rule
+key the regulation does not give: it has no entry in ``[sources]`` and the
+preset's value is the usual practice, not the school's rule. A *warning* is a
+value that is legal but probably a slip (a negative count, an unknown key in
+``[sources]``).
+
+Only an invalid file is an error (``run_check`` returns 1); contradictions and
+gaps are reported and the check still succeeds.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core.errors import PolicyError
+from core.policy import Policy, load_policy
+
+CONTRADICTION = "contradiction"
+GAP = "gap"
+WARNING = "warning"
+
+# NIST SP 800-63B §5.1.1.2: memorized secrets chosen by the user are at least 8 characters.
+NIST_MIN_PASSWORD = 8
+
+# Every rule key a regulation may give, in report order, with its value in a Policy.
+_VALUES: dict[str, Callable[[Policy], Any]] = {
+    "scale.values": lambda p: p.mark_values,
+    "scale.debt_mark": lambda p: p.debt_mark,
+    "scale.period_values": lambda p: p.period_values,
+    "work_types": lambda p: p.work_types,
+    "deadlines.entry_days": lambda p: p.entry_days,
+    "deadlines.homework_hours": lambda p: p.homework_hours,
+    "deadlines.day_count": lambda p: p.deadline_day_count,
+    "locks.current_days": lambda p: p.lock_current_days,
+    "locks.practical_days": lambda p: p.lock_practical_days,
+    "locks.written_days": lambda p: p.lock_written_days,
+    "locks.day_count": lambda p: p.lock_day_count,
+    "locks.period_marks": lambda p: p.period_mark_lock,
+    "locks.period_marks_days": lambda p: p.period_mark_lock_days,
+    "grade1.no_marks": lambda p: p.grade1_no_marks,
+    "grade1.homework": lambda p: p.grade1_homework,
+    "grade1.period_result": lambda p: p.grade1_period_result,
+    "grade1.year_result": lambda p: p.grade1_year_result,
+    "class_teacher.period_marks_all_subjects": lambda p: p.ct_period_marks_all_subjects,
+    "class_teacher.absence_reason": lambda p: p.ct_absence_reason,
+    "class_teacher.absence_reason_working_days": lambda p: p.ct_absence_reason_working_days,
+    "class_teacher.read_only": lambda p: p.ct_read_only,
+    "rounding.thresholds": lambda p: p.rounding,
+    "rounding.below": lambda p: p.rounding_below,
+    "rounding.min_marks": lambda p: p.min_marks_for_period,
+    "session.idle_lock_minutes": lambda p: p.idle_lock_minutes,
+    "auth.max_failed_logins": lambda p: p.max_failed_logins,
+    "auth.lockout_minutes": lambda p: p.lockout_minutes,
+    "auth.min_password_length": lambda p: p.min_password_length,
+}
+RULE_KEYS: tuple[str, ...] = tuple(_VALUES)
+
+# Keys whose value has no effect under another key's value: not reported as gaps then.
+_INERT: dict[str, Callable[[Policy], bool]] = {
+    "deadlines.day_count": lambda p: p.entry_days == 0,
+    "locks.period_marks_days": lambda p: p.period_mark_lock != "days_after",
+    "grade1.homework": lambda p: not p.grade1_no_marks,
+    "grade1.period_result": lambda p: not p.grade1_no_marks,
+    "grade1.year_result": lambda p: not p.grade1_no_marks,
+    "class_teacher.absence_reason_working_days": lambda p: not p.ct_absence_reason,
+}
+
+_LOCK_KEYS = {
+    "current": "locks.current_days",
+    "practical": "locks.practical_days",
+    "written": "locks.written_days",
+}
+_LOCK_WHAT = {
+    "current": "текущих отметок и посещаемости",
+    "practical": "отметок за практические работы",
+    "written": "отметок за письменные работы",
+}
+_DAY_COUNT = {"calendar": "календарных", "working": "рабочих"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # "contradiction" | "gap" | "warning"
+    key: str
+    message: str  # Russian
+
+
+# --- formatting values ----------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def format_value(value: Any) -> str:
+    """A policy value as a Russian reader sees it."""
+    if value is None or value == "":
+        return "нет"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "пусто"
+        parts = []
+        for item in value:
+            if hasattr(item, "code") and hasattr(item, "weight"):
+                parts.append(f"{item.name} (вес {_number(item.weight)}, запрет «{item.lock}»)")
+            elif isinstance(item, (list, tuple)) and len(item) == 2:
+                parts.append(f"{format_value(item[0])} → {format_value(item[1])}")
+            else:
+                parts.append(format_value(item))
+        return ", ".join(parts)
+    return str(value)
+
+
+def _value_text(policy: Policy, key: str) -> str:
+    if key == "deadlines.homework_hours" and policy.homework_hours is None:
+        return f"в срок записи отметок (deadlines.entry_days = {policy.entry_days})"
+    return format_value(_VALUES[key](policy))
+
+
+def _clause(policy: Policy, key: str) -> str:
+    return policy.sources.get(key) or "по умолчанию"
+
+
+# --- the checks -------------------------------------------------------------------------
+
+
+def _alternatives(policy: Policy) -> list[Finding]:
+    found = []
+    for i, alt in enumerate(policy.alternatives):
+        where = f"alternatives[{i}]"
+        if not isinstance(alt, dict) or not isinstance(alt.get("key"), str) or "value" not in alt:
+            found.append(Finding(WARNING, where, "запись без ключа «key» или значения «value» — "
+                                                 "пропущена."))
+            continue
+        key = alt["key"]
+        if key not in _VALUES:
+            found.append(Finding(WARNING, key, f"{where}: неизвестный ключ правил — пропущен."))
+            continue
+        current = _VALUES[key](policy)
+        other = alt["value"]
+        if _same(current, other):
+            continue
+        clause = alt.get("clause") or "без пункта"
+        text = alt.get("text")
+        message = (f"{_value_text(policy, key)} [{_clause(policy, key)}] против "
+                   f"{format_value(other)} [{clause}]")
+        if text:
+            message += f" — «{text}»"
+        found.append(Finding(CONTRADICTION, key, message))
+    return found
+
+
+def _same(current: Any, other: Any) -> bool:
+    if isinstance(current, tuple) and isinstance(other, list):
+        return list(current) == other
+    if current is None:
+        return other in ("", None)
+    return current == other
+
+
+def _worst_calendar_days(days: int, day_count: str) -> int:
+    """Calendar days N days may span: working days skip weekends (holidays add more)."""
+    if day_count == "working" and days > 0:
+        return days + 2 * math.ceil(days / 5)
+    return days
+
+
+def _deadlines_vs_locks(policy: Policy) -> list[Finding]:
+    found = []
+    used = {"current"} | {w.lock for w in policy.work_types}
+    entry = policy.entry_days
+    for lock_class in ("current", "practical", "written"):
+        if lock_class not in used:
+            continue
+        lock = policy.lock_days(lock_class)
+        key = _LOCK_KEYS[lock_class]
+        entry_span = _worst_calendar_days(entry, policy.deadline_day_count)
+        mixed = policy.deadline_day_count == "working" and policy.lock_day_count == "calendar"
+        if entry > lock or (mixed and entry_span > lock):
+            span_note = (f" (с выходными — до {entry_span} календарных)"
+                         if mixed and entry_span != entry else "")
+            found.append(Finding(CONTRADICTION, key, (
+                f"срок записи {entry} {_DAY_COUNT[policy.deadline_day_count]} дн. "
+                f"[{_clause(policy, 'deadlines.entry_days')}]{span_note} длиннее запрета "
+                f"редактирования {_LOCK_WHAT[lock_class]} через {lock} "
+                f"{_DAY_COUNT[policy.lock_day_count]} дн. [{_clause(policy, key)}]: "
+                "учитель не сможет выполнить обязанность после запрета."
+            )))
+    hours = policy.homework_hours
+    if hours is not None:
+        if hours < 0:
+            found.append(Finding(CONTRADICTION, "deadlines.homework_hours",
+                                 f"срок записи домашнего задания {_number(hours)} ч "
+                                 "отрицателен: задание окажется просроченным до конца урока."))
+        elif hours >= 24 * (policy.lock_current_days + 1) and policy.lock_day_count == "calendar":
+            found.append(Finding(CONTRADICTION, "deadlines.homework_hours", (
+                f"домашнее задание можно записать в течение {_number(hours)} ч "
+                f"[{_clause(policy, 'deadlines.homework_hours')}], а урок закрывается через "
+                f"{policy.lock_current_days} дн. [{_clause(policy, 'locks.current_days')}]: "
+                "срок наступает после запрета."
+            )))
+    return found
+
+
+def _rounding(policy: Policy) -> list[Finding]:
+    found = []
+    thresholds = [t for t, _ in policy.rounding]
+    if any(a <= b for a, b in zip(thresholds, thresholds[1:])):
+        found.append(Finding(CONTRADICTION, "rounding.thresholds", (
+            f"пороги {format_value(thresholds)} не убывают строго: проверяются по порядку, "
+            "поэтому следующий порог никогда не сработает так, как задумано."
+        )))
+    marks = [("rounding.thresholds", m) for _, m in policy.rounding]
+    marks.append(("rounding.below", policy.rounding_below))
+    for key, mark in marks:
+        if mark not in policy.mark_values:
+            found.append(Finding(CONTRADICTION, key, (
+                f"отметка «{mark}» не входит в шкалу scale.values "
+                f"({format_value(policy.mark_values)})."
+            )))
+        elif mark not in policy.period_values:
+            found.append(Finding(CONTRADICTION, key, (
+                f"предлагаемая итоговая отметка «{mark}» не входит в итоговые отметки "
+                f"scale.period_values ({format_value(policy.period_values)}) — её нельзя "
+                "выставить."
+            )))
+    return found
+
+
+def _scale(policy: Policy) -> list[Finding]:
+    found = []
+    if policy.grade1_no_marks:
+        for key, value, what in (
+            ("grade1.period_result", policy.grade1_period_result, "итог 1-го класса за период"),
+            ("grade1.year_result", policy.grade1_year_result, "итог 1-го класса за год"),
+        ):
+            if value not in policy.period_values:
+                found.append(Finding(CONTRADICTION, key, (
+                    f"{what} «{value}» [{_clause(policy, key)}] не входит в итоговые "
+                    f"отметки scale.period_values ({format_value(policy.period_values)})."
+                )))
+    if policy.debt_mark and policy.debt_mark in policy.mark_values:
+        found.append(Finding(CONTRADICTION, "scale.debt_mark", (
+            f"отметка долга «{policy.debt_mark}» совпадает с отметкой шкалы scale.values: "
+            "долг не отличить от оценки."
+        )))
+    for key, values in (("scale.values", policy.mark_values),
+                        ("scale.period_values", policy.period_values)):
+        if not values:
+            found.append(Finding(CONTRADICTION, key, "список отметок пуст."))
+        if any(not isinstance(v, str) for v in values):
+            found.append(Finding(WARNING, key, "отметки должны быть строками в кавычках: "
+                                               f"{format_value(values)}."))
+        if len(set(values)) != len(values):
+            found.append(Finding(WARNING, key, f"отметки повторяются: {format_value(values)}."))
+    return found
+
+
+def _class_teacher(policy: Policy) -> list[Finding]:
+    if not policy.ct_read_only:
+        return []
+    found = []
+    clause = _clause(policy, "class_teacher.read_only")
+    ro = f"классный руководитель только просматривает [{clause}]"
+    if policy.ct_period_marks_all_subjects:
+        key = "class_teacher.period_marks_all_subjects"
+        found.append(Finding(CONTRADICTION, key, (
+            f"{ro}, но выставляет итоговые отметки по всем предметам [{_clause(policy, key)}]."
+        )))
+    if policy.ct_absence_reason:
+        key = "class_teacher.absence_reason"
+        found.append(Finding(CONTRADICTION, key, (
+            f"{ro}, но исправляет причины пропусков [{_clause(policy, key)}]."
+        )))
+    return found
+
+
+def _period_marks(policy: Policy) -> list[Finding]:
+    if policy.period_mark_lock == "days_after" and policy.period_mark_lock_days == 0:
+        return [Finding(CONTRADICTION, "locks.period_marks_days", (
+            f"запрет итоговых отметок «через N дней после периода» "
+            f"[{_clause(policy, 'locks.period_marks')}] при N = 0 — это запрет в день "
+            "окончания периода; укажите число дней или period_end."
+        ))]
+    if policy.period_mark_lock == "period_end" and policy.period_mark_lock_days > 0:
+        return [Finding(WARNING, "locks.period_marks_days", (
+            f"{policy.period_mark_lock_days} дн. не действуют: итоговые отметки закрываются "
+            "по окончании периода (locks.period_marks = period_end)."
+        ))]
+    return []
+
+
+def _security(policy: Policy) -> list[Finding]:
+    found = []
+    if policy.min_password_length < NIST_MIN_PASSWORD:
+        found.append(Finding(CONTRADICTION, "auth.min_password_length", (
+            f"пароль от {policy.min_password_length} знаков короче минимума "
+            f"NIST SP 800-63B ({NIST_MIN_PASSWORD} знаков)."
+        )))
+    if policy.max_failed_logins == 0:
+        found.append(Finding(WARNING, "auth.max_failed_logins",
+                             "0 — число попыток входа не ограничено, подбор пароля не "
+                             "останавливается."))
+    elif policy.lockout_minutes == 0:
+        found.append(Finding(WARNING, "auth.lockout_minutes",
+                             f"{policy.lockout_minutes} мин — блокировка после "
+                             f"{policy.max_failed_logins} неудачных попыток не действует."))
+    if policy.idle_lock_minutes == 0:
+        found.append(Finding(WARNING, "session.idle_lock_minutes",
+                             "0 — простаивающий сеанс на общем компьютере не блокируется."))
+    return found
+
+
+def _negatives(policy: Policy) -> list[Finding]:
+    """Counts the loader does not bound (it checks the day counts only)."""
+    keys = ("class_teacher.absence_reason_working_days", "rounding.min_marks",
+            "session.idle_lock_minutes", "auth.max_failed_logins", "auth.lockout_minutes",
+            "auth.min_password_length")
+    return [Finding(WARNING, key, f"значение {_VALUES[key](policy)} не может быть "
+                                  "отрицательным.")
+            for key in keys if _VALUES[key](policy) < 0]
+
+
+def _sources(policy: Policy) -> list[Finding]:
+    return [Finding(WARNING, key, f"источник «{clause}» указан для неизвестного ключа правил.")
+            for key, clause in policy.sources.items() if key not in _VALUES]
+
+
+def _gaps(policy: Policy) -> list[Finding]:
+    found = []
+    for key in RULE_KEYS:
+        if key in policy.sources:
+            continue
+        inert = _INERT.get(key)
+        if inert is not None and inert(policy):
+            continue
+        found.append(Finding(GAP, key, "не установлено положением — взято значение по "
+                                       f"умолчанию: {_value_text(policy, key)}"))
+    return found
+
+
+def check(policy: Policy) -> list[Finding]:
+    """Contradictions first (the regulation's, then the values'), then warnings and gaps."""
+    findings: list[Finding] = []
+    for step in (_alternatives, _deadlines_vs_locks, _rounding, _scale, _class_teacher,
+                 _period_marks, _security, _negatives, _sources, _gaps):
+        findings.extend(step(policy))
+    order = {CONTRADICTION: 0, WARNING: 1, GAP: 2}
+    return sorted(findings, key=lambda f: order[f.kind])  # stable: keeps each kind's order
+
+
+# --- the report ----------------------------------------------------------------------------
+
+_GROUPS = ((CONTRADICTION, "Противоречия"), (WARNING, "Предупреждения"), (GAP, "Пробелы"))
+
+
+def format_findings(policy: Policy, findings: list[Finding]) -> str:
+    lines = [f"Проверка правил: {policy.name} (положение {policy.regulation})"]
+    for kind, title in _GROUPS:
+        group = [f for f in findings if f.kind == kind]
+        if kind == WARNING and not group:
+            continue
+        lines.append("")
+        if not group:
+            lines.append(f"{title}: нет.")
+            continue
+        lines.append(f"{title} ({len(group)}):")
+        lines.extend(f"  {f.key}: {f.message}" for f in group)
+    counts = {kind: sum(f.kind == kind for f in findings) for kind, _ in _GROUPS}
+    lines.append("")
+    lines.append(f"Итого: противоречий — {counts[CONTRADICTION]}, пробелов — {counts[GAP]}, "
+                 f"предупреждений — {counts[WARNING]}.")
+    return "\n".join(lines)
+
+
+def run_check(path: str) -> int:
+    """``zhurnal policy check FILE``: 1 only when the file is not a valid policy."""
+    try:
+        policy = load_policy(path)
+    except PolicyError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return 1
+    print(format_findings(policy, check(policy)))
+    return 0
