@@ -355,7 +355,7 @@ def test_format_findings_groups_and_counts() -> None:
     assert "Противоречия (4):" in lines and "Предупреждения" not in report
     assert report.index("Противоречия (4):") < report.index("Пробелы (")
     gaps = len(of_kind(findings, GAP))
-    assert lines[-1] == f"Итого: противоречий — 3, пробелов — {gaps}, предупреждений — 0."
+    assert lines[-1] == f"Итого: противоречий — 4, пробелов — {gaps}, предупреждений — 0."
     assert ("  locks.current_days: 10 [004 §3.8] против 14 [004 §5] — «отметки исправляет "
             "только в течение двух недель с момента выставления»") in lines
     assert sum(line.startswith("  ") for line in lines) == len(findings)
