@@ -116,6 +116,7 @@ class Database:
             try:
                 yield session
             finally:
+                session.expunge_all()  # rows read here stay readable after the rollback
                 session.rollback()
 
     def dispose(self) -> None:

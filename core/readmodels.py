@@ -19,6 +19,7 @@ class UserView:
     active: bool
     must_change_password: bool
     locked_until: datetime | None
+    version: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,264 @@
+"""Passwords, login, lockout and logout (DESIGN.md "Security").
+
+Hashes are argon2id with the argon2-cffi defaults; a hash made with weaker
+parameters is upgraded at the next successful login.  Password rules follow
+NIST SP 800-63B: a minimum length from the policy, at most 128 characters, no
+composition rules, and a refusal of the login, of common passwords and of a
+single repeated character.  Every personal login is the user's own
+responsibility [002 §4.1–4.2]; a failed login is counted, and after
+``policy.max_failed_logins`` failures in a row the account is locked for
+``policy.lockout_minutes`` (timed, never permanent).
+
+Logins, failures, lockouts, password changes and logouts are audit events
+[000 §6.1].  Passwords and hashes never reach the audit log, and the text typed
+as a login is not logged when no such user exists (people type their password
+into the login field).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from core import audit
+from core.actor import Actor
+from core.db import Database
+from core.errors import AuthError, ValidationError
+from core.models import User
+from core.policy import Policy
+from core.services.base import policy_of
+
+MAX_PASSWORD_LENGTH = 128
+WRONG_CREDENTIALS = "Неверный логин или пароль."
+
+_ph = PasswordHasher()
+
+# NIST SP 800-63B 5.1.1.2: refuse values known to be commonly used.  Compared in
+# lower case, and the Cyrillic ones also after undoing a wrong keyboard layout.
+COMMON_PASSWORDS = frozenset(
+    {
+        "12345678", "123456789", "1234567890", "0123456789", "87654321", "11111111",
+        "00000000", "12341234", "11223344", "123123123", "1q2w3e4r", "1q2w3e4r5t",
+        "q1w2e3r4", "1qaz2wsx", "zaq12wsx", "password", "password1", "password123",
+        "passw0rd", "qwerty123", "qwertyui", "qwertyuiop", "qwerty12", "asdfghjk",
+        "zxcvbnm1", "iloveyou", "abcd1234", "abc12345", "admin123", "welcome1",
+        "sunshine", "football", "йцукенгш", "йцукенгшщз", "пароль123", "парольпароль",
+        "школа123", "учитель1", "учитель123", "qwerty1234", "1234qwer", "letmein1",
+    }
+)
+
+_RU = "йцукенгшщзхъфывапролджэячсмитьбю"
+_EN = "qwertyuiop[]asdfghjkl;'zxcvbnm,."
+_LAYOUT = str.maketrans(_RU, _EN)
+
+
+def _normalize(password: str) -> str:
+    """NFKC, as NIST SP 800-63B 5.1.1.2 asks for Unicode passwords."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def hash_password(password: str) -> str:
+    return _ph.hash(_normalize(password))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _ph.verify(password_hash, _normalize(password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def _dummy_hash() -> str:
+    """A hash with the current parameters, verified for unknown logins."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not _ph:
+        _dummy = (_ph, _ph.hash("zhurnal-dummy-password-for-unknown-logins"))
+    return _dummy[1]
+
+
+def check_password_rules(policy: Policy, login: str, password: str) -> None:
+    """Refuse a weak new password with a Russian message (NIST SP 800-63B 5.1.1.2)."""
+    pw = _normalize(password)
+    if len(pw) < policy.min_password_length:
+        raise ValidationError(
+            f"Пароль слишком короткий: нужно не меньше {policy.min_password_length} знаков."
+        )
+    if len(pw) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"Пароль слишком длинный: не больше {MAX_PASSWORD_LENGTH} знаков."
+        )
+    low = pw.lower()
+    if login and login.strip().lower() in low:
+        raise ValidationError("Пароль не должен совпадать с логином или содержать его.")
+    if len(set(pw)) == 1:
+        raise ValidationError("Пароль не должен состоять из одного повторяющегося знака.")
+    if low in COMMON_PASSWORDS or low.translate(_LAYOUT) in COMMON_PASSWORDS:
+        raise ValidationError(
+            "Этот пароль слишком распространён и легко подбирается. Придумайте другой — "
+            "например, фразу из нескольких слов."
+        )
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    actor: Actor
+    must_change_password: bool
+    idle_lock_minutes: int
+
+
+def _event(
+    session: Session, now: datetime, user: User | None, action: str, **after: object
+) -> None:
+    audit.append(
+        session,
+        ts=now,
+        actor_id=user.id if user else None,
+        actor_login=user.login if user else "",
+        action=action,
+        entity="user",
+        entity_id=user.id if user else None,
+        after=dict(after) or None,
+    )
+
+
+def _is_locked(locked_until: datetime | None, now: datetime) -> bool:
+    return locked_until is not None and locked_until > now
+
+
+def _locked_message(until: datetime) -> str:
+    return (
+        f"Учётная запись заблокирована до {until:%H:%M} после неудачных попыток входа. "
+        "Повторите позже или обратитесь к администратору."
+    )
+
+
+def authenticate(
+    db: Database, login: str, password: str, now: datetime | None = None
+) -> LoginResult:
+    """Check the credentials and start a session, or raise ``AuthError``.
+
+    ``now`` is for tests; when given, the returned actor keeps it as its clock.
+    The argon2 work (~0.3 s) runs outside any transaction, so a morning rush of
+    logins does not queue on the write lock; the user row is read again in the
+    write transaction, where the counter update and the audit events commit
+    together.  The error is raised after the commit so that failures are kept.
+    """
+    moment = now or datetime.now()
+    name = login.strip().lower()
+    with db.read() as session:
+        found = session.exec(select(User).where(User.login == name)).first() if name else None
+        seen = (found.id, found.password_hash, found.locked_until) if found else None
+    verified = False
+    new_hash: str | None = None
+    if seen is None:
+        _verify(_dummy_hash(), password)  # the same work as for a real user: no timing leak
+    elif not _is_locked(seen[2], moment):
+        verified = _verify(seen[1], password)
+        if verified and _ph.check_needs_rehash(seen[1]):
+            new_hash = hash_password(password)
+
+    error: AuthError | None = None
+    result: LoginResult | None = None
+    with db.write() as session:
+        policy = policy_of(session)
+        user = session.get(User, seen[0]) if seen else None
+        if user is None:
+            _event(session, moment, None, "login.failed", reason="unknown_login")
+            error = AuthError(WRONG_CREDENTIALS)
+        elif _is_locked(user.locked_until, moment):
+            _event(session, moment, user, "login.failed", reason="locked")
+            error = AuthError(_locked_message(user.locked_until))
+        elif not verified or user.password_hash != seen[1]:  # seen: not None here
+            user.failed_attempts += 1
+            _event(session, moment, user, "login.failed", reason="wrong_password",
+                   attempts=user.failed_attempts)
+            error = AuthError(WRONG_CREDENTIALS)
+            if policy.max_failed_logins > 0 and user.failed_attempts >= policy.max_failed_logins:
+                user.locked_until = moment + timedelta(minutes=policy.lockout_minutes)
+                _event(session, moment, user, "login.locked", until=user.locked_until,
+                       attempts=user.failed_attempts)
+                user.failed_attempts = 0
+                error = AuthError(f"{WRONG_CREDENTIALS} {_locked_message(user.locked_until)}")
+            session.add(user)
+        elif not user.active:
+            _event(session, moment, user, "login.failed", reason="inactive")
+            error = AuthError(
+                "Учётная запись отключена (доступ к журналу прекращён). "
+                "Обратитесь к администратору."
+            )
+        else:
+            user.failed_attempts = 0
+            user.locked_until = None
+            if new_hash is not None:
+                user.password_hash = new_hash
+            session.add(user)
+            _event(session, moment, user, "login",
+                   must_change_password=user.must_change_password)
+            result = LoginResult(
+                actor=Actor(user.id, user.login, user.role_set(), user.full_name, now),
+                must_change_password=user.must_change_password,
+                idle_lock_minutes=policy.idle_lock_minutes,
+            )
+    if error is not None or result is None:
+        raise error or AuthError(WRONG_CREDENTIALS)
+    return result
+
+
+def change_password(db: Database, actor: Actor, old: str, new: str) -> None:
+    """The user changes their own password (also after a temporary one).
+
+    Runs outside ``unit_of_work`` on purpose: students and parents (read-only
+    accounts) must be able to change their own password too.  As at login, the
+    argon2 work happens before the write transaction.
+    """
+    now = actor.now()
+    with db.read() as session:
+        policy = policy_of(session)
+        found = session.get(User, actor.user_id) if actor.user_id is not None else None
+        seen = (found.login, found.password_hash, found.active) if found else None
+    if seen is None or not seen[2]:
+        raise AuthError("Учётная запись отключена: обратитесь к администратору.")
+    login, old_hash, _ = seen
+    if not _verify(old_hash, old):
+        with db.write() as session:
+            _event(session, now, session.get(User, actor.user_id), "password.change.failed",
+                   reason="wrong_old_password")
+        raise AuthError("Текущий пароль введён неверно.")
+    if _normalize(new) == _normalize(old):
+        raise ValidationError("Новый пароль должен отличаться от текущего.")
+    check_password_rules(policy, login, new)
+    new_hash = hash_password(new)
+    with db.write() as session:
+        user = session.get(User, actor.user_id)
+        if user is None or user.password_hash != old_hash:
+            raise AuthError("Пароль только что изменили в другом сеансе. Войдите заново.")
+        before = {"must_change_password": user.must_change_password}
+        user.password_hash = new_hash
+        user.must_change_password = False
+        user.password_changed_at = now
+        user.failed_attempts = 0
+        user.version = (user.version or 0) + 1
+        user.updated_at = now
+        user.updated_by_id = user.id
+        session.add(user)
+        audit.append(
+            session, ts=now, actor_id=user.id, actor_login=user.login,
+            action="password.change", entity="user", entity_id=user.id,
+            before=before, after={"must_change_password": False},
+        )
+
+
+def logout(db: Database, actor: Actor) -> None:
+    with db.write() as session:
+        audit.append(
+            session, ts=actor.now(), actor_id=actor.user_id, actor_login=actor.login,
+            action="logout", entity="user", entity_id=actor.user_id,
+        )
