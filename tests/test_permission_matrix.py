@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from core.errors import PermissionDenied
-from core.services import corrections, lessons, marks, school, users
+from core.services import contingent, corrections, lessons, marks, school, users
 from tests.school import World, build
 
 ACTORS = ["admin", "director", "deputy", "teacher", "other_teacher", "ct", "primary",
@@ -57,7 +57,7 @@ SERVICES = {
         w.db, a, w.lessons["today"], w.other_teacher.user_id), {"deputy", "director"}),
     "user.create": (None, lambda w, a, c: users.create_user(
         w.db, a, "novy.uchitel", "Новый Учитель", ["teacher"]), {"admin"}),
-    "student.add": (None, lambda w, a, c: school.add_student(w.db, a, "Новиков", "Никита"),
+    "student.add": (None, lambda w, a, c: contingent.add_student(w.db, a, "Новиков", "Никита"),
                     {"secretary", "admin"}),
     "class.create": (None, lambda w, a, c: school.create_class(w.db, a, w.year_id, 7, "В"),
                      {"admin", "deputy"}),

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, func, select, text
 from core.actor import Actor
 from core.errors import PermissionDenied, ValidationError
 from core.models import AuditEvent, Enrolment, Lesson, PlanItem, SchoolYear, SubgroupMember
-from core.services import school
+from core.services import contingent, school, timetable
 from tests.conftest import add_user
 
 NOW = datetime(2026, 8, 25, 10, 0)
@@ -78,10 +78,10 @@ def sch(db) -> School:
     en1 = school.create_course(db, admin, c5, english, teacher.user_id, "1 гр.").id
     en2 = school.create_course(db, admin, c5, english, teacher2.user_id, "2 гр.").id
     start = date(2026, 9, 1)
-    school.add_slot(db, admin, course5, MON, 1, "12", start)
-    school.add_slot(db, admin, course5, TUE, 2, "12", start)
-    school.add_slot(db, admin, course1, MON, 1, "3", start)
-    school.add_slot(db, admin, course10, WED, 3, "21", start)
+    timetable.add_slot(db, admin, course5, MON, 1, "12", start)
+    timetable.add_slot(db, admin, course5, TUE, 2, "12", start)
+    timetable.add_slot(db, admin, course1, MON, 1, "3", start)
+    timetable.add_slot(db, admin, course10, WED, 3, "21", start)
     return School(db, admin, deputy, secretary, teacher, teacher2, y, c5, c1, c10, maths,
                   course5, course1, course10, en1, en2)
 
@@ -115,7 +115,7 @@ def audit_after(db, action: str) -> list[str]:
 def test_generate_lessons_on_study_days_only(sch: School) -> None:
     """Lessons on the slot's weekday inside a quarter; not on weekends, not in the
     grade-1 February vacation, not on public holidays (23.02, 08.03)."""
-    created = school.generate_lessons(sch.db, sch.deputy, date(2027, 2, 1), date(2027, 3, 14))
+    created = timetable.generate_lessons(sch.db, sch.deputy, date(2027, 2, 1), date(2027, 3, 14))
     rows = lessons(sch.db)
     assert created == len(rows) == 14
     by_course: dict[int, list[date]] = {}
@@ -135,12 +135,12 @@ def test_generate_lessons_on_study_days_only(sch: School) -> None:
 
 def test_generate_lessons_skips_dates_outside_periods_and_is_idempotent(sch: School) -> None:
     span = (date(2026, 12, 21), date(2027, 1, 17))
-    assert school.generate_lessons(sch.db, sch.admin, *span) == 9
+    assert timetable.generate_lessons(sch.db, sch.admin, *span) == 9
     days = {day for _, day, *_ in lessons(sch.db)}
     assert days == {date(2026, 12, 21), date(2026, 12, 22), date(2026, 12, 23),
                     date(2026, 12, 28), date(2027, 1, 11), date(2027, 1, 12)}
     before = lessons(sch.db)
-    assert school.generate_lessons(sch.db, sch.admin, *span) == 0
+    assert timetable.generate_lessons(sch.db, sch.admin, *span) == 0
     assert lessons(sch.db) == before
     assert audit_after(sch.db, "lessons.generate") == [
         '{"created": 9, "end": "2027-01-17", "start": "2026-12-21"}',
@@ -149,16 +149,16 @@ def test_generate_lessons_skips_dates_outside_periods_and_is_idempotent(sch: Sch
 
 
 def test_generate_respects_slot_validity(sch: School) -> None:
-    school.add_slot(sch.db, sch.admin, sch.course5, THU, 1, "12", date(2027, 2, 1),
+    timetable.add_slot(sch.db, sch.admin, sch.course5, THU, 1, "12", date(2027, 2, 1),
                     date(2027, 2, 14))
-    school.generate_lessons(sch.db, sch.admin, date(2027, 1, 25), date(2027, 2, 28))
+    timetable.generate_lessons(sch.db, sch.admin, date(2027, 1, 25), date(2027, 2, 28))
     thursdays = [day for c, day, *_ in lessons(sch.db) if day.weekday() == THU]
     assert thursdays == [date(2027, 2, 4), date(2027, 2, 11)]
 
 
 def test_generate_refuses_a_reversed_range(sch: School) -> None:
     with pytest.raises(ValidationError, match="раньше"):
-        school.generate_lessons(sch.db, sch.admin, date(2027, 2, 1), date(2027, 1, 1))
+        timetable.generate_lessons(sch.db, sch.admin, date(2027, 2, 1), date(2027, 1, 1))
 
 
 # --- timetable ----------------------------------------------------------------------
@@ -172,21 +172,21 @@ def test_slot_conflicts(sch: School) -> None:
     c_inf = school.create_course(db, a, sch.c5, inf, sch.teacher2.user_id, "1 гр.").id
     start = date(2026, 9, 1)
     with pytest.raises(ValidationError, match="5А в понедельник на 1-м уроке уже стоит"):
-        school.add_slot(db, a, c_ru, MON, 1, "14", start)
+        timetable.add_slot(db, a, c_ru, MON, 1, "14", start)
     with pytest.raises(ValidationError, match="уже стоит"):  # subgroup vs the whole class
-        school.add_slot(db, a, sch.english1, MON, 1, "14", start)
+        timetable.add_slot(db, a, sch.english1, MON, 1, "14", start)
     # two subgroups of 5А in parallel are fine
-    school.add_slot(db, a, sch.english1, WED, 2, "31", start)
-    school.add_slot(db, a, sch.english2, WED, 2, "32", start)
+    timetable.add_slot(db, a, sch.english1, WED, 2, "31", start)
+    timetable.add_slot(db, a, sch.english2, WED, 2, "32", start)
     with pytest.raises(ValidationError, match="Английский"):  # same subgroup name "1 гр."
-        school.add_slot(db, a, c_inf, WED, 2, "40", start)
+        timetable.add_slot(db, a, c_inf, WED, 2, "40", start)
     # one after the other in time does not clash
-    school.add_slot(db, a, c_ru, FRI, 1, "14", start, date(2026, 12, 31))
-    school.add_slot(db, a, sch.course5, FRI, 1, "12", date(2027, 1, 1))
+    timetable.add_slot(db, a, c_ru, FRI, 1, "14", start, date(2026, 12, 31))
+    timetable.add_slot(db, a, sch.course5, FRI, 1, "12", date(2027, 1, 1))
     with pytest.raises(ValidationError, match="звонков"):
-        school.add_slot(db, a, c_ru, FRI, 7, "14", start)
+        timetable.add_slot(db, a, c_ru, FRI, 7, "14", start)
     with pytest.raises(ValidationError, match="День недели"):
-        school.add_slot(db, a, c_ru, 6, 2, "14", start)
+        timetable.add_slot(db, a, c_ru, 6, 2, "14", start)
 
 
 def test_bells_validation(sch: School) -> None:
@@ -264,17 +264,17 @@ CALLS: dict[str, tuple[set[str], Callable]] = {
     "subject.add": (SETUP, lambda s, a: school.add_subject(s.db, a, "Физика")),
     "course.create": (SETUP, lambda s, a: school.create_course(
         s.db, a, s.c5, s.maths, s.teacher2.user_id, "2 гр.")),
-    "slot.add": (SETUP, lambda s, a: school.add_slot(
+    "slot.add": (SETUP, lambda s, a: timetable.add_slot(
         s.db, a, s.course5, FRI, 3, "12", date(2026, 9, 1))),
-    "lessons.generate": (SETUP, lambda s, a: school.generate_lessons(
+    "lessons.generate": (SETUP, lambda s, a: timetable.generate_lessons(
         s.db, a, date(2026, 9, 1), date(2026, 9, 30))),
-    "plan.import": (SETUP, lambda s, a: school.import_plan(s.db, a, s.course5, [("Дроби", 2)])),
-    "student.add": (CONTINGENT, lambda s, a: school.add_student(s.db, a, "Новиков", "Нил")),
-    "student.enrol": (CONTINGENT, lambda s, a: school.enrol(
+    "plan.import": (SETUP, lambda s, a: timetable.import_plan(s.db, a, s.course5, [("Дроби", 2)])),
+    "student.add": (CONTINGENT, lambda s, a: contingent.add_student(s.db, a, "Новиков", "Нил")),
+    "student.enrol": (CONTINGENT, lambda s, a: contingent.enrol(
         s.db, a, s.student, s.c5, date(2026, 9, 1), "Приказ № 1-у")),
-    "student.unenrol": (CONTINGENT, lambda s, a: school.unenrol(
+    "student.unenrol": (CONTINGENT, lambda s, a: contingent.unenrol(
         s.db, a, s.enrolled, date(2026, 10, 1), "Приказ № 9-у", "переезд")),
-    "subgroup.add_member": (CONTINGENT | {"deputy"}, lambda s, a: school.add_subgroup_member(
+    "subgroup.add_member": (CONTINGENT | {"deputy"}, lambda s, a: contingent.add_subgroup_member(
         s.db, a, s.english1, s.enrolled, date(2026, 9, 1))),
 }
 
@@ -284,9 +284,9 @@ CALLS: dict[str, tuple[set[str], Callable]] = {
 def test_refused_roles_change_nothing_and_are_audited(sch: School, role: str) -> None:
     """Year setup is the administrator's and the deputy's; class lists and enrolment
     are the secretary's [004 §5]; students and parents never write [000 §7.1]."""
-    sch.student = school.add_student(sch.db, sch.secretary, "Петров", "Пётр").id
-    sch.enrolled = school.add_student(sch.db, sch.secretary, "Сидоров", "Сидор").id
-    school.enrol(sch.db, sch.secretary, sch.enrolled, sch.c5, date(2026, 9, 1), "Приказ № 2-у")
+    sch.student = contingent.add_student(sch.db, sch.secretary, "Петров", "Пётр").id
+    sch.enrolled = contingent.add_student(sch.db, sch.secretary, "Сидоров", "Сидор").id
+    contingent.enrol(sch.db, sch.secretary, sch.enrolled, sch.c5, date(2026, 9, 1), "Приказ № 2-у")
     actor = add_user(sch.db, f"x.{role}", role).at(NOW)
     refused = 0
     for action, (allowed, call) in CALLS.items():
@@ -306,9 +306,9 @@ def test_refused_roles_change_nothing_and_are_audited(sch: School, role: str) ->
 
 def test_allowed_roles_succeed(sch: School) -> None:
     """The positive side of the table above, each call by one allowed role."""
-    sch.student = school.add_student(sch.db, sch.secretary, "Петров", "Пётр").id
-    sch.enrolled = school.add_student(sch.db, sch.admin, "Сидоров", "Сидор").id
-    school.enrol(sch.db, sch.admin, sch.enrolled, sch.c5, date(2026, 9, 1), "Приказ № 2-у")
+    sch.student = contingent.add_student(sch.db, sch.secretary, "Петров", "Пётр").id
+    sch.enrolled = contingent.add_student(sch.db, sch.admin, "Сидоров", "Сидор").id
+    contingent.enrol(sch.db, sch.admin, sch.enrolled, sch.c5, date(2026, 9, 1), "Приказ № 2-у")
     order = ["subgroup.add_member"] + [a for a in CALLS if a != "subgroup.add_member"]
     for action in order:
         allowed, call = CALLS[action]
@@ -329,12 +329,12 @@ def plan(db, course_id: int) -> list[tuple[int, str, int]]:
 
 def test_course_teacher_imports_and_replaces_the_plan(sch: School) -> None:
     rows = [("Натуральные числа", 3), ("Дроби", 4), ("Проценты", 1)]
-    assert school.import_plan(sch.db, sch.teacher, sch.course5, rows) == 3
+    assert timetable.import_plan(sch.db, sch.teacher, sch.course5, rows) == 3
     assert plan(sch.db, sch.course5) == [(1, "Натуральные числа", 3), (2, "Дроби", 4),
                                          (3, "Проценты", 1)]
     with pytest.raises(PermissionDenied, match="КТП"):
-        school.import_plan(sch.db, sch.teacher2, sch.course5, rows)
-    assert school.import_plan(sch.db, sch.teacher, sch.course5, rows[:2]) == 2
+        timetable.import_plan(sch.db, sch.teacher2, sch.course5, rows)
+    assert timetable.import_plan(sch.db, sch.teacher, sch.course5, rows[:2]) == 2
     assert len(plan(sch.db, sch.course5)) == 2
 
 
@@ -348,24 +348,24 @@ def test_course_teacher_imports_and_replaces_the_plan(sch: School) -> None:
     ],
 )
 def test_import_plan_refuses_bad_rows(sch: School, rows, fragment: str) -> None:
-    school.import_plan(sch.db, sch.teacher, sch.course5, [("Старая тема", 1)])
+    timetable.import_plan(sch.db, sch.teacher, sch.course5, [("Старая тема", 1)])
     before = db_state(sch.db)
     with pytest.raises(ValidationError) as exc:
-        school.import_plan(sch.db, sch.teacher, sch.course5, rows)
+        timetable.import_plan(sch.db, sch.teacher, sch.course5, rows)
     assert fragment in exc.value.message
     assert db_state(sch.db) == before
 
 
 def test_plan_in_use_is_not_replaced(sch: School) -> None:
-    school.import_plan(sch.db, sch.teacher, sch.course5, [("Дроби", 2), ("Проценты", 1)])
-    school.generate_lessons(sch.db, sch.admin, date(2026, 9, 7), date(2026, 9, 7))
+    timetable.import_plan(sch.db, sch.teacher, sch.course5, [("Дроби", 2), ("Проценты", 1)])
+    timetable.generate_lessons(sch.db, sch.admin, date(2026, 9, 7), date(2026, 9, 7))
     with sch.db.write() as s:
         item = s.exec(select(PlanItem).where(PlanItem.position == 1)).one()
         lesson = s.exec(select(Lesson).where(Lesson.course_id == sch.course5)).one()
         lesson.plan_item_id = item.id
         s.add(lesson)
     with pytest.raises(ValidationError, match=r"уже выбраны в уроках \(их 1\)"):
-        school.import_plan(sch.db, sch.deputy, sch.course5, [("Новое", 1)])
+        timetable.import_plan(sch.db, sch.deputy, sch.course5, [("Новое", 1)])
     assert [t for _, t, _ in plan(sch.db, sch.course5)] == ["Дроби", "Проценты"]
 
 
@@ -378,7 +378,7 @@ def test_plan_in_use_is_not_replaced(sch: School) -> None:
     ],
 )
 def test_read_plan_csv(text: str, expected) -> None:
-    assert school.read_plan_csv(text) == expected
+    assert timetable.read_plan_csv(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -395,7 +395,7 @@ def test_read_plan_csv(text: str, expected) -> None:
 )
 def test_read_plan_csv_errors(text: str, fragment: str) -> None:
     with pytest.raises(ValidationError) as exc:
-        school.read_plan_csv(text)
+        timetable.read_plan_csv(text)
     assert fragment in exc.value.message
 
 
@@ -405,24 +405,24 @@ def test_read_plan_csv_errors(text: str, fragment: str) -> None:
 def test_enrolment_movement(sch: School) -> None:
     """The secretary enters class lists and the movement of students by orders [004 §5]."""
     db, sec = sch.db, sch.secretary
-    st = school.add_student(db, sec, "Антонов", "Антон", "Антонович", date(2015, 3, 1))
+    st = contingent.add_student(db, sec, "Антонов", "Антон", "Антонович", date(2015, 3, 1))
     assert st.full_name == "Антонов Антон Антонович"
     with pytest.raises(ValidationError, match="приказа"):
-        school.enrol(db, sec, st.id, sch.c5, date(2026, 9, 1), "  ")
-    e = school.enrol(db, sec, st.id, sch.c5, date(2026, 9, 1), "Приказ № 12-у от 28.08.2026")
+        contingent.enrol(db, sec, st.id, sch.c5, date(2026, 9, 1), "  ")
+    e = contingent.enrol(db, sec, st.id, sch.c5, date(2026, 9, 1), "Приказ № 12-у от 28.08.2026")
     assert (e.class_id, e.end) == (sch.c5, None)
     with pytest.raises(ValidationError, match="уже числится в 5А с 01.09.2026"):
-        school.enrol(db, sec, st.id, sch.c1, date(2026, 10, 1), "Приказ № 30-у")
+        contingent.enrol(db, sec, st.id, sch.c1, date(2026, 10, 1), "Приказ № 30-у")
     with pytest.raises(ValidationError, match="раньше даты зачисления"):
-        school.unenrol(db, sec, st.id, date(2026, 8, 1), "Приказ № 40-у", "перевод")
-    out = school.unenrol(db, sec, st.id, date(2026, 9, 30), "Приказ № 40-у", "перевод в 1А")
+        contingent.unenrol(db, sec, st.id, date(2026, 8, 1), "Приказ № 40-у", "перевод")
+    out = contingent.unenrol(db, sec, st.id, date(2026, 9, 30), "Приказ № 40-у", "перевод в 1А")
     assert (out.end, out.order_out, out.out_reason) == (date(2026, 9, 30), "Приказ № 40-у",
                                                          "перевод в 1А")
     with pytest.raises(ValidationError, match="по 30.09.2026"):  # the closed stay overlaps
-        school.enrol(db, sec, st.id, sch.c5, date(2026, 9, 15), "Приказ № 41-у")
-    school.enrol(db, sec, st.id, sch.c1, date(2026, 10, 1), "Приказ № 41-у")
+        contingent.enrol(db, sec, st.id, sch.c5, date(2026, 9, 15), "Приказ № 41-у")
+    contingent.enrol(db, sec, st.id, sch.c1, date(2026, 10, 1), "Приказ № 41-у")
     with pytest.raises(ValidationError, match="не числится"):
-        school.unenrol(db, sec, school.add_student(db, sec, "Б", "В").id, date(2026, 10, 1),
+        contingent.unenrol(db, sec, contingent.add_student(db, sec, "Б", "В").id, date(2026, 10, 1),
                        "Приказ № 42-у", "переезд")
     with db.read() as s:
         assert s.exec(select(func.count(Enrolment.id))).one() == 2
@@ -430,24 +430,24 @@ def test_enrolment_movement(sch: School) -> None:
 
 def test_add_student_validation(sch: School) -> None:
     with pytest.raises(ValidationError, match="Фамилия"):
-        school.add_student(sch.db, sch.secretary, " ", "Антон")
+        contingent.add_student(sch.db, sch.secretary, " ", "Антон")
     with pytest.raises(ValidationError, match="будущем"):
-        school.add_student(sch.db, sch.secretary, "Антонов", "Антон",
+        contingent.add_student(sch.db, sch.secretary, "Антонов", "Антон",
                            birth_date=date(2030, 1, 1))
 
 
 def test_subgroup_membership(sch: School) -> None:
     db, sec = sch.db, sch.secretary
-    st = school.add_student(db, sec, "Антонов", "Антон").id
+    st = contingent.add_student(db, sec, "Антонов", "Антон").id
     with pytest.raises(ValidationError, match="не числится"):
-        school.add_subgroup_member(db, sec, sch.english1, st, date(2026, 9, 1))
-    school.enrol(db, sec, st, sch.c5, date(2026, 9, 1), "Приказ № 12-у")
+        contingent.add_subgroup_member(db, sec, sch.english1, st, date(2026, 9, 1))
+    contingent.enrol(db, sec, st, sch.c5, date(2026, 9, 1), "Приказ № 12-у")
     with pytest.raises(ValidationError, match="без подгрупп"):
-        school.add_subgroup_member(db, sec, sch.course5, st, date(2026, 9, 1))
-    school.add_subgroup_member(db, sch.deputy, sch.english1, st, date(2026, 9, 1))
+        contingent.add_subgroup_member(db, sec, sch.course5, st, date(2026, 9, 1))
+    contingent.add_subgroup_member(db, sch.deputy, sch.english1, st, date(2026, 9, 1))
     with pytest.raises(ValidationError, match="«1 гр.»"):
-        school.add_subgroup_member(db, sec, sch.english2, st, date(2026, 10, 1))
-    school.unenrol(db, sec, st, date(2026, 12, 30), "Приказ № 50-у", "переезд")
+        contingent.add_subgroup_member(db, sec, sch.english2, st, date(2026, 10, 1))
+    contingent.unenrol(db, sec, st, date(2026, 12, 30), "Приказ № 50-у", "переезд")
     with db.read() as s:
         ends = s.exec(select(SubgroupMember.end).where(SubgroupMember.student_id == st)).all()
     assert ends == [date(2026, 12, 30)]

@@ -1,0 +1,172 @@
+"""The contingent: students, dated enrolments (движение учащихся), subgroups.
+
+Class lists and enrolment are the secretary's [004 §5] (and the administrator's).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from core.actor import Actor
+from core.db import Database
+from core.errors import ValidationError
+from core.models import (
+    Course,
+    Enrolment,
+    SchoolClass,
+    Student,
+    SubgroupMember,
+)
+from core.readmodels import StudentView
+from core.rules import check_text, fmt_date
+from core.services.base import require, snapshot, unit_of_work
+from core.services.school import (  # noqa: F401  (shared helpers of the setup services)
+    CONTINGENT_ONLY, CONTINGENT_ROLES, MAX_GENERATE_DAYS, PLAN_ONLY, SETUP_ONLY, SETUP_ROLES,
+    SUBGROUP_ONLY, SUBGROUP_ROLES, WEEKDAYS, EnrolmentView, SlotView, SubgroupMemberView,
+    _applies_to, _check_range, _enrolment_view, _is_enrolled, _open_year, _overlaps,
+    _required_text, _slot_view,
+)
+
+
+# --- contingent: students, enrolment, subgroups ------------------------------------------
+
+
+def add_student(
+    db: Database,
+    actor: Actor,
+    last_name: str,
+    first_name: str,
+    middle_name: str = "",
+    birth_date: date | None = None,
+) -> StudentView:
+    """The secretary enters class lists [004 §5]."""
+    with unit_of_work(db, actor, "student.add") as uow:
+        require(actor.has(*CONTINGENT_ROLES), CONTINGENT_ONLY)
+        last = _required_text(last_name, "Фамилия", 100)
+        first = _required_text(first_name, "Имя", 100)
+        middle = check_text(middle_name, "Отчество", 100)
+        if birth_date is not None and birth_date > uow.now.date():
+            raise ValidationError("Дата рождения не может быть в будущем.")
+        student = Student(last_name=last, first_name=first, middle_name=middle,
+                          birth_date=birth_date, version=0)
+        uow.touch(student)
+        uow.session.flush()
+        uow.audit("student.add", "student", student.id, None,
+                  snapshot(student, "last_name", "first_name", "middle_name", "birth_date"))
+        return StudentView(student.id or 0, student.full_name, None)
+
+
+def enrol(
+    db: Database, actor: Actor, student_id: int, class_id: int, start: date, order_in: str
+) -> EnrolmentView:
+    """Arrival in a class by an order (движение учащихся) [004 §5]."""
+    with unit_of_work(db, actor, "student.enrol") as uow:
+        require(actor.has(*CONTINGENT_ROLES), CONTINGENT_ONLY)
+        student: Student = uow.get(Student, student_id, "Ученик")
+        klass: SchoolClass = uow.get(SchoolClass, class_id, "Класс")
+        year = _open_year(uow, klass.year_id)
+        order = check_text(order_in, "Приказ о зачислении", 100)
+        if not order:
+            raise ValidationError("Укажите номер и дату приказа о зачислении.")
+        if start > year.end:
+            raise ValidationError(
+                f"Дата зачисления {fmt_date(start)} позже конца учебного года {year.name}."
+            )
+        for e in uow.session.exec(select(Enrolment).where(Enrolment.student_id == student_id)):
+            if _overlaps(start, None, e.start, e.end):
+                other = uow.session.get(SchoolClass, e.class_id)
+                until = f" по {fmt_date(e.end)}" if e.end else ""
+                raise ValidationError(
+                    f"{student.full_name} уже числится в {other.title if other else e.class_id} "
+                    f"с {fmt_date(e.start)}{until}: сначала оформите выбытие."
+                )
+        e = Enrolment(student_id=student_id, class_id=class_id, start=start, order_in=order,
+                      version=0)
+        uow.touch(e)
+        uow.session.flush()
+        uow.audit("student.enrol", "enrolment", e.id, None,
+                  snapshot(e, "student_id", "class_id", "start", "order_in"))
+        return _enrolment_view(e)
+
+
+def unenrol(
+    db: Database,
+    actor: Actor,
+    student_id: int,
+    end: date,
+    order_out: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> EnrolmentView:
+    """Departure from the class by an order; the last day in the class is ``end``."""
+    with unit_of_work(db, actor, "student.unenrol") as uow:
+        require(actor.has(*CONTINGENT_ROLES), CONTINGENT_ONLY)
+        student: Student = uow.get(Student, student_id, "Ученик")
+        e = uow.session.exec(
+            select(Enrolment).where(Enrolment.student_id == student_id,
+                                    Enrolment.end == None)  # noqa: E711
+        ).first()
+        if e is None:
+            raise ValidationError(f"{student.full_name} сейчас не числится ни в одном классе.")
+        uow.check_version(e, expected_version, f"Зачисление: {student.full_name}")
+        order = check_text(order_out, "Приказ о выбытии", 100)
+        if not order:
+            raise ValidationError("Укажите номер и дату приказа о выбытии.")
+        why = _required_text(reason, "Причина выбытия", 200)
+        if end < e.start:
+            raise ValidationError(
+                f"Дата выбытия {fmt_date(end)} раньше даты зачисления {fmt_date(e.start)}."
+            )
+        before = snapshot(e, "end", "order_out", "out_reason")
+        e.end, e.order_out, e.out_reason = end, order, why
+        uow.touch(e)
+        members = uow.session.exec(
+            select(SubgroupMember).where(
+                SubgroupMember.student_id == student_id,
+                SubgroupMember.end == None,  # noqa: E711
+                SubgroupMember.start <= end,
+                SubgroupMember.course_id.in_(  # type: ignore[attr-defined]
+                    select(Course.id).where(Course.class_id == e.class_id)),
+            )
+        )
+        for m in members:
+            m.end = end
+            uow.session.add(m)
+        uow.audit("student.unenrol", "enrolment", e.id, before,
+                  snapshot(e, "end", "order_out", "out_reason"))
+        return _enrolment_view(e)
+
+
+def add_subgroup_member(
+    db: Database, actor: Actor, course_id: int, student_id: int, start: date
+) -> SubgroupMemberView:
+    with unit_of_work(db, actor, "subgroup.add_member") as uow:
+        require(actor.has(*SUBGROUP_ROLES), SUBGROUP_ONLY)
+        course: Course = uow.get(Course, course_id, "Предмет класса")
+        student: Student = uow.get(Student, student_id, "Ученик")
+        if not course.subgroup:
+            raise ValidationError("Этот предмет ведётся для всего класса, без подгрупп.")
+        if not _is_enrolled(uow, student_id, course.class_id, start):
+            raise ValidationError(f"{student.full_name} не числится в классе на {fmt_date(start)}.")
+        rows = uow.session.exec(
+            select(SubgroupMember, Course).where(
+                SubgroupMember.course_id == Course.id,
+                SubgroupMember.student_id == student_id,
+                Course.class_id == course.class_id,
+                Course.subject_id == course.subject_id,
+            )
+        )
+        for m, other in rows:
+            if _overlaps(start, None, m.start, m.end):
+                raise ValidationError(
+                    f"{student.full_name} уже в подгруппе «{other.subgroup}» "
+                    f"с {fmt_date(m.start)}."
+                )
+        m = SubgroupMember(course_id=course_id, student_id=student_id, start=start)
+        uow.session.add(m)
+        uow.session.flush()
+        uow.audit("subgroup.add_member", "subgroup_member", m.id, None,
+                  snapshot(m, "course_id", "student_id", "start"))
+        return SubgroupMemberView(m.id or 0, m.course_id, m.student_id, m.start, m.end)

@@ -1,0 +1,228 @@
+"""Timetable slots, lesson generation on study days, and the КТП (calendar-thematic plan).
+
+A lesson is generated only on a study day: the slot's weekday, inside a
+quarter or half-year of the class's scheme, outside the vacations of its grade
+and outside public holidays.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from core.actor import Actor
+from core.db import Database
+from core.errors import ValidationError
+from core.models import (
+    Bell,
+    Course,
+    Holiday,
+    Lesson,
+    Period,
+    PlanItem,
+    SchoolClass,
+    Subject,
+    TimetableSlot,
+)
+from core.rules import check_text, fmt_date
+from core.services.base import require, snapshot, unit_of_work
+from core.services.school import (  # noqa: F401  (shared helpers of the setup services)
+    CONTINGENT_ONLY, CONTINGENT_ROLES, MAX_GENERATE_DAYS, PLAN_ONLY, SETUP_ONLY, SETUP_ROLES,
+    SUBGROUP_ONLY, SUBGROUP_ROLES, WEEKDAYS, EnrolmentView, SlotView, SubgroupMemberView,
+    _applies_to, _check_range, _enrolment_view, _is_enrolled, _open_year, _overlaps,
+    _required_text, _slot_view,
+)
+
+
+def add_slot(
+    db: Database,
+    actor: Actor,
+    course_id: int,
+    weekday: int,
+    number: int,
+    room: str,
+    valid_from: date,
+    valid_to: date | None = None,
+) -> SlotView:
+    """A weekly timetable slot. A class has one lesson at a time, except for
+    subgroups (different subgroup names) of the same class in parallel."""
+    with unit_of_work(db, actor, "slot.add") as uow:
+        require(actor.has(*SETUP_ROLES), SETUP_ONLY)
+        course: Course = uow.get(Course, course_id, "Предмет класса")
+        klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
+        if not 0 <= weekday <= 5:
+            raise ValidationError("День недели: от 0 (понедельник) до 5 (суббота).")
+        if uow.session.get(Bell, number) is None:
+            raise ValidationError(f"Урока № {number} нет в расписании звонков.")
+        room = check_text(room, "Кабинет", 50)
+        _check_range(valid_from, valid_to, "Расписание")
+        others = uow.session.exec(
+            select(TimetableSlot, Course).where(
+                TimetableSlot.course_id == Course.id,
+                Course.class_id == course.class_id,
+                TimetableSlot.weekday == weekday,
+                TimetableSlot.number == number,
+            )
+        )
+        for slot, other in others:
+            if not _overlaps(valid_from, valid_to, slot.valid_from, slot.valid_to):
+                continue
+            if course.subgroup and other.subgroup and course.subgroup != other.subgroup:
+                continue  # two subgroups of the class at the same time
+            subject = uow.session.get(Subject, other.subject_id)
+            raise ValidationError(
+                f"У {klass.title} в {WEEKDAYS[weekday]} на {number}-м уроке уже стоит "
+                f"«{subject.name if subject else other.subject_id}» "
+                f"(с {fmt_date(slot.valid_from)})."
+            )
+        slot = TimetableSlot(course_id=course_id, weekday=weekday, number=number, room=room,
+                             valid_from=valid_from, valid_to=valid_to, version=0)
+        uow.touch(slot)
+        uow.session.flush()
+        uow.audit("slot.add", "timetable_slot", slot.id, None,
+                  snapshot(slot, "course_id", "weekday", "number", "room", "valid_from",
+                           "valid_to"))
+        return _slot_view(slot)
+
+
+def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
+    """Create the lessons of every timetable slot on the study days in [start, end].
+
+    Skips days outside the quarters/half-years of the class's scheme, vacations
+    of the class's grade and public holidays. Idempotent: an existing lesson
+    (course, date, number) is kept as is. Returns how many lessons were created.
+    """
+    with unit_of_work(db, actor, "lessons.generate") as uow:
+        require(actor.has(*SETUP_ROLES), SETUP_ONLY)
+        _check_range(start, end, "Создание уроков")
+        if (end - start).days > MAX_GENERATE_DAYS:
+            raise ValidationError("Создание уроков: не больше чем на учебный год за раз.")
+        session = uow.session
+        periods: dict[tuple[int, str], list[tuple[date, date]]] = {}
+        terms_query = select(Period).where(Period.kind.in_(("quarter", "half")))  # type: ignore[attr-defined]
+        for p in session.exec(terms_query):
+            periods.setdefault((p.year_id, p.scheme), []).append((p.start, p.end))
+        holidays = list(session.exec(select(Holiday).where(Holiday.start <= end,
+                                                           Holiday.end >= start)))
+        existing = set(
+            session.exec(
+                select(Lesson.course_id, Lesson.date, Lesson.number).where(
+                    Lesson.date >= start, Lesson.date <= end)
+            )
+        )
+        rows = session.exec(
+            select(TimetableSlot, Course, SchoolClass).where(
+                TimetableSlot.course_id == Course.id, Course.class_id == SchoolClass.id
+            ).order_by(TimetableSlot.id)
+        )
+        created = 0
+        for slot, course, klass in rows:
+            terms = periods.get((klass.year_id, klass.period_scheme), [])
+            days_off = [h for h in holidays if _applies_to(h, klass.grade)]
+            day = max(start, slot.valid_from)
+            last = min(end, slot.valid_to or end)
+            day += timedelta(days=(slot.weekday - day.weekday()) % 7)
+            while day <= last:
+                key = (course.id, day, slot.number)
+                if (
+                    key not in existing
+                    and any(a <= day <= b for a, b in terms)
+                    and not any(h.start <= day <= h.end for h in days_off)
+                ):
+                    session.add(Lesson(course_id=course.id or 0, date=day, number=slot.number,
+                                       room=slot.room, held_by_id=course.teacher_id))
+                    existing.add(key)
+                    created += 1
+                day += timedelta(days=7)
+        session.flush()
+        uow.audit("lessons.generate", "lesson", None, None,
+                  {"start": start, "end": end, "created": created})
+        return created
+
+
+# --- КТП ------------------------------------------------------------------------------
+
+
+def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str, int]]) -> int:
+    """Replace a course's calendar-thematic plan (КТП) with (topic, hours) rows.
+
+    Refused once a lesson uses one of its topics. Returns the number of topics.
+    """
+    with unit_of_work(db, actor, "plan.import") as uow:
+        course: Course = uow.get(Course, course_id, "Предмет класса")
+        require(
+            actor.has(*SETUP_ROLES)
+            or (actor.has("teacher") and actor.user_id == course.teacher_id),
+            PLAN_ONLY,
+        )
+        if not rows:
+            raise ValidationError("План пуст: нужна хотя бы одна тема.")
+        clean: list[tuple[str, int]] = []
+        for i, (topic, hours) in enumerate(rows, start=1):
+            text = check_text(topic or "", f"Строка {i}: тема", 500)
+            if not text:
+                raise ValidationError(f"Строка {i}: не указана тема.")
+            if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
+                raise ValidationError(f"Строка {i}: число часов должно быть целым и не меньше 1.")
+            clean.append((text, hours))
+        old = list(uow.session.exec(select(PlanItem).where(PlanItem.course_id == course_id)))
+        old_ids = [p.id for p in old]
+        if old_ids:
+            used = uow.session.exec(
+                select(Lesson.id).where(Lesson.plan_item_id.in_(old_ids))  # type: ignore[union-attr]
+            ).all()
+            if used:
+                raise ValidationError(
+                    f"Темы плана уже выбраны в уроках (их {len(used)}): план нельзя "
+                    "заменить целиком. Отредактируйте темы по одной."
+                )
+        for item in old:
+            uow.session.delete(item)
+        uow.session.flush()
+        for position, (topic, hours) in enumerate(clean, start=1):
+            uow.session.add(PlanItem(course_id=course_id, position=position, topic=topic,
+                                     hours=hours))
+        uow.audit("plan.import", "course", course_id,
+                  {"items": len(old), "hours": sum(p.hours for p in old)} if old else None,
+                  {"items": len(clean), "hours": sum(h for _, h in clean)})
+        return len(clean)
+
+
+def read_plan_csv(text: str) -> list[tuple[str, int]]:
+    """Parse a КТП file: header «тема;часы» (or with commas), then one topic per line."""
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_at is None:
+        raise ValidationError("Файл плана пуст.")
+    header_line = lines[header_at]
+    delimiter = ";" if ";" in header_line else ","
+    reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    if header != ["тема", "часы"]:
+        raise ValidationError(
+            f"Строка {header_at + 1}: ожидается заголовок «тема;часы»."
+        )
+    result: list[tuple[str, int]] = []
+    for row in reader:
+        line = header_at + reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2:
+            raise ValidationError(
+                f"Строка {line}: нужно два поля — тема и часы (разделитель «{delimiter}»)."
+            )
+        topic, hours_text = row[0].strip(), row[1].strip()
+        if not topic:
+            raise ValidationError(f"Строка {line}: не указана тема.")
+        if not hours_text.isdigit() or int(hours_text) < 1:
+            raise ValidationError(
+                f"Строка {line}: число часов «{hours_text}» — нужно целое число не меньше 1."
+            )
+        result.append((topic, int(hours_text)))
+    if not result:
+        raise ValidationError("В файле плана нет ни одной темы.")
+    return result
