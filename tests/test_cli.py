@@ -1,0 +1,42 @@
+"""`zhurnal init`: a new school database with an admin who must change the password."""
+
+from __future__ import annotations
+
+import re
+import stat
+
+from core.auth import authenticate
+from core.cli import main
+from core.db import Database
+
+
+def test_init_creates_school_and_admin_with_temporary_password(tmp_path, capsys) -> None:
+    path = tmp_path / "school.db"
+    assert main(["init", "--db", str(path), "--policy", "002"]) == 0
+    out = capsys.readouterr().out
+    assert "Дневник" in out or "002" in out or "Средняя школа № 2" in out
+    password = re.search(r"временный пароль (\S+)", out).group(1)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    result = authenticate(Database.open(path), "admin", password)
+    assert result.must_change_password and "admin" in result.actor.roles
+    # Running init again only upgrades; it never resets the admin.
+    assert main(["init", "--db", str(path)]) == 0
+    assert "уже создана" in capsys.readouterr().out
+
+
+def test_init_with_an_invalid_policy_file_changes_nothing(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meta]\nname = 1\n", encoding="utf-8")
+    path = tmp_path / "school.db"
+    assert main(["init", "--db", str(path), "--policy-file", str(bad)]) == 1
+    assert "Ошибка:" in capsys.readouterr().err
+    from core.setup import is_initialized
+
+    with Database.open(path).read() as s:
+        assert not is_initialized(s)
+
+
+def test_db_before_the_subcommand_is_kept(tmp_path, capsys) -> None:
+    path = tmp_path / "x.db"
+    assert main(["--db", str(path), "init"]) == 0
+    assert path.exists()
