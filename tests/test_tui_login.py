@@ -1,0 +1,251 @@
+"""The login, password-change and timetable screens through Pilot.
+
+The school is tests/school.py's: Monday 23.11.2026, ``uchitel`` teaches 5А
+maths at lessons 1 and 3 today and lesson 1 tomorrow; ``klass5a`` has a
+temporary password.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime
+
+import pytest
+from argon2 import PasswordHasher
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Static
+
+from core import audit
+from core.models import Lesson, User
+from tests.conftest import make_db
+from tests.school import build
+from tui.app import make_app
+from tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
+from tui.screens.timetable import POLL_SECONDS
+
+TODAY = date(2026, 11, 23)
+PASSWORD = "верный-пароль-1"
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def school(tmp_path):
+    db = make_db(tmp_path / "s.db")
+    world = build(db)
+    password_hash = PasswordHasher().hash(PASSWORD)
+    with db.write() as s:
+        for user in s.exec(select(User)):
+            user.password_hash = password_hash
+            user.must_change_password = user.login == "klass5a"
+            s.add(user)
+    yield world
+    db.dispose()
+
+
+def app_for(world, login=None):
+    return make_app(login=login, database=world.db, today=TODAY)
+
+
+async def settle(app, pilot) -> None:
+    """Let workers finish and their messages be handled."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def sign_in(app, pilot, login: str, password: str = PASSWORD) -> None:
+    """Type as a user does: login, Enter, password, Enter — with no pause between."""
+    await pilot.press(*login, "enter", *password, "enter")
+    await settle(app, pilot)
+
+
+async def toast_text(app, pilot) -> str:
+    """The text of the notifications on screen (toasts mount a moment after notify)."""
+    for _ in range(50):
+        await pilot.pause(0.05)
+        toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
+        if toasts:
+            return "\n".join(toasts)
+    return ""
+
+
+def error_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).visual)
+
+
+def rows(screen) -> list[list[str]]:
+    table = screen.query_one(DataTable)
+    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_module_imports_no_database_code() -> None:
+    """The login form paints before sqlalchemy/argon2 are imported (in a worker)."""
+    code = (
+        "import sys, tui.app\n"
+        "bad = sorted(m for m in sys.modules\n"
+        "             if m.split('.')[0] in ('sqlmodel', 'sqlalchemy', 'argon2', 'alembic'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
+
+
+async def test_wrong_password_stays_on_login(school) -> None:
+    app = app_for(school)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, LoginScreen)
+        await sign_in(app, pilot, "uchitel", "не тот пароль")
+        assert isinstance(app.screen, LoginScreen)
+        assert "Неверный логин или пароль." in error_of(app.screen, "#login-error")
+        assert app.screen.query_one("#password", Input).value == ""
+
+
+async def test_login_prefilled_focuses_password(school) -> None:
+    app = app_for(school, login="uchitel")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#login", Input).value == "uchitel"
+        assert app.focused is app.screen.query_one("#password", Input)
+        await pilot.press(*PASSWORD, "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimetableScreen)
+
+
+async def test_login_shows_the_day(school) -> None:
+    app = app_for(school)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        screen = app.screen
+        assert isinstance(screen, TimetableScreen)
+        assert "Расписание" in str(screen.query_one(".screen-title", Static).visual)
+        assert "Учителева Мария Ивановна — Учитель" in str(screen.query_one("#who").visual)
+        assert str(screen.query_one("#day").visual) == "понедельник, 23 ноября 2026"
+        got = rows(screen)
+        assert [r[0] for r in got] == ["1", "3"]
+        assert all(r[1] == "5А" and r[2] == "Математика" for r in got)
+        assert got[0][3] == "каб. 12"
+        assert got[0][4] == "—"  # no topic yet
+        await pilot.press("enter")
+        assert "Карточка урока появится в следующей версии" in await toast_text(app, pilot)
+
+
+async def test_next_and_previous_day(school) -> None:
+    app = app_for(school)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        await pilot.press("right")
+        await settle(app, pilot)
+        screen = app.screen
+        assert str(screen.query_one("#day").visual) == "вторник, 24 ноября 2026"
+        assert [r[0] for r in rows(screen)] == ["1"]
+        await pilot.press("left", "left")
+        await settle(app, pilot)
+        assert str(screen.query_one("#day").visual) == "воскресенье, 22 ноября 2026"
+        assert not screen.query_one(DataTable).display
+        assert screen.query_one("#empty").display
+        assert "Уроков нет" in str(screen.query_one("#empty").visual)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert [r[0] for r in rows(screen)] == ["1", "3"]
+        assert app.focused is screen.query_one(DataTable)  # Enter opens a lesson again
+
+
+async def test_user_text_is_not_markup(school) -> None:
+    with school.db.write() as s:
+        lesson = s.get(Lesson, school.lessons["today"])
+        lesson.topic = "[b]Дроби[/b]"
+        s.add(lesson)
+        later = s.get(Lesson, school.lessons["later_today"])
+        later.topic = "[@click=app.quit]x[/]"
+        s.add(later)
+    app = app_for(school)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        got = rows(app.screen)
+        assert got[0][4] == "[b]Дроби[/b]"
+        assert got[1][4] == "[@click=app.quit]x[/]"
+        cell = app.screen.query_one(DataTable).get_row_at(1)[4]
+        assert not cell.spans and "@click" not in str(cell.style)
+        assert "[b]Дроби[/b]" in app.export_screenshot()  # as painted, not bold
+        await pilot.click(DataTable, offset=(33, 2))  # on the "x" of the second topic
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, TimetableScreen)
+
+
+async def test_a_change_elsewhere_is_picked_up(school) -> None:
+    """Another session commits (an audit event moves the change counter): the 3 s poll
+    notices it and reloads the day."""
+    app = app_for(school)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        screen = app.screen
+        assert rows(screen)[0][4] == "—"
+        with school.db.write() as s:
+            lesson = s.get(Lesson, school.lessons["today"])
+            lesson.topic = "Обыкновенные дроби"
+            s.add(lesson)
+            audit.append(s, ts=datetime(2026, 11, 23, 10), actor_id=None, actor_login="test",
+                         action="lesson.update", entity="lesson", entity_id=lesson.id)
+        await pilot.pause(POLL_SECONDS + 0.3)
+        await settle(app, pilot)
+        assert rows(screen)[0][4] == "Обыкновенные дроби"
+
+
+async def test_temporary_password_must_be_changed(school) -> None:
+    app = app_for(school, login="uchitel")  # --as prefilled, then corrected by the user
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("shift+tab", "ctrl+u")  # from the password back to the login
+        await sign_in(app, pilot, "klass5a")
+        screen = app.screen
+        assert isinstance(screen, ChangePasswordScreen)
+        assert "Смена пароля" in str(screen.query_one(".form-title").visual)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+        async def change(old: str, new: str, repeat: str) -> None:
+            for selector, value in (("#old", old), ("#new", new), ("#repeat", repeat)):
+                screen.query_one(selector, Input).value = value
+            screen.set_focus(screen.query_one("#old", Input))
+            await pilot.press("enter", "enter", "enter")  # old -> new -> repeat -> submit
+            await settle(app, pilot)
+
+        await change(PASSWORD, "длинный-пароль-2", "другой-пароль-3")
+        assert "не совпадают" in error_of(screen, "#password-error")
+        await change(PASSWORD, "корот", "корот")
+        assert app.screen is screen
+        assert "Пароль слишком короткий" in error_of(screen, "#password-error")
+        await change(PASSWORD, "длинный-пароль-2", "длинный-пароль-2")
+        assert isinstance(app.screen, TimetableScreen)
+    with school.db.read() as s:
+        user = s.exec(select(User).where(User.login == "klass5a")).one()
+        assert not user.must_change_password
+
+
+async def test_logout_returns_to_login(school) -> None:
+    app = app_for(school)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        assert isinstance(app.screen, TimetableScreen)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.actor is None
+        assert app.screen.query_one("#password", Input).value == ""
+
+
+async def test_help_lists_the_screen_keys(school) -> None:
+    app = app_for(school)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        await pilot.press("f1")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-keys").visual)
+        for words in ("Сегодня", "Выход из учётной записи", "След. день", "Выход"):
+            assert words in text
+        assert "Focus" not in text and "Copy" not in text  # Textual's own English bindings
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TimetableScreen)

@@ -1,0 +1,1 @@
+"""The terminal UI of the register (Textual): the app, its screens and widgets."""

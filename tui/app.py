@@ -1,0 +1,209 @@
+"""The register's Textual app: wires the screens, owns the database and the clock.
+
+| Key | Action |
+| :- | :- |
+| f1 | the keys of the current screen |
+| ctrl+q | quit |
+
+Start-up is fast on purpose: this module and the login screen import no
+database code, so the login form paints at once while a thread worker opens
+the database (``Database.open`` upgrades the schema) and imports the core.
+Workers call :meth:`ZhurnalApp.database`, which waits for that.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+
+from tui.screens import ChangePasswordScreen, HelpModal, LoginScreen, TimetableScreen
+
+if TYPE_CHECKING:
+    from core.actor import Actor
+    from core.db import Database
+
+TEST_TIME_OF_DAY = time(10, 0)
+"""With a fixed ``today`` (tests, demos) the clock stands at 10:00 of that day."""
+
+
+class ZhurnalApp(App[None]):
+    """The electronic class register."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Электронный журнал"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Справка"),
+        Binding("ctrl+q", "quit", "Выход", priority=True),
+    ]
+
+    class DatabaseFailed(Message):
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    def __init__(
+        self,
+        db_arg: str | None = None,
+        login: str | None = None,
+        *,
+        database: Database | None = None,
+        today: date | None = None,
+    ) -> None:
+        super().__init__()
+        self.db_arg = db_arg
+        self.login_hint = login
+        self._database = database
+        self._owns_database = database is None
+        self._db_error: BaseException | None = None
+        self._db_ready = threading.Event()
+        if database is not None:
+            self._db_ready.set()
+        self.fixed_now = datetime.combine(today, TEST_TIME_OF_DAY) if today else None
+        self.actor: Actor | None = None
+
+    # --- clock ---------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    # --- database ------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(LoginScreen(self.login_hint))
+        if not self._db_ready.is_set():
+            self._open_database()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="database")
+    def _open_database(self) -> None:
+        try:
+            from core.db import Database
+
+            self._database = Database.open(self.db_arg)
+            for module in ("core.auth", "core.services.queries"):
+                importlib.import_module(module)  # warm the imports while the user types
+        except Exception as exc:  # noqa: BLE001 - reported on screen
+            self._db_error = exc
+            self.post_message(self.DatabaseFailed(self._db_failure()))
+        finally:
+            self._db_ready.set()
+
+    def database(self) -> Database:
+        """The opened database; blocks until it is ready.  Call from workers only."""
+        self._db_ready.wait()
+        if self._db_error is not None or self._database is None:
+            from core.errors import DomainError
+
+            raise DomainError(self._db_failure())
+        return self._database
+
+    def _db_failure(self) -> str:
+        exc = self._db_error
+        reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        return f"База данных не открылась: {reason}"
+
+    @on(DatabaseFailed)
+    def _database_failed(self, event: DatabaseFailed) -> None:
+        self.notify(event.message, title="Ошибка", severity="error", timeout=30, markup=False)
+
+    # --- the session ---------------------------------------------------------
+
+    @on(LoginScreen.LoggedIn)
+    def _logged_in(self, event: LoginScreen.LoggedIn) -> None:
+        self.actor = event.result.actor
+        if event.result.must_change_password:
+            self.switch_screen(ChangePasswordScreen(self.actor))
+        else:
+            self._show_timetable()
+
+    @on(ChangePasswordScreen.PasswordChanged)
+    def _password_changed(self) -> None:
+        self.notify("Пароль изменён.", markup=False)
+        self._show_timetable()
+
+    def _show_timetable(self) -> None:
+        assert self.actor is not None
+        self.switch_screen(TimetableScreen(self.actor, self.today()))
+
+    @on(TimetableScreen.LoggedOut)
+    def _logged_out(self, event: TimetableScreen.LoggedOut) -> None:
+        self.actor = None
+        self.switch_screen(LoginScreen(self.login_hint))
+        if event.error:
+            self.notify(event.error, title="Ошибка", severity="error", markup=False)
+
+    def close_session(self) -> None:
+        """After the app has exited: record the logout and release the database."""
+        if self._database is None:
+            return
+        try:
+            if self.actor is not None:
+                from core.auth import logout
+
+                logout(self._database, self.actor)
+        except Exception:  # noqa: BLE001, S110 - leaving must not fail on the audit row
+            pass
+        finally:
+            self.actor = None
+            if self._owns_database:
+                self._database.dispose()
+
+    # --- help ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpModal):
+            return
+        ours = {
+            binding.action
+            for node in (screen, self)
+            for cls in type(node).__mro__
+            if cls.__module__.startswith("tui.")
+            for binding in cls.__dict__.get("BINDINGS", [])
+            if isinstance(binding, Binding)
+        }
+        by_action: dict[tuple[str, str], list[str]] = {}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action not in ours:
+                continue
+            keys = by_action.setdefault((binding.action, binding.description), [])
+            display = self.get_key_display(binding)
+            if display not in keys:
+                keys.append(display)
+        lines = [(" / ".join(keys), description) for (_, description), keys in by_action.items()]
+        extra: list[tuple[str, str]] = getattr(screen, "HELP_KEYS", [])
+        title = getattr(screen, "HELP_TITLE", "") or self.TITLE
+        self.push_screen(HelpModal(title, [*extra, *lines]))
+
+
+def make_app(
+    db_arg: str | None = None,
+    login: str | None = None,
+    *,
+    database: Any = None,
+    today: date | None = None,
+) -> ZhurnalApp:
+    """The app factory: production passes ``db_arg``; tests inject ``database``."""
+    return ZhurnalApp(db_arg, login, database=database, today=today)
+
+
+def run(db_arg: str | None, login: str | None) -> int:
+    """``zhurnal [--db PATH] [--as LOGIN]``: run the register; 0 on a normal exit."""
+    app = make_app(db_arg, login)
+    app.run()
+    app.close_session()
+    return app.return_code or 0
+
+
+__all__ = ["ZhurnalApp", "make_app", "run"]

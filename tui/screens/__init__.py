@@ -1,0 +1,8 @@
+"""The screens of the register, one per module."""
+
+from tui.screens.help import HelpModal
+from tui.screens.login import LoginScreen
+from tui.screens.password import ChangePasswordScreen
+from tui.screens.timetable import TimetableScreen
+
+__all__ = ["ChangePasswordScreen", "HelpModal", "LoginScreen", "TimetableScreen"]

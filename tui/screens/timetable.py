@@ -1,0 +1,260 @@
+"""«Расписание»: the user's lessons of one day, in bell order.
+
+| Key | Action |
+| :- | :- |
+| left / [ | previous day |
+| right / ] | next day |
+| t | today |
+| enter | the lesson card (next version) |
+| ctrl+l / l | log out |
+
+Every cell is a ``rich.text.Text``: topics, rooms and class names are data,
+never markup.  A 3-second timer polls the core's change counter in a worker and
+reloads the day when another session changed something.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Static
+
+from tui.i18n import error_text, long_date
+from tui.screens.base import ZhurnalScreen
+
+if TYPE_CHECKING:
+    from core.actor import Actor
+    from core.readmodels import LessonView
+
+POLL_SECONDS = 3.0
+OTHER_COLUMNS_WIDTH = 76
+"""What the columns other than the topic take at most (with cell padding)."""
+DASH = "—"
+TICK = "✓"
+COLUMNS = (
+    ("№", "number", None),
+    ("Класс", "class", None),
+    ("Предмет", "subject", None),
+    ("Каб.", "room", None),
+    ("Тема", "topic", 24),
+    ("Д/З", "homework", None),
+    ("Посещ.", "attendance", None),
+    ("Отметок", "marks", None),
+    ("Статус", "badges", None),
+)
+
+
+def _role_names(actor: Actor) -> str:
+    from core.actor import ROLE_NAMES, ROLES
+
+    return ", ".join(ROLE_NAMES[r] for r in ROLES if r in actor.roles)
+
+
+def badges(lesson: LessonView, now: datetime) -> list[str]:
+    """«замена», «просрочено» (entry deadline passed, something missing), «закрыт»."""
+    result = []
+    if lesson.substitute:
+        result.append("замена")
+    homework_missing = lesson.grade != 1 and not lesson.homework
+    missing = not lesson.topic or homework_missing or lesson.attendance_taken_at is None
+    if now > lesson.entry_deadline and missing:
+        result.append("просрочено")
+    if now >= lesson.lock_at:
+        result.append("закрыт")
+    return result
+
+
+BADGE_STYLES = {"замена": "bold cyan", "просрочено": "bold red", "закрыт": "dim"}
+
+
+def lesson_cells(lesson: LessonView, now: datetime) -> list[Text]:
+    klass = lesson.class_title + (f" ({lesson.subgroup})" if lesson.subgroup else "")
+    if lesson.grade == 1 and not lesson.homework:
+        homework = "нет"
+    else:
+        homework = TICK if lesson.homework else DASH
+    marks = Text(str(lesson.marks_count), justify="right")
+    status = Text(", ").join(Text(b, style=BADGE_STYLES[b]) for b in badges(lesson, now))
+    return [
+        Text(str(lesson.number), justify="right"),
+        Text(klass),
+        Text(lesson.subject),
+        Text(lesson.room or DASH),
+        Text(lesson.topic or DASH, no_wrap=True, overflow="ellipsis"),
+        Text(homework, justify="center"),
+        Text(TICK if lesson.attendance_taken_at else DASH, justify="center"),
+        marks,
+        status,
+    ]
+
+
+class TimetableScreen(ZhurnalScreen):
+    """The day of the signed-in user: own lessons and substitutions."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,left_square_bracket", "previous_day", "Пред. день", priority=True),
+        Binding("right,right_square_bracket", "next_day", "След. день", priority=True),
+        Binding("t", "today", "Сегодня"),
+        Binding("ctrl+l,l", "logout", "Выход из учётной записи"),
+    ]
+    HELP_TITLE = "Расписание"
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("↑ / ↓", "Выбрать урок"),
+        ("Enter", "Открыть карточку урока"),
+    ]
+
+    class DayLoaded(Message, bubble=False):
+        def __init__(self, day: date, lessons: list[LessonView], counter: int) -> None:
+            super().__init__()
+            self.day = day
+            self.lessons = lessons
+            self.counter = counter
+
+    class ChangeNoticed(Message, bubble=False):
+        """Another session committed something: reload the day."""
+
+    class LoggedOut(Message):
+        """The session ended; the app shows a fresh login screen."""
+
+        def __init__(self, error: str | None = None) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, actor: Actor, day: date) -> None:
+        super().__init__()
+        self.actor = actor
+        self.day = day
+        self.lessons: list[LessonView] = []
+        self._counter: int | None = None
+        self._shown_day: date | None = None
+        self._logging_out = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Расписание", classes="screen-title")
+        yield Static(Content(self._who()), id="who")
+        yield Static(Content(long_date(self.day)), id="day")
+        table: DataTable[Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("Уроков нет", id="empty")
+        yield Footer()
+
+    def _who(self) -> str:
+        roles = _role_names(self.actor)
+        name = self.actor.full_name or self.actor.login
+        return f"{name} — {roles}" if roles else name
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        self._add_columns(table)
+        self.query_one("#empty").display = False
+        table.focus()
+        self._show_day(self.day)
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def _add_columns(self, table: DataTable[Text]) -> None:
+        for label, key, width in COLUMNS:
+            if key == "topic":  # the topic takes what the other columns leave
+                width = max(width or 0, self.size.width - OTHER_COLUMNS_WIDTH)
+            table.add_column(label, key=key, width=width)
+
+    # --- loading -----------------------------------------------------------
+
+    def _show_day(self, day: date) -> None:
+        self.day = day
+        self.query_one("#day", Static).update(Content(long_date(day)))
+        self.query_one(DataTable).loading = True
+        self._load(day)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self, day: date) -> None:
+        from core.services.queries import change_counter, my_lessons
+
+        db = self.zapp.database()
+        counter = change_counter(db)  # read first: a change after it is noticed later
+        lessons = my_lessons(db, self.actor, day)
+        self.post_message(self.DayLoaded(day, lessons, counter))
+
+    @on(DayLoaded)
+    def _day_loaded(self, event: TimetableScreen.DayLoaded) -> None:
+        if event.day != self.day:
+            return  # the user has moved on; a newer load is running
+        self._counter = event.counter
+        self.lessons = event.lessons
+        table = self.query_one(DataTable)
+        row = table.cursor_row if event.day == self._shown_day else 0
+        self._shown_day = event.day
+        table.clear(columns=True)  # columns re-fit the day (auto widths never shrink)
+        self._add_columns(table)
+        now = self.zapp.now()
+        for lesson in event.lessons:
+            table.add_row(*lesson_cells(lesson, now), key=str(lesson.id))
+        table.loading = False
+        table.display = bool(event.lessons)
+        self.query_one("#empty").display = not event.lessons
+        if event.lessons:
+            table.move_cursor(row=min(row, len(event.lessons) - 1))
+            if self.focused is None:  # hiding the table on an empty day dropped the focus
+                self.set_focus(table)
+
+    def worker_failed(self, worker: object, error: BaseException) -> None:
+        self.query_one(DataTable).loading = False
+        super().worker_failed(worker, error)  # type: ignore[arg-type]
+
+    # --- noticing other sessions' changes ----------------------------------
+
+    def _poll(self) -> None:
+        loading = any(w.node is self and w.group == "load" and w.is_running
+                      for w in self.workers)
+        if self._counter is None or self._logging_out or loading:
+            return
+        self._check_changes(self._counter)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def _check_changes(self, seen: int) -> None:
+        from core.services.queries import change_counter
+
+        if change_counter(self.zapp.database()) != seen:
+            self.post_message(self.ChangeNoticed())
+
+    @on(ChangeNoticed)
+    def _changed(self) -> None:
+        self._load(self.day)
+
+    # --- actions -------------------------------------------------------------
+
+    def action_previous_day(self) -> None:
+        self._show_day(self.day - timedelta(days=1))
+
+    def action_next_day(self) -> None:
+        self._show_day(self.day + timedelta(days=1))
+
+    def action_today(self) -> None:
+        self._show_day(self.zapp.today())
+
+    @on(DataTable.RowSelected)
+    def _lesson_chosen(self) -> None:
+        self.notify("Карточка урока появится в следующей версии", markup=False)
+
+    def action_logout(self) -> None:
+        if self._logging_out:
+            return
+        self._logging_out = True
+        self._logout()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="logout")
+    def _logout(self) -> None:
+        try:
+            from core.auth import logout
+
+            logout(self.zapp.database(), self.actor)
+        except Exception as exc:  # noqa: BLE001 - the session ends anyway
+            self.post_message(self.LoggedOut(error_text(exc)))
+            return
+        self.post_message(self.LoggedOut())
