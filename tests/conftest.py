@@ -63,3 +63,27 @@ def add_user(db: Database, login: str, roles: str, full_name: str | None = None)
         audit.append(s, ts=datetime(2026, 9, 1), actor_id=None, actor_login="fixture",
                      action="user.create", entity="user", entity_id=user.id)
         return Actor(user.id, login, frozenset(roles.split(",")), user.full_name)
+
+
+@pytest.fixture
+def fast_argon2(monkeypatch) -> None:
+    """Cheap argon2id parameters for tests that log in many times (UI tests)."""
+    from argon2 import PasswordHasher
+
+    from core import auth
+
+    monkeypatch.setattr(auth, "_ph", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                    parallelism=1))
+
+
+def set_password(db: Database, login: str, password: str, must_change: bool = False) -> None:
+    """Give a fixture user a real password (hashed with the current hasher)."""
+    from sqlmodel import select
+
+    from core.auth import hash_password
+
+    with db.write() as s:
+        user = s.exec(select(User).where(User.login == login)).one()
+        user.password_hash = hash_password(password)
+        user.must_change_password = must_change
+        s.add(user)
