@@ -15,7 +15,8 @@ def alembic_config(engine: Engine | None = None):  # type: ignore[no-untyped-def
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        url = engine.url.render_as_string(hide_password=False)
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser syntax
         cfg.attributes["engine"] = engine
     return cfg
 
