@@ -119,7 +119,8 @@ def authorize_lesson_write(
         "заменяющий урок.",
     )
     lock = edit_lock_at(uow.policy, uow.calendar, lesson.date, lock_class)
-    check_not_locked(uow.now, lock, LOCK_WHAT[lock_class], lesson.date)
+    check_not_locked(uow.now, lock, LOCK_WHAT[lock_class], lesson.date,
+                     uow.policy.cite(f"locks.{lock_class}_days"))
     return WriteGrant()
 
 
@@ -151,7 +152,7 @@ def authorize_period_mark_write(
            else "."),
     )
     lock = period_mark_lock_at(uow.policy, uow.calendar, period.end)
-    check_period_not_locked(uow.now, lock, period.name)
+    check_period_not_locked(uow.now, lock, period.name, uow.policy.cite("locks.period_marks"))
     return WriteGrant()
 
 

@@ -71,6 +71,11 @@ class Policy:
     alternatives: tuple[dict[str, Any], ...] = ()
     toml_text: str = ""
 
+    def cite(self, key: str) -> str:
+        """" [NNN §x.y]" — the clause of the school's regulation behind a key, or ""."""
+        source = self.sources.get(key)
+        return f" [{source}]" if source else ""
+
     def work_type(self, code: str) -> WorkTypeSpec | None:
         return next((w for w in self.work_types if w.code == code), None)
 

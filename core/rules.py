@@ -92,7 +92,6 @@ def is_late(now: datetime, deadline: datetime) -> bool:
     return now > deadline
 
 
-LOCK_CLAUSE = {"current": "004 §3.8", "practical": "004 §3.8", "written": "004 §3.8"}
 LOCK_WHAT = {
     "current": "текущие отметки, посещаемость, темы и виды работ",
     "practical": "отметки за практические работы",
@@ -100,23 +99,28 @@ LOCK_WHAT = {
 }
 
 
-def check_not_locked(now: datetime, lock_at: datetime, what: str, lesson_date: date) -> None:
+def check_not_locked(
+    now: datetime, lock_at: datetime, what: str, lesson_date: date, cite: str = ""
+) -> None:
+    """``cite`` is the policy's clause for this lock, e.g. " [004 §3.8]"."""
     if now >= lock_at:
         raise LockedError(
             f"Урок {fmt_date(lesson_date)}: {what} закрыты для изменений "
-            f"с {fmt_date(lock_at.date())}. Исправить можно только по разрешению "
+            f"с {fmt_date(lock_at.date())}{cite}. Исправить можно только по разрешению "
             "директора (заявка на исправление) [004 §7].",
-            clause="004 §3.8",
+            clause=cite.strip(" []") or None,
         )
 
 
-def check_period_not_locked(now: datetime, lock_at: datetime, period_name: str) -> None:
+def check_period_not_locked(
+    now: datetime, lock_at: datetime, period_name: str, cite: str = ""
+) -> None:
     if now >= lock_at:
         raise LockedError(
             f"{period_name}: итоговые отметки закрыты для изменений с "
-            f"{fmt_date(lock_at.date())}. Исправить можно только по разрешению "
+            f"{fmt_date(lock_at.date())}{cite}. Исправить можно только по разрешению "
             "директора [004 §7].",
-            clause="004 §3.8",
+            clause=cite.strip(" []") or None,
         )
 
 
@@ -149,9 +153,9 @@ def check_mark_allowed_for_grade(policy: Policy, grade: int) -> None:
     """In grade 1 no marks of any kind are given [004 §3.5]."""
     if grade == 1 and policy.grade1_no_marks:
         raise DomainError(
-            "В 1-м классе отметки не ставятся: ведутся только посещаемость и темы уроков "
-            "[004 §3.5].",
-            clause="004 §3.5",
+            "В 1-м классе отметки не ставятся: ведутся только посещаемость и темы уроков"
+            f"{policy.cite('grade1.no_marks')}.",
+            clause=policy.sources.get("grade1.no_marks"),
         )
 
 
@@ -162,8 +166,8 @@ def grade1_homework(policy: Policy, grade: int, text: str) -> str:
     if text.strip() and text.strip().lower() != policy.grade1_homework.lower():
         raise DomainError(
             f"В 1-м классе домашнее задание не задаётся: в графе пишется "
-            f"«{policy.grade1_homework}» [004 §3.5].",
-            clause="004 §3.5",
+            f"«{policy.grade1_homework}»{policy.cite('grade1.homework')}.",
+            clause=policy.sources.get("grade1.homework"),
         )
     return policy.grade1_homework
 
@@ -177,8 +181,8 @@ def check_period_value(policy: Policy, grade: int, period_kind: str, value: str)
         if value != expected:
             raise DomainError(
                 f"В 1-м классе итог за период — «{policy.grade1_period_result}», за год — "
-                f"«{policy.grade1_year_result}» [004 §3.5].",
-                clause="004 §3.5",
+                f"«{policy.grade1_year_result}»{policy.cite('grade1.period_result')}.",
+                clause=policy.sources.get("grade1.period_result"),
             )
         return value
     if value not in policy.period_values:

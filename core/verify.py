@@ -12,11 +12,11 @@ from core.audit import ChainReport, verify_chain
 from core.db import Database
 from core.models import AuditEvent, Mark, PeriodMark
 
-# entity -> (model, the fields an event's "after" must agree with, set/clear actions)
+# entity -> (model, the fields an event's "after" must agree with, the "set" action)
 RECONCILED = {
-    "mark": (Mark, ("value", "student_id", "assignment_id"), "mark.set", "mark.clear"),
+    "mark": (Mark, ("value", "student_id", "assignment_id"), "mark.set"),
     "period_mark": (PeriodMark, ("value", "student_id", "course_id", "period_id"),
-                    "period_mark.set", "period_mark.clear"),
+                    "period_mark.set"),
 }
 
 
@@ -55,7 +55,7 @@ def reconcile(session: Session) -> list[str]:
     """Each mark must be what its last audit event says: an edit made with a plain
     SQLite tool, bypassing the app, shows up here even if the chain is intact."""
     problems: list[str] = []
-    for entity, (model, fields, set_action, clear_action) in RECONCILED.items():
+    for entity, (model, fields, set_action) in RECONCILED.items():
         last: dict[int, AuditEvent] = {}
         for event in session.exec(select(AuditEvent).where(AuditEvent.entity == entity)
                                   .order_by(AuditEvent.id)):

@@ -441,3 +441,18 @@ def test_next_ktp_topic_is_offered(w: World) -> None:
     lessons.set_topic(w.db, t, w.lessons["later_today"], "Дроби (2)", plan_item_id=ids[1])
     _, offered = lessons.get_lesson(w.db, t, w.lessons["tomorrow"])
     assert offered == "Проценты"
+
+
+def test_refusals_cite_the_schools_own_regulation(w: World, tmp_path) -> None:
+    """Messages name the clause of the preset the school chose, never another school's."""
+    with pytest.raises(LockedError, match=r"\[004 §3\.8\]"):
+        marks.set_lesson_mark(w.db, w.at(w.teacher), w.lessons["locked"], w.students5[0],
+                              "answer", "5")
+    from tests.conftest import make_db
+
+    db = make_db(tmp_path / "s002.db", preset="002")
+    w2 = build(db)
+    with pytest.raises(DomainError) as exc:
+        marks.set_lesson_mark(db, w2.at(w2.primary), w2.lessons["g1_today"], w2.students1[0],
+                              "answer", "5")
+    assert "1-м классе" in exc.value.message and "004" not in exc.value.message
