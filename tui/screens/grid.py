@@ -1,0 +1,459 @@
+"""«Журнал»: the mark grid of one course for one period.
+
+| Key | Action |
+| :- | :- |
+| 1–5, ., Del, arrows, Enter | see :class:`tui.widgets.MarkGrid` |
+| + | a second work-type column for the current lesson |
+| p / n | previous / next period |
+| escape | back |
+
+Loading and every entry run in thread workers.  Entries go through one queue,
+committed in the order typed by a single non-exclusive worker, so fast typing
+is never cancelled or reordered; a refused entry reverts its cell and shows the
+core's Russian message.  A 3-second timer polls the change counter and reloads
+(keeping the cursor) when another session changed something; a reload waits
+until the entries in flight are answered.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.i18n import error_text
+from tui.screens.base import ZhurnalScreen
+from tui.widgets.mark_grid import MarkGrid
+
+if TYPE_CHECKING:
+    from core.actor import Actor
+    from core.readmodels import MarkView
+    from core.services.gradebook import Column, Gradebook, PeriodInfo
+
+POLL_SECONDS = 3.0
+ABSENCE_NAMES = {"Н": "не был(а)", "Б": "болел(а)", "УП": "уважительная причина",
+                 "ОП": "опоздание"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    period_id: int
+    student_id: int
+    column: Column
+    value: str | None
+    expected_version: int
+    follows: bool  # typed while an earlier entry for the same cell was in flight
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.student_id, self.column.index)
+
+
+class WorkTypeModal(ModalScreen[str | None]):
+    """Pick the work type of a new column (Enter) or cancel (Escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Отмена")]
+    DEFAULT_CSS = """
+    WorkTypeModal { align: center middle; }
+    WorkTypeModal > Vertical {
+        width: 50; height: auto; border: round $accent; background: $panel; padding: 0 1;
+    }
+    WorkTypeModal OptionList { height: auto; max-height: 12; }
+    """
+
+    def __init__(self, title: str, choices: list[tuple[str, str, float]]) -> None:
+        super().__init__()
+        self._title = title
+        self._choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content(self._title), classes="form-title")
+            yield OptionList(*[Option(Content(f"{name} (вес {weight:g})"), id=code)
+                               for code, name, weight in self._choices])
+            yield Static("Enter — добавить, Esc — отмена", classes="form-hint")
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class GridScreen(ZhurnalScreen):
+    """The register page of a course: students × lessons, with averages and period marks."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("plus", "add_column", "Новая графа", key_display="+"),
+        Binding("p", "period(-1)", "Пред. период"),
+        Binding("n", "period(1)", "След. период"),
+        Binding("escape", "back", "Назад"),
+    ]
+    HELP_TITLE = "Журнал"
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("↑ ↓ ← →", "Перейти по ячейкам"),
+        ("Enter", "Вниз"),
+        ("1–5", "Поставить отметку (курсор идёт вниз)"),
+        (".", "Точка (долг), если она есть в положении"),
+        ("Del / Backspace", "Стереть отметку"),
+        ("Home / End", "Первый / последний урок"),
+        ("PgUp / PgDn", "Страница списка вверх / вниз"),
+    ]
+    DEFAULT_CSS = """
+    GridScreen #grid-status {
+        height: 2; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    """
+
+    @dataclass
+    class GradebookLoaded(Message, bubble=False):
+        gradebook: Gradebook
+        periods: list[PeriodInfo]
+        keep: bool  # keep the cursor where it is
+        commits: int  # entries answered when the load began
+
+    @dataclass
+    class LoadFailed(Message, bubble=False):
+        message: str
+
+    @dataclass
+    class EntryCommitted(Message, bubble=False):
+        entry: Entry
+        view: MarkView | None
+
+    @dataclass
+    class EntryFailed(Message, bubble=False):
+        entry: Entry
+        message: str
+        conflict: bool
+
+    @dataclass
+    class ColumnAdded(Message, bubble=False):
+        lesson_id: int
+        code: str
+        message: str
+
+    class ChangeNoticed(Message, bubble=False):
+        """Another session committed something: reload."""
+
+    def __init__(self, actor: Actor, course_id: int, period_id: int | None = None) -> None:
+        super().__init__()
+        self.actor = actor
+        self.course_id = course_id
+        self.period_id = period_id
+        self.gradebook: Gradebook | None = None
+        self.periods: list[PeriodInfo] = []
+        self._queue: deque[Entry] = deque()
+        self._queue_lock = threading.Lock()
+        self._writer_running = False
+        self._inflight: Counter[tuple[int, int]] = Counter()
+        self._versions: dict[tuple[int, int], int] = {}  # written by the entry worker
+        self._commits = 0
+        self._loading = False
+        self._reload_wanted = False
+        self._focus_after_load: tuple[int, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Журнал", classes="screen-title", id="grid-title")
+        yield MarkGrid(id="grid")
+        yield Static("", id="grid-status", markup=False)
+        yield Footer()
+
+    @property
+    def grid(self) -> MarkGrid:
+        return self.query_one(MarkGrid)
+
+    def on_mount(self) -> None:
+        self.grid.focus()
+        self.grid.loading = True
+        self._reload(keep=False)
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    # --- loading -----------------------------------------------------------------
+
+    def _reload(self, keep: bool = True) -> None:
+        self._loading = True
+        self._load(self.period_id, keep, self._commits)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self, period_id: int | None, keep: bool, commits: int) -> None:
+        from core.services.gradebook import (
+            course_periods,
+            current_period_id,
+            load_gradebook,
+        )
+
+        try:
+            db = self.zapp.database()
+            if period_id is None:
+                period_id = current_period_id(db, self.actor, self.course_id)
+            if period_id is None:
+                raise LookupError("Для класса не заданы учебные периоды.")
+            periods = self.periods or course_periods(db, self.actor, self.course_id)
+            gradebook = load_gradebook(db, self.actor, self.course_id, period_id)
+        except Exception as exc:  # noqa: BLE001 - shown on the screen
+            self.post_message(self.LoadFailed(str(exc) if isinstance(exc, LookupError)
+                                              else error_text(exc)))
+            return
+        self.post_message(self.GradebookLoaded(gradebook, periods, keep, commits))
+
+    @on(LoadFailed)
+    def _load_failed(self, event: LoadFailed) -> None:
+        self.grid.loading = False
+        self._loading = False
+        self._refusal(event.message)
+
+    @on(GradebookLoaded)
+    def _loaded(self, event: GradebookLoaded) -> None:
+        if self.period_id not in (None, event.gradebook.period.id):
+            return  # the user has moved to another period; its load is running
+        if self._inflight or event.commits != self._commits:
+            self._reload_wanted = True  # own entries moved on meanwhile: load again after them
+            self._loading = False
+            self._maybe_reload()
+            return
+        self._loading = False
+        same = self.gradebook is not None and self.gradebook.period.id == event.gradebook.period.id
+        self.gradebook = event.gradebook
+        self.periods = event.periods
+        self.period_id = event.gradebook.period.id
+        self._versions.clear()
+        grid = self.grid
+        grid.loading = False
+        grid.load(event.gradebook, keep_cursor=event.keep and same)
+        self.refresh_bindings()  # the Footer was composed while the grid was loading
+        gb = event.gradebook
+        period = f"{gb.period.name}, {gb.period.start:%d.%m}–{gb.period.end:%d.%m.%Y}"
+        group = f" ({gb.subgroup})" if gb.subgroup else ""
+        self.query_one("#grid-title", Static).update(
+            Content(f"Журнал · {gb.class_title}{group} · {gb.subject} · {period}"))
+        for column in gb.columns:  # a column just added (once a load has it)
+            if (column.lesson_id, column.work_type_code) == self._focus_after_load:
+                self._focus_after_load = None
+                grid.move_cursor(grid.cursor_row, column.index)
+        self._maybe_reload()
+
+    # --- the status line --------------------------------------------------------
+
+    @on(MarkGrid.CellFocused)
+    def _cell_focused(self, event: MarkGrid.CellFocused) -> None:
+        gb, col = self.grid.gradebook, event.column_index
+        student = next((s for s in gb.students if s.id == event.student_id), None) if gb else None
+        if gb is None or student is None or col is None or col >= len(gb.columns):
+            self._status(event.reason, error=bool(event.reason))
+            return
+        column = gb.columns[col]
+        about = f"{column.date:%d.%m.%Y}, {column.number}-й урок"
+        if not gb.no_marks:
+            about += f" · {column.work_type_name} (вес {column.weight:g})"
+        line = Text(f"{about} · {column.topic or 'тема не записана'}\n{student.name}")
+        if absence := gb.absences.get((student.id, column.lesson_id)):
+            line.append(f" · {absence} — {ABSENCE_NAMES.get(absence, '')}")
+        if student.arrived:
+            line.append(f" · прибыл(а) {student.arrived:%d.%m.%Y}")
+        if student.left:
+            line.append(f" · выбыл(а) {student.left:%d.%m.%Y}")
+        if event.reason:
+            line.append(f" — {event.reason}", style="bold")
+        self.query_one("#grid-status", Static).update(line)
+
+    def _status(self, message: str, *, error: bool = False) -> None:
+        self.query_one("#grid-status", Static).update(
+            Text(message, style="bold" if error else ""))
+
+    @on(MarkGrid.EntryRefused)
+    def _refused(self, event: MarkGrid.EntryRefused) -> None:
+        self._refusal(event.reason)
+
+    def _refusal(self, message: str) -> None:
+        self.notify(message, title="Отклонено", severity="error", markup=False)
+        self._status(message, error=True)
+
+    # --- entries -------------------------------------------------------------------
+
+    @on(MarkGrid.MarkEntered)
+    def _mark_entered(self, event: MarkGrid.MarkEntered) -> None:
+        gb, key = event.grid.gradebook, (event.student_id, event.column_index)
+        assert gb is not None
+        entry = Entry(gb.period.id, event.student_id, gb.columns[event.column_index],
+                      event.value, event.expected_version, self._inflight[key] > 0)
+        self._inflight[key] += 1
+        with self._queue_lock:
+            self._queue.append(entry)
+            if self._writer_running:
+                return
+            self._writer_running = True
+        self._commit_entries()
+
+    @work(thread=True, exit_on_error=False, group="entries")
+    def _commit_entries(self) -> None:
+        """Drain the queue in order; exactly one of these runs at a time."""
+        while True:
+            with self._queue_lock:
+                if not self._queue:
+                    self._writer_running = False
+                    return
+                entry = self._queue.popleft()
+            try:
+                self._commit(entry)
+            except Exception as exc:  # noqa: BLE001 - reported per entry, never lost
+                self.post_message(self.EntryFailed(entry, error_text(exc), False))
+
+    def _commit(self, entry: Entry) -> None:
+        from core.errors import ConflictError
+        from core.services.marks import set_lesson_mark, set_mark
+
+        db = self.zapp.database()
+        expected = entry.expected_version
+        if entry.follows:
+            expected = self._versions.get(entry.key, expected)
+        column = entry.column
+        try:
+            if column.assignment_id is not None:
+                view = set_mark(db, self.actor, column.assignment_id, entry.student_id,
+                                entry.value, expected_version=expected)
+            else:
+                view = set_lesson_mark(db, self.actor, column.lesson_id, entry.student_id,
+                                       column.work_type_code, entry.value,
+                                       expected_version=expected)
+        except ConflictError as exc:
+            self.post_message(self.EntryFailed(entry, exc.message, True))
+            return
+        self._versions[entry.key] = view.version if view else 0
+        self.post_message(self.EntryCommitted(entry, view))
+
+    def _answered(self, entry: Entry) -> bool:
+        """Count an entry as answered; True if the grid still shows its period."""
+        self._inflight[entry.key] -= 1
+        if self._inflight[entry.key] <= 0:
+            del self._inflight[entry.key]
+        self._commits += 1
+        return self.gradebook is not None and self.gradebook.period.id == entry.period_id
+
+    @on(EntryCommitted)
+    def _committed(self, event: EntryCommitted) -> None:
+        if self._answered(event.entry):
+            view = event.view
+            if view is None:
+                self.grid.set_cell(event.entry.student_id, event.entry.column.index, None)
+            else:
+                self.grid.set_cell(event.entry.student_id, event.entry.column.index, view.value,
+                                   view.id, view.version, late=view.late)
+        self._maybe_reload()
+
+    @on(EntryFailed)
+    def _failed(self, event: EntryFailed) -> None:
+        if self._answered(event.entry):
+            self.grid.revert_cell(event.entry.student_id, event.entry.column.index)
+        self._refusal(event.message)
+        if event.conflict:
+            self._reload_wanted = True
+        self._maybe_reload()
+
+    def _maybe_reload(self) -> None:
+        if self._reload_wanted and not self._inflight and not self._loading:
+            self._reload_wanted = False
+            self._reload(keep=True)
+
+    # --- other sessions --------------------------------------------------------------
+
+    def _poll(self) -> None:
+        if self.gradebook is None or self._loading or self._inflight:
+            return
+        self._check_changes(self.gradebook.counter)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def _check_changes(self, seen: int) -> None:
+        from core.services.queries import change_counter
+
+        try:
+            changed = change_counter(self.zapp.database()) != seen
+        except Exception:  # noqa: BLE001 - a missed poll is retried in a few seconds
+            return
+        if changed:
+            self.post_message(self.ChangeNoticed())
+
+    @on(ChangeNoticed)
+    def _changed(self) -> None:
+        self._reload_wanted = True
+        self._maybe_reload()
+
+    # --- actions -------------------------------------------------------------------
+
+    def action_period(self, step: int) -> None:
+        ids = [p.id for p in self.periods]
+        if self.period_id not in ids:
+            return
+        index = ids.index(self.period_id) + step
+        if not 0 <= index < len(ids):
+            self.notify("Это первый период." if step < 0 else "Это последний период.",
+                        markup=False)
+            return
+        self.period_id = ids[index]
+        self.grid.loading = True
+        self._reload(keep=False)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def action_add_column(self) -> None:
+        gb, column = self.gradebook, self.grid.current_column
+        if gb is None or column is None:
+            return
+        if not column.writable:
+            self._refusal(column.reason)
+            return
+        present = {c.work_type_code for c in gb.columns if c.lesson_id == column.lesson_id}
+        choices = [wt for wt in gb.work_types if wt[0] not in present]
+        if not choices:
+            self._refusal("У урока уже есть графы всех видов работ.")
+            return
+        default = column.work_type_code if column.assignment_id is None else None
+
+        def chosen(code: str | None) -> None:
+            if code:
+                self._add_column(column.lesson_id, code, default)
+
+        title = f"Новая графа к уроку {column.date:%d.%m}"
+        self.app.push_screen(WorkTypeModal(title, choices), chosen)
+
+    @work(thread=True, exit_on_error=False, group="column")
+    def _add_column(self, lesson_id: int, code: str, default: str | None) -> None:
+        from core.errors import DomainError
+        from core.services.gradebook import lesson_work_types
+        from core.services.marks import add_assignment
+
+        db = self.zapp.database()
+        try:
+            present = lesson_work_types(db, self.actor, lesson_id)
+            if code in present:
+                raise DomainError("Такая графа у урока уже есть: обновите данные.")
+            if default is not None and not present:  # keep the default column beside it
+                add_assignment(db, self.actor, lesson_id, default)
+            view = add_assignment(db, self.actor, lesson_id, code)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.app.call_from_thread(self._refusal, error_text(exc))
+            return
+        message = f"Добавлена графа «{view.work_type_name}»."
+        self.post_message(self.ColumnAdded(lesson_id, code, message))
+
+    @on(ColumnAdded)
+    def _column_added(self, event: ColumnAdded) -> None:
+        self.notify(event.message, markup=False)
+        self._focus_after_load = (event.lesson_id, event.code)
+        self._reload_wanted = True
+        self._maybe_reload()
