@@ -1,0 +1,202 @@
+"""Painting of the mark grid: one Strip per visible line, from cached row segments.
+
+Split from ``mark_grid.py``: :class:`GridPainting` is mixed into ``MarkGrid`` and
+uses its state (``_gb``, caches, cursor); it never changes that state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from core.services.gradebook import Column
+
+CELL = 3  # characters of a cell's value; one more for the gap after it
+STEP = CELL + 1
+RIGHT = 11  # "│" + «Ср.» (5) + «Итог» (5)
+MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+          "сентябрь", "октябрь", "ноябрь", "декабрь")
+SHORT_TYPES = {"answer": "отв", "homework": "дз", "independent": "сам", "practical": "пр",
+               "test": "кр", "essay": "соч"}
+LOCK = "×"
+DEBT_SHOWN = "•"
+
+
+def plain(text: str) -> str:
+    """User text as data: control characters never reach the terminal."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def fit_name(name: str, width: int) -> str:
+    """«Фамилия Имя Отчество», shortened to «Фамилия Имя О.» or «Фамилия И. О.» to fit."""
+    name = plain(name)
+    parts = name.split()
+    candidates = [name]
+    if len(parts) >= 2:
+        initials = "".join(f" {p[0]}." for p in parts[2:])
+        candidates += [f"{parts[0]} {parts[1]}{initials}",
+                       f"{parts[0]} {parts[1][0]}.{initials}"]
+    return next((c for c in candidates if len(c) <= width), name[:width - 1] + "…")
+
+
+def centred(text: str, width: int = CELL) -> str:
+    return text[:width].center(width)
+
+
+class GridPainting:
+    """Line rendering for :class:`~tui.widgets.mark_grid.MarkGrid`."""
+
+    def _style(self, name: str) -> Style:
+        """A component style, kept until the CSS changes (``refresh`` drops Textual's cache)."""
+        if (style := self._styles.get(name)) is None:
+            style = self._styles[name] = (self.rich_style if name == "base" else
+                                          self.get_component_rich_style(f"mark-grid--{name}"))
+        return style
+
+    def _cell_style(self, writable: bool, kind: str) -> Style:
+        key = f"{kind}:{writable}"
+        if (style := self._styles.get(key)) is None:
+            style = self._style("base" if writable else "locked")
+            self._styles[key] = style + self._style(kind) if kind else style
+        return self._styles[key]
+
+    # --- painting ------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width, base = self.scrollable_content_region.width, self._style("base")
+        if y < self._header_height:
+            line = self._header_line(y)
+        elif (row := y - self._header_height + self.scroll_offset.y) < len(self._rows):
+            line = self._student_line(row)
+        else:
+            return Strip.blank(width, base)
+        return line.adjust_cell_length(width, base)
+
+    def _in_view(self) -> tuple[int, int, int]:
+        """(first and end column in view, crop offset into the first)."""
+        view, _, _ = self._viewport()
+        x = self.scroll_offset.x
+        first = min(x // STEP, len(self._cols))
+        return first, min(len(self._cols), -(-(x + view) // STEP)), x - first * STEP
+
+    def _visible(self, segments: list[Segment], style: Style) -> Strip:
+        """The columns in view of one row's segments (two per column: cell, gap)."""
+        first, last, offset = self._in_view()
+        view, pad, _ = self._viewport()
+        strip = Strip(segments[2 * first:2 * last], (last - first) * STEP)
+        return strip.crop_extend(offset, offset + view, style).extend_cell_length(view + pad,
+                                                                                 style)
+
+    def _header_line(self, y: int) -> Strip:
+        gb, header = self.gradebook, self._style("header")
+        if gb is not None and gb.no_marks and y == 0:
+            return Strip([Segment(f" {gb.no_marks_reason}", self._style("notice"))])
+        level = y - (self._header_height - 3)
+        if level == 0:
+            cells = self._month_line(header)
+        elif (cells := self._header_cache.get((level, self.cursor_col))) is None:
+            cells = self._header_cache[(level, self.cursor_col)] = self._header_cells(level)
+        left, right = ("  № Ученик", "│ Ср.  Итог") if level == 2 else ("", "")
+        return Strip.join([Strip([Segment(left, header)]).crop_extend(0, self._left_width, header),
+                           self._visible(cells, header),
+                           Strip([Segment(right, header)]).crop_extend(0, RIGHT, header)])
+
+    def _header_cells(self, level: int) -> list[Segment]:
+        header, cursor = self._style("header"), self._style("header-cursor")
+        locked, cols = header + self._style("locked"), self._cols
+        marks = self.gradebook is not None and not self.gradebook.no_marks
+        segments: list[Segment] = []
+        for c in cols:
+            if level == 1:
+                first_of_lesson = c.index == 0 or cols[c.index - 1].lesson_id != c.lesson_id
+                text = (f"{c.date.day:02d}" if first_of_lesson else "  ") + (
+                    LOCK if marks and not c.writable and c.started else " ")
+            else:  # grade 1: no work types to show
+                text = centred(SHORT_TYPES.get(c.work_type_code, c.work_type_code[:CELL])
+                               if marks else "")
+            style = cursor if c.index == self.cursor_col else header if c.writable else locked
+            segments += [Segment(text, style), Segment(self._gap(c), header)]
+        return segments
+
+    def _gap(self, c: Column) -> str:
+        """A rule after a lesson's last column; a space between columns of one lesson."""
+        last_of_lesson = c.index + 1 == len(self._cols) or \
+            self._cols[c.index + 1].lesson_id != c.lesson_id
+        return "│" if last_of_lesson else " "
+
+    def _month_line(self, style: Style) -> list[Segment]:
+        """Month names over the columns in view (the first one sticks to the left edge)."""
+        first, last, _ = self._in_view()
+        cols, text = self._cols, ""
+        for j in range(first, last):
+            month = (cols[j].date.year, cols[j].date.month)
+            if j == first or (cols[j - 1].date.year, cols[j - 1].date.month) != month:
+                span = STEP * sum(1 for c in cols[j:last] if (c.date.year, c.date.month) == month)
+                text += MONTHS[month[1] - 1][:span - 1].ljust(span)
+        return [Segment("")] * (2 * first) + [
+            Segment(text[i:i + n], style) for j in range(last - first)
+            for i, n in ((j * STEP, CELL), (j * STEP + CELL, 1))]
+
+    def _row_segments(self, row: int) -> list[Segment]:
+        """The row's segments, two per column, built for the columns in view only."""
+        if (cached := self._row_cache.get(row)) is None:
+            cached = self._row_cache[row] = ([Segment("")] * (2 * len(self._cols)),
+                                             bytearray(len(self._cols)))
+        segments, built = cached
+        first, last, _ = self._in_view()
+        if all(built[first:last]):
+            return segments
+        gb, student, rule = self.gradebook, self._rows[row], self._style("rule")
+        for c in self._cols[first:last]:
+            if built[c.index]:
+                continue
+            key = (student.id, c.index)
+            if key in self._pending:
+                text, kind = self._pending[key] or "", "pending"
+            elif (cell := self._marks.get(key)) is not None:
+                text, kind = cell.value, ("low" if cell.value in ("1", "2") else "")
+            elif c.index in student.outside:
+                text, kind = "·", "outside"
+            else:
+                text = gb.absences.get((student.id, c.lesson_id), "") if gb else ""
+                kind = "absence"
+            if gb is not None and text and text == gb.debt_mark:
+                text = DEBT_SHOWN
+            segments[2 * c.index] = Segment(centred(text), self._cell_style(c.writable, kind))
+            segments[2 * c.index + 1] = Segment(self._gap(c), rule)
+            built[c.index] = 1
+        return segments
+
+    def _student_line(self, row: int) -> Strip:
+        student, base = self._rows[row], self._style("base")
+        segments = self._row_segments(row)
+        name_style = self._style("left" if student.left else "name")
+        if row == self.cursor_row:
+            name_style += self._style("name-cursor")
+            if self._cols:
+                segments = list(segments)
+                cell = segments[2 * self.cursor_col]
+                segments[2 * self.cursor_col] = Segment(cell.text, (cell.style or base)
+                                                        + self._style("cursor"))
+        label = f"{row + 1:>3} {fit_name(student.name, self._name_width - 4)}"
+        average, suggested = self._summary.get(student.id, (None, None))
+        final = self.gradebook.period_marks.get(student.id) if self.gradebook else None
+        if final is not None:
+            final_text, final_style = final.value, base
+        else:
+            final_text, final_style = (f"({suggested})" if suggested else ""), \
+                self._style("suggested")
+        summary = [Segment("│", self._style("rule")),
+                   Segment(f"{average:4.2f} " if average is not None else " " * 5, base),
+                   Segment(centred(final_text, 5), final_style)]
+        return Strip.join([
+            Strip([Segment(label, name_style)]).crop_extend(0, self._name_width, name_style),
+            Strip([Segment("│", self._style("rule"))]),
+            self._visible(segments, base),
+            Strip(summary).crop_extend(0, RIGHT, base)])
+
+    # --- cursor --------------------------------------------------------------------
