@@ -88,3 +88,12 @@ def test_database_location_precedence(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(config, "_config_files", lambda: [])
     monkeypatch.setattr(config, "default_db_path", lambda: tmp_path / "data" / "zhurnal.db")
     assert config.resolve_database_url() == f"sqlite:///{tmp_path}/data/zhurnal.db"
+
+
+def test_head_revision_matches_alembic() -> None:
+    """The cheap head lookup agrees with alembic's own script directory."""
+    from alembic.script import ScriptDirectory
+
+    from core.migrate import alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()

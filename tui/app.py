@@ -5,6 +5,13 @@
 | f1 | the keys of the current screen |
 | ctrl+q | quit |
 
+Idle lock (DESIGN.md "Security", shared school PCs): every key, mouse or paste
+event the app receives (also the keys typed into an input) restarts the idle
+clock; every ``IDLE_CHECK_SECONDS`` :meth:`ZhurnalApp.idle_check` compares it
+with the policy's ``idle_lock_minutes`` (0 = never) and pushes the
+:class:`~tui.screens.lock.LockScreen` over whatever the user was doing.
+``clock`` (monotonic seconds) is an attribute so that a test can move time.
+
 Start-up is fast on purpose: this module and the login screen import no
 database code, so the login form paints at once while a thread worker opens
 the database (``Database.open`` upgrades the schema) and imports the core.
@@ -14,16 +21,20 @@ Workers call :meth:`ZhurnalApp.database`, which waits for that.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, time
+from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from tui.screens import ChangePasswordScreen, HelpModal, LoginScreen, TimetableScreen
+from tui.screens.lock import LockScreen
 
 if TYPE_CHECKING:
     from core.actor import Actor
@@ -31,6 +42,10 @@ if TYPE_CHECKING:
 
 TEST_TIME_OF_DAY = time(10, 0)
 """With a fixed ``today`` (tests, demos) the clock stands at 10:00 of that day."""
+IDLE_CHECK_SECONDS = 15.0
+"""How often the idle clock is compared with the policy's idle minutes."""
+BENCH_PAINTED_ENV = "ZHURNAL_BENCH_PAINTED"
+"""bench/bench_startup.py: write the time the login form was painted there, then exit."""
 
 
 class ZhurnalApp(App[None]):
@@ -68,6 +83,11 @@ class ZhurnalApp(App[None]):
             self._db_ready.set()
         self.fixed_now = datetime.combine(today, TEST_TIME_OF_DAY) if today else None
         self.actor: Actor | None = None
+        self.clock: Callable[[], float] = monotonic
+        """Seconds for the idle lock; a test replaces it to move time."""
+        self.idle_lock_minutes = 0
+        """The policy's idle minutes for the signed-in user (0: never lock)."""
+        self._last_input = self.clock()
 
     # --- clock ---------------------------------------------------------------
 
@@ -80,9 +100,24 @@ class ZhurnalApp(App[None]):
     # --- database ------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.push_screen(LoginScreen(self.login_hint))
+        login = LoginScreen(self.login_hint)
+        self.push_screen(login)
         if not self._db_ready.is_set():
             self._open_database()
+        self.set_interval(IDLE_CHECK_SECONDS, self.idle_check, name="idle-check")
+        if painted := os.environ.get(BENCH_PAINTED_ENV):
+            login.call_after_refresh(self._bench_painted, login, painted)
+
+    def _bench_painted(self, login: LoginScreen, path: str) -> None:
+        """After the login screen's first refresh with its form laid out: record, exit."""
+        if not login.query("#password") or not login.query_one("#password").region.area:
+            login.call_after_refresh(self._bench_painted, login, path)
+            return
+        from time import time as wall_clock
+
+        with open(path, "w", encoding="ascii") as out:
+            out.write(repr(wall_clock()))
+        self.exit()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="database")
     def _open_database(self) -> None:
@@ -121,6 +156,8 @@ class ZhurnalApp(App[None]):
     @on(LoginScreen.LoggedIn)
     def _logged_in(self, event: LoginScreen.LoggedIn) -> None:
         self.actor = event.result.actor
+        self.idle_lock_minutes = event.result.idle_lock_minutes
+        self._last_input = self.clock()
         if event.result.must_change_password:
             self.switch_screen(ChangePasswordScreen(self.actor))
         else:
@@ -136,11 +173,35 @@ class ZhurnalApp(App[None]):
         self.switch_screen(TimetableScreen(self.actor, self.today()))
 
     @on(TimetableScreen.LoggedOut)
-    def _logged_out(self, event: TimetableScreen.LoggedOut) -> None:
+    @on(LockScreen.LoggedOut)
+    def _logged_out(self, event: TimetableScreen.LoggedOut | LockScreen.LoggedOut) -> None:
         self.actor = None
+        self.idle_lock_minutes = 0
+        while len(self.screen_stack) > 2:  # the lock (and what was under it) goes too
+            self.pop_screen()
         self.switch_screen(LoginScreen(self.login_hint))
         if event.error:
             self.notify(event.error, title="Ошибка", severity="error", markup=False)
+
+    # --- idle lock -----------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.InputEvent, events.Paste)) and not event.is_forwarded:
+            self._last_input = self.clock()
+        await super().on_event(event)
+
+    def idle_check(self) -> None:
+        """Lock the session if nobody has touched a key or the mouse for the idle time."""
+        if self.actor is None or self.idle_lock_minutes <= 0:
+            return
+        if any(isinstance(screen, LockScreen) for screen in self.screen_stack):
+            return
+        if self.clock() - self._last_input >= self.idle_lock_minutes * 60:
+            self.clear_notifications()  # a message may name a student
+            self.push_screen(LockScreen(self.actor), self._unlocked)
+
+    def _unlocked(self, unlocked: bool | None) -> None:
+        self._last_input = self.clock()
 
     def close_session(self) -> None:
         """After the app has exited: record the logout and release the database."""
