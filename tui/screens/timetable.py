@@ -5,7 +5,7 @@
 | left / [ | previous day |
 | right / ] | next day |
 | t | today |
-| enter | the lesson card (next version) |
+| enter | the lesson («Урок»); the day reloads on return |
 | ctrl+l / l | log out |
 
 Every cell is a ``rich.text.Text``: topics, rooms and class names are data,
@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tui.i18n import error_text, long_date
 from tui.screens.base import ZhurnalScreen
+from tui.screens.lesson import LessonScreen
 
 if TYPE_CHECKING:
     from core.actor import Actor
@@ -239,8 +240,11 @@ class TimetableScreen(ZhurnalScreen):
         self._show_day(self.zapp.today())
 
     @on(DataTable.RowSelected)
-    def _lesson_chosen(self) -> None:
-        self.notify("Карточка урока появится в следующей версии", markup=False)
+    def _lesson_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
+        lesson = LessonScreen(self.actor, int(event.row_key.value))
+        self.app.push_screen(lesson, lambda _: self._load(self.day))
 
     def action_logout(self) -> None:
         if self._logging_out:

@@ -1,0 +1,373 @@
+"""«Урок» and «Посещаемость» through Pilot, on tests/school.py's school.
+
+Monday 23.11.2026 10:00: ``uchitel`` teaches 5А maths (lesson 1 today, lesson 1
+tomorrow, one on 09.11 that is locked); ``nachalka`` teaches grade-1 1А.
+Every test logs in through the login screen and asserts on the database and on
+what the screen shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from core.models import Absence, Assignment, Enrolment, Lesson, PlanItem, Student, User
+from core.services import lessons
+from tests.conftest import make_db, set_password
+from tests.school import NOW, build
+from tui.app import make_app
+from tui.screens import AttendanceScreen, LessonScreen, TimetableScreen
+from tui.screens.lesson import ConfirmModal, WorkTypeModal
+
+TODAY = date(2026, 11, 23)
+PASSWORD = "верный-пароль-1"
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def school(tmp_path, fast_argon2):
+    db = make_db(tmp_path / "s.db")
+    world = build(db)
+    for login in ("uchitel", "nachalka"):
+        set_password(db, login, PASSWORD)
+    with db.write() as s:
+        s.add_all([PlanItem(course_id=world.course5, position=1, topic="Натуральные числа"),
+                   PlanItem(course_id=world.course5, position=2, topic="Дроби")])
+    yield world
+    db.dispose()
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(4):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def sign_in(app, pilot, login: str = "uchitel") -> None:
+    await pilot.press(*login, "enter", *PASSWORD, "enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, TimetableScreen)
+
+
+async def open_lesson(app, pilot, *keys: str) -> LessonScreen:
+    """From the timetable: move (keys), Enter on the highlighted lesson."""
+    await pilot.press(*keys)
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, LessonScreen)
+    return app.screen
+
+
+async def toast_text(app, pilot) -> str:
+    for _ in range(50):
+        await pilot.pause(0.05)
+        toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
+        if toasts:
+            return "\n".join(toasts)
+    return ""
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).visual)
+
+
+def lesson_row(world, key: str) -> Lesson:
+    with world.db.read() as s:
+        return s.get(Lesson, world.lessons[key])
+
+
+def absences(world, key: str) -> dict[int, str]:
+    with world.db.read() as s:
+        rows = s.exec(select(Absence).where(Absence.lesson_id == world.lessons[key]))
+        return {a.student_id: a.code for a in rows}
+
+
+def marks_column(screen) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [table.get_row_at(i)[2].plain for i in range(table.row_count)]
+
+
+async def test_topic_from_the_plan_and_homework_are_saved(school) -> None:
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        assert "23.11.2026, 1-й урок 08:30–09:15" in text_of(screen, "#lesson-title")
+        assert text_of(screen, "#lesson-place") == "5А · Математика · каб. 12"
+        topic = screen.query_one("#topic", Input)
+        assert topic.value == "Натуральные числа"  # the next КТП topic, offered
+        assert "из КТП" in text_of(screen, "#plan-hint")
+        assert app.focused is topic
+        await pilot.press("end", *" (п. 3)", "tab", *"Стр. 12, упр. 14")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        lesson = lesson_row(school, "today")
+        assert lesson.topic == "Натуральные числа (п. 3)"
+        assert lesson.homework == "Стр. 12, упр. 14"
+        with school.db.read() as s:
+            first = s.exec(select(PlanItem).where(PlanItem.position == 1)).one()
+        assert lesson.plan_item_id == first.id  # the topic contains the plan topic: linked
+        status = text_of(screen, "#lesson-status")
+        assert "Сохранено." in status
+        assert "Срок заполнения: до 25.11.2026 23:59; изменения закрываются 04.12.2026" in status
+        assert "Сохранено." in app.export_screenshot()
+        await pilot.press("escape")  # saved: no question
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimetableScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[4].plain == "Натуральные числа (п. 3)"  # the day reloaded
+
+
+async def test_late_entry_is_reported(school) -> None:
+    """20.11 is past the 2-day entry deadline: saved, and flagged late [004 §3.8]."""
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        await app.push_screen(LessonScreen(app.actor, school.lessons["late"]))
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("ctrl+u", *"Сравнение чисел", "ctrl+s")
+        await settle(app, pilot)
+        assert lesson_row(school, "late").topic_late
+        assert "внесено с опозданием" in text_of(screen, "#lesson-status")
+
+
+async def test_attendance_everyone_present_then_one_absent(school) -> None:
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        await open_lesson(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AttendanceScreen)
+        assert text_of(screen, "#attendance-state") == "Посещаемость не отмечена"
+        table = screen.query_one(DataTable)
+        names = [table.get_row_at(i)[1].plain for i in range(table.row_count)]
+        assert names == ["Антонов Антон", "Борисова Белла", "Васильев Василий"]
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert lesson_row(school, "today").attendance_taken_at == NOW
+        assert absences(school, "today") == {}
+        assert text_of(screen, "#attendance-state") == (
+            "Посещаемость отмечена в 10:00: все присутствуют")
+        await pilot.press("down", "н")  # the second student: Н, the cursor moves on
+        await settle(app, pilot)
+        assert absences(school, "today") == {school.students5[1]: "Н"}
+        assert marks_column(screen) == ["✓", "Н", "✓"]
+        assert table.cursor_row == 2
+        await pilot.press("e")  # Latin e = Cyrillic у: УП for the third
+        await settle(app, pilot)
+        assert absences(school, "today") == {school.students5[1]: "Н",
+                                             school.students5[2]: "УП"}
+        assert text_of(screen, "#attendance-state") == "Посещаемость отмечена в 10:00: Н 1, УП 1"
+        await pilot.press("space")  # the cursor stayed on the last row: present again
+        await settle(app, pilot)
+        assert absences(school, "today") == {school.students5[1]: "Н"}
+        assert text_of(screen, "#attendance-state") == "Посещаемость отмечена в 10:00: Н 1"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LessonScreen)
+        assert "Посещаемость отмечена в 10:00" in text_of(app.screen, "#lesson-state")
+
+
+async def test_attendance_in_advance_is_refused(school) -> None:
+    """Tomorrow's lesson: «вперёд» is refused [004 §3.8], nothing changes."""
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await sign_in(app, pilot)
+        await open_lesson(app, pilot, "right")
+        await pilot.press("f3")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AttendanceScreen)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert "вперёд" in await toast_text(app, pilot)
+        await pilot.press("н")
+        await settle(app, pilot)
+        assert lesson_row(school, "tomorrow").attendance_taken_at is None
+        assert absences(school, "tomorrow") == {}
+        assert marks_column(screen) == ["", "", ""]
+        assert text_of(screen, "#attendance-state") == "Посещаемость не отмечена"
+
+
+async def test_locked_lesson_is_read_only(school) -> None:
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await sign_in(app, pilot)
+        await app.push_screen(LessonScreen(app.actor, school.lessons["locked"]))
+        await settle(app, pilot)
+        screen = app.screen
+        assert "закрыты для изменений с 20.11.2026" in text_of(screen, "#lesson-state")
+        assert screen.query_one("#topic", Input).disabled
+        assert screen.query_one("#homework", TextArea).read_only
+        await pilot.press("ctrl+s")
+        assert "закрыты для изменений" in await toast_text(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimetableScreen)
+    assert lesson_row(school, "locked").topic == ""
+
+
+async def test_grade_1_homework_reads_net(school) -> None:
+    """Grade 1: homework «нет», read-only, with the reason [004 §3.5]; no work types."""
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot, "nachalka")
+        screen = await open_lesson(app, pilot)
+        homework = screen.query_one("#homework", TextArea)
+        assert homework.text == "нет" and homework.read_only
+        assert "[004 §3.5]" in text_of(screen, "#homework-hint")
+        assert not screen.query_one("#assignments").display
+        await pilot.press(*"Счёт до 10", "ctrl+s")
+        await settle(app, pilot)
+        lesson = lesson_row(school, "g1_today")
+        assert (lesson.topic, lesson.homework) == ("Счёт до 10", "нет")
+
+
+async def test_user_text_is_shown_literally(school) -> None:
+    with school.db.write() as s:
+        st = Student(last_name="[b]Иванов[/b]", first_name="[@click=app.quit]Пётр[/]")
+        s.add(st)
+        s.flush()
+        s.add(Enrolment(student_id=st.id, class_id=school.class5, start=date(2026, 9, 1)))
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        await pilot.press("ctrl+u", *"[b]Дроби[/b]", "ctrl+s")
+        await settle(app, pilot)
+        assert lesson_row(school, "today").topic == "[b]Дроби[/b]"
+        assert screen.query_one("#topic", Input).value == "[b]Дроби[/b]"
+        assert "[b]Дроби[/b]" in app.export_screenshot()
+        await pilot.press("f3")
+        await settle(app, pilot)
+        name = app.screen.query_one(DataTable).get_row_at(0)[1]
+        assert name.plain == "[b]Иванов[/b] [@click=app.quit]Пётр[/]" and not name.spans
+        assert "[b]Иванов[/b]" in app.export_screenshot()
+
+
+async def test_unsaved_changes_are_asked_about(school) -> None:
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        await pilot.press(*" и дроби", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        question = str(app.screen.query_one(".dialog-text", Static).visual)
+        assert question == "Есть несохранённые изменения. Выйти без сохранения?"
+        await pilot.press("escape")  # stay: the text is still there
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#topic", Input).value == "Натуральные числа и дроби"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimetableScreen)
+    assert lesson_row(school, "today").topic == ""
+
+
+async def test_conflict_keeps_the_typed_text(school) -> None:
+    """Another session saved the topic meanwhile: refused with who did it; nothing lost."""
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        lessons.set_topic(school.db, school.at(school.teacher), school.lessons["today"],
+                          "Тема из другого окна")
+        await pilot.press("ctrl+u", *"Моя тема", "ctrl+s")
+        await settle(app, pilot)
+        assert "Учителева Мария Ивановна" in await toast_text(app, pilot)
+        assert screen.query_one("#topic", Input).value == "Моя тема"
+        assert lesson_row(school, "today").topic == "Тема из другого окна"
+        assert "Не сохранено" in text_of(screen, "#lesson-status")
+        await pilot.press("ctrl+s")  # reloaded: the second save is knowingly over it
+        await settle(app, pilot)
+        assert lesson_row(school, "today").topic == "Моя тема"
+
+
+async def test_work_type_is_added_and_removed(school) -> None:
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, WorkTypeModal)
+        await pilot.press("down", "down", "enter")  # the third: самостоятельная работа
+        await settle(app, pilot)
+        assert app.screen is screen
+        with school.db.read() as s:
+            assert len(s.exec(select(Assignment)).all()) == 1
+        listed = screen.query_one("#assignments")
+        assert "Самостоятельная работа (вес 1.5)" in str(listed.get_option_at_index(0).prompt)
+        listed.focus()
+        await pilot.press("delete")
+        await settle(app, pilot)
+        with school.db.read() as s:
+            assert s.exec(select(Assignment)).all() == []
+        assert "Видов работ нет" in text_of(screen, "#work-hint")
+
+
+async def test_a_deactivated_teacher_gets_a_message_not_a_crash(school) -> None:
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await sign_in(app, pilot)
+        await open_lesson(app, pilot)
+        with school.db.write() as s:
+            user = s.exec(select(User).where(User.login == "uchitel")).one()
+            user.active = False
+            s.add(user)
+        await pilot.press("ctrl+u", *"Тема", "ctrl+s")
+        await settle(app, pilot)
+        assert "Учётная запись отключена" in await toast_text(app, pilot)
+        assert app.is_running and app.screen.query_one("#topic", Input).value == "Тема"
+
+
+async def test_keys_typed_ahead_are_all_recorded_in_order(school) -> None:
+    """Over a slow link keys arrive in a burst: each is queued and committed in turn."""
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        await open_lesson(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await pilot.press("p", "y", "comma", "о")  # н, б (Latin keys) and ОП, no pauses
+        await settle(app, pilot)
+        assert absences(school, "today") == dict(zip(school.students5, ["Н", "Б", "ОП"]))
+        assert marks_column(app.screen) == ["Н", "Б", "ОП"]
+
+
+async def test_another_sessions_change_appears(school) -> None:
+    """Within a few seconds; a field being edited is never overwritten."""
+    from tui.screens.lesson import POLL_SECONDS
+
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        teacher, lesson = school.at(school.teacher), school.lessons["today"]
+        lessons.set_homework(school.db, teacher, lesson, "Стр. 5")
+        await pilot.pause(POLL_SECONDS + 0.3)
+        await settle(app, pilot)
+        assert screen.query_one("#homework", TextArea).text == "Стр. 5"
+        await pilot.press("ctrl+u", *"Моя тема")  # now editing: the next change keeps it
+        lessons.set_absence(school.db, teacher, lesson, school.students5[0], "Б")
+        await pilot.pause(POLL_SECONDS + 0.3)
+        await settle(app, pilot)
+        assert screen.query_one("#topic", Input).value == "Моя тема"
+        await pilot.press("f3")
+        await settle(app, pilot)
+        attendance = app.screen
+        assert marks_column(attendance) == ["Б", "✓", "✓"]
+        lessons.set_absence(school.db, teacher, lesson, school.students5[2], "Н")
+        await pilot.pause(POLL_SECONDS + 0.3)
+        await settle(app, pilot)
+        assert marks_column(attendance) == ["Б", "✓", "Н"]
