@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from tests.conftest import make_db, set_password
 from tests.school import build
@@ -43,6 +43,8 @@ def steady(pilot: Pilot) -> None:
     """No blinking cursor in the picture."""
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
 
 
 async def on_login(pilot: Pilot) -> None:
@@ -76,6 +78,39 @@ def test_timetable_of_the_day(snap_compare, school, size) -> None:
     """uchitel on Monday 23.11.2026: 5А maths at lessons 1 and 3."""
     app = make_app(database=school.db, today=TODAY)
     assert snap_compare(app, terminal_size=size, run_before=signed_in)
+
+
+async def lesson_open(pilot: Pilot) -> None:
+    await signed_in(pilot)
+    await pilot.press("enter")  # the first lesson of the day
+    await settle(pilot)
+    steady(pilot)
+
+
+async def grid_open(pilot: Pilot) -> None:
+    await signed_in(pilot)
+    await pilot.press("g")
+    await settle(pilot)
+    steady(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson(snap_compare, school, size) -> None:
+    """The card of 5А maths, lesson 1 on 23.11.2026."""
+    app = make_app(database=school.db, today=TODAY)
+    assert snap_compare(app, terminal_size=size, run_before=lesson_open)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_grid(snap_compare, school, size) -> None:
+    """The 2nd quarter page of 5А maths: the 09.11 column locked, 24.11 not started."""
+    from core.services import marks
+    from tests.school import NOW
+
+    marks.set_lesson_mark(school.db, school.teacher.at(NOW), school.lessons["late"],
+                          school.students5[0], "answer", "4")
+    app = make_app(database=school.db, today=TODAY)
+    assert snap_compare(app, terminal_size=size, run_before=grid_open)
 
 
 def test_idle_lock(snap_compare, school) -> None:

@@ -19,9 +19,10 @@ from core.services.marks import set_lesson_mark
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
 from tui.app import make_app
-from tui.screens.grid import GridScreen, WorkTypeModal
+from tui.screens.grid import GridScreen
 from tui.screens.timetable import TimetableScreen
 from tui.widgets import MarkGrid
+from tui.widgets.dialogs import WorkTypeModal
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 30)

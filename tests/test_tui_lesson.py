@@ -20,7 +20,7 @@ from tests.conftest import make_db, set_password
 from tests.school import NOW, build
 from tui.app import make_app
 from tui.screens import AttendanceScreen, LessonScreen, TimetableScreen
-from tui.screens.lesson import ConfirmModal, WorkTypeModal
+from tui.widgets.dialogs import ConfirmModal, WorkTypeModal
 
 TODAY = date(2026, 11, 23)
 PASSWORD = "верный-пароль-1"

@@ -128,7 +128,10 @@ async def test_login_shows_the_day(school) -> None:
         assert got[0][3] == "каб. 12"
         assert got[0][4] == "—"  # no topic yet
         await pilot.press("enter")
-        assert "Карточка урока появится в следующей версии" in await toast_text(app, pilot)
+        await settle(app, pilot)
+        from tui.screens.lesson import LessonScreen
+
+        assert isinstance(app.screen, LessonScreen)
 
 
 async def test_next_and_previous_day(school) -> None:

@@ -33,7 +33,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from tui.screens import ChangePasswordScreen, HelpModal, LoginScreen, TimetableScreen
+from tui.screens.login import LoginScreen
 from tui.screens.lock import LockScreen
 
 if TYPE_CHECKING:
@@ -102,8 +102,8 @@ class ZhurnalApp(App[None]):
     def on_mount(self) -> None:
         login = LoginScreen(self.login_hint)
         self.push_screen(login)
-        if not self._db_ready.is_set():
-            self._open_database()
+        if not self._db_ready.is_set():  # after the form is painted: no GIL contention
+            login.call_after_refresh(self._open_database)
         self.set_interval(IDLE_CHECK_SECONDS, self.idle_check, name="idle-check")
         if painted := os.environ.get(BENCH_PAINTED_ENV):
             login.call_after_refresh(self._bench_painted, login, painted)
@@ -159,22 +159,26 @@ class ZhurnalApp(App[None]):
         self.idle_lock_minutes = event.result.idle_lock_minutes
         self._last_input = self.clock()
         if event.result.must_change_password:
+            from tui.screens.password import ChangePasswordScreen
+
             self.switch_screen(ChangePasswordScreen(self.actor))
         else:
             self._show_timetable()
 
-    @on(ChangePasswordScreen.PasswordChanged)
-    def _password_changed(self) -> None:
+    def on_change_password_screen_password_changed(self) -> None:
         self.notify("Пароль изменён.", markup=False)
         self._show_timetable()
 
     def _show_timetable(self) -> None:
         assert self.actor is not None
+        from tui.screens.timetable import TimetableScreen
+
         self.switch_screen(TimetableScreen(self.actor, self.today()))
 
-    @on(TimetableScreen.LoggedOut)
-    @on(LockScreen.LoggedOut)
-    def _logged_out(self, event: TimetableScreen.LoggedOut | LockScreen.LoggedOut) -> None:
+    def on_lock_screen_logged_out(self, event: LockScreen.LoggedOut) -> None:
+        self.on_timetable_screen_logged_out(event)
+
+    def on_timetable_screen_logged_out(self, event: Any) -> None:
         self.actor = None
         self.idle_lock_minutes = 0
         while len(self.screen_stack) > 2:  # the lock (and what was under it) goes too
@@ -222,6 +226,8 @@ class ZhurnalApp(App[None]):
     # --- help ----------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpModal
+
         screen = self.screen
         if isinstance(screen, HelpModal):
             return

@@ -26,15 +26,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static
 
 from tui.i18n import error_text
 from tui.screens.base import ZhurnalScreen
+from tui.widgets.dialogs import WorkTypeModal
 from tui.widgets.mark_grid import MarkGrid
 
 if TYPE_CHECKING:
@@ -59,38 +57,6 @@ class Entry:
     @property
     def key(self) -> tuple[int, int]:
         return (self.student_id, self.column.index)
-
-
-class WorkTypeModal(ModalScreen[str | None]):
-    """Pick the work type of a new column (Enter) or cancel (Escape)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Отмена")]
-    DEFAULT_CSS = """
-    WorkTypeModal { align: center middle; }
-    WorkTypeModal > Vertical {
-        width: 50; height: auto; border: round $accent; background: $panel; padding: 0 1;
-    }
-    WorkTypeModal OptionList { height: auto; max-height: 12; }
-    """
-
-    def __init__(self, title: str, choices: list[tuple[str, str, float]]) -> None:
-        super().__init__()
-        self._title = title
-        self._choices = choices
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Content(self._title), classes="form-title")
-            yield OptionList(*[Option(Content(f"{name} (вес {weight:g})"), id=code)
-                               for code, name, weight in self._choices])
-            yield Static("Enter — добавить, Esc — отмена", classes="form-hint")
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class GridScreen(ZhurnalScreen):

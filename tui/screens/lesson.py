@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.screens.attendance import (
@@ -39,6 +38,7 @@ from tui.screens.attendance import (
     lesson_place,
 )
 from tui.screens.base import ZhurnalScreen
+from tui.widgets.dialogs import ConfirmModal, WorkTypeModal
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -72,58 +72,6 @@ def late_text(card: LessonCard) -> str:
     late = [what for what, flag in (("тема", card.lesson.topic_late),
                                     ("Д/З", card.lesson.homework_late)) if flag]
     return f" ({', '.join(late)} — внесено с опозданием)" if late else ""
-
-
-class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question; Escape answers no."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Остаться")]
-
-    def __init__(self, question: str, yes: str, no: str) -> None:
-        super().__init__()
-        self._question, self._yes, self._no = question, yes, no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Content(self._question), classes="dialog-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self._yes, id="yes", variant="error")
-                yield Button(self._no, id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def _answered(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_no(self) -> None:
-        self.dismiss(False)
-
-
-class WorkTypeModal(ModalScreen[str | None]):
-    """Pick one of the school's work types; Enter adds, Escape cancels."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Отмена")]
-
-    def __init__(self, types: list[tuple[str, str, float]]) -> None:
-        super().__init__()
-        self._types = types
-
-    def compose(self) -> ComposeResult:
-        options = [Option(Content(f"{name} (вес {weight:g})"), id=code)
-                   for code, name, weight in self._types]
-        with Vertical(classes="dialog"):
-            yield Static("Вид работы на уроке", classes="form-title")
-            yield OptionList(*options, id="work-type-choice")
-            yield Static("Enter — добавить, Esc — отмена", classes="form-hint")
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class AssignmentList(OptionList):
@@ -459,7 +407,7 @@ class LessonScreen(ZhurnalScreen):
             if code:
                 self._change_assignments(add=code)
 
-        self.app.push_screen(WorkTypeModal(self._types), chosen)
+        self.app.push_screen(WorkTypeModal("Вид работы на уроке", self._types), chosen)
 
     @on(AssignmentList.RemovalRequested)
     def _remove_requested(self, event: AssignmentList.RemovalRequested) -> None:

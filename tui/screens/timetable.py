@@ -35,21 +35,25 @@ if TYPE_CHECKING:
     from core.readmodels import LessonView
 
 POLL_SECONDS = 3.0
-OTHER_COLUMNS_WIDTH = 76
-"""What the columns other than the topic take at most (with cell padding)."""
+COMPACT_BELOW = 110
+"""Narrower terminals (80×24 over SSH) get short headers, badges and subject names."""
 DASH = "—"
 TICK = "✓"
+# (header, key, width on a wide terminal, width on a narrow one); None = fit the content
 COLUMNS = (
-    ("№", "number", None),
-    ("Класс", "class", None),
-    ("Предмет", "subject", None),
-    ("Каб.", "room", None),
-    ("Тема", "topic", 24),
-    ("Д/З", "homework", None),
-    ("Посещ.", "attendance", None),
-    ("Отметок", "marks", None),
-    ("Статус", "badges", None),
+    ("№", "number", 2, 2),
+    ("Класс", "class", 8, 7),
+    ("Предмет", "subject", 20, 12),
+    ("Каб.", "room", 8, 7),
+    ("Тема", "topic", None, None),
+    ("Д/З", "homework", 3, 3),
+    ("Посещ.", "attendance", 6, 4),
+    ("Отметок", "marks", 7, 4),
+    ("Статус", "badges", 20, 11),
 )
+SHORT_HEADERS = {"attendance": "Пос.", "marks": "Отм."}
+SHORT_BADGES = {"замена": "зам.", "просрочено": "срок", "закрыт": "закр."}
+TOPIC_MIN = 10
 
 
 def _role_names(actor: Actor) -> str:
@@ -75,18 +79,20 @@ def badges(lesson: LessonView, now: datetime) -> list[str]:
 BADGE_STYLES = {"замена": "bold cyan", "просрочено": "bold red", "закрыт": "dim"}
 
 
-def lesson_cells(lesson: LessonView, now: datetime) -> list[Text]:
+def lesson_cells(lesson: LessonView, now: datetime, compact: bool = False) -> list[Text]:
     klass = lesson.class_title + (f" ({lesson.subgroup})" if lesson.subgroup else "")
     if lesson.grade == 1 and not lesson.homework:
         homework = "нет"
     else:
         homework = TICK if lesson.homework else DASH
     marks = Text(str(lesson.marks_count), justify="right")
-    status = Text(", ").join(Text(b, style=BADGE_STYLES[b]) for b in badges(lesson, now))
+    status = Text(" " if compact else ", ").join(
+        Text(SHORT_BADGES[b] if compact else b, style=BADGE_STYLES[b]) for b in badges(lesson, now)
+    )
     return [
         Text(str(lesson.number), justify="right"),
         Text(klass),
-        Text(lesson.subject),
+        Text(lesson.subject, no_wrap=True, overflow="ellipsis"),
         Text(lesson.room or DASH),
         Text(lesson.topic or DASH, no_wrap=True, overflow="ellipsis"),
         Text(homework, justify="center"),
@@ -103,12 +109,14 @@ class TimetableScreen(ZhurnalScreen):
         Binding("left,left_square_bracket", "previous_day", "Пред. день", priority=True),
         Binding("right,right_square_bracket", "next_day", "След. день", priority=True),
         Binding("t", "today", "Сегодня"),
+        Binding("g", "grid", "Журнал"),
         Binding("ctrl+l,l", "logout", "Выход из учётной записи"),
     ]
     HELP_TITLE = "Расписание"
     HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
         ("↑ / ↓", "Выбрать урок"),
         ("Enter", "Открыть карточку урока"),
+        ("g", "Журнал (отметки) этого класса по предмету"),
     ]
 
     class DayLoaded(Message, bubble=False):
@@ -159,11 +167,18 @@ class TimetableScreen(ZhurnalScreen):
         self._show_day(self.day)
         self.set_interval(POLL_SECONDS, self._poll)
 
+    @property
+    def compact(self) -> bool:
+        return self.size.width < COMPACT_BELOW
+
     def _add_columns(self, table: DataTable[Text]) -> None:
-        for label, key, width in COLUMNS:
-            if key == "topic":  # the topic takes what the other columns leave
-                width = max(width or 0, self.size.width - OTHER_COLUMNS_WIDTH)
-            table.add_column(label, key=key, width=width)
+        compact = self.compact
+        widths = {key: (narrow if compact else wide) for _, key, wide, narrow in COLUMNS}
+        others = sum(w for k, w in widths.items() if k != "topic" and w) + 2 * len(COLUMNS) + 2
+        widths["topic"] = max(TOPIC_MIN, self.size.width - others)
+        for label, key, _, _ in COLUMNS:
+            header = SHORT_HEADERS.get(key, label) if compact else label
+            table.add_column(header, key=key, width=widths[key])
 
     # --- loading -----------------------------------------------------------
 
@@ -195,7 +210,7 @@ class TimetableScreen(ZhurnalScreen):
         self._add_columns(table)
         now = self.zapp.now()
         for lesson in event.lessons:
-            table.add_row(*lesson_cells(lesson, now), key=str(lesson.id))
+            table.add_row(*lesson_cells(lesson, now, self.compact), key=str(lesson.id))
         table.loading = False
         table.display = bool(event.lessons)
         self.query_one("#empty").display = not event.lessons
@@ -245,6 +260,18 @@ class TimetableScreen(ZhurnalScreen):
             return
         lesson = LessonScreen(self.actor, int(event.row_key.value))
         self.app.push_screen(lesson, lambda _: self._load(self.day))
+
+    def action_grid(self) -> None:
+        """The register page (mark grid) of the highlighted lesson's course."""
+        table = self.query_one(DataTable)
+        if not self.lessons or table.cursor_row < 0:
+            self.notify("Выберите урок.", markup=False)
+            return
+        from tui.screens.grid import GridScreen
+
+        lesson = self.lessons[min(table.cursor_row, len(self.lessons) - 1)]
+        self.app.push_screen(GridScreen(self.actor, lesson.course_id, None),
+                             lambda _: self._load(self.day))
 
     def action_logout(self) -> None:
         if self._logging_out:

@@ -41,7 +41,16 @@ if TYPE_CHECKING:
     from core.services.gradebook import Cell, Column, Gradebook, StudentRow
 
 from tui.widgets._grid_paint import (  # noqa: F401
-    CELL, DEBT_SHOWN, LOCK, MONTHS, RIGHT, SHORT_TYPES, STEP, GridPainting, centred, fit_name,
+    CELL,
+    DEBT_SHOWN,
+    LOCK,
+    MONTHS,
+    RIGHT,
+    SHORT_TYPES,
+    STEP,
+    GridPainting,
+    centred,
+    fit_name,
     plain,
 )
 

@@ -1,0 +1,84 @@
+"""Small modal dialogs shared by the screens: a yes/no question and a work-type picker."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question; Escape answers no.
+
+    | Key | Action |
+    | :- | :- |
+    | escape | answer no |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Остаться")]
+
+    def __init__(self, question: str, yes: str, no: str) -> None:
+        super().__init__()
+        self._question, self._yes, self._no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self._question), classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._yes, id="yes", variant="error")
+                yield Button(self._no, id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _answered(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class WorkTypeModal(ModalScreen[str | None]):
+    """Pick one of the school's work types (code returned); Escape cancels.
+
+    | Key | Action |
+    | :- | :- |
+    | enter | choose |
+    | escape | cancel |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Отмена")]
+    DEFAULT_CSS = """
+    WorkTypeModal { align: center middle; }
+    WorkTypeModal > Vertical {
+        width: 50; height: auto; border: round $accent; background: $panel; padding: 0 1;
+    }
+    WorkTypeModal OptionList { height: auto; max-height: 12; }
+    """
+
+    def __init__(self, title: str, choices: list[tuple[str, str, float]]) -> None:
+        super().__init__()
+        self._title = title
+        self._choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content(self._title), classes="form-title")
+            yield OptionList(*[Option(Content(f"{name} (вес {weight:g})"), id=code)
+                               for code, name, weight in self._choices], id="work-type-choice")
+            yield Static("Enter — добавить, Esc — отмена", classes="form-hint")
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
