@@ -153,6 +153,12 @@ async def test_next_and_previous_day(school) -> None:
         await settle(app, pilot)
         assert [r[0] for r in rows(screen)] == ["1", "3"]
         assert app.focused is screen.query_one(DataTable)  # Enter opens a lesson again
+        await pilot.press("shift+left")
+        await settle(app, pilot)
+        assert str(screen.query_one("#day").visual) == "понедельник, 16 ноября 2026"
+        await pilot.press("pagedown", "pagedown")
+        await settle(app, pilot)
+        assert str(screen.query_one("#day").visual) == "понедельник, 30 ноября 2026"
 
 
 async def test_user_text_is_not_markup(school) -> None:

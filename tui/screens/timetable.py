@@ -108,6 +108,8 @@ class TimetableScreen(ZhurnalScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,left_square_bracket", "previous_day", "Пред. день", priority=True),
         Binding("right,right_square_bracket", "next_day", "След. день", priority=True),
+        Binding("shift+left,pageup", "previous_week", "Пред. неделя", show=False),
+        Binding("shift+right,pagedown", "next_week", "След. неделя", show=False),
         Binding("t", "today", "Сегодня"),
         Binding("g", "grid", "Журнал"),
         Binding("ctrl+l,l", "logout", "Выход из учётной записи"),
@@ -117,6 +119,7 @@ class TimetableScreen(ZhurnalScreen):
         ("↑ / ↓", "Выбрать урок"),
         ("Enter", "Открыть карточку урока"),
         ("g", "Журнал (отметки) этого класса по предмету"),
+        ("Shift+← / Shift+→, PgUp / PgDn", "Неделя назад / вперёд"),
     ]
 
     class DayLoaded(Message, bubble=False):
@@ -250,6 +253,12 @@ class TimetableScreen(ZhurnalScreen):
 
     def action_next_day(self) -> None:
         self._show_day(self.day + timedelta(days=1))
+
+    def action_previous_week(self) -> None:
+        self._show_day(self.day - timedelta(days=7))
+
+    def action_next_week(self) -> None:
+        self._show_day(self.day + timedelta(days=7))
 
     def action_today(self) -> None:
         self._show_day(self.zapp.today())
