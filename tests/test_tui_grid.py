@@ -261,3 +261,43 @@ async def test_no_access_is_shown_not_raised(w) -> None:
         assert "Нет доступа к журналу 5А" in status(app)
         assert any("Нет доступа к журналу 5А" in n for n in notes)
         assert app.is_running and isinstance(app.screen, GridScreen)
+
+
+async def test_period_mark_is_set_from_the_grid_004_3_9(w) -> None:
+    """«i» sets the student's quarter mark from the school's scale [004 §3.9]."""
+    from core.models import PeriodMark
+    from textual.widgets import OptionList
+
+    from tui.widgets.dialogs import ChoiceModal
+
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(app, pilot, w.teacher, w.course5)
+        grid.move_cursor(0, grid.cursor_col)
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceModal)
+        choices = app.screen.query_one("#period-mark-choice", OptionList)
+        labels = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert labels[:4] == ["5", "4", "3", "2"] and "н/а" in labels
+        choices.highlighted = 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        with w.db.read() as s:
+            pm = s.exec(select(PeriodMark)).one()
+            assert (pm.student_id, pm.value, pm.period_id) == (w.students5[0], "4", w.q2)
+        assert app.screen.gradebook.period_marks[w.students5[0]].value == "4"
+
+
+async def test_grade_1_period_result_is_only_n_oc_004_3_5(w) -> None:
+    """[004 §3.5] In grade 1 the only quarter result offered is «н/оц»."""
+    from textual.widgets import OptionList
+
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_grid(app, pilot, w.primary, w.course1)
+        await pilot.press("i")
+        await settle(app, pilot)
+        choices = app.screen.query_one("#period-mark-choice", OptionList)
+        assert [str(choices.get_option_at_index(i).prompt)
+                for i in range(choices.option_count)] == ["н/оц"]

@@ -32,7 +32,7 @@ from textual.widgets import Footer, Static
 
 from tui.i18n import error_text
 from tui.screens.base import ZhurnalScreen
-from tui.widgets.dialogs import WorkTypeModal
+from tui.widgets.dialogs import ChoiceModal, WorkTypeModal
 from tui.widgets.mark_grid import MarkGrid
 
 if TYPE_CHECKING:
@@ -59,11 +59,16 @@ class Entry:
         return (self.student_id, self.column.index)
 
 
+CLEAR = "__clear__"
+"""The option that removes a period mark."""
+
+
 class GridScreen(ZhurnalScreen):
     """The register page of a course: students × lessons, with averages and period marks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus", "add_column", "Новая графа", key_display="+"),
+        Binding("i", "period_mark", "Итоговая"),
         Binding("p", "period(-1)", "Пред. период"),
         Binding("n", "period(1)", "След. период"),
         Binding("escape", "back", "Назад"),
@@ -76,6 +81,7 @@ class GridScreen(ZhurnalScreen):
         (".", "Точка (долг), если она есть в положении"),
         ("Del / Backspace", "Стереть отметку"),
         ("Home / End", "Первый / последний урок"),
+        ("i", "Итоговая отметка ученика за период (предлагается по среднему)"),
         ("PgUp / PgDn", "Страница списка вверх / вниз"),
     ]
     DEFAULT_CSS = """
@@ -421,5 +427,56 @@ class GridScreen(ZhurnalScreen):
     def _column_added(self, event: ColumnAdded) -> None:
         self.notify(event.message, markup=False)
         self._focus_after_load = (event.lesson_id, event.code)
+        self._reload_wanted = True
+        self._maybe_reload()
+
+    # --- period marks (the «Итог» column) -----------------------------------------
+
+    def action_period_mark(self) -> None:
+        """Set the student's period mark [004 §3.9]: the suggested one is preselected."""
+        gb, student_id = self.gradebook, self.grid.current_student_id
+        if gb is None or student_id is None:
+            return
+        policy = gb.policy
+        if gb.no_marks:
+            values = [policy.grade1_period_result]
+        else:
+            values = list(policy.period_values)
+        current = gb.period_marks.get(student_id)
+        options = [(v, v) for v in values]
+        if current is not None:
+            options.append((CLEAR, "— стереть итоговую —"))
+        name = next(s.name for s in gb.students if s.id == student_id)
+        suggested = gb.suggested.get(student_id)
+        hint = "Enter — выставить, Esc — отмена"
+        if suggested and not gb.no_marks:
+            hint = f"По среднему: {suggested}. {hint}"
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._set_period_mark(student_id, None if value == CLEAR else value,
+                                      current.version if current else 0)
+
+        title = f"{gb.period.name}: {name}"
+        selected = current.value if current else suggested
+        self.app.push_screen(ChoiceModal(title, options, hint=hint, selected=selected,
+                                         list_id="period-mark-choice"), chosen)
+
+    @work(thread=True, exit_on_error=False, group="period-mark")
+    def _set_period_mark(self, student_id: int, value: str | None, version: int) -> None:
+        from core.services.marks import set_period_mark
+
+        gb = self.gradebook
+        assert gb is not None
+        try:
+            set_period_mark(self.zapp.database(), self.actor, gb.course_id, student_id,
+                            gb.period.id, value, expected_version=version)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.app.call_from_thread(self._refusal, error_text(exc))
+            return
+        self.app.call_from_thread(self._period_mark_set)
+
+    def _period_mark_set(self) -> None:
+        self._status("Итоговая отметка сохранена.")
         self._reload_wanted = True
         self._maybe_reload()

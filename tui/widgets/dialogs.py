@@ -46,35 +46,42 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class WorkTypeModal(ModalScreen[str | None]):
-    """Pick one of the school's work types (code returned); Escape cancels.
+class ChoiceModal(ModalScreen[str | None]):
+    """Pick one of a few options (its id is returned); Escape cancels (None).
 
     | Key | Action |
     | :- | :- |
+    | ↑ ↓ | move |
     | enter | choose |
     | escape | cancel |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Отмена")]
     DEFAULT_CSS = """
-    WorkTypeModal { align: center middle; }
-    WorkTypeModal > Vertical {
+    ChoiceModal { align: center middle; }
+    ChoiceModal > Vertical {
         width: 50; height: auto; border: round $accent; background: $panel; padding: 0 1;
     }
-    WorkTypeModal OptionList { height: auto; max-height: 12; }
+    ChoiceModal OptionList { height: auto; max-height: 12; }
     """
 
-    def __init__(self, title: str, choices: list[tuple[str, str, float]]) -> None:
+    def __init__(self, title: str, options: list[tuple[str, str]], *, hint: str,
+                 selected: str | None = None, list_id: str = "choice") -> None:
         super().__init__()
-        self._title = title
-        self._choices = choices
+        self._title, self._options, self._hint = title, options, hint
+        self._selected, self._list_id = selected, list_id
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(self._title), classes="form-title")
-            yield OptionList(*[Option(Content(f"{name} (вес {weight:g})"), id=code)
-                               for code, name, weight in self._choices], id="work-type-choice")
-            yield Static("Enter — добавить, Esc — отмена", classes="form-hint")
+            yield OptionList(*[Option(Content(label), id=key) for key, label in self._options],
+                             id=self._list_id)
+            yield Static(self._hint, classes="form-hint", markup=False)
+
+    def on_mount(self) -> None:
+        keys = [key for key, _ in self._options]
+        if self._selected in keys:
+            self.query_one(OptionList).highlighted = keys.index(self._selected)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -82,3 +89,11 @@ class WorkTypeModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class WorkTypeModal(ChoiceModal):
+    """Pick one of the school's work types (its code is returned)."""
+
+    def __init__(self, title: str, choices: list[tuple[str, str, float]]) -> None:
+        super().__init__(title, [(code, f"{name} (вес {weight:g})") for code, name, weight in choices],
+                         hint="Enter — добавить, Esc — отмена", list_id="work-type-choice")
