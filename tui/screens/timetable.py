@@ -108,8 +108,9 @@ class TimetableScreen(ZhurnalScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,left_square_bracket", "previous_day", "Пред. день", priority=True),
         Binding("right,right_square_bracket", "next_day", "След. день", priority=True),
-        Binding("shift+left,pageup", "previous_week", "Пред. неделя", show=False),
-        Binding("shift+right,pagedown", "next_week", "След. неделя", show=False),
+        Binding("shift+left,pageup", "previous_week", "Пред. неделя", show=False, priority=True),
+        Binding("shift+right,pagedown", "next_week", "След. неделя", show=False,
+                priority=True),
         Binding("t", "today", "Сегодня"),
         Binding("g", "grid", "Журнал"),
         Binding("ctrl+l,l", "logout", "Выход из учётной записи"),
