@@ -33,8 +33,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from tui.screens.login import LoginScreen
+from tui.screens.base import SignOut
 from tui.screens.lock import LockScreen
+from tui.screens.login import LoginScreen
 
 if TYPE_CHECKING:
     from core.actor import Actor
@@ -175,10 +176,8 @@ class ZhurnalApp(App[None]):
 
         self.switch_screen(TimetableScreen(self.actor, self.today()))
 
-    def on_lock_screen_logged_out(self, event: LockScreen.LoggedOut) -> None:
-        self.on_timetable_screen_logged_out(event)
-
-    def on_timetable_screen_logged_out(self, event: Any) -> None:
+    def on_sign_out_logged_out(self, event: SignOut.LoggedOut) -> None:
+        """The timetable's logout key or the idle lock's «Выйти»: back to the login form."""
         self.actor = None
         self.idle_lock_minutes = 0
         while len(self.screen_stack) > 2:  # the lock (and what was under it) goes too

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
@@ -12,7 +14,43 @@ from textual.worker import Worker, WorkerState
 from tui.i18n import error_text
 
 if TYPE_CHECKING:
+    from core.actor import Actor
     from tui.app import ZhurnalApp
+
+
+class SignOut:
+    """Mixin for the screens that end the session (timetable, idle lock).
+
+    ``sign_out()`` records the logout in a worker, then posts ``SignOut.LoggedOut``;
+    the app shows a fresh login screen.
+    """
+
+    actor: Actor
+    _logging_out = False
+
+    class LoggedOut(Message):
+        """The session ended (``error``: the logout could not be recorded)."""
+
+        def __init__(self, error: str | None = None) -> None:
+            super().__init__()
+            self.error = error
+
+    def sign_out(self) -> None:
+        if self._logging_out:
+            return
+        self._logging_out = True
+        self._record_logout()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="logout")
+    def _record_logout(self) -> None:
+        try:
+            from core.auth import logout
+
+            logout(self.app.database(), self.actor)  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - the session ends anyway
+            self.post_message(self.LoggedOut(error_text(exc)))  # type: ignore[attr-defined]
+            return
+        self.post_message(self.LoggedOut())  # type: ignore[attr-defined]
 
 
 class ZhurnalScreen(Screen[None]):

@@ -33,6 +33,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from tui.i18n import error_text
+from tui.screens.base import SignOut
 
 if TYPE_CHECKING:
     from core.actor import Actor
@@ -40,11 +41,11 @@ if TYPE_CHECKING:
     from tui.app import ZhurnalApp
 
 
-class LockScreen(ModalScreen[bool]):
+class LockScreen(SignOut, ModalScreen[bool]):
     """Covers the whole terminal until the same user types their password again.
 
     Dismissed with ``True`` when the password is accepted; «Выйти» posts
-    ``LockScreen.LoggedOut`` and the app goes back to the login screen.
+    ``SignOut.LoggedOut`` and the app goes back to the login screen.
     """
 
     # The background must stay opaque (also with an ANSI theme, where a
@@ -74,17 +75,9 @@ class LockScreen(ModalScreen[bool]):
             super().__init__()
             self.message = message
 
-    class LoggedOut(Message):
-        """The user chose «Выйти»: the app shows a fresh login screen."""
-
-        def __init__(self, error: str | None = None) -> None:
-            super().__init__()
-            self.error = error
-
     def __init__(self, actor: Actor) -> None:
         super().__init__()
         self.actor = actor
-        self._logging_out = False
 
     @property
     def zapp(self) -> ZhurnalApp:
@@ -159,18 +152,4 @@ class LockScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#logout")
     def action_logout(self) -> None:
-        if self._logging_out:
-            return
-        self._logging_out = True
-        self._logout()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="logout")
-    def _logout(self) -> None:
-        try:
-            from core.auth import logout
-
-            logout(self.zapp.database(), self.actor)
-        except Exception as exc:  # noqa: BLE001 - the session ends anyway
-            self.post_message(self.LoggedOut(error_text(exc)))
-            return
-        self.post_message(self.LoggedOut())
+        self.sign_out()

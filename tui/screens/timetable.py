@@ -26,8 +26,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
-from tui.i18n import error_text, long_date
-from tui.screens.base import ZhurnalScreen
+from tui.i18n import long_date
+from tui.screens.base import SignOut, ZhurnalScreen
 from tui.screens.lesson import LessonScreen
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def lesson_cells(lesson: LessonView, now: datetime, compact: bool = False) -> li
     ]
 
 
-class TimetableScreen(ZhurnalScreen):
+class TimetableScreen(SignOut, ZhurnalScreen):
     """The day of the signed-in user: own lessons and substitutions."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -133,13 +133,6 @@ class TimetableScreen(ZhurnalScreen):
     class ChangeNoticed(Message, bubble=False):
         """Another session committed something: reload the day."""
 
-    class LoggedOut(Message):
-        """The session ended; the app shows a fresh login screen."""
-
-        def __init__(self, error: str | None = None) -> None:
-            super().__init__()
-            self.error = error
-
     def __init__(self, actor: Actor, day: date) -> None:
         super().__init__()
         self.actor = actor
@@ -147,7 +140,6 @@ class TimetableScreen(ZhurnalScreen):
         self.lessons: list[LessonView] = []
         self._counter: int | None = None
         self._shown_day: date | None = None
-        self._logging_out = False
 
     def compose(self) -> ComposeResult:
         yield Static("Расписание", classes="screen-title")
@@ -284,18 +276,4 @@ class TimetableScreen(ZhurnalScreen):
                              lambda _: self._load(self.day))
 
     def action_logout(self) -> None:
-        if self._logging_out:
-            return
-        self._logging_out = True
-        self._logout()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="logout")
-    def _logout(self) -> None:
-        try:
-            from core.auth import logout
-
-            logout(self.zapp.database(), self.actor)
-        except Exception as exc:  # noqa: BLE001 - the session ends anyway
-            self.post_message(self.LoggedOut(error_text(exc)))
-            return
-        self.post_message(self.LoggedOut())
+        self.sign_out()
