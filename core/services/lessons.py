@@ -6,10 +6,15 @@ from datetime import date
 
 from sqlmodel import func, select
 
-from core.access import authorize_lesson_write, is_class_teacher, lock_moment
+from core.access import (
+    authorize_lesson_write,
+    is_class_teacher,
+    lock_moment,
+    require_read_course,
+)
 from core.actor import Actor
 from core.db import Database
-from core.errors import DomainError, PermissionDenied, ValidationError
+from core.errors import DomainError, ValidationError
 from core.models import Absence, Assignment, Lesson, Mark, PlanItem, User
 from core.readmodels import AbsenceView, LessonView
 from core.rules import (
@@ -83,8 +88,6 @@ def suggested_plan_item(uow: UnitOfWork, ctx: LessonCtx) -> PlanItem | None:
 
 def get_lesson(db: Database, actor: Actor, lesson_id: int) -> tuple[LessonView, str | None]:
     """The lesson and the next КТП topic offered for it (read only)."""
-    from core.access import require_read_course
-
     with db.read() as session:
         uow = UnitOfWork(session, actor, actor.now())
         ctx = lesson_ctx(uow, lesson_id)
@@ -313,19 +316,6 @@ def lesson_roster_ids(db: Database, actor: Actor, lesson_id: int) -> set[int]:
     with db.read() as session:
         uow = UnitOfWork(session, actor, actor.now())
         ctx = lesson_ctx(uow, lesson_id)
-        from core.access import require_read_course
-
         require_read_course(session, actor, ctx.course, ctx.klass)
         return roster_ids(session, ctx.course, ctx.lesson.date)
 
-
-__all__ = [
-    "PermissionDenied",
-    "assign_substitute",
-    "correct_absence_reason",
-    "get_lesson",
-    "mark_all_present",
-    "set_absence",
-    "set_homework",
-    "set_topic",
-]
