@@ -5,6 +5,7 @@
     zhurnal demo [--db PATH] [--no-ui]        create (first run) and open the demo school
     zhurnal verify [--db PATH]                integrity + audit chain; exit 1 if broken
     zhurnal policy check FILE                 contradictions and gaps of a policy file
+    zhurnal policy show|set [FILE] [--db]     the school's rules in force / replace them
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
 
 The UI is imported only when it starts, so the jobs run without textual.
@@ -51,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     psub = p.add_subparsers(dest="policy_command", required=True)
     pc = psub.add_parser("check", help="противоречия и пробелы файла правил")
     pc.add_argument("file")
+    ps = psub.add_parser("show", help="напечатать правила, действующие в школе (TOML)")
+    _db_arg(ps)
+    pset = psub.add_parser("set", help="заменить правила школы файлом (после проверки)")
+    pset.add_argument("file")
+    _db_arg(pset)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -156,7 +162,36 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_policy(args: argparse.Namespace) -> int:
     from core.policy_check import run_check
 
-    return run_check(args.file)
+    if args.policy_command == "check":
+        return run_check(args.file)
+    if args.policy_command == "show":
+        from core.services.base import policy_of
+
+        with _open(getattr(args, "db", None)).read() as s:
+            print(policy_of(s).toml_text, end="")
+        return 0
+    return _policy_set(args)
+
+
+def _policy_set(args: argparse.Namespace) -> int:
+    """Replace the school's policy: the file is validated first; the change is audited."""
+    import getpass
+
+    from core import audit
+    from core.policy import load_policy
+    from core.services.base import policy_of
+    from core.setup import install_policy
+
+    new = load_policy(args.file)  # a PolicyError (Russian) ends here, nothing changed
+    db = _open(getattr(args, "db", None))
+    with db.write() as s:
+        old = policy_of(s)
+        install_policy(s, new.toml_text)
+        audit.append(s, ts=_now(), actor_id=None, actor_login=f"cli:{getpass.getuser()}",
+                     action="policy.set", entity="setting",
+                     before={"policy": old.name}, after={"policy": new.name})
+    print(f"Правила школы заменены: {old.name} → {new.name}")
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:

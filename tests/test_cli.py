@@ -40,3 +40,34 @@ def test_db_before_the_subcommand_is_kept(tmp_path, capsys) -> None:
     path = tmp_path / "x.db"
     assert main(["--db", str(path), "init"]) == 0
     assert path.exists()
+
+
+def test_policy_show_and_set(tmp_path, capsys) -> None:
+    """The school picks a preset at init and can edit it: show, edit, set (audited)."""
+    path = tmp_path / "school.db"
+    assert main(["init", "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["policy", "show", "--db", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "current_days = 10" in text
+    edited = tmp_path / "ours.toml"
+    edited.write_text(text.replace("current_days = 10", "current_days = 12"), encoding="utf-8")
+    assert main(["policy", "set", str(edited), "--db", str(path)]) == 0
+    assert "заменены" in capsys.readouterr().out
+    from core.services.base import policy_of
+
+    with Database.open(path).read() as s:
+        assert policy_of(s).lock_current_days == 12
+
+
+def test_policy_set_refuses_an_invalid_file(tmp_path, capsys) -> None:
+    path = tmp_path / "school.db"
+    assert main(["init", "--db", str(path)]) == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[locks]\ncurrent_days = -1\n", encoding="utf-8")
+    assert main(["policy", "set", str(bad), "--db", str(path)]) == 1
+    assert "Ошибка:" in capsys.readouterr().err
+    from core.services.base import policy_of
+
+    with Database.open(path).read() as s:
+        assert policy_of(s).lock_current_days == 10
