@@ -7,6 +7,7 @@
     zhurnal policy check FILE                 contradictions and gaps of a policy file
     zhurnal policy show|set [FILE] [--db]     the school's rules in force / replace them
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
+    zhurnal user list|add|reset|disable|enable  user administration (core/cli_users.py)
 
 The UI is imported only when it starts, so the jobs run without textual.
 """
@@ -57,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     pset = psub.add_parser("set", help="заменить правила школы файлом (после проверки)")
     pset.add_argument("file")
     _db_arg(pset)
+
+    from core.cli_users import add_parser as add_user_parser
+
+    add_user_parser(sub, _db_arg)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -224,6 +229,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    from core.cli_users import cmd_user as run
+
+    return run(args, _open(getattr(args, "db", None)))
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from tui.app import run
 
@@ -233,7 +244,7 @@ def run_ui(db_arg: str | None, login: str | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"init": cmd_init, "demo": cmd_demo, "verify": cmd_verify,
-                "policy": cmd_policy, "import": cmd_import}
+                "policy": cmd_policy, "import": cmd_import, "user": cmd_user}
     try:
         if args.command is None:
             return run_ui(args.db, args.login)

@@ -71,3 +71,39 @@ def test_policy_set_refuses_an_invalid_file(tmp_path, capsys) -> None:
 
     with Database.open(path).read() as s:
         assert policy_of(s).lock_current_days == 10
+
+
+def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2) -> None:
+    """After `init` the administrator registers teachers from the terminal; a user whose
+    contract ended is disabled [004 §4.3] and can no longer log in."""
+    from core.errors import AuthError
+
+    path = tmp_path / "school.db"
+    assert main(["init", "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["user", "add", "ivanova.mi", "Иванова Мария Ивановна", "--roles", "teacher",
+                 "--db", str(path)]) == 0
+    password = re.search(r"Временный пароль: (\S+)", capsys.readouterr().out).group(1)
+    db = Database.open(path)
+    result = authenticate(db, "ivanova.mi", password)
+    assert result.must_change_password and result.actor.roles == {"teacher"}
+    assert main(["user", "list", "--db", str(path)]) == 0
+    listing = capsys.readouterr().out
+    assert "ivanova.mi" in listing and "Учитель" in listing and "временный пароль" in listing
+    assert main(["user", "disable", "ivanova.mi", "--db", str(path)]) == 0
+    import pytest
+
+    with pytest.raises(AuthError):
+        authenticate(db, "ivanova.mi", password)
+    assert main(["user", "add", "x", "Короткий Логин", "--roles", "teacher",
+                 "--db", str(path)]) == 1
+    assert "Логин" in capsys.readouterr().err
+    assert main(["user", "reset", "nobody", "--db", str(path)]) == 1
+    with db.read() as s:
+        from sqlmodel import select
+
+        from core.models import AuditEvent
+
+        logins = set(s.exec(select(AuditEvent.actor_login).where(
+            AuditEvent.action.in_(["user.create", "user.deactivate", "user.set_active"]))).all())
+    assert any(login.startswith("cli:") for login in logins)
