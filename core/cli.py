@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("file")
     im.add_argument("--as", dest="login", required=True, metavar="LOGIN")
     _db_arg(im)
+    ip = isub.add_parser("plan", help="КТП предмета из CSV (тема;часы)")
+    ip.add_argument("file")
+    ip.add_argument("--class", dest="klass", required=True, metavar="5А")
+    ip.add_argument("--subject", required=True, metavar="Математика")
+    ip.add_argument("--subgroup", default="", metavar="«1 гр.»")
+    _db_arg(ip)
     return parser
 
 
@@ -200,6 +206,8 @@ def _policy_set(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.import_command == "plan":
+        return cmd_import_plan(args)
     from sqlmodel import select
 
     from core.actor import Actor
@@ -227,6 +235,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line_no, reason in result.refused:
         print(f"  строка {line_no}: {reason}", file=sys.stderr)
     return 1
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    """The calendar-thematic plan of one course, before the year starts [004 §5]."""
+    from sqlmodel import select
+
+    from core.cli_users import cli_actor
+    from core.errors import NotFound
+    from core.importer import RowError, _Resolver
+    from core.models import Course
+    from core.services.timetable import import_plan, read_plan_csv
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        print(f"Файл не открывается: {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    rows = read_plan_csv(text)
+    db = _open(getattr(args, "db", None))
+    with db.read() as s:
+        try:
+            resolver = _Resolver(s)
+            klass, subject = resolver.klass(args.klass), resolver.subject(args.subject)
+        except RowError as exc:
+            raise NotFound(exc.message[:1].upper() + exc.message[1:] + ".") from exc
+        course_id = s.exec(select(Course.id).where(
+            Course.class_id == klass.id, Course.subject_id == subject.id,
+            Course.subgroup == args.subgroup)).first()
+    if course_id is None:
+        group = f" ({args.subgroup})" if args.subgroup else ""
+        raise NotFound(f"В {klass.title}{group} не ведётся «{subject.name}».")
+    count = import_plan(db, cli_actor(), course_id, rows)
+    print(f"КТП загружен: {klass.title}, {subject.name} — тем: {count}.")
+    return 0
 
 
 def cmd_user(args: argparse.Namespace) -> int:

@@ -107,3 +107,27 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
         logins = set(s.exec(select(AuditEvent.actor_login).where(
             AuditEvent.action.in_(["user.create", "user.deactivate", "user.set_active"]))).all())
     assert any(login.startswith("cli:") for login in logins)
+
+
+def test_import_plan_from_csv(db, tmp_path, capsys) -> None:
+    """The teacher's КТП (topics with hours) is loaded for one class and subject [002 §2.3]."""
+    from tests.school import build
+
+    build(db)
+    plan = tmp_path / "ktp.csv"
+    plan.write_text("тема;часы\nНатуральные числа;2\nДроби;3\n", encoding="utf-8")
+    args = ["import", "plan", str(plan), "--class", "5А", "--subject", "математика",
+            "--db", str(db.path)]
+    assert main(args) == 0
+    assert "тем: 2" in capsys.readouterr().out
+    from sqlmodel import select
+
+    from core.models import PlanItem
+
+    with db.read() as s:
+        assert [(p.topic, p.hours) for p in s.exec(select(PlanItem).order_by(
+            PlanItem.position))] == [("Натуральные числа", 2), ("Дроби", 3)]
+    bad = ["import", "plan", str(plan), "--class", "9Я", "--subject", "Математика",
+           "--db", str(db.path)]
+    assert main(bad) == 1
+    assert "Класса «9Я» нет" in capsys.readouterr().err
