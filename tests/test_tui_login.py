@@ -258,3 +258,16 @@ async def test_help_lists_the_screen_keys(school) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, TimetableScreen)
+
+
+async def test_columns_refit_when_the_terminal_is_resized(school) -> None:
+    """80 columns over SSH get short headers; a wider window gets the full ones."""
+    app = app_for(school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        table = app.screen.query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()][6:8] == ["Пос.", "Отм."]
+        await pilot.resize_terminal(130, 40)
+        await settle(app, pilot)
+        assert [str(c.label) for c in table.columns.values()][6:8] == ["Посещ.", "Отметок"]
+        assert [r[0] for r in rows(app.screen)] == ["1", "3"]

@@ -202,11 +202,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         table = self.query_one(DataTable)
         row = table.cursor_row if event.day == self._shown_day else 0
         self._shown_day = event.day
-        table.clear(columns=True)  # columns re-fit the day (auto widths never shrink)
-        self._add_columns(table)
-        now = self.zapp.now()
-        for lesson in event.lessons:
-            table.add_row(*lesson_cells(lesson, now, self.compact), key=str(lesson.id))
+        self._fill_table()
         table.loading = False
         table.display = bool(event.lessons)
         self.query_one("#empty").display = not event.lessons
@@ -214,6 +210,21 @@ class TimetableScreen(SignOut, ZhurnalScreen):
             table.move_cursor(row=min(row, len(event.lessons) - 1))
             if self.focused is None:  # hiding the table on an empty day dropped the focus
                 self.set_focus(table)
+
+    def _fill_table(self) -> None:
+        """Columns fitted to the terminal's width, then the day's rows."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)  # columns re-fit the day (auto widths never shrink)
+        self._add_columns(table)
+        now = self.zapp.now()
+        for lesson in self.lessons:
+            table.add_row(*lesson_cells(lesson, now, self.compact), key=str(lesson.id))
+
+    def on_resize(self) -> None:
+        if self.lessons:
+            row = self.query_one(DataTable).cursor_row
+            self._fill_table()
+            self.query_one(DataTable).move_cursor(row=row)
 
     def worker_failed(self, worker: object, error: BaseException) -> None:
         self.query_one(DataTable).loading = False
