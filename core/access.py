@@ -88,8 +88,10 @@ def _correction(
         raise DomainError(f"Заявка на исправление № {corr.id} не утверждена директором [004 §7.2].")
     if corr.course_id != course.id or corr.scope != scope:
         raise DomainError(f"Заявка № {corr.id} не открывает эти записи.")
-    if corr.student_id is not None and student_id is not None and corr.student_id != student_id:
-        raise DomainError(f"Заявка № {corr.id} открывает записи другого ученика.")
+    if corr.student_id is not None and student_id != corr.student_id:
+        # A correction for one student opens that student's cells only, never an action
+        # over the whole lesson (everyone present, a new work type).
+        raise DomainError(f"Заявка № {corr.id} открывает записи только одного ученика.")
     if corr.valid_until is not None and uow.now.date() > corr.valid_until:
         raise LockedError(
             f"Срок заявки № {corr.id} истёк {fmt_date(corr.valid_until)}: нужна новая заявка."

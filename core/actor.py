@@ -26,6 +26,7 @@ class Actor:
     roles: frozenset[str]
     full_name: str = ""
     now_override: datetime | None = field(default=None, compare=False)
+    since: datetime | None = field(default=None, compare=False)  # the login of this session
 
     def now(self) -> datetime:
         return self.now_override or datetime.now()
@@ -39,7 +40,7 @@ class Actor:
         return not (self.roles & set(STAFF_ROLES))
 
     def at(self, moment: datetime) -> Actor:
-        return Actor(self.user_id, self.login, self.roles, self.full_name, moment)
+        return Actor(self.user_id, self.login, self.roles, self.full_name, moment, self.since)
 
 
 SYSTEM = Actor(None, "system", frozenset({"admin"}), "Система")

@@ -203,7 +203,8 @@ def authenticate(
             _event(session, moment, user, "login",
                    must_change_password=user.must_change_password)
             result = LoginResult(
-                actor=Actor(user.id, user.login, user.role_set(), user.full_name, now),
+                actor=Actor(user.id, user.login, user.role_set(), user.full_name, now,
+                            since=moment),
                 must_change_password=user.must_change_password,
                 idle_lock_minutes=policy.idle_lock_minutes,
             )

@@ -143,3 +143,28 @@ def test_student_and_parent_never_write_000_7_1(db) -> None:
         assert who.read_only
         with pytest.raises(PermissionDenied, match="только для просмотра"):
             lessons.set_topic(db, who.at(datetime(2026, 11, 23, 10)), w.lessons["today"], "x")
+
+
+def test_open_session_loses_a_removed_role_at_once(db) -> None:
+    """Rights are checked as they are now: a role removed by the administrator stops an
+    open session's writes, not only the next login."""
+    w = build(db)
+    users.set_roles(db, w.at(w.admin), w.teacher.user_id, ["secretary"])
+    with pytest.raises(PermissionDenied, match="Права учётной записи изменились"):
+        marks.set_lesson_mark(db, w.at(w.teacher), w.lessons["today"], w.students5[0],
+                              "answer", "5")
+
+
+def test_compromise_reported_stops_the_open_session_002_4_4(db) -> None:
+    """[002 §4.4] Once a compromise is reported, the session logged in before it is refused."""
+    from dataclasses import replace
+
+    from core.services import incidents
+
+    w = build(db)
+    session = replace(w.teacher, since=datetime(2026, 11, 23, 8, 0)).at(datetime(2026, 11, 23, 10))
+    marks.set_lesson_mark(db, session, w.lessons["today"], w.students5[0], "answer", "5")
+    incidents.report_incident(db, w.director.at(datetime(2026, 11, 23, 9, 30)),
+                              w.teacher.user_id, datetime(2026, 11, 23, 9, 0))
+    with pytest.raises(PermissionDenied, match="скомпрометированным"):
+        marks.set_lesson_mark(db, session, w.lessons["today"], w.students5[1], "answer", "4")

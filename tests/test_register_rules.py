@@ -456,3 +456,30 @@ def test_refusals_cite_the_schools_own_regulation(w: World, tmp_path) -> None:
         marks.set_lesson_mark(db, w2.at(w2.primary), w2.lessons["g1_today"], w2.students1[0],
                               "answer", "5")
     assert "1-м классе" in exc.value.message and "004" not in exc.value.message
+
+
+def test_student_correction_does_not_open_the_whole_lesson_004_7(w: World) -> None:
+    """A correction for one student opens that student's cells only: not «все
+    присутствуют», not a new work type for everyone [004 §7]."""
+    lessons.set_absence(w.db, w.teacher.at(datetime(2026, 11, 9, 12)), w.lessons["locked"],
+                        w.students5[1], "Б")
+    cid = _approved_correction(w, scope="attendance", student_id=w.students5[0])
+    with pytest.raises(DomainError, match="только одного ученика"):
+        lessons.mark_all_present(w.db, w.at(w.deputy), w.lessons["locked"], correction_id=cid)
+    assert count(w.db, Absence) == 1
+    marks_cid = _approved_correction(w, student_id=w.students5[0])
+    with pytest.raises(DomainError, match="только одного ученика"):
+        marks.add_assignment(w.db, w.at(w.deputy), w.lessons["locked"], "test",
+                             correction_id=marks_cid)
+    # ... while the student's own cell opens.
+    a = lessons.set_absence(w.db, w.at(w.deputy), w.lessons["locked"], w.students5[0], "УП",
+                            correction_id=cid)
+    assert a.code == "УП"
+
+
+def test_late_arrival_is_not_turned_into_an_absence_004_3_7(w: World) -> None:
+    """«ОП» means the student was there: its reason cannot become Б or УП."""
+    a = lessons.set_absence(w.db, w.at(w.teacher), w.lessons["today"], w.students5[0], "ОП")
+    with pytest.raises(ValidationError, match="Опоздание"):
+        lessons.correct_absence_reason(w.db, w.at(w.ct), a.id, "Б", document="Справка",
+                                       document_date=date(2026, 11, 23))

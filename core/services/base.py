@@ -145,11 +145,25 @@ class UnitOfWork:
 
 
 def _check_active(session: Session, actor: Actor) -> None:
+    """The session's rights as they are now, not as they were at login: a disabled
+    account, a removed role or a compromise reported since the login stop it at once."""
     if actor.user_id is None:
         return
     user = session.get(User, actor.user_id)
     if user is None or not user.active:
         raise PermissionDenied("Учётная запись отключена: обратитесь к администратору.")
+    if actor.roles - user.role_set():
+        raise PermissionDenied("Права учётной записи изменились: выйдите и войдите заново.")
+    if actor.since is not None:
+        from core.models import Incident
+
+        reported = session.exec(select(Incident.id).where(
+            Incident.user_id == user.id, Incident.reported_at >= actor.since)).first()
+        if reported is not None:
+            raise PermissionDenied(
+                "Вход под этой учётной записью признан скомпрометированным [002 §4.4]: "
+                "получите у администратора новый пароль."
+            )
 
 
 @contextmanager

@@ -269,8 +269,10 @@ def correct_absence_reason(
             "Причину пропуска исправляет классный руководитель класса [004 §3.7].",
         )
         value = normalize_absence(code)
-        if value == "ОП":
-            raise ValidationError("Опоздание — не причина пропуска: выберите Н, Б или УП.")
+        if value == "ОП" or absence.code == "ОП":
+            raise ValidationError(
+                "Опоздание — не пропуск: ученик был на уроке, причину менять нельзя [004 §3.7]."
+            )
         if not document.strip():
             raise ValidationError("Укажите документ, подтверждающий причину пропуска.")
         days = uow.policy.ct_absence_reason_working_days
