@@ -483,3 +483,16 @@ def test_late_arrival_is_not_turned_into_an_absence_004_3_7(w: World) -> None:
     with pytest.raises(ValidationError, match="Опоздание"):
         lessons.correct_absence_reason(w.db, w.at(w.ct), a.id, "Б", document="Справка",
                                        document_date=date(2026, 11, 23))
+
+
+def test_all_present_does_not_overwrite_anothers_absences(w: World) -> None:
+    """«Все присутствуют» based on a stale list is a conflict, not a silent overwrite."""
+    t = w.at(w.teacher)
+    seen: dict[int, str] = {}  # the teacher's screen showed nobody absent ...
+    lessons.set_absence(w.db, t, w.lessons["today"], w.students5[2], "Б")  # ... then this
+    with pytest.raises(ConflictError, match="Посещаемость"):
+        lessons.mark_all_present(w.db, t, w.lessons["today"], expected_absences=seen)
+    assert count(w.db, Absence) == 1
+    view = lessons.mark_all_present(w.db, t, w.lessons["today"],
+                                    expected_absences={w.students5[2]: "Б"})
+    assert view.absences_count == 0

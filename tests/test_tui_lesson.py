@@ -371,3 +371,29 @@ async def test_another_sessions_change_appears(school) -> None:
         await pilot.pause(POLL_SECONDS + 0.3)
         await settle(app, pilot)
         assert marks_column(attendance) == ["Б", "✓", "Н"]
+
+
+async def test_attendance_that_cannot_be_read_any_more_does_not_loop(school) -> None:
+    """A substitute whose lesson is taken back sees one refusal, not a storm of them."""
+    from tests.school import NOW
+    from core.services import lessons as lesson_services
+    from tui.screens.attendance import AttendanceScreen as Attendance
+
+    deputy, sub = school.deputy.at(NOW), school.other_teacher.at(NOW)
+    lesson_services.assign_substitute(school.db, deputy, school.lessons["today"],
+                                      school.other_teacher.user_id)
+    app = make_app(database=school.db, today=date(2026, 11, 23))
+    async with app.run_test(size=(100, 30)) as pilot:
+        notes: list[str] = []
+        notify = app.notify
+        app.notify = lambda message, **kw: (notes.append(message), notify(message, **kw))[1]
+        app.actor = sub
+        await app.push_screen(Attendance(sub, school.lessons["today"]))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lesson_services.assign_substitute(school.db, deputy, school.lessons["today"], None)
+        app.screen._load()
+        for _ in range(20):
+            await pilot.pause(0.05)
+        assert 1 <= len(notes) <= 2, notes
+        assert app.is_running

@@ -130,11 +130,15 @@ class UnitOfWork:
         """Refuse a write based on a stale read, naming who changed the row and when."""
         if expected is None or row.version == expected:
             return
+        raise self.conflict(what, row)
+
+    def conflict(self, what: str, row: Any | None) -> ConflictError:
+        """A ``ConflictError`` naming who changed ``row`` last and when (if known)."""
         who = None
-        if row.updated_by_id is not None:
+        if row is not None and row.updated_by_id is not None:
             user = self.session.get(User, row.updated_by_id)
             who = user.full_name if user else None
-        raise ConflictError(what, who, row.updated_at)
+        return ConflictError(what, who, row.updated_at if row is not None else None)
 
     def touch(self, row: Any) -> None:
         """Bump the row's version and stamp who changed it and when."""

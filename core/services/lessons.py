@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import func, select
 
@@ -177,9 +177,18 @@ def _mark_attendance_taken(uow: UnitOfWork, ctx: LessonCtx) -> None:
 
 
 def mark_all_present(
-    db: Database, actor: Actor, lesson_id: int, *, correction_id: int | None = None
+    db: Database,
+    actor: Actor,
+    lesson_id: int,
+    *,
+    expected_absences: dict[int, str] | None = None,
+    correction_id: int | None = None,
 ) -> LessonView:
-    """Everyone present: clears the lesson's absences and records attendance as taken."""
+    """Everyone present: clears the lesson's absences and records attendance as taken.
+
+    ``expected_absences`` ({student_id: code}) is what the caller saw; if another
+    session changed the attendance since, nothing is cleared (``ConflictError``).
+    """
     with unit_of_work(db, actor, "attendance.all_present") as uow:
         ctx = lesson_ctx(uow, lesson_id)
         grant = authorize_lesson_write(
@@ -188,7 +197,11 @@ def mark_all_present(
         )
         check_lesson_started(uow.now, ctx.start, "посещаемость")
         absences = list(uow.session.exec(select(Absence).where(Absence.lesson_id == lesson_id)))
-        before = {"absences": {a.student_id: a.code for a in absences}}
+        current = {a.student_id: a.code for a in absences}
+        if expected_absences is not None and current != expected_absences:
+            latest = max(absences, key=lambda a: a.updated_at or datetime.min, default=None)
+            raise uow.conflict("Посещаемость", latest if latest is not None else ctx.lesson)
+        before = {"absences": current}
         for a in absences:
             uow.session.delete(a)
         _mark_attendance_taken(uow, ctx)

@@ -258,10 +258,12 @@ class AttendanceScreen(ZhurnalScreen):
         self._writing = True
         target, code = self._queue[0]
         version = 0 if target == ALL_PRESENT else self.rows[int(target)].absence_version
-        self._write(target, code, version)
+        seen = {sid: row.absence_code for sid, row in self.rows.items() if row.absence_code}
+        self._write(target, code, version, seen)
 
     @work(thread=True, exit_on_error=False, group="write")
-    def _write(self, target: int | str, code: str | None, version: int) -> None:
+    def _write(self, target: int | str, code: str | None, version: int,
+               seen: dict[int, str]) -> None:
         from core.errors import DomainError
         from core.services.lessons import mark_all_present, set_absence
         from core.services.queries import lesson_attendance, lesson_card
@@ -270,7 +272,7 @@ class AttendanceScreen(ZhurnalScreen):
         refusal = None
         try:
             if target == ALL_PRESENT:
-                mark_all_present(db, self.actor, self.lesson_id)
+                mark_all_present(db, self.actor, self.lesson_id, expected_absences=seen)
             else:
                 set_absence(db, self.actor, self.lesson_id, int(target), code,
                             expected_version=version)
@@ -284,7 +286,10 @@ class AttendanceScreen(ZhurnalScreen):
         self.query_one(DataTable).loading = False
         self._queue.clear()
         self._writing = False
-        self._load()
+        if getattr(worker, "group", "") == "write":
+            self._load()  # show the list as stored (once: a failing load does not retry)
+        else:
+            self._counter = None  # the list cannot be read (e.g. access withdrawn): stop polling
         super().worker_failed(worker, error)  # type: ignore[arg-type]
 
     def action_back(self) -> None:
