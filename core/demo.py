@@ -670,6 +670,7 @@ class _Builder:
         self.names = _Names(self.names_data, self.rng)
         self.audit_users: list[dict[str, Any]] = []
         self.audited_rows: list[tuple[str, dict[str, Any]]] = []
+        self.extra_events: list[dict[str, Any]] = []
         self.accounts: list[DemoAccount] = []
 
     def build(self) -> DemoInfo:
@@ -879,6 +880,27 @@ class _Builder:
                      after={**summary, "today": self.today, "seed": self.seed})
         return info
 
+    def _history_events(self, lesson_rows: list[dict[str, Any]],
+                        absence_rows: list[dict[str, Any]]) -> None:
+        """Audit events for the topics, homework and absences of the history."""
+        events = self.extra_events
+        for row in lesson_rows:
+            if row["topic"]:
+                events.append({"ts": row["topic_entered_at"], "actor_id": row["held_by_id"],
+                               "action": "lesson.topic", "entity": "lesson",
+                               "entity_id": row["id"],
+                               "after": {"topic": row["topic"],
+                                         "plan_item_id": row["plan_item_id"]}})
+            if row["homework"]:
+                events.append({"ts": row["homework_entered_at"], "actor_id": row["held_by_id"],
+                               "action": "lesson.homework", "entity": "lesson",
+                               "entity_id": row["id"], "after": {"homework": row["homework"]}})
+        for a in absence_rows:
+            events.append({"ts": a["entered_at"], "actor_id": a["updated_by_id"],
+                           "action": "attendance.set", "entity": "absence", "entity_id": a["id"],
+                           "after": {"student_id": a["student_id"], "lesson_id": a["lesson_id"],
+                                     "code": a["code"]}})
+
     def _audit_history(self) -> None:
         """One audit event per mark and period mark, as if entered through the services,
         so that ``zhurnal verify`` can reconcile every mark with the log."""
@@ -892,6 +914,9 @@ class _Builder:
              "after": {f: row[f] for f in fields[entity]}}
             for entity, row in self.audited_rows
         ]
+        for e in self.extra_events:
+            e["actor_login"] = logins.get(e["actor_id"], "")
+        events += self.extra_events
         events.sort(key=lambda e: (e["ts"], e["entity"], e["entity_id"]))
         audit.append_many(self.s, events)
 
@@ -1201,6 +1226,7 @@ class _Builder:
             if touched:
                 row.update(updated_at=max(touched), updated_by_id=held)
 
+        self._history_events(lesson_rows, absence_rows)
         _insert(self.s, Lesson, lesson_rows)
         _insert(self.s, Assignment, assignment_rows)
         _insert(self.s, Mark, mark_rows)

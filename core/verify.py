@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from core.audit import ChainReport, verify_chain
 from core.db import Database
-from core.models import AuditEvent, Mark, PeriodMark
+from core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
 
 # entity -> (model, the fields an event's "after" must agree with, the "set" action)
 RECONCILED = {
@@ -47,7 +47,7 @@ class VerifyReport:
             lines.append(f"Данные расходятся с журналом аудита: {len(self.mismatches)}")
             lines += [f"  {m}" for m in self.mismatches[:20]]
         elif self.chain.ok:
-            lines.append("Отметки совпадают с журналом аудита")
+            lines.append("Отметки, пропуски, темы и домашние задания совпадают с журналом аудита")
         return "\n".join(lines)
 
 
@@ -77,6 +77,59 @@ def reconcile(session: Session) -> list[str]:
             if event.action == set_action and row_id not in rows:
                 problems.append(f"{entity} № {row_id}: удалена в обход журнала "
                                 f"(событие № {event.id})")
+    return problems + _reconcile_absences(session) + _reconcile_lessons(session)
+
+
+def _reconcile_absences(session: Session) -> list[str]:
+    """Each absence as its last event left it; «все присутствуют» clears the ids it lists."""
+    state: dict[int, tuple[dict[str, object] | None, int]] = {}  # id -> (after, event id)
+    query = select(AuditEvent).where(AuditEvent.action.in_(  # type: ignore[attr-defined]
+        ("attendance.set", "attendance.reason", "attendance.all_present"))).order_by(AuditEvent.id)
+    for event in session.exec(query):
+        if event.action == "attendance.all_present":
+            for absence_id in json.loads(event.before or "{}").get("absence_ids", []):
+                state[absence_id] = (None, event.id or 0)
+            continue
+        if event.entity_id is None:
+            continue
+        after = json.loads(event.after or "{}")
+        if event.action == "attendance.reason":
+            previous = state.get(event.entity_id, ({}, 0))[0] or {}
+            after = {**previous, "code": after.get("code")}
+        state[event.entity_id] = (after if after.get("code") else None, event.id or 0)
+    problems = []
+    rows = {a.id: a for a in session.exec(select(Absence))}
+    for absence_id, row in rows.items():
+        expected, event_id = state.get(absence_id, (None, 0))
+        if expected is None:
+            problems.append(f"absence № {absence_id}: записи нет в журнале аудита")
+        elif any(str(expected.get(f)) != str(getattr(row, f))
+                 for f in ("code", "student_id", "lesson_id")):
+            problems.append(f"absence № {absence_id}: значение не совпадает с событием "
+                            f"№ {event_id}")
+    for absence_id, (expected, event_id) in state.items():
+        if expected is not None and absence_id not in rows:
+            problems.append(f"absence № {absence_id}: удалена в обход журнала "
+                            f"(событие № {event_id})")
+    return problems
+
+
+def _reconcile_lessons(session: Session) -> list[str]:
+    """Each lesson's topic and homework are what their last events say ("" without one)."""
+    last: dict[tuple[str, int], dict[str, object]] = {}
+    query = select(AuditEvent).where(AuditEvent.action.in_(  # type: ignore[attr-defined]
+        ("lesson.topic", "lesson.homework"))).order_by(AuditEvent.id)
+    for event in session.exec(query):
+        if event.entity_id is not None:
+            last[(event.action, event.entity_id)] = json.loads(event.after or "{}")
+    problems = []
+    for lesson in session.exec(select(Lesson).where(
+            (Lesson.topic != "") | (Lesson.homework != ""))):  # type: ignore[operator]
+        for action, field in (("lesson.topic", "topic"), ("lesson.homework", "homework")):
+            expected = last.get((action, lesson.id or 0), {}).get(field, "")
+            if expected != getattr(lesson, field):
+                what = "тема" if field == "topic" else "домашнее задание"
+                problems.append(f"lesson № {lesson.id}: {what} не совпадает с журналом аудита")
     return problems
 
 

@@ -288,7 +288,7 @@ def test_demo_passes_zhurnal_verify(demo, capsys):
 
     db, _ = demo
     assert main(["verify", "--db", str(db.path)]) == 0
-    assert "Отметки совпадают с журналом аудита" in capsys.readouterr().out
+    assert "совпадают с журналом аудита" in capsys.readouterr().out
 
 
 def test_demo_accounts(demo):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from core.cli import main
 from core.services import marks
 from tests.school import build
@@ -79,3 +81,43 @@ def test_verify_catches_an_inserted_and_a_deleted_mark(db, capsys) -> None:
     assert main(["verify", "--db", str(db.path)]) == 1
     out = capsys.readouterr().out
     assert "удалена в обход журнала" in out and "записи нет в журнале аудита" in out
+
+
+def _attendance_and_topics(db):
+    from core.services import lessons
+
+    w = build(db)
+    t = w.at(w.teacher)
+    lessons.set_absence(db, t, w.lessons["today"], w.students5[0], "Н")
+    lessons.set_absence(db, t, w.lessons["today"], w.students5[1], "ОП")
+    lessons.set_topic(db, t, w.lessons["today"], "Дроби")
+    lessons.set_homework(db, t, w.lessons["today"], "№ 1")
+    lessons.set_absence(db, t, w.lessons["late"], w.students5[2], "Б")
+    lessons.mark_all_present(db, t, w.lessons["late"])  # clears it, with its id in the event
+    return w
+
+
+def test_verify_passes_after_attendance_and_topics(db, capsys) -> None:
+    _attendance_and_topics(db)
+    assert main(["verify", "--db", str(db.path)]) == 0
+    assert "пропуски, темы и домашние задания совпадают" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "sql, found",
+    [("UPDATE absence SET code='Б' WHERE code='ОП'", "значение не совпадает"),
+     ("DELETE FROM absence WHERE code='Н'", "удалена в обход журнала"),
+     ("UPDATE lesson SET topic='Иная тема' WHERE topic='Дроби'", "тема не совпадает"),
+     ("UPDATE lesson SET homework='ничего' WHERE homework='№ 1'",
+      "домашнее задание не совпадает")],
+    ids=["absence-code", "absence-deleted", "topic", "homework"],
+)
+def test_verify_catches_attendance_and_topics_edited_with_sqlite3(db, capsys, sql, found) -> None:
+    """Attendance and topics are records too [004 §1.3]: an edit behind the app is reported."""
+    _attendance_and_topics(db)
+    con = sqlite3.connect(db.path)
+    con.execute(sql)
+    con.commit()
+    con.close()
+    assert main(["verify", "--db", str(db.path)]) == 1
+    assert found in capsys.readouterr().out
