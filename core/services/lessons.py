@@ -195,7 +195,7 @@ def mark_all_present(
             uow, ctx.course, ctx.lesson, lock_class="current", scope="attendance",
             correction_id=correction_id,
         )
-        check_lesson_started(uow.now, ctx.start, "посещаемость")
+        check_lesson_started(uow.now, ctx.start, "отметки посещаемости")
         absences = list(uow.session.exec(select(Absence).where(Absence.lesson_id == lesson_id)))
         current = {a.student_id: a.code for a in absences}
         if expected_absences is not None and current != expected_absences:
@@ -228,7 +228,7 @@ def set_absence(
             uow, ctx.course, ctx.lesson, lock_class="current", scope="attendance",
             student_id=student_id, correction_id=correction_id,
         )
-        check_lesson_started(uow.now, ctx.start, "посещаемость")
+        check_lesson_started(uow.now, ctx.start, "отметки посещаемости")
         value = normalize_absence(code) if code else None
         require_in_roster(uow, ctx, student_id)
         row = uow.session.exec(
