@@ -9,8 +9,6 @@ database.
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import date
 
 import pytest
@@ -20,6 +18,7 @@ from textual.widgets import Input, Static, TextArea
 from core.models import Absence, Assignment, AuditEvent, Lesson, Mark
 from tests.conftest import make_db, set_password
 from tests.school import build
+from tests.ui import PASSWORD, screen_text, settle, sign_in
 from tui.app import make_app
 from tui.screens.attendance import AttendanceScreen
 from tui.screens.grid import GridScreen
@@ -29,7 +28,6 @@ from tui.screens.timetable import TimetableScreen
 from tui.widgets import MarkGrid
 
 TODAY = date(2026, 11, 23)
-PASSWORD = "верный-пароль-1"
 
 
 @pytest.fixture
@@ -42,23 +40,10 @@ def w(tmp_path, fast_argon2):
     db.dispose()
 
 
-async def settle(app, pilot) -> None:
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
-async def sign_in(app, pilot, login: str) -> None:
-    await settle(app, pilot)
-    await pilot.press(*login, "enter", *PASSWORD, "enter")
-    await settle(app, pilot)
-    assert isinstance(app.screen, TimetableScreen)
 
 
-def screen_text(app) -> str:
-    """The painted screen as plain text (from the SVG screenshot)."""
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 async def test_a_teachers_day(w) -> None:

@@ -18,6 +18,7 @@ from core.models import Assignment, Enrolment, Lesson, Mark, Student
 from core.services.marks import set_lesson_mark
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
+from tests.ui import settle
 from tui.app import make_app
 from tui.screens.grid import GridScreen
 from tui.screens.timetable import TimetableScreen
@@ -42,10 +43,6 @@ def quick_poll(monkeypatch):
     monkeypatch.setattr(grid_module, "POLL_SECONDS", 0.2)
 
 
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def record_notes(app) -> list[str]:
@@ -265,9 +262,9 @@ async def test_no_access_is_shown_not_raised(w) -> None:
 
 async def test_period_mark_is_set_from_the_grid_004_3_9(w) -> None:
     """«i» sets the student's quarter mark from the school's scale [004 §3.9]."""
-    from core.models import PeriodMark
     from textual.widgets import OptionList
 
+    from core.models import PeriodMark
     from tui.widgets.dialogs import ChoiceModal
 
     app = make_app(database=w.db, today=TODAY)

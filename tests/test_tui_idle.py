@@ -18,12 +18,12 @@ import tui.app
 from core.models import AuditEvent
 from tests.conftest import make_db, set_password
 from tests.school import build
+from tests.ui import PASSWORD, settle, sign_in
 from tui.app import make_app
 from tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
 from tui.screens.lock import LockScreen
 
 TODAY = date(2026, 11, 23)
-PASSWORD = "верный-пароль-1"
 SIZE = (100, 30)
 IDLE = 10 * 60  # seconds: session.idle_lock_minutes of the 004 policy
 
@@ -59,15 +59,8 @@ def app_for(world, clock: Clock):
     return app
 
 
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
-async def sign_in(app, pilot, login: str = "uchitel", password: str = PASSWORD) -> None:
-    await pilot.press(*login, "enter", *password, "enter")
-    await settle(app, pilot)
 
 
 async def idle_for(app, pilot, clock: Clock, seconds: float) -> None:

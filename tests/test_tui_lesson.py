@@ -18,12 +18,12 @@ from core.models import Absence, Assignment, Enrolment, Lesson, PlanItem, Studen
 from core.services import lessons
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
+from tests.ui import PASSWORD, settle, sign_in, toast_text
 from tui.app import make_app
 from tui.screens import AttendanceScreen, LessonScreen, TimetableScreen
 from tui.widgets.dialogs import ConfirmModal, WorkTypeModal
 
 TODAY = date(2026, 11, 23)
-PASSWORD = "верный-пароль-1"
 SIZE = (100, 30)
 
 
@@ -40,16 +40,8 @@ def school(tmp_path, fast_argon2):
     db.dispose()
 
 
-async def settle(app, pilot) -> None:
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
-async def sign_in(app, pilot, login: str = "uchitel") -> None:
-    await pilot.press(*login, "enter", *PASSWORD, "enter")
-    await settle(app, pilot)
-    assert isinstance(app.screen, TimetableScreen)
 
 
 async def open_lesson(app, pilot, *keys: str) -> LessonScreen:
@@ -62,13 +54,6 @@ async def open_lesson(app, pilot, *keys: str) -> LessonScreen:
     return app.screen
 
 
-async def toast_text(app, pilot) -> str:
-    for _ in range(50):
-        await pilot.pause(0.05)
-        toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
-        if toasts:
-            return "\n".join(toasts)
-    return ""
 
 
 def text_of(screen, selector: str) -> str:
@@ -375,8 +360,8 @@ async def test_another_sessions_change_appears(school) -> None:
 
 async def test_attendance_that_cannot_be_read_any_more_does_not_loop(school) -> None:
     """A substitute whose lesson is taken back sees one refusal, not a storm of them."""
-    from tests.school import NOW
     from core.services import lessons as lesson_services
+    from tests.school import NOW
     from tui.screens.attendance import AttendanceScreen as Attendance
 
     deputy, sub = school.deputy.at(NOW), school.other_teacher.at(NOW)

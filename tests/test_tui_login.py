@@ -20,12 +20,12 @@ from core import audit
 from core.models import Lesson, User
 from tests.conftest import make_db
 from tests.school import build
+from tests.ui import PASSWORD, settle, sign_in
 from tui.app import make_app
 from tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
 from tui.screens.timetable import POLL_SECONDS
 
 TODAY = date(2026, 11, 23)
-PASSWORD = "верный-пароль-1"
 SIZE = (100, 30)
 
 
@@ -47,27 +47,10 @@ def app_for(world, login=None):
     return make_app(login=login, database=world.db, today=TODAY)
 
 
-async def settle(app, pilot) -> None:
-    """Let workers finish and their messages be handled."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
-async def sign_in(app, pilot, login: str, password: str = PASSWORD) -> None:
-    """Type as a user does: login, Enter, password, Enter — with no pause between."""
-    await pilot.press(*login, "enter", *password, "enter")
-    await settle(app, pilot)
 
 
-async def toast_text(app, pilot) -> str:
-    """The text of the notifications on screen (toasts mount a moment after notify)."""
-    for _ in range(50):
-        await pilot.pause(0.05)
-        toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
-        if toasts:
-            return "\n".join(toasts)
-    return ""
 
 
 def error_of(screen, selector: str) -> str:
