@@ -29,11 +29,17 @@ from core.models import (
 )
 from core.rules import check_text, fmt_date
 from core.services.base import require, snapshot, unit_of_work
-from core.services.school import (  # noqa: F401  (shared helpers of the setup services)
-    CONTINGENT_ONLY, CONTINGENT_ROLES, MAX_GENERATE_DAYS, PLAN_ONLY, SETUP_ONLY, SETUP_ROLES,
-    SUBGROUP_ONLY, SUBGROUP_ROLES, WEEKDAYS, EnrolmentView, SlotView, SubgroupMemberView,
-    _applies_to, _check_range, _enrolment_view, _is_enrolled, _open_year, _overlaps,
-    _required_text, _slot_view,
+from core.services.school import (
+    MAX_GENERATE_DAYS,
+    PLAN_ONLY,
+    SETUP_ONLY,
+    SETUP_ROLES,
+    WEEKDAYS,
+    SlotView,
+    _applies_to,
+    _check_range,
+    _overlaps,
+    _slot_view,
 )
 
 
