@@ -48,14 +48,14 @@ STUDENTS, COLUMNS = 35, 80
 
 
 def demo_database(path: Path) -> Any:
-    from core.db import Database
-    from core.setup import is_initialized
+    from zhurnal.core.db import Database
+    from zhurnal.core.setup import is_initialized
 
     db = Database.open(path)
     with db.read() as s:
         ready = is_initialized(s)
     if not ready:
-        from core.demo import create_demo
+        from zhurnal.core.demo import create_demo
 
         print(f"Создаю демонстрационную школу в {path} …", flush=True)
         create_demo(db)
@@ -67,7 +67,7 @@ def grids_to_open(db: Any) -> list[tuple[str, int, int, int]]:
     from sqlalchemy import func
     from sqlmodel import select
 
-    from core.models import Course, Lesson, Period, SchoolClass, Subject
+    from zhurnal.core.models import Course, Lesson, Period, SchoolClass, Subject
 
     with db.read() as s:
         rows = s.exec(
@@ -95,9 +95,9 @@ def grids_to_open(db: Any) -> list[tuple[str, int, int, int]]:
 
 def time_loads(db: Any, runs: int) -> list[tuple[str, float, float, str]]:
     """(title, cold ms, median ms, size) per grid."""
-    from core.actor import Actor
-    from core.models import User
-    from core.services.gradebook import load_gradebook
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.models import User
+    from zhurnal.core.services.gradebook import load_gradebook
 
     out = []
     for title, course_id, period_id, teacher_id in grids_to_open(db):
@@ -119,8 +119,8 @@ def time_loads(db: Any, runs: int) -> list[tuple[str, float, float, str]]:
 
 def synthetic_gradebook() -> Any:
     """35 students × 80 writable columns, 40 % of the cells with a mark."""
-    from core.policy import load_preset
-    from core.services.gradebook import Cell, Column, Gradebook, PeriodInfo, StudentRow
+    from zhurnal.core.policy import load_preset
+    from zhurnal.core.services.gradebook import Cell, Column, Gradebook, PeriodInfo, StudentRow
 
     rng = random.Random(7)
     policy = load_preset("004")
@@ -154,7 +154,7 @@ async def time_repaint(kind: str, edits: int) -> list[float]:
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable
 
-    from tui.widgets import MarkGrid
+    from zhurnal.tui.widgets import MarkGrid
 
     gb = synthetic_gradebook()
 

@@ -48,7 +48,7 @@ def biggest_quarter_course(db: Any, actor: Any) -> tuple[int, int, str] | None:
     from sqlalchemy import func
     from sqlmodel import select
 
-    from core.models import Course, Enrolment, Lesson, Period, SchoolClass
+    from zhurnal.core.models import Course, Enrolment, Lesson, Period, SchoolClass
 
     today = actor.now().date()
     with db.read() as s:
@@ -91,7 +91,7 @@ async def settle(pilot: Any) -> None:
 
 
 async def drive(pilot: Any, login: str, password: str) -> None:
-    from tui.screens import TimetableScreen
+    from zhurnal.tui.screens import TimetableScreen
 
     app = pilot.app
     await asyncio.to_thread(app.database)  # the worker has opened (and checked) the database
@@ -109,7 +109,7 @@ async def drive(pilot: Any, login: str, password: str) -> None:
     await asyncio.to_thread(report, "login")
 
     try:
-        from tui.screens.grid import GridScreen
+        from zhurnal.tui.screens.grid import GridScreen
     except ImportError:
         app.exit()
         return
@@ -135,7 +135,7 @@ async def drive(pilot: Any, login: str, password: str) -> None:
 
 def child(db: str, login: str, password: str) -> int:
     sys.path.insert(0, str(ROOT))
-    from tui.app import make_app
+    from zhurnal.tui.app import make_app
 
     app = make_app(db, login=None)
 
@@ -169,7 +169,7 @@ def ensure_demo(path: Path) -> None:
     if path.exists():
         return
     print(f"Creating the demo school in {path} (once)…", flush=True)
-    subprocess.run([sys.executable, "-m", "core.cli", "demo", "--db", str(path), "--no-ui"],
+    subprocess.run([sys.executable, "-m", "zhurnal.cli", "demo", "--db", str(path), "--no-ui"],
                    cwd=ROOT, check=True, capture_output=True)
 
 

@@ -5,7 +5,7 @@ of ``bench/bare_app.py``, a bare Textual app with the same widgets and layout.
 
 How it is measured, the same way for both apps:
 
-- each run is a new process (``python -m core.cli --db PATH`` — what the
+- each run is a new process (``python -m zhurnal.cli --db PATH`` — what the
   ``zhurnal`` entry point runs — and ``python bench/bare_app.py``), started in a
   pseudo-terminal of 80x24 with TERM=xterm-256color, so the real Linux driver
   starts (not ``run_test``'s headless one) and its output is drained as a
@@ -83,7 +83,7 @@ def run_once(cmd: list[str], workdir: Path) -> float:
 
 def make_database(workdir: Path) -> Path:
     path = workdir / "school.db"
-    subprocess.run([sys.executable, "-m", "core.cli", "init", "--db", str(path)], cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "zhurnal.cli", "init", "--db", str(path)], cwd=ROOT,
                    check=True, capture_output=True)
     return path
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         db = Path(args.db) if args.db else make_database(workdir)
         apps = {
-            "zhurnal": [sys.executable, "-m", "core.cli", "--db", str(db)],
+            "zhurnal": [sys.executable, "-m", "zhurnal.cli", "--db", str(db)],
             "bare": [sys.executable, str(ROOT / "bench" / "bare_app.py")],
         }
         times: dict[str, list[float]] = {name: [] for name in apps}

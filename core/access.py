@@ -14,10 +14,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from core.actor import Actor
-from core.errors import DomainError, LockedError, PermissionDenied
-from core.models import Correction, Course, Lesson, Period, SchoolClass
-from core.rules import (
+from zhurnal.core.actor import Actor
+from zhurnal.core.errors import DomainError, LockedError, PermissionDenied
+from zhurnal.core.models import Correction, Course, Lesson, Period, SchoolClass
+from zhurnal.core.rules import (
     LOCK_WHAT,
     check_not_locked,
     check_period_not_locked,
@@ -25,7 +25,7 @@ from core.rules import (
     fmt_date,
     period_mark_lock_at,
 )
-from core.services.base import UnitOfWork, require
+from zhurnal.core.services.base import UnitOfWork, require
 
 READ_ALL_ROLES = ("director", "deputy")
 

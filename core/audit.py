@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.models import AuditEvent, AuditHead
+from zhurnal.core.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 

@@ -25,13 +25,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from core import audit
-from core.actor import Actor
-from core.db import Database
-from core.errors import AuthError, ValidationError
-from core.models import User
-from core.policy import Policy
-from core.services.base import policy_of
+from zhurnal.core import audit
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import AuthError, ValidationError
+from zhurnal.core.models import User
+from zhurnal.core.policy import Policy
+from zhurnal.core.services.base import policy_of
 
 MAX_PASSWORD_LENGTH = 128
 WRONG_CREDENTIALS = "Неверный логин или пароль."

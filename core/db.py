@@ -23,7 +23,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
-from core.config import resolve_database_url
+from zhurnal.core.config import resolve_database_url
 
 BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "zhurnal_write"
@@ -81,7 +81,7 @@ class Database:
         url = resolve_database_url(db)
         database = cls(url=url, engine=make_engine(url))
         if upgrade:
-            from core.migrate import upgrade_to_head
+            from zhurnal.core.migrate import upgrade_to_head
 
             upgrade_to_head(database.engine)
         return database

@@ -36,11 +36,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
-from core import audit
-from core.auth import hash_password
-from core.db import Database
-from core.errors import DomainError
-from core.models import (
+from zhurnal.core import audit
+from zhurnal.core.auth import hash_password
+from zhurnal.core.db import Database
+from zhurnal.core.errors import DomainError
+from zhurnal.core.models import (
     Absence,
     Assignment,
     Bell,
@@ -62,15 +62,15 @@ from core.models import (
     User,
     WorkType,
 )
-from core.policy import Policy, preset_text
-from core.rules import (
+from zhurnal.core.policy import Policy, preset_text
+from zhurnal.core.rules import (
     Calendar,
     entry_deadline,
     homework_deadline,
     suggest_period_mark,
     weighted_average,
 )
-from core.setup import install_policy
+from zhurnal.core.setup import install_policy
 
 DEMO_PRESET = "004"
 SCHOOL_NAME_KEY = "school_name"
@@ -116,7 +116,7 @@ class DemoInfo:
 
 
 def _data(name: str) -> dict[str, Any]:
-    text = (resources.files("data") / "demo" / name).read_text(encoding="utf-8")
+    text = (resources.files("zhurnal.data") / "demo" / name).read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

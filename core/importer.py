@@ -17,14 +17,14 @@ from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
-from core import audit
-from core.actor import Actor
-from core.db import Database
-from core.errors import DomainError
-from core.models import Course, Lesson, SchoolClass, Student, Subject, WorkType
-from core.services import marks
-from core.services.base import BatchRefused, batch, current_year
-from core.services.context import roster_ids
+from zhurnal.core import audit
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import DomainError
+from zhurnal.core.models import Course, Lesson, SchoolClass, Student, Subject, WorkType
+from zhurnal.core.services import marks
+from zhurnal.core.services.base import BatchRefused, batch, current_year
+from zhurnal.core.services.context import roster_ids
 
 HEADER_WORDS = {"дата", "date"}
 LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXabcehkmoptx", "АВСЕНКМОРТХавсенкмортх")
@@ -170,6 +170,6 @@ def import_marks(db: Database, actor: Actor, text: str) -> ImportResult:
 
 
 def count_marks(session: Session) -> int:
-    from core.models import Mark
+    from zhurnal.core.models import Mark
 
     return session.exec(select(func.count(Mark.id))).one()

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from core.errors import PolicyError
+from zhurnal.core.errors import PolicyError
 
 LOCK_CLASSES = ("current", "practical", "written")
 DAY_COUNTS = ("calendar", "working")
@@ -215,12 +215,12 @@ def load_policy(path: str | Path) -> Policy:
 
 
 def preset_names() -> list[str]:
-    root = resources.files("data") / "policies"
+    root = resources.files("zhurnal.data") / "policies"
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
 
 
 def preset_text(name: str) -> str:
-    root = resources.files("data") / "policies"
+    root = resources.files("zhurnal.data") / "policies"
     candidate = root / f"{name}.toml"
     if not candidate.is_file():
         matches = [n for n in preset_names() if n.startswith(name)]

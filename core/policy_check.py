@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.errors import PolicyError
-from core.policy import Policy, load_policy
+from zhurnal.core.errors import PolicyError
+from zhurnal.core.policy import Policy, load_policy
 
 CONTRADICTION = "contradiction"
 GAP = "gap"

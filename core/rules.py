@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from core.errors import DomainError, LockedError, ValidationError
-from core.policy import Policy
+from zhurnal.core.errors import DomainError, LockedError, ValidationError
+from zhurnal.core.policy import Policy
 
 ABSENCE_CODES = {
     "Н": "не был(а) без указания причины",

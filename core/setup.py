@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from core.models import Setting, WorkType
-from core.policy import Policy, parse_policy
-from core.services.base import POLICY_KEY
+from zhurnal.core.models import Setting, WorkType
+from zhurnal.core.policy import Policy, parse_policy
+from zhurnal.core.services.base import POLICY_KEY
 
 
 def install_policy(session: Session, text: str) -> Policy:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from core.audit import ChainReport, verify_chain
-from core.db import Database
-from core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
+from zhurnal.core.audit import ChainReport, verify_chain
+from zhurnal.core.db import Database
+from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
 
 # entity -> (model, the fields an event's "after" must agree with, the "set" action)
 RECONCILED = {

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core import audit
-from core.actor import Actor
-from core.db import Database
-from core.models import User
-from core.policy import preset_text
-from core.setup import install_policy
+from zhurnal.core import audit
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.models import User
+from zhurnal.core.policy import preset_text
+from zhurnal.core.setup import install_policy
 
 DEFAULT_PRESET = "004"
 
@@ -70,7 +70,7 @@ def fast_argon2(monkeypatch) -> None:
     """Cheap argon2id parameters for tests that log in many times (UI tests)."""
     from argon2 import PasswordHasher
 
-    from core import auth
+    from zhurnal.core import auth
 
     monkeypatch.setattr(auth, "_ph", PasswordHasher(time_cost=1, memory_cost=1024,
                                                     parallelism=1))
@@ -80,7 +80,7 @@ def set_password(db: Database, login: str, password: str, must_change: bool = Fa
     """Give a fixture user a real password (hashed with the current hasher)."""
     from sqlmodel import select
 
-    from core.auth import hash_password
+    from zhurnal.core.auth import hash_password
 
     with db.write() as s:
         user = s.exec(select(User).where(User.login == login)).one()

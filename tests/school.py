@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from core.actor import Actor
-from core.db import Database
-from core.models import (
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.models import (
     Bell,
     Course,
     Enrolment,

@@ -8,12 +8,12 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import SQLModel, select, text
 
-from core import auth
-from core.actor import Actor
-from core.errors import AuthError, ConflictError, PermissionDenied, ValidationError
-from core.models import AuditEvent, User
-from core.policy import load_preset
-from core.services import users
+from zhurnal.core import auth
+from zhurnal.core.actor import Actor
+from zhurnal.core.errors import AuthError, ConflictError, PermissionDenied, ValidationError
+from zhurnal.core.models import AuditEvent, User
+from zhurnal.core.policy import load_preset
+from zhurnal.core.services import users
 from tests.conftest import add_user
 
 NOW = datetime(2026, 9, 1, 8, 0)

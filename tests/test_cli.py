@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import stat
 
-from core.auth import authenticate
-from core.cli import main
-from core.db import Database
+from zhurnal.core.auth import authenticate
+from zhurnal.cli.main import main
+from zhurnal.core.db import Database
 
 
 def test_init_creates_school_and_admin_with_temporary_password(tmp_path, capsys) -> None:
@@ -30,7 +30,7 @@ def test_init_with_an_invalid_policy_file_changes_nothing(tmp_path, capsys) -> N
     path = tmp_path / "school.db"
     assert main(["init", "--db", str(path), "--policy-file", str(bad)]) == 1
     assert "Ошибка:" in capsys.readouterr().err
-    from core.setup import is_initialized
+    from zhurnal.core.setup import is_initialized
 
     with Database.open(path).read() as s:
         assert not is_initialized(s)
@@ -54,7 +54,7 @@ def test_policy_show_and_set(tmp_path, capsys) -> None:
     edited.write_text(text.replace("current_days = 10", "current_days = 12"), encoding="utf-8")
     assert main(["policy", "set", str(edited), "--db", str(path)]) == 0
     assert "заменены" in capsys.readouterr().out
-    from core.services.base import policy_of
+    from zhurnal.core.services.base import policy_of
 
     with Database.open(path).read() as s:
         assert policy_of(s).lock_current_days == 12
@@ -67,7 +67,7 @@ def test_policy_set_refuses_an_invalid_file(tmp_path, capsys) -> None:
     bad.write_text("[locks]\ncurrent_days = -1\n", encoding="utf-8")
     assert main(["policy", "set", str(bad), "--db", str(path)]) == 1
     assert "Ошибка:" in capsys.readouterr().err
-    from core.services.base import policy_of
+    from zhurnal.core.services.base import policy_of
 
     with Database.open(path).read() as s:
         assert policy_of(s).lock_current_days == 10
@@ -76,7 +76,7 @@ def test_policy_set_refuses_an_invalid_file(tmp_path, capsys) -> None:
 def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2) -> None:
     """After `init` the administrator registers teachers from the terminal; a user whose
     contract ended is disabled [004 §4.3] and can no longer log in."""
-    from core.errors import AuthError
+    from zhurnal.core.errors import AuthError
 
     path = tmp_path / "school.db"
     assert main(["init", "--db", str(path)]) == 0
@@ -102,7 +102,7 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
     with db.read() as s:
         from sqlmodel import select
 
-        from core.models import AuditEvent
+        from zhurnal.core.models import AuditEvent
 
         logins = set(s.exec(select(AuditEvent.actor_login).where(
             AuditEvent.action.in_(["user.create", "user.deactivate", "user.set_active"]))).all())
@@ -122,7 +122,7 @@ def test_import_plan_from_csv(db, tmp_path, capsys) -> None:
     assert "тем: 2" in capsys.readouterr().out
     from sqlmodel import select
 
-    from core.models import PlanItem
+    from zhurnal.core.models import PlanItem
 
     with db.read() as s:
         assert [(p.topic, p.hours) for p in s.exec(select(PlanItem).order_by(

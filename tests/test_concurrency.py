@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from core.actor import Actor
-from core.db import Database
-from core.errors import ConflictError
-from core.models import AuditEvent, Mark
-from core.services import marks
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import ConflictError
+from zhurnal.core.models import AuditEvent, Mark
+from zhurnal.core.services import marks
 from tests.school import NOW, build
 
 

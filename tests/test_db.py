@@ -10,9 +10,9 @@ import time
 import pytest
 from sqlalchemy import text
 
-from core import config
-from core.db import Database
-from core.migrate import current_revision, head_revision
+from zhurnal.core import config
+from zhurnal.core.db import Database
+from zhurnal.core.migrate import current_revision, head_revision
 
 
 def test_sqlite_file_is_private_wal_with_foreign_keys(tmp_path) -> None:
@@ -94,6 +94,6 @@ def test_head_revision_matches_alembic() -> None:
     """The cheap head lookup agrees with alembic's own script directory."""
     from alembic.script import ScriptDirectory
 
-    from core.migrate import alembic_config
+    from zhurnal.core.migrate import alembic_config
 
     assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()

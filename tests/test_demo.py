@@ -13,12 +13,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlmodel import func, select
 
-from core.actor import Actor
-from core.audit import verify_chain
-from core.db import Database
-from core.demo import DemoInfo, create_demo, demo_info_text, school_year
-from core.errors import DomainError
-from core.models import (
+from zhurnal.core.actor import Actor
+from zhurnal.core.audit import verify_chain
+from zhurnal.core.db import Database
+from zhurnal.core.demo import DemoInfo, create_demo, demo_info_text, school_year
+from zhurnal.core.errors import DomainError
+from zhurnal.core.models import (
     AuditEvent,
     Course,
     Enrolment,
@@ -28,8 +28,8 @@ from core.models import (
     SchoolClass,
     User,
 )
-from core.policy import load_preset
-from core.services.lessons import get_lesson
+from zhurnal.core.policy import load_preset
+from zhurnal.core.services.lessons import get_lesson
 
 TODAY = date(2026, 11, 23)
 
@@ -284,7 +284,7 @@ def test_audit_chain_and_demo_event(demo):
 
 def test_demo_passes_zhurnal_verify(demo, capsys):
     """Every demo mark has its audit event: `zhurnal verify` finds nothing to report."""
-    from core.cli import main
+    from zhurnal.cli.main import main
 
     db, _ = demo
     assert main(["verify", "--db", str(db.path)]) == 0

@@ -13,17 +13,17 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from core.errors import PermissionDenied
-from core.models import Enrolment, Lesson, Student
-from core.services.gradebook import (
+from zhurnal.core.errors import PermissionDenied
+from zhurnal.core.models import Enrolment, Lesson, Student
+from zhurnal.core.services.gradebook import (
     NOT_STARTED_REASON,
     course_periods,
     current_period_id,
     lesson_work_types,
     load_gradebook,
 )
-from core.services.lessons import set_absence
-from core.services.marks import add_assignment, set_lesson_mark, set_period_mark
+from zhurnal.core.services.lessons import set_absence
+from zhurnal.core.services.marks import add_assignment, set_lesson_mark, set_period_mark
 from tests.school import NOW, build
 
 

@@ -4,11 +4,13 @@ import subprocess
 import sys
 
 CORE_MODULES = [
-    "core", "core.models", "core.db", "core.rules", "core.policy", "core.audit", "core.auth",
-    "core.access", "core.services.lessons", "core.services.marks", "core.services.timetable",
-    "core.services.contingent", "core.services.incidents",
-    "core.services.corrections", "core.services.users", "core.services.school",
-    "core.importer", "core.verify", "core.cli", "core.demo", "core.policy_check",
+    f"zhurnal.{name}" for name in (
+        "core", "core.models", "core.db", "core.rules", "core.policy", "core.audit",
+        "core.auth", "core.access", "core.services.lessons", "core.services.marks",
+        "core.services.timetable", "core.services.contingent", "core.services.incidents",
+        "core.services.corrections", "core.services.users", "core.services.school",
+        "core.importer", "core.verify", "core.demo", "core.policy_check", "cli",
+    )
 ]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from core.cli import main
-from core.models import AuditEvent, Mark
+from zhurnal.cli.main import main
+from zhurnal.core.models import AuditEvent, Mark
 from tests.school import build
 
 HEADER = "дата;урок;класс;предмет;ученик;вид работы;отметка\n"
@@ -16,9 +16,9 @@ HEADER = "дата;урок;класс;предмет;ученик;вид раб
 def w(db, monkeypatch):
     world = build(db)
     # The CLI acts "now"; pin it to the fixture's Monday 10:00.
-    import core.actor
+    import zhurnal.core.actor
 
-    monkeypatch.setattr(core.actor.Actor, "now", lambda self: datetime_now())
+    monkeypatch.setattr(zhurnal.core.actor.Actor, "now", lambda self: datetime_now())
     return world
 
 

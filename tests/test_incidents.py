@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from core.errors import PermissionDenied
-from core.services import incidents, marks
+from zhurnal.core.errors import PermissionDenied
+from zhurnal.core.services import incidents, marks
 from tests.school import NOW, build
 
 
@@ -20,7 +20,7 @@ def test_incident_lists_operations_since_known_and_blocks_the_password(db) -> No
     view = incidents.report_incident(db, w.at(w.director), w.teacher.user_id,
                                      datetime(2026, 11, 23, 9, 0), "пароль записан на доске")
     assert [op[2] for op in view.operations] == ["mark.set"]  # only the 9:50 one
-    from core.models import User
+    from zhurnal.core.models import User
 
     with db.read() as s:
         assert s.get(User, w.teacher.user_id).password_hash == incidents.UNUSABLE_PASSWORD

@@ -11,8 +11,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import text
 
-from core.errors import PermissionDenied
-from core.services import contingent, corrections, lessons, marks, school, users
+from zhurnal.core.errors import PermissionDenied
+from zhurnal.core.services import contingent, corrections, lessons, marks, school, users
 from tests.school import World, build
 
 ACTORS = ["admin", "director", "deputy", "teacher", "other_teacher", "ct", "primary",
@@ -159,7 +159,7 @@ def test_compromise_reported_stops_the_open_session_002_4_4(db) -> None:
     """[002 §4.4] Once a compromise is reported, the session logged in before it is refused."""
     from dataclasses import replace
 
-    from core.services import incidents
+    from zhurnal.core.services import incidents
 
     w = build(db)
     session = replace(w.teacher, since=datetime(2026, 11, 23, 8, 0)).at(datetime(2026, 11, 23, 10))

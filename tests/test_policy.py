@@ -12,9 +12,9 @@ import tomllib
 
 import pytest
 
-from core.errors import PolicyError
-from core.policy import load_preset, parse_policy, preset_names, preset_text
-from core.policy_check import (
+from zhurnal.core.errors import PolicyError
+from zhurnal.core.policy import load_preset, parse_policy, preset_names, preset_text
+from zhurnal.core.policy_check import (
     CONTRADICTION,
     GAP,
     RULE_KEYS,
@@ -377,7 +377,7 @@ def test_run_check_on_a_valid_preset_returns_0(number: str, tmp_path, capsys) ->
 
 def test_cli_policy_check(tmp_path, capsys) -> None:
     """``zhurnal policy check FILE`` is run_check."""
-    from core.cli import main
+    from zhurnal.cli.main import main
 
     path = tmp_path / "policy.toml"
     path.write_text(BASE, encoding="utf-8")

@@ -7,9 +7,9 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import func, select
 
-from core.errors import PermissionDenied
-from core.models import AuditEvent, PlanItem, Student, SubgroupMember
-from core.services import lessons, marks, queries
+from zhurnal.core.errors import PermissionDenied
+from zhurnal.core.models import AuditEvent, PlanItem, Student, SubgroupMember
+from zhurnal.core.services import lessons, marks, queries
 from tests.school import World, build
 
 
@@ -46,7 +46,7 @@ def test_attendance_lists_the_roster_sorted_with_absences(w: World) -> None:
 
 def test_attendance_roster_is_the_one_of_the_lesson_date(w: World) -> None:
     """A student who arrived after the lesson is not on its list (движение учащихся)."""
-    from core.models import Enrolment
+    from zhurnal.core.models import Enrolment
 
     with w.db.write() as s:
         st = Student(last_name="Аристов", first_name="Артём")

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from core.errors import ConflictError, DomainError, LockedError, PermissionDenied, ValidationError
-from core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
-from core.services import corrections, lessons, marks
+from zhurnal.core.errors import ConflictError, DomainError, LockedError, PermissionDenied, ValidationError
+from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
+from zhurnal.core.services import corrections, lessons, marks
 from tests.school import NOW, World, build
 
 
@@ -394,7 +394,7 @@ def test_topic_conflict(w: World) -> None:
     ids=["plain", "weighted", "none", "debt-only", "fractional-weights"],
 )
 def test_weighted_average(values, expected) -> None:
-    from core.rules import weighted_average
+    from zhurnal.core.rules import weighted_average
 
     assert weighted_average(values) == expected
 
@@ -406,8 +406,8 @@ def test_weighted_average(values, expected) -> None:
     ids=["4.5-five", "4.49-four", "3.5-four", "2.5-three", "2.49-two", "too-few-marks"],
 )
 def test_suggested_period_mark(average, count, expected) -> None:
-    from core.policy import load_preset
-    from core.rules import suggest_period_mark
+    from zhurnal.core.policy import load_preset
+    from zhurnal.core.rules import suggest_period_mark
 
     assert suggest_period_mark(load_preset("004"), average, count) == expected
 
@@ -420,7 +420,7 @@ def test_no_period_mark_for_wrong_scheme(w: World) -> None:
 
 def test_next_ktp_topic_is_offered(w: World) -> None:
     """[002 §2.3] Topics follow the calendar-thematic plan: the next one is offered."""
-    from core.models import PlanItem
+    from zhurnal.core.models import PlanItem
 
     with w.db.write() as s:
         items = [PlanItem(course_id=w.course5, position=i, topic=t, hours=h)

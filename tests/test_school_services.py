@@ -9,10 +9,10 @@ from datetime import date, datetime, time
 import pytest
 from sqlmodel import SQLModel, func, select, text
 
-from core.actor import Actor
-from core.errors import PermissionDenied, ValidationError
-from core.models import AuditEvent, Enrolment, Lesson, PlanItem, SchoolYear, SubgroupMember
-from core.services import contingent, school, timetable
+from zhurnal.core.actor import Actor
+from zhurnal.core.errors import PermissionDenied, ValidationError
+from zhurnal.core.models import AuditEvent, Enrolment, Lesson, PlanItem, SchoolYear, SubgroupMember
+from zhurnal.core.services import contingent, school, timetable
 from tests.conftest import add_user
 
 NOW = datetime(2026, 8, 25, 10, 0)

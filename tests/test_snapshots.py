@@ -17,7 +17,7 @@ from textual.widgets import Input, TextArea
 
 from tests.conftest import make_db, set_password
 from tests.school import build
-from tui.app import make_app
+from zhurnal.tui.app import make_app
 
 TODAY = date(2026, 11, 23)
 PASSWORD = "верный-пароль-1"
@@ -104,7 +104,7 @@ def test_lesson(snap_compare, school, size) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_grid(snap_compare, school, size) -> None:
     """The 2nd quarter page of 5А maths: the 09.11 column locked, 24.11 not started."""
-    from core.services import marks
+    from zhurnal.core.services import marks
     from tests.school import NOW
 
     marks.set_lesson_mark(school.db, school.teacher.at(NOW), school.lessons["late"],

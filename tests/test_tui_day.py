@@ -15,17 +15,17 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Input, Static, TextArea
 
-from core.models import Absence, Assignment, AuditEvent, Lesson, Mark
+from zhurnal.core.models import Absence, Assignment, AuditEvent, Lesson, Mark
 from tests.conftest import make_db, set_password
 from tests.school import build
 from tests.ui import PASSWORD, screen_text, settle, sign_in
-from tui.app import make_app
-from tui.screens.attendance import AttendanceScreen
-from tui.screens.grid import GridScreen
-from tui.screens.lesson import LessonScreen
-from tui.screens.login import LoginScreen
-from tui.screens.timetable import TimetableScreen
-from tui.widgets import MarkGrid
+from zhurnal.tui.app import make_app
+from zhurnal.tui.screens.attendance import AttendanceScreen
+from zhurnal.tui.screens.grid import GridScreen
+from zhurnal.tui.screens.lesson import LessonScreen
+from zhurnal.tui.screens.login import LoginScreen
+from zhurnal.tui.screens.timetable import TimetableScreen
+from zhurnal.tui.widgets import MarkGrid
 
 TODAY = date(2026, 11, 23)
 

@@ -13,17 +13,17 @@ import pytest
 from sqlmodel import select
 from textual.widgets import OptionList, Static
 
-import tui.screens.grid as grid_module
-from core.models import Assignment, Enrolment, Lesson, Mark, Student
-from core.services.marks import set_lesson_mark
+import zhurnal.tui.screens.grid as grid_module
+from zhurnal.core.models import Assignment, Enrolment, Lesson, Mark, Student
+from zhurnal.core.services.marks import set_lesson_mark
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
 from tests.ui import settle
-from tui.app import make_app
-from tui.screens.grid import GridScreen
-from tui.screens.timetable import TimetableScreen
-from tui.widgets import MarkGrid
-from tui.widgets.dialogs import WorkTypeModal
+from zhurnal.tui.app import make_app
+from zhurnal.tui.screens.grid import GridScreen
+from zhurnal.tui.screens.timetable import TimetableScreen
+from zhurnal.tui.widgets import MarkGrid
+from zhurnal.tui.widgets.dialogs import WorkTypeModal
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 30)
@@ -264,8 +264,8 @@ async def test_period_mark_is_set_from_the_grid_004_3_9(w) -> None:
     """«i» sets the student's quarter mark from the school's scale [004 §3.9]."""
     from textual.widgets import OptionList
 
-    from core.models import PeriodMark
-    from tui.widgets.dialogs import ChoiceModal
+    from zhurnal.core.models import PeriodMark
+    from zhurnal.tui.widgets.dialogs import ChoiceModal
 
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:

@@ -14,14 +14,14 @@ from sqlmodel import select
 from textual import events
 from textual.widgets import DataTable, Input, Static
 
-import tui.app
-from core.models import AuditEvent
+import zhurnal.tui.app
+from zhurnal.core.models import AuditEvent
 from tests.conftest import make_db, set_password
 from tests.school import build
 from tests.ui import PASSWORD, settle, sign_in
-from tui.app import make_app
-from tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
-from tui.screens.lock import LockScreen
+from zhurnal.tui.app import make_app
+from zhurnal.tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
+from zhurnal.tui.screens.lock import LockScreen
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 30)
@@ -236,7 +236,7 @@ async def test_the_logout_button(school, clock) -> None:
 
 
 async def test_the_timer_runs_the_check(school, clock, monkeypatch) -> None:
-    monkeypatch.setattr(tui.app, "IDLE_CHECK_SECONDS", 0.05)
+    monkeypatch.setattr(zhurnal.tui.app, "IDLE_CHECK_SECONDS", 0.05)
     app = app_for(school, clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot)

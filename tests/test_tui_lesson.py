@@ -14,14 +14,14 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from core.models import Absence, Assignment, Enrolment, Lesson, PlanItem, Student, User
-from core.services import lessons
+from zhurnal.core.models import Absence, Assignment, Enrolment, Lesson, PlanItem, Student, User
+from zhurnal.core.services import lessons
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
 from tests.ui import PASSWORD, settle, sign_in, toast_text
-from tui.app import make_app
-from tui.screens import AttendanceScreen, LessonScreen, TimetableScreen
-from tui.widgets.dialogs import ConfirmModal, WorkTypeModal
+from zhurnal.tui.app import make_app
+from zhurnal.tui.screens import AttendanceScreen, LessonScreen, TimetableScreen
+from zhurnal.tui.widgets.dialogs import ConfirmModal, WorkTypeModal
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 30)
@@ -332,7 +332,7 @@ async def test_keys_typed_ahead_are_all_recorded_in_order(school) -> None:
 
 async def test_another_sessions_change_appears(school) -> None:
     """Within a few seconds; a field being edited is never overwritten."""
-    from tui.screens.lesson import POLL_SECONDS
+    from zhurnal.tui.screens.lesson import POLL_SECONDS
 
     app = make_app(database=school.db, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
@@ -360,9 +360,9 @@ async def test_another_sessions_change_appears(school) -> None:
 
 async def test_attendance_that_cannot_be_read_any_more_does_not_loop(school) -> None:
     """A substitute whose lesson is taken back sees one refusal, not a storm of them."""
-    from core.services import lessons as lesson_services
+    from zhurnal.core.services import lessons as lesson_services
     from tests.school import NOW
-    from tui.screens.attendance import AttendanceScreen as Attendance
+    from zhurnal.tui.screens.attendance import AttendanceScreen as Attendance
 
     deputy, sub = school.deputy.at(NOW), school.other_teacher.at(NOW)
     lesson_services.assign_substitute(school.db, deputy, school.lessons["today"],

@@ -16,14 +16,14 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
-from core import audit
-from core.models import Lesson, User
+from zhurnal.core import audit
+from zhurnal.core.models import Lesson, User
 from tests.conftest import make_db
 from tests.school import build
 from tests.ui import PASSWORD, settle, sign_in
-from tui.app import make_app
-from tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
-from tui.screens.timetable import POLL_SECONDS
+from zhurnal.tui.app import make_app
+from zhurnal.tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
+from zhurnal.tui.screens.timetable import POLL_SECONDS
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 30)
@@ -112,7 +112,7 @@ async def test_login_shows_the_day(school) -> None:
         assert got[0][4] == "—"  # no topic yet
         await pilot.press("enter")
         await settle(app, pilot)
-        from tui.screens.lesson import LessonScreen
+        from zhurnal.tui.screens.lesson import LessonScreen
 
         assert isinstance(app.screen, LessonScreen)
 

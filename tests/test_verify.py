@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from core.cli import main
-from core.services import marks
+from zhurnal.cli.main import main
+from zhurnal.core.services import marks
 from tests.school import build
 
 
@@ -84,7 +84,7 @@ def test_verify_catches_an_inserted_and_a_deleted_mark(db, capsys) -> None:
 
 
 def _attendance_and_topics(db):
-    from core.services import lessons
+    from zhurnal.core.services import lessons
 
     w = build(db)
     t = w.at(w.teacher)

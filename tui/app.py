@@ -33,13 +33,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from tui.screens.base import SignOut
-from tui.screens.lock import LockScreen
-from tui.screens.login import LoginScreen
+from zhurnal.tui.screens.base import SignOut
+from zhurnal.tui.screens.lock import LockScreen
+from zhurnal.tui.screens.login import LoginScreen
 
 if TYPE_CHECKING:
-    from core.actor import Actor
-    from core.db import Database
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.db import Database
 
 TEST_TIME_OF_DAY = time(10, 0)
 """With a fixed ``today`` (tests, demos) the clock stands at 10:00 of that day."""
@@ -123,10 +123,10 @@ class ZhurnalApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="database")
     def _open_database(self) -> None:
         try:
-            from core.db import Database
+            from zhurnal.core.db import Database
 
             self._database = Database.open(self.db_arg)
-            for module in ("core.auth", "core.services.queries"):
+            for module in ("zhurnal.core.auth", "zhurnal.core.services.queries"):
                 importlib.import_module(module)  # warm the imports while the user types
         except Exception as exc:  # noqa: BLE001 - reported on screen
             self._db_error = exc
@@ -138,7 +138,7 @@ class ZhurnalApp(App[None]):
         """The opened database; blocks until it is ready.  Call from workers only."""
         self._db_ready.wait()
         if self._db_error is not None or self._database is None:
-            from core.errors import DomainError
+            from zhurnal.core.errors import DomainError
 
             raise DomainError(self._db_failure())
         return self._database
@@ -160,7 +160,7 @@ class ZhurnalApp(App[None]):
         self.idle_lock_minutes = event.result.idle_lock_minutes
         self._last_input = self.clock()
         if event.result.must_change_password:
-            from tui.screens.password import ChangePasswordScreen
+            from zhurnal.tui.screens.password import ChangePasswordScreen
 
             self.switch_screen(ChangePasswordScreen(self.actor))
         else:
@@ -172,7 +172,7 @@ class ZhurnalApp(App[None]):
 
     def _show_timetable(self) -> None:
         assert self.actor is not None
-        from tui.screens.timetable import TimetableScreen
+        from zhurnal.tui.screens.timetable import TimetableScreen
 
         self.switch_screen(TimetableScreen(self.actor, self.today()))
 
@@ -212,7 +212,7 @@ class ZhurnalApp(App[None]):
             return
         try:
             if self.actor is not None:
-                from core.auth import logout
+                from zhurnal.core.auth import logout
 
                 logout(self._database, self.actor)
         except Exception:  # noqa: BLE001, S110 - leaving must not fail on the audit row
@@ -225,7 +225,7 @@ class ZhurnalApp(App[None]):
     # --- help ----------------------------------------------------------------
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpModal
+        from zhurnal.tui.screens.help import HelpModal
 
         screen = self.screen
         if isinstance(screen, HelpModal):
@@ -234,7 +234,7 @@ class ZhurnalApp(App[None]):
             binding.action
             for node in (screen, self)
             for cls in type(node).__mro__
-            if cls.__module__.startswith("tui.")
+            if cls.__module__.startswith("zhurnal.tui.")
             for binding in cls.__dict__.get("BINDINGS", [])
             if isinstance(binding, Binding)
         }

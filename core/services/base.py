@@ -19,13 +19,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core import audit
-from core.actor import Actor
-from core.db import Database
-from core.errors import ConflictError, NotFound, PermissionDenied, PolicyError
-from core.models import Bell, Holiday, Period, SchoolYear, Setting, User
-from core.policy import Policy, parse_policy
-from core.rules import Calendar
+from zhurnal.core import audit
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import ConflictError, NotFound, PermissionDenied, PolicyError
+from zhurnal.core.models import Bell, Holiday, Period, SchoolYear, Setting, User
+from zhurnal.core.policy import Policy, parse_policy
+from zhurnal.core.rules import Calendar
 
 POLICY_KEY = "policy"
 
@@ -159,7 +159,7 @@ def _check_active(session: Session, actor: Actor) -> None:
     if actor.roles - user.role_set():
         raise PermissionDenied("Права учётной записи изменились: выйдите и войдите заново.")
     if actor.since is not None:
-        from core.models import Incident
+        from zhurnal.core.models import Incident
 
         reported = session.exec(select(Incident.id).where(
             Incident.user_id == user.id, Incident.reported_at >= actor.since)).first()

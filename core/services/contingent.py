@@ -9,20 +9,20 @@ from datetime import date
 
 from sqlmodel import select
 
-from core.actor import Actor
-from core.db import Database
-from core.errors import ValidationError
-from core.models import (
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import ValidationError
+from zhurnal.core.models import (
     Course,
     Enrolment,
     SchoolClass,
     Student,
     SubgroupMember,
 )
-from core.readmodels import StudentView
-from core.rules import check_text, fmt_date
-from core.services.base import require, snapshot, unit_of_work
-from core.services.school import (
+from zhurnal.core.readmodels import StudentView
+from zhurnal.core.rules import check_text, fmt_date
+from zhurnal.core.services.base import require, snapshot, unit_of_work
+from zhurnal.core.services.school import (
     CONTINGENT_ONLY,
     CONTINGENT_ROLES,
     SUBGROUP_ONLY,

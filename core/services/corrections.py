@@ -13,14 +13,14 @@ from datetime import date
 
 from sqlmodel import select
 
-from core.access import is_class_teacher
-from core.actor import Actor
-from core.db import Database
-from core.errors import DomainError, ValidationError
-from core.models import Correction, Course, Lesson, Period, SchoolClass, Student
-from core.readmodels import CorrectionView
-from core.rules import check_text, fmt_date
-from core.services.base import require, snapshot, unit_of_work
+from zhurnal.core.access import is_class_teacher
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.models import Correction, Course, Lesson, Period, SchoolClass, Student
+from zhurnal.core.readmodels import CorrectionView
+from zhurnal.core.rules import check_text, fmt_date
+from zhurnal.core.services.base import require, snapshot, unit_of_work
 
 GROUNDS = {
     "illness": "пропуск уроков обучающимся по болезни или иной уважительной причине",

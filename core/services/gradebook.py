@@ -21,12 +21,12 @@ from typing import NamedTuple
 
 from sqlmodel import Session, and_, or_, select
 
-from core.access import may_write_lesson, require_read_course
-from core.actor import Actor
-from core.audit import change_counter
-from core.db import Database
-from core.errors import NotFound, ValidationError
-from core.models import (
+from zhurnal.core.access import may_write_lesson, require_read_course
+from zhurnal.core.actor import Actor
+from zhurnal.core.audit import change_counter
+from zhurnal.core.db import Database
+from zhurnal.core.errors import NotFound, ValidationError
+from zhurnal.core.models import (
     Absence,
     Assignment,
     Course,
@@ -42,10 +42,10 @@ from core.models import (
     User,
     WorkType,
 )
-from core.policy import Policy
-from core.rules import edit_lock_at, fmt_date, suggest_period_mark, weighted_average
-from core.services.base import bell_times, calendar_of, policy_of
-from core.services.context import DEFAULT_BELL
+from zhurnal.core.policy import Policy
+from zhurnal.core.rules import edit_lock_at, fmt_date, suggest_period_mark, weighted_average
+from zhurnal.core.services.base import bell_times, calendar_of, policy_of
+from zhurnal.core.services.context import DEFAULT_BELL
 
 DEFAULT_WORK_TYPE = "answer"
 GRADE1_REASON = "1-й класс: отметки не ставятся"

@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from core.actor import Actor
-from core.db import Database
-from core.errors import ValidationError
-from core.models import AuditEvent, Incident, User
-from core.services.base import require, unit_of_work
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import ValidationError
+from zhurnal.core.models import AuditEvent, Incident, User
+from zhurnal.core.services.base import require, unit_of_work
 
 UNUSABLE_PASSWORD = "!"
 

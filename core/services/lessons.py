@@ -6,18 +6,18 @@ from datetime import date, datetime
 
 from sqlmodel import func, select
 
-from core.access import (
+from zhurnal.core.access import (
     authorize_lesson_write,
     is_class_teacher,
     lock_moment,
     require_read_course,
 )
-from core.actor import Actor
-from core.db import Database
-from core.errors import DomainError, ValidationError
-from core.models import Absence, Assignment, Lesson, Mark, PlanItem, User
-from core.readmodels import AbsenceView, LessonView
-from core.rules import (
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.models import Absence, Assignment, Lesson, Mark, PlanItem, User
+from zhurnal.core.readmodels import AbsenceView, LessonView
+from zhurnal.core.rules import (
     check_lesson_started,
     check_text,
     fmt_date,
@@ -25,8 +25,8 @@ from core.rules import (
     is_late,
     normalize_absence,
 )
-from core.services.base import UnitOfWork, require, snapshot, unit_of_work
-from core.services.context import LessonCtx, deadlines, lesson_ctx, require_in_roster, roster_ids
+from zhurnal.core.services.base import UnitOfWork, require, snapshot, unit_of_work
+from zhurnal.core.services.context import LessonCtx, deadlines, lesson_ctx, require_in_roster, roster_ids
 
 
 def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:

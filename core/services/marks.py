@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from core.access import authorize_lesson_write, authorize_period_mark_write
-from core.actor import Actor
-from core.db import Database
-from core.errors import DomainError, ValidationError
-from core.models import Assignment, Course, Mark, Period, PeriodMark, SchoolClass, WorkType
-from core.readmodels import AssignmentView, MarkView, PeriodMarkView
-from core.rules import (
+from zhurnal.core.access import authorize_lesson_write, authorize_period_mark_write
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.models import Assignment, Course, Mark, Period, PeriodMark, SchoolClass, WorkType
+from zhurnal.core.readmodels import AssignmentView, MarkView, PeriodMarkView
+from zhurnal.core.rules import (
     check_lesson_started,
     check_mark_allowed_for_grade,
     check_period_started,
@@ -19,8 +19,8 @@ from core.rules import (
     is_late,
     normalize_mark,
 )
-from core.services.base import UnitOfWork, snapshot, unit_of_work
-from core.services.context import deadlines, lesson_ctx, require_in_roster, roster_ids
+from zhurnal.core.services.base import UnitOfWork, snapshot, unit_of_work
+from zhurnal.core.services.context import deadlines, lesson_ctx, require_in_roster, roster_ids
 
 
 def _work_type(uow: UnitOfWork, code: str) -> WorkType:

@@ -7,15 +7,15 @@ from datetime import date, datetime
 
 from sqlmodel import Session, func, or_, select
 
-from core.access import require_read_course
-from core.actor import Actor
-from core.db import Database
-from core.models import Absence, Assignment, Course, Lesson, Mark, PlanItem, WorkType
-from core.readmodels import AssignmentView, LessonView
-from core.services.base import UnitOfWork
-from core.services.context import LessonCtx, lesson_ctx, roster
-from core.services.lessons import lesson_view, suggested_plan_item
-from core.services.marks import assignment_view
+from zhurnal.core.access import require_read_course
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.models import Absence, Assignment, Course, Lesson, Mark, PlanItem, WorkType
+from zhurnal.core.readmodels import AssignmentView, LessonView
+from zhurnal.core.services.base import UnitOfWork
+from zhurnal.core.services.context import LessonCtx, lesson_ctx, roster
+from zhurnal.core.services.lessons import lesson_view, suggested_plan_item
+from zhurnal.core.services.marks import assignment_view
 
 
 def my_lessons(db: Database, actor: Actor, day: date) -> list[LessonView]:
@@ -37,7 +37,7 @@ def my_lessons(db: Database, actor: Actor, day: date) -> list[LessonView]:
 
 def change_counter(db: Database) -> int:
     """Grows with every committed change; screens poll it to refresh."""
-    from core.audit import change_counter as counter
+    from zhurnal.core.audit import change_counter as counter
 
     with db.read() as session:
         return counter(session)
@@ -145,9 +145,9 @@ def work_types(db: Database) -> list[tuple[str, str, float]]:
 
 def lesson_card(db: Database, actor: Actor, lesson_id: int) -> LessonCard:
     """The lesson, its КТП topic, its assignments and whether the actor may edit it."""
-    from core.access import authorize_lesson_write
-    from core.errors import DomainError
-    from core.rules import check_mark_allowed_for_grade, grade1_homework
+    from zhurnal.core.access import authorize_lesson_write
+    from zhurnal.core.errors import DomainError
+    from zhurnal.core.rules import check_mark_allowed_for_grade, grade1_homework
 
     with db.read() as session:
         uow, ctx = _readable_ctx(session, actor, lesson_id)

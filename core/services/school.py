@@ -16,10 +16,10 @@ from datetime import date, time
 
 from sqlmodel import or_, select
 
-from core.actor import Actor
-from core.db import Database
-from core.errors import ValidationError
-from core.models import (
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import ValidationError
+from zhurnal.core.models import (
     Bell,
     Course,
     Enrolment,
@@ -31,8 +31,8 @@ from core.models import (
     TimetableSlot,
     User,
 )
-from core.rules import check_text, fmt_date
-from core.services.base import UnitOfWork, require, snapshot, unit_of_work
+from zhurnal.core.rules import check_text, fmt_date
+from zhurnal.core.services.base import UnitOfWork, require, snapshot, unit_of_work
 
 SETUP_ROLES = ("admin", "deputy")
 CONTINGENT_ROLES = ("admin", "secretary")

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from core.actor import Actor
-from core.db import Database
-from core.errors import ValidationError
-from core.models import (
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import ValidationError
+from zhurnal.core.models import (
     Bell,
     Course,
     Holiday,
@@ -27,9 +27,9 @@ from core.models import (
     Subject,
     TimetableSlot,
 )
-from core.rules import check_text, fmt_date
-from core.services.base import require, snapshot, unit_of_work
-from core.services.school import (
+from zhurnal.core.rules import check_text, fmt_date
+from zhurnal.core.services.base import require, snapshot, unit_of_work
+from zhurnal.core.services.school import (
     MAX_GENERATE_DAYS,
     PLAN_ONLY,
     SETUP_ONLY,

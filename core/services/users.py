@@ -15,14 +15,14 @@ import secrets
 
 from sqlmodel import select
 
-from core.actor import ROLES, STAFF_ROLES, Actor
-from core.auth import hash_password
-from core.db import Database
-from core.errors import ValidationError
-from core.models import User
-from core.readmodels import UserView
-from core.rules import check_text
-from core.services.base import UnitOfWork, require, snapshot, unit_of_work
+from zhurnal.core.actor import ROLES, STAFF_ROLES, Actor
+from zhurnal.core.auth import hash_password
+from zhurnal.core.db import Database
+from zhurnal.core.errors import ValidationError
+from zhurnal.core.models import User
+from zhurnal.core.readmodels import UserView
+from zhurnal.core.rules import check_text
+from zhurnal.core.services.base import UnitOfWork, require, snapshot, unit_of_work
 
 ADMIN_ONLY = "Пользователей и их права ведёт только администратор [004 §5]."
 LOGIN_RE = re.compile(r"[a-z0-9._-]{3,32}")

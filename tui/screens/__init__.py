@@ -25,5 +25,5 @@ __all__ = sorted(_WHERE)
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
-        return getattr(importlib.import_module(f"tui.screens.{_WHERE[name]}"), name)
+        return getattr(importlib.import_module(f"zhurnal.tui.screens.{_WHERE[name]}"), name)
     raise AttributeError(f"module 'tui.screens' has no attribute {name!r}")

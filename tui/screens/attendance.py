@@ -35,13 +35,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
-from tui.i18n import WEEKDAYS
-from tui.screens.base import ZhurnalScreen
+from zhurnal.tui.i18n import WEEKDAYS
+from zhurnal.tui.screens.base import ZhurnalScreen
 
 if TYPE_CHECKING:
-    from core.actor import Actor
-    from core.readmodels import LessonView
-    from core.services.queries import AttendanceRow, LessonCard
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.readmodels import LessonView
+    from zhurnal.core.services.queries import AttendanceRow, LessonCard
 
 ALL_PRESENT = "*"
 """The queued request «everyone present» (a student id would be an int)."""
@@ -153,7 +153,7 @@ class AttendanceScreen(ZhurnalScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, seen: int | None = None) -> None:
         """Load the list; with ``seen``, only if another session changed something."""
-        from core.services.queries import change_counter, lesson_attendance, lesson_card
+        from zhurnal.core.services.queries import change_counter, lesson_attendance, lesson_card
 
         db = self.zapp.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
@@ -264,9 +264,9 @@ class AttendanceScreen(ZhurnalScreen):
     @work(thread=True, exit_on_error=False, group="write")
     def _write(self, target: int | str, code: str | None, version: int,
                seen: dict[int, str]) -> None:
-        from core.errors import DomainError
-        from core.services.lessons import mark_all_present, set_absence
-        from core.services.queries import lesson_attendance, lesson_card
+        from zhurnal.core.errors import DomainError
+        from zhurnal.core.services.lessons import mark_all_present, set_absence
+        from zhurnal.core.services.queries import lesson_attendance, lesson_card
 
         db = self.zapp.database()
         refusal = None

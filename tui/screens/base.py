@@ -11,11 +11,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from tui.i18n import error_text
+from zhurnal.tui.i18n import error_text
 
 if TYPE_CHECKING:
-    from core.actor import Actor
-    from tui.app import ZhurnalApp
+    from zhurnal.core.actor import Actor
+    from zhurnal.tui.app import ZhurnalApp
 
 
 class SignOut:
@@ -44,7 +44,7 @@ class SignOut:
     @work(thread=True, exclusive=True, exit_on_error=False, group="logout")
     def _record_logout(self) -> None:
         try:
-            from core.auth import logout
+            from zhurnal.core.auth import logout
 
             logout(self.app.database(), self.actor)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - the session ends anyway

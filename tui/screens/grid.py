@@ -30,15 +30,15 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from tui.i18n import error_text
-from tui.screens.base import ZhurnalScreen
-from tui.widgets.dialogs import ChoiceModal, WorkTypeModal
-from tui.widgets.mark_grid import MarkGrid
+from zhurnal.tui.i18n import error_text
+from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.widgets.dialogs import ChoiceModal, WorkTypeModal
+from zhurnal.tui.widgets.mark_grid import MarkGrid
 
 if TYPE_CHECKING:
-    from core.actor import Actor
-    from core.readmodels import MarkView
-    from core.services.gradebook import Column, Gradebook, PeriodInfo
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.readmodels import MarkView
+    from zhurnal.core.services.gradebook import Column, Gradebook, PeriodInfo
 
 POLL_SECONDS = 3.0
 ABSENCE_NAMES = {"Н": "не был(а)", "Б": "болел(а)", "УП": "уважительная причина",
@@ -162,7 +162,7 @@ class GridScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, period_id: int | None, keep: bool, commits: int) -> None:
-        from core.services.gradebook import (
+        from zhurnal.core.services.gradebook import (
             course_periods,
             current_period_id,
             load_gradebook,
@@ -285,8 +285,8 @@ class GridScreen(ZhurnalScreen):
                 self.post_message(self.EntryFailed(entry, error_text(exc), False))
 
     def _commit(self, entry: Entry) -> None:
-        from core.errors import ConflictError
-        from core.services.marks import set_lesson_mark, set_mark
+        from zhurnal.core.errors import ConflictError
+        from zhurnal.core.services.marks import set_lesson_mark, set_mark
 
         db = self.zapp.database()
         expected = entry.expected_version
@@ -349,7 +349,7 @@ class GridScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def _check_changes(self, seen: int) -> None:
-        from core.services.queries import change_counter
+        from zhurnal.core.services.queries import change_counter
 
         try:
             changed = change_counter(self.zapp.database()) != seen
@@ -405,9 +405,9 @@ class GridScreen(ZhurnalScreen):
 
     @work(thread=True, exit_on_error=False, group="column")
     def _add_column(self, lesson_id: int, code: str, default: str | None) -> None:
-        from core.errors import DomainError
-        from core.services.gradebook import lesson_work_types
-        from core.services.marks import add_assignment
+        from zhurnal.core.errors import DomainError
+        from zhurnal.core.services.gradebook import lesson_work_types
+        from zhurnal.core.services.marks import add_assignment
 
         db = self.zapp.database()
         try:
@@ -464,7 +464,7 @@ class GridScreen(ZhurnalScreen):
 
     @work(thread=True, exit_on_error=False, group="period-mark")
     def _set_period_mark(self, student_id: int, value: str | None, version: int) -> None:
-        from core.services.marks import set_period_mark
+        from zhurnal.core.services.marks import set_period_mark
 
         gb = self.gradebook
         assert gb is not None

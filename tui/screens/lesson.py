@@ -31,20 +31,20 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tui.screens.attendance import (
+from zhurnal.tui.screens.attendance import (
     AttendanceScreen,
     attendance_state,
     lesson_heading,
     lesson_place,
 )
-from tui.screens.base import ZhurnalScreen
-from tui.widgets.dialogs import ConfirmModal, WorkTypeModal
+from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.widgets.dialogs import ConfirmModal, WorkTypeModal
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from core.actor import Actor
-    from core.services.queries import LessonCard
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.services.queries import LessonCard
 
 POLL_SECONDS = 3.0
 UNSAVED_QUESTION = "Есть несохранённые изменения. Выйти без сохранения?"
@@ -174,7 +174,7 @@ class LessonScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, keep_inputs: bool) -> None:
-        from core.services.queries import change_counter, lesson_card, work_types
+        from zhurnal.core.services.queries import change_counter, lesson_card, work_types
 
         db = self.zapp.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
@@ -188,7 +188,7 @@ class LessonScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def _check_changes(self, seen: int) -> None:
-        from core.services.queries import change_counter, lesson_card
+        from zhurnal.core.services.queries import change_counter, lesson_card
 
         db = self.zapp.database()
         counter = change_counter(db)
@@ -341,9 +341,9 @@ class LessonScreen(ZhurnalScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def _save(self, topic: str | None, homework: str | None, plan_item_id: int | None,
               version: int) -> None:
-        from core.errors import DomainError
-        from core.services.lessons import set_homework, set_topic
-        from core.services.queries import lesson_card
+        from zhurnal.core.errors import DomainError
+        from zhurnal.core.services.lessons import set_homework, set_topic
+        from zhurnal.core.services.queries import lesson_card
 
         db = self.zapp.database()
         saved: set[str] = set()
@@ -419,9 +419,9 @@ class LessonScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="assignments")
     def _change_assignments(self, add: str | None = None, remove: int | None = None) -> None:
-        from core.errors import DomainError
-        from core.services.marks import add_assignment, remove_assignment
-        from core.services.queries import lesson_card
+        from zhurnal.core.errors import DomainError
+        from zhurnal.core.services.marks import add_assignment, remove_assignment
+        from zhurnal.core.services.queries import lesson_card
 
         db = self.zapp.database()
         try:

@@ -32,13 +32,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from tui.i18n import error_text
-from tui.screens.base import SignOut
+from zhurnal.tui.i18n import error_text
+from zhurnal.tui.screens.base import SignOut
 
 if TYPE_CHECKING:
-    from core.actor import Actor
-    from core.auth import LoginResult
-    from tui.app import ZhurnalApp
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.auth import LoginResult
+    from zhurnal.tui.app import ZhurnalApp
 
 
 class LockScreen(SignOut, ModalScreen[bool]):
@@ -121,7 +121,7 @@ class LockScreen(SignOut, ModalScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
     def _check(self, password: str) -> None:
         try:
-            from core.auth import authenticate
+            from zhurnal.core.auth import authenticate
 
             db = self.zapp.database()
             result = authenticate(db, self.actor.login, password, now=self.zapp.fixed_now)

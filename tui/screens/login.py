@@ -28,11 +28,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from tui.i18n import error_text
-from tui.screens.base import ZhurnalScreen
+from zhurnal.tui.i18n import error_text
+from zhurnal.tui.screens.base import ZhurnalScreen
 
 if TYPE_CHECKING:
-    from core.auth import LoginResult
+    from zhurnal.core.auth import LoginResult
 
 
 class LoginScreen(ZhurnalScreen):
@@ -111,7 +111,7 @@ class LoginScreen(ZhurnalScreen):
     def _authenticate(self, login: str, password: str) -> None:
         try:
             db = self.zapp.database()
-            from core.auth import authenticate
+            from zhurnal.core.auth import authenticate
 
             result = authenticate(db, login, password, now=self.zapp.fixed_now)
         except Exception as exc:  # noqa: BLE001 - every refusal is shown under the form

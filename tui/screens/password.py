@@ -24,11 +24,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from tui.i18n import error_text
-from tui.screens.base import ZhurnalScreen
+from zhurnal.tui.i18n import error_text
+from zhurnal.tui.screens.base import ZhurnalScreen
 
 if TYPE_CHECKING:
-    from core.actor import Actor
+    from zhurnal.core.actor import Actor
 
 MISMATCH = "Новый пароль и повтор не совпадают."
 
@@ -118,10 +118,10 @@ class ChangePasswordScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="password")
     def _change(self, old: str, new: str) -> None:
-        from core.errors import AuthError
+        from zhurnal.core.errors import AuthError
 
         try:
-            from core.auth import change_password
+            from zhurnal.core.auth import change_password
 
             change_password(self.zapp.database(), self.actor, old, new)
         except Exception as exc:  # noqa: BLE001 - the core's refusal is shown on the form

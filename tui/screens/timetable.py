@@ -26,13 +26,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
-from tui.i18n import long_date
-from tui.screens.base import SignOut, ZhurnalScreen
-from tui.screens.lesson import LessonScreen
+from zhurnal.tui.i18n import long_date
+from zhurnal.tui.screens.base import SignOut, ZhurnalScreen
+from zhurnal.tui.screens.lesson import LessonScreen
 
 if TYPE_CHECKING:
-    from core.actor import Actor
-    from core.readmodels import LessonView
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.readmodels import LessonView
 
 POLL_SECONDS = 3.0
 COMPACT_BELOW = 110
@@ -57,7 +57,7 @@ TOPIC_MIN = 10
 
 
 def _role_names(actor: Actor) -> str:
-    from core.actor import ROLE_NAMES, ROLES
+    from zhurnal.core.actor import ROLE_NAMES, ROLES
 
     return ", ".join(ROLE_NAMES[r] for r in ROLES if r in actor.roles)
 
@@ -186,7 +186,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, day: date) -> None:
-        from core.services.queries import change_counter, my_lessons
+        from zhurnal.core.services.queries import change_counter, my_lessons
 
         db = self.zapp.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
@@ -241,7 +241,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def _check_changes(self, seen: int) -> None:
-        from core.services.queries import change_counter
+        from zhurnal.core.services.queries import change_counter
 
         if change_counter(self.zapp.database()) != seen:
             self.post_message(self.ChangeNoticed())
@@ -280,7 +280,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         if not self.lessons or table.cursor_row < 0:
             self.notify("Выберите урок.", markup=False)
             return
-        from tui.screens.grid import GridScreen
+        from zhurnal.tui.screens.grid import GridScreen
 
         lesson = self.lessons[min(table.cursor_row, len(self.lessons) - 1)]
         self.app.push_screen(GridScreen(self.actor, lesson.course_id, None),

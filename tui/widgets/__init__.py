@@ -1,5 +1,5 @@
 """Reusable widgets of the register."""
 
-from tui.widgets.mark_grid import MarkGrid
+from zhurnal.tui.widgets.mark_grid import MarkGrid
 
 __all__ = ["MarkGrid"]

@@ -13,7 +13,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 if TYPE_CHECKING:
-    from core.services.gradebook import Column
+    from zhurnal.core.services.gradebook import Column
 
 CELL = 3  # characters of a cell's value; one more for the gap after it
 STEP = CELL + 1

@@ -38,9 +38,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 
 if TYPE_CHECKING:
-    from core.services.gradebook import Cell, Column, Gradebook, StudentRow
+    from zhurnal.core.services.gradebook import Cell, Column, Gradebook, StudentRow
 
-from tui.widgets._grid_paint import (  # noqa: F401
+from zhurnal.tui.widgets._grid_paint import (  # noqa: F401
     CELL,
     DEBT_SHOWN,
     LOCK,
@@ -180,7 +180,7 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
     def set_cell(self, student_id: int, column_index: int, value: str | None,
                  mark_id: int = 0, version: int = 0, *, late: bool = False) -> None:
         """The core stored an entry: show the stored value, update «Ср.», repaint the row."""
-        from core.services.gradebook import Cell  # loaded with the gradebook already
+        from zhurnal.core.services.gradebook import Cell  # loaded with the gradebook already
 
         key = (student_id, column_index)
         self._settle(key)

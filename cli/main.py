@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.errors import DomainError
+from zhurnal.core.errors import DomainError
 
 DEMO_DB_NAME = "demo.db"
 
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     pset.add_argument("file")
     _db_arg(pset)
 
-    from core.cli_users import add_parser as add_user_parser
+    from zhurnal.cli.users import add_parser as add_user_parser
 
     add_user_parser(sub, _db_arg)
 
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(db_arg: str | None):  # type: ignore[no-untyped-def]
-    from core.db import Database
+    from zhurnal.core.db import Database
 
     return Database.open(db_arg)
 
@@ -87,12 +87,12 @@ def _open(db_arg: str | None):  # type: ignore[no-untyped-def]
 def cmd_init(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
-    from core import audit
-    from core.auth import hash_password
-    from core.models import User
-    from core.policy import preset_text
-    from core.services.users import generate_temp_password
-    from core.setup import install_policy, is_initialized
+    from zhurnal.core import audit
+    from zhurnal.core.auth import hash_password
+    from zhurnal.core.models import User
+    from zhurnal.core.policy import preset_text
+    from zhurnal.core.services.users import generate_temp_password
+    from zhurnal.core.setup import install_policy, is_initialized
 
     db = _open(args.db)
     with db.write() as s:
@@ -132,14 +132,14 @@ def _now():  # type: ignore[no-untyped-def]
 def demo_db_path(db_arg: str | None) -> str:
     if db_arg:
         return db_arg
-    from core.config import default_db_path
+    from zhurnal.core.config import default_db_path
 
     return str(default_db_path().with_name(DEMO_DB_NAME))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from core.demo import create_demo, demo_info_text
-    from core.setup import is_initialized
+    from zhurnal.core.demo import create_demo, demo_info_text
+    from zhurnal.core.setup import is_initialized
 
     path = demo_db_path(args.db)
     db = _open(path)
@@ -159,8 +159,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from core.db import Database
-    from core.verify import verify
+    from zhurnal.core.db import Database
+    from zhurnal.core.verify import verify
 
     if args.db and "://" not in args.db and not Path(args.db).exists():
         print(f"Файл базы не найден: {args.db}", file=sys.stderr)
@@ -171,12 +171,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    from core.policy_check import run_check
+    from zhurnal.core.policy_check import run_check
 
     if args.policy_command == "check":
         return run_check(args.file)
     if args.policy_command == "show":
-        from core.services.base import policy_of
+        from zhurnal.core.services.base import policy_of
 
         with _open(getattr(args, "db", None)).read() as s:
             print(policy_of(s).toml_text, end="")
@@ -188,10 +188,10 @@ def _policy_set(args: argparse.Namespace) -> int:
     """Replace the school's policy: the file is validated first; the change is audited."""
     import getpass
 
-    from core import audit
-    from core.policy import load_policy
-    from core.services.base import policy_of
-    from core.setup import install_policy
+    from zhurnal.core import audit
+    from zhurnal.core.policy import load_policy
+    from zhurnal.core.services.base import policy_of
+    from zhurnal.core.setup import install_policy
 
     new = load_policy(args.file)  # a PolicyError (Russian) ends here, nothing changed
     db = _open(getattr(args, "db", None))
@@ -210,9 +210,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return cmd_import_plan(args)
     from sqlmodel import select
 
-    from core.actor import Actor
-    from core.importer import import_marks
-    from core.models import User
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.importer import import_marks
+    from zhurnal.core.models import User
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
@@ -241,11 +241,11 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     """The calendar-thematic plan of one course, before the year starts [004 §5]."""
     from sqlmodel import select
 
-    from core.cli_users import cli_actor
-    from core.errors import NotFound
-    from core.importer import RowError, _Resolver
-    from core.models import Course
-    from core.services.timetable import import_plan, read_plan_csv
+    from zhurnal.cli.users import cli_actor
+    from zhurnal.core.errors import NotFound
+    from zhurnal.core.importer import RowError, _Resolver
+    from zhurnal.core.models import Course
+    from zhurnal.core.services.timetable import import_plan, read_plan_csv
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
@@ -272,13 +272,13 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from core.cli_users import cmd_user as run
+    from zhurnal.cli.users import cmd_user as run
 
     return run(args, _open(getattr(args, "db", None)))
 
 
 def run_ui(db_arg: str | None, login: str | None) -> int:
-    from tui.app import run
+    from zhurnal.tui.app import run
 
     return run(db_arg, login)
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from core.actor import ROLE_NAMES, Actor
-from core.errors import NotFound
+from zhurnal.core.actor import ROLE_NAMES, Actor
+from zhurnal.core.errors import NotFound
 
 ACTIONS = ("list", "add", "reset", "disable", "enable")
 
@@ -45,7 +45,7 @@ def cli_actor() -> Actor:
 def _user_id(db, login: str) -> int:  # type: ignore[no-untyped-def]
     from sqlmodel import select
 
-    from core.models import User
+    from zhurnal.core.models import User
 
     with db.read() as s:
         user_id = s.exec(select(User.id).where(User.login == login.strip().lower())).first()
@@ -55,7 +55,7 @@ def _user_id(db, login: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def cmd_user(args: argparse.Namespace, db) -> int:  # type: ignore[no-untyped-def]
-    from core.services import users
+    from zhurnal.core.services import users
 
     actor = cli_actor()
     command = args.user_command
