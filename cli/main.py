@@ -7,7 +7,7 @@
     zhurnal policy check FILE                 contradictions and gaps of a policy file
     zhurnal policy show|set [FILE] [--db]     the school's rules in force / replace them
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
-    zhurnal user list|add|reset|disable|enable  user administration (core/cli_users.py)
+    zhurnal user list|add|reset|disable|enable  user administration (cli/users.py)
 
 The UI is imported only when it starts, so the jobs run without textual.
 """
