@@ -41,6 +41,14 @@ def make_db(path, preset: str = DEFAULT_PRESET) -> Database:
     return Database.open(path)
 
 
+@pytest.fixture(autouse=True)
+def no_polling_clock(request, monkeypatch) -> None:
+    """Screens never poll on a real clock in tests: a test that wants other sessions'
+    changes noticed calls ``tests.ui.poll`` (the watchers' check, at once)."""
+    if request.module.__name__.split(".")[-1].startswith(("test_tui", "test_snapshots")):
+        monkeypatch.setattr("zhurnal.tui.app.POLL_SECONDS", 3600.0)
+
+
 @pytest.fixture
 def db(tmp_path) -> Database:
     database = make_db(tmp_path / "school.db")

@@ -18,7 +18,7 @@ from zhurnal.core.models import Assignment, Enrolment, Lesson, Mark, Student
 from zhurnal.core.services.marks import set_lesson_mark
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
-from tests.ui import settle
+from tests.ui import poll, settle
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.grid import GridScreen
 from zhurnal.tui.screens.timetable import TimetableScreen
@@ -36,11 +36,6 @@ def w(tmp_path):
     world = build(db)
     yield world
     db.dispose()
-
-
-@pytest.fixture(autouse=True)
-def quick_poll(monkeypatch):
-    monkeypatch.setattr(grid_module, "POLL_SECONDS", 0.2)
 
 
 
@@ -178,14 +173,12 @@ async def test_a_mark_from_another_session_appears_after_the_poll(w) -> None:
         grid = await open_grid(app, pilot, w.teacher, w.course5)
         grid.move_cursor(2, 1)
         other_session_marks(w, "late", b, "4")
-        await pilot.pause(grid_module.POLL_SECONDS + 0.2)
-        await settle(app, pilot)
+        await poll(app, pilot)
         assert grid.shown_value(b, 1) == "4"
         assert (grid.cursor_row, grid.cursor_col) == (2, 1)  # the cursor stays
 
 
 async def test_a_stale_write_shows_the_conflict(w, monkeypatch) -> None:
-    monkeypatch.setattr(grid_module, "POLL_SECONDS", 60)  # no refresh before the typing
     a = w.students5[0]
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:

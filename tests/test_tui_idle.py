@@ -18,7 +18,7 @@ import zhurnal.tui.app
 from zhurnal.core.models import AuditEvent
 from tests.conftest import make_db, set_password
 from tests.school import build
-from tests.ui import PASSWORD, settle, sign_in
+from tests.ui import PASSWORD, screen_text, settle, sign_in
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
 from zhurnal.tui.screens.lock import LockScreen
@@ -97,7 +97,9 @@ async def test_idle_time_locks_and_hides_the_register(school, clock) -> None:
         lock = app.screen
         assert isinstance(lock, LockScreen)
         message = str(lock.query_one("#lock-message", Static).visual)
-        assert message == "Сеанс заблокирован: Учителева Мария Ивановна. Введите пароль"
+        assert message.startswith("Журнал скрыт после 10 мин без действий")
+        assert "Продолжить может только Учителева Мария Ивановна: введите пароль" in message
+        assert "Сеанс заблокирован" in screen_text(app)
         assert app.focused is lock.query_one("#password", Input)
         # Nothing of the register is painted: the lock is opaque, not a dimmed overlay.
         assert lock.styles.background.a == 1

@@ -18,7 +18,7 @@ from zhurnal.core.models import Absence, Assignment, Enrolment, Lesson, PlanItem
 from zhurnal.core.services import lessons
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
-from tests.ui import PASSWORD, settle, sign_in, toast_text
+from tests.ui import PASSWORD, poll, settle, sign_in, toast_text
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import AttendanceScreen, LessonScreen, TimetableScreen
 from zhurnal.tui.widgets.dialogs import ConfirmModal, WorkTypeModal
@@ -332,29 +332,24 @@ async def test_keys_typed_ahead_are_all_recorded_in_order(school) -> None:
 
 async def test_another_sessions_change_appears(school) -> None:
     """Within a few seconds; a field being edited is never overwritten."""
-    from zhurnal.tui.screens.lesson import POLL_SECONDS
-
     app = make_app(database=school.db, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot)
         screen = await open_lesson(app, pilot)
         teacher, lesson = school.at(school.teacher), school.lessons["today"]
         lessons.set_homework(school.db, teacher, lesson, "Стр. 5")
-        await pilot.pause(POLL_SECONDS + 0.3)
-        await settle(app, pilot)
+        await poll(app, pilot)
         assert screen.query_one("#homework", TextArea).text == "Стр. 5"
         await pilot.press("ctrl+u", *"Моя тема")  # now editing: the next change keeps it
         lessons.set_absence(school.db, teacher, lesson, school.students5[0], "Б")
-        await pilot.pause(POLL_SECONDS + 0.3)
-        await settle(app, pilot)
+        await poll(app, pilot)
         assert screen.query_one("#topic", Input).value == "Моя тема"
         await pilot.press("f3")
         await settle(app, pilot)
         attendance = app.screen
         assert marks_column(attendance) == ["Б", "✓", "✓"]
         lessons.set_absence(school.db, teacher, lesson, school.students5[2], "Н")
-        await pilot.pause(POLL_SECONDS + 0.3)
-        await settle(app, pilot)
+        await poll(app, pilot)
         assert marks_column(attendance) == ["Б", "✓", "Н"]
 
 

@@ -20,10 +20,9 @@ from zhurnal.core import audit
 from zhurnal.core.models import Lesson, User
 from tests.conftest import make_db
 from tests.school import build
-from tests.ui import PASSWORD, settle, sign_in
+from tests.ui import PASSWORD, poll, settle, sign_in
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
-from zhurnal.tui.screens.timetable import POLL_SECONDS
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 30)
@@ -65,7 +64,7 @@ def rows(screen) -> list[list[str]]:
 def test_module_imports_no_database_code() -> None:
     """The login form paints before sqlalchemy/argon2 are imported (in a worker)."""
     code = (
-        "import sys, tui.app\n"
+        "import sys, zhurnal.tui.app\n"
         "bad = sorted(m for m in sys.modules\n"
         "             if m.split('.')[0] in ('sqlmodel', 'sqlalchemy', 'argon2', 'alembic'))\n"
         "print(','.join(bad))\n"
@@ -167,8 +166,8 @@ async def test_user_text_is_not_markup(school) -> None:
 
 
 async def test_a_change_elsewhere_is_picked_up(school) -> None:
-    """Another session commits (an audit event moves the change counter): the 3 s poll
-    notices it and reloads the day."""
+    """Another session commits (an audit event moves the change counter): the change
+    watcher notices it and reloads the day."""
     app = app_for(school)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot, "uchitel")
@@ -180,8 +179,7 @@ async def test_a_change_elsewhere_is_picked_up(school) -> None:
             s.add(lesson)
             audit.append(s, ts=datetime(2026, 11, 23, 10), actor_id=None, actor_login="test",
                          action="lesson.update", entity="lesson", entity_id=lesson.id)
-        await pilot.pause(POLL_SECONDS + 0.3)
-        await settle(app, pilot)
+        await poll(app, pilot)
         assert rows(screen)[0][4] == "Обыкновенные дроби"
 
 
@@ -235,7 +233,8 @@ async def test_help_lists_the_screen_keys(school) -> None:
         await pilot.press("f1")
         await pilot.pause()
         text = str(app.screen.query_one("#help-keys").visual)
-        for words in ("Сегодня", "Выход из учётной записи", "След. день", "Выход"):
+        for words in ("Сегодня", "Выйти", "След. день", "Выход из программы", "Неделя вперёд",
+                      "Открыть урок", "Ctrl+Q", "PgDn / Shift+→"):
             assert words in text
         assert "Focus" not in text and "Copy" not in text  # Textual's own English bindings
         await pilot.press("escape")

@@ -16,6 +16,16 @@ async def settle(app, pilot, rounds: int = 4) -> None:  # type: ignore[no-untype
         await pilot.pause()
 
 
+async def poll(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """What the change watchers do every few seconds, now: look for other sessions'
+    changes on every open screen, then let the reloads finish (no test sleeps)."""
+    for screen in app.screen_stack:
+        watcher = getattr(screen, "watcher", None)
+        if watcher is not None:
+            watcher.check()
+    await settle(app, pilot)
+
+
 async def sign_in(app, pilot, login: str = "uchitel", password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
     """Type as a user does: login, Enter, password, Enter — with no pause between."""
     await settle(app, pilot, 1)

@@ -1,27 +1,36 @@
-"""The register's Textual app: wires the screens, owns the database and the clock.
+"""The register's Textual app: wires the screens, owns the database, the clock and the exits.
 
 | Key | Action |
 | :- | :- |
 | f1 | the keys of the current screen |
-| ctrl+q | quit |
+| ctrl+q | quit (asks first if typed text is not saved) |
+
+The app implements :class:`~zhurnal.tui.context.Register`, the small interface the
+screens use; no screen imports this module.
+
+Ways out (issue 7, "nothing typed is lost"): Ctrl+Q, the logout key, «Выйти» on
+the idle lock and a dropped connection (SIGHUP) all go through
+:meth:`ZhurnalApp.leave`: writes still queued are finished; a screen with unsaved
+text either saves it or the user is asked (save, leave without saving, stay).
+Where nobody can be asked — the lock (whoever sits at the PC is not proven to be
+the teacher) and a dropped connection — the text is kept as a draft, offered back
+at the next login.  Every end of a session is audited with how it ended.
 
 Idle lock (DESIGN.md "Security", shared school PCs): every key, mouse or paste
-event the app receives (also the keys typed into an input) restarts the idle
-clock; every ``IDLE_CHECK_SECONDS`` :meth:`ZhurnalApp.idle_check` compares it
-with the policy's ``idle_lock_minutes`` (0 = never) and pushes the
-:class:`~tui.screens.lock.LockScreen` over whatever the user was doing.
-``clock`` (monotonic seconds) is an attribute so that a test can move time.
+event restarts the idle clock; every ``IDLE_CHECK_SECONDS`` :meth:`idle_check`
+compares it with the policy's ``idle_lock_minutes`` (0 = never) and pushes the
+lock screen.  ``clock`` (monotonic seconds) is an attribute so a test can move time.
 
 Start-up is fast on purpose: this module and the login screen import no
 database code, so the login form paints at once while a thread worker opens
-the database (``Database.open`` upgrades the schema) and imports the core.
-Workers call :meth:`ZhurnalApp.database`, which waits for that.
+the database and imports the core.  Workers call :meth:`database`, which waits.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import signal
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -33,7 +42,8 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from zhurnal.tui.screens.base import SignOut
+from zhurnal.tui.errors import describe, log
+from zhurnal.tui.screens.base import SignOut, ZhurnalScreen
 from zhurnal.tui.screens.lock import LockScreen
 from zhurnal.tui.screens.login import LoginScreen
 
@@ -45,8 +55,14 @@ TEST_TIME_OF_DAY = time(10, 0)
 """With a fixed ``today`` (tests, demos) the clock stands at 10:00 of that day."""
 IDLE_CHECK_SECONDS = 15.0
 """How often the idle clock is compared with the policy's idle minutes."""
+POLL_SECONDS = 3.0
+"""How often screens look for other sessions' changes."""
+EXIT_WRITES_TIMEOUT = 10.0
+"""Seconds the exit waits for marks still being written."""
 BENCH_PAINTED_ENV = "ZHURNAL_BENCH_PAINTED"
 """bench/bench_startup.py: write the time the login form was painted there, then exit."""
+LEAVE_ANSWERS = [("save", "Сохранить и выйти"), ("discard", "Не сохранять"),
+                 ("stay", "Остаться")]
 
 
 class ZhurnalApp(App[None]):
@@ -56,8 +72,8 @@ class ZhurnalApp(App[None]):
     TITLE = "Электронный журнал"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Справка"),
-        Binding("ctrl+q", "quit", "Выход", priority=True),
+        Binding("f1", "help", "Справка: клавиши"),
+        Binding("ctrl+q", "quit", "Выход из программы", priority=True),
     ]
 
     class DatabaseFailed(Message):
@@ -88,7 +104,14 @@ class ZhurnalApp(App[None]):
         """Seconds for the idle lock; a test replaces it to move time."""
         self.idle_lock_minutes = 0
         """The policy's idle minutes for the signed-in user (0: never lock)."""
+        self.poll_seconds = POLL_SECONDS
         self._last_input = self.clock()
+        self._leaving = False
+        self._leave_how = "quit"
+        self.handle_hangup = False
+        """Set by :func:`run`: a SIGHUP (dropped connection) keeps drafts and ends cleanly."""
+        self.ended_how = "quit"
+        """How the session ended, for the audit row written at exit."""
 
     # --- clock ---------------------------------------------------------------
 
@@ -106,6 +129,8 @@ class ZhurnalApp(App[None]):
         if not self._db_ready.is_set():  # after the form is painted: no GIL contention
             login.call_after_refresh(self._open_database)
         self.set_interval(IDLE_CHECK_SECONDS, self.idle_check, name="idle-check")
+        if self.handle_hangup:
+            self._install_hangup_handler()
         if painted := os.environ.get(BENCH_PAINTED_ENV):
             login.call_after_refresh(self._bench_painted, login, painted)
 
@@ -159,6 +184,7 @@ class ZhurnalApp(App[None]):
         self.actor = event.result.actor
         self.idle_lock_minutes = event.result.idle_lock_minutes
         self._last_input = self.clock()
+        self.ended_how = "quit"
         if event.result.must_change_password:
             from zhurnal.tui.screens.password import ChangePasswordScreen
 
@@ -176,15 +202,110 @@ class ZhurnalApp(App[None]):
 
         self.switch_screen(TimetableScreen(self.actor, self.today()))
 
-    def on_sign_out_logged_out(self, event: SignOut.LoggedOut) -> None:
-        """The timetable's logout key or the idle lock's «Выйти»: back to the login form."""
-        self.actor = None
+    @on(SignOut.Requested)
+    def _sign_out_requested(self, event: SignOut.Requested) -> None:
+        self.leave(event.how, self._signed_out)
+
+    def _signed_out(self) -> None:
+        actor, self.actor = self.actor, None
         self.idle_lock_minutes = 0
         while len(self.screen_stack) > 2:  # the lock (and what was under it) goes too
             self.pop_screen()
         self.switch_screen(LoginScreen(self.login_hint))
-        if event.error:
-            self.notify(event.error, title="Ошибка", severity="error", markup=False)
+        if actor is not None:
+            self._record_logout(actor, self._leave_how)
+
+    @work(thread=True, exit_on_error=False, group="logout")
+    def _record_logout(self, actor: Actor, how: str) -> None:
+        from zhurnal.core.auth import logout
+
+        try:
+            logout(self.database(), actor, how=how)
+        except Exception as exc:  # noqa: BLE001 - the session has ended anyway
+            self.call_later(self.notify, describe(exc), title="Выход не записан",
+                            severity="error", markup=False)
+
+    # --- ways out --------------------------------------------------------------
+
+    def _register_screens(self) -> list[ZhurnalScreen]:
+        return [s for s in reversed(self.screen_stack) if isinstance(s, ZhurnalScreen)]
+
+    def leave(self, how: str, then: Callable[[], None]) -> None:
+        """Settle unsaved work, finish queued writes, then ``then()`` (see the docstring).
+
+        ``how``: "quit", "logout", "lock" (from the idle lock), "hangup".
+        """
+        if self._leaving:
+            return
+        self._leave_how = how
+        locked = any(isinstance(s, LockScreen) for s in self.screen_stack)
+        if how == "hangup" or locked:
+            for screen in self._register_screens():
+                if screen.unsaved():
+                    screen.keep_draft()
+            self._finish_leaving(then)
+            return
+        dirty = next((s for s in self._register_screens() if s.unsaved()), None)
+        if dirty is None:
+            self._finish_leaving(then)
+            return
+        from zhurnal.tui.widgets.dialogs import QuestionModal
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                dirty.save_for_exit(lambda ok: self.leave(how, then) if ok else None)
+            elif answer == "discard":
+                dirty.discard_unsaved()
+                self.leave(how, then)
+
+        question = f"Не сохранено: {dirty.unsaved()}."
+        self.push_screen(QuestionModal(question, LEAVE_ANSWERS, focus="save",
+                                       cancel="stay", title="Выход"), answered)
+
+    def _finish_leaving(self, then: Callable[[], None]) -> None:
+        self._leaving = True
+        self._wait_writes(then)
+
+    @work(thread=True, exit_on_error=False, group="leaving")
+    def _wait_writes(self, then: Callable[[], None]) -> None:
+        for screen in self._register_screens():
+            if not screen.wait_writes(EXIT_WRITES_TIMEOUT):
+                log.error("writes still queued at exit on %s", type(screen).__name__)
+        self.call_later(self._left, then)
+
+    def _left(self, then: Callable[[], None]) -> None:
+        self._leaving = False
+        then()
+
+    async def action_quit(self) -> None:
+        self.leave("quit", self._quit)
+
+    def _quit(self) -> None:
+        self.ended_how = self._leave_how
+        self.exit()
+
+    def hangup(self) -> None:
+        """SIGHUP (the SSH connection dropped): keep drafts, record it, end at once."""
+        log.info("hangup: the terminal went away")
+        for screen in self._register_screens():
+            if screen.unsaved():
+                try:
+                    screen.keep_draft()
+                except Exception:  # noqa: BLE001 - keep going: the rest still matters
+                    log.exception("draft not kept at hangup")
+        for screen in self._register_screens():
+            screen.wait_writes(EXIT_WRITES_TIMEOUT)
+        self.ended_how = "hangup"
+        self.close_session()
+        os._exit(129)  # the terminal is gone: nothing can be drawn or restored
+
+    def _install_hangup_handler(self) -> None:
+        try:
+            import asyncio
+
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hangup)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
 
     # --- idle lock -----------------------------------------------------------
 
@@ -200,23 +321,26 @@ class ZhurnalApp(App[None]):
         if any(isinstance(screen, LockScreen) for screen in self.screen_stack):
             return
         if self.clock() - self._last_input >= self.idle_lock_minutes * 60:
+            for screen in self._register_screens():
+                if screen.unsaved():
+                    screen.keep_draft()
             self.clear_notifications()  # a message may name a student
-            self.push_screen(LockScreen(self.actor), self._unlocked)
+            self.push_screen(LockScreen(self.actor, self.idle_lock_minutes), self._unlocked)
 
     def _unlocked(self, unlocked: bool | None) -> None:
         self._last_input = self.clock()
 
     def close_session(self) -> None:
-        """After the app has exited: record the logout and release the database."""
+        """After the app has exited: record how the session ended, release the database."""
         if self._database is None:
             return
         try:
             if self.actor is not None:
                 from zhurnal.core.auth import logout
 
-                logout(self._database, self.actor)
-        except Exception:  # noqa: BLE001, S110 - leaving must not fail on the audit row
-            pass
+                logout(self._database, self.actor, how=self.ended_how)
+        except Exception:  # noqa: BLE001 - leaving must not fail on the audit row
+            log.exception("logout not recorded")
         finally:
             self.actor = None
             if self._owns_database:
@@ -225,32 +349,13 @@ class ZhurnalApp(App[None]):
     # --- help ----------------------------------------------------------------
 
     def action_help(self) -> None:
-        from zhurnal.tui.screens.help import HelpModal
+        from zhurnal.tui.screens.help import HelpModal, help_lines
 
         screen = self.screen
         if isinstance(screen, HelpModal):
             return
-        ours = {
-            binding.action
-            for node in (screen, self)
-            for cls in type(node).__mro__
-            if cls.__module__.startswith("zhurnal.tui.")
-            for binding in cls.__dict__.get("BINDINGS", [])
-            if isinstance(binding, Binding)
-        }
-        by_action: dict[tuple[str, str], list[str]] = {}
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action not in ours:
-                continue
-            keys = by_action.setdefault((binding.action, binding.description), [])
-            display = self.get_key_display(binding)
-            if display not in keys:
-                keys.append(display)
-        lines = [(" / ".join(keys), description) for (_, description), keys in by_action.items()]
-        extra: list[tuple[str, str]] = getattr(screen, "HELP_KEYS", [])
         title = getattr(screen, "HELP_TITLE", "") or self.TITLE
-        self.push_screen(HelpModal(title, [*extra, *lines]))
+        self.push_screen(HelpModal(title, help_lines(screen)))
 
 
 def make_app(
@@ -266,7 +371,11 @@ def make_app(
 
 def run(db_arg: str | None, login: str | None) -> int:
     """``zhurnal [--db PATH] [--as LOGIN]``: run the register; 0 on a normal exit."""
+    from zhurnal.tui.errors import configure_logging
+
+    configure_logging()
     app = make_app(db_arg, login)
+    app.handle_hangup = True
     app.run()
     app.close_session()
     return app.return_code or 0

@@ -13,19 +13,18 @@
 
 The Latin keys are the ones in the same place on a QWERTY keyboard as the
 Cyrillic letters on ЙЦУКЕН, so the keys work whatever the layout is.  Each key
-commits at once: the screen queues it, a thread worker calls the core
-(``set_absence`` with the version it saw, or ``mark_all_present``), and the
-cursor moves to the next student without waiting.  A refusal (the lesson has not
-begun, it is locked, someone else changed the row) shows the core's Russian
-message and leaves the row as it was.  Names are ``rich.text.Text``: data, never
-markup.
+commits at once through an :class:`~zhurnal.tui.sync.OrderedWriter` (in the
+order typed, with the version it saw, or ``mark_all_present`` with the list it
+saw) and the cursor moves to the next student without waiting.  A refusal (the
+lesson has not begun, it is locked, someone else changed the row) shows the
+core's Russian message, drops the keys typed after it, and shows the list as
+stored.  Names are ``rich.text.Text``: data, never markup.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -35,12 +34,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
-from zhurnal.tui.i18n import WEEKDAYS
 from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.sync import ChangeWatcher, OrderedWriter
+from zhurnal.tui.widgets.lesson_info import attendance_state, lesson_heading, lesson_place
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.readmodels import LessonView
     from zhurnal.core.services.queries import AttendanceRow, LessonCard
 
 ALL_PRESENT = "*"
@@ -49,44 +48,16 @@ LEGEND = ("Н (y) — не был(а), Б (,) — болезнь, УП (e) — �
           "ОП (j) — опоздание; Пробел — присутствует")
 CODE_STYLES = {"Н": "bold red", "Б": "bold yellow", "УП": "bold cyan", "ОП": "bold magenta"}
 PENDING = "…"
-POLL_SECONDS = 3.0
 PRESENT = "✓"
 
 
-def lesson_heading(card: LessonCard) -> str:
-    """``понедельник, 23.11.2026, 1-й урок 08:30–09:15`` (not the server's locale)."""
-    lesson = card.lesson
-    return (f"{WEEKDAYS[lesson.date.weekday()]}, {lesson.date:%d.%m.%Y}, {lesson.number}-й урок "
-            f"{card.starts_at:%H:%M}–{card.ends_at:%H:%M}")
+class StudentTable(DataTable[Text]):
+    """The lesson's class list: a row per student."""
 
-
-def lesson_place(card: LessonCard) -> Content:
-    """``5А · Математика · 2 гр. · каб. 12`` with a «замена» badge; names are data."""
-    lesson = card.lesson
-    parts = [lesson.class_title, lesson.subject, lesson.subgroup, lesson.room]
-    place = " · ".join(p for p in parts if p)
-    if lesson.substitute:
-        return Content.from_markup("$place  [reverse $accent] замена [/]", place=place)
-    return Content(place)
-
-
-def attendance_state(lesson: LessonView, rows: list[AttendanceRow] | None = None) -> str:
-    """«Посещаемость отмечена в 10:02: Н 1, ОП 1» / «… все присутствуют» / «… не отмечена».
-
-    Without the list (the lesson screen) the marks are only counted.
-    """
-    taken = lesson.attendance_taken_at
-    if taken is None:
-        return "Посещаемость не отмечена"
-    when = f"{taken:%H:%M}" if taken.date() == lesson.date else f"{taken:%d.%m.%Y %H:%M}"
-    late = " (с опозданием)" if taken > lesson.entry_deadline else ""
-    text = f"Посещаемость отмечена в {when}{late}"
-    if not lesson.absences_count:
-        return f"{text}: все присутствуют"
-    if rows is None:
-        return f"{text}, пропуски и опоздания: {lesson.absences_count}"
-    codes = [row.absence_code for row in rows if row.absence_code]
-    return f"{text}: " + ", ".join(f"{c} {codes.count(c)}" for c in CODE_STYLES if c in codes)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Предыдущий ученик", show=False),
+        Binding("down", "cursor_down", "Следующий ученик", show=False),
+    ]
 
 
 class AttendanceScreen(ZhurnalScreen):
@@ -94,28 +65,21 @@ class AttendanceScreen(ZhurnalScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p,P,з,З,f5", "all_present", "Все присутствуют", key_display="p"),
-        Binding("н,Н,y,Y", "set_code('Н')", "Н", key_display="н"),
-        Binding("б,Б,comma", "set_code('Б')", "Б", key_display="б"),
-        Binding("у,У,e,E", "set_code('УП')", "УП", key_display="у"),
-        Binding("о,О,j,J", "set_code('ОП')", "ОП", key_display="о"),
+        Binding("н,Н,y,Y", "set_code('Н')", "Н — не был(а)", key_display="н"),
+        Binding("б,Б,comma", "set_code('Б')", "Б — болезнь", key_display="б"),
+        Binding("у,У,e,E", "set_code('УП')", "УП — уважительная причина", key_display="у"),
+        Binding("о,О,j,J", "set_code('ОП')", "ОП — опоздание", key_display="о"),
         Binding("space,delete", "set_code('')", "Присутствует", show=False),
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Посещаемость"
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("↑ / ↓", "Выбрать ученика"),
-        ("p / з / F5", "Все присутствуют (обе раскладки)"),
-        ("y , e j", "Н Б УП ОП в латинской раскладке"),
-    ]
 
     @dataclass
     class Loaded(Message, bubble=False):
-        """The list as the core has it; ``written``: after the queue's oldest key."""
+        """The list as the core has it."""
 
         card: LessonCard
         rows: list[AttendanceRow]
-        written: bool = False
-        refusal: str | None = None
         counter: int | None = None
 
     def __init__(self, actor: Actor, lesson_id: int) -> None:
@@ -125,16 +89,16 @@ class AttendanceScreen(ZhurnalScreen):
         self.card: LessonCard | None = None
         self.rows: dict[int, AttendanceRow] = {}
         self._order: list[int] = []
-        self._queue: deque[tuple[int | str, str | None]] = deque()
-        self._writing = False
-        self._counter: int | None = None
+        self._queued: list[int | str] = []  # targets typed and not answered yet, in order
+        self._generation = 0  # bumped by a refusal: the keys queued before it are void
+        self.writer = OrderedWriter(self, "attendance")
+        self.watcher = ChangeWatcher(self, self._load, paused=self._busy)
 
     def compose(self) -> ComposeResult:
         yield Static("Посещаемость", classes="screen-title", id="attendance-title")
         yield Static("", id="attendance-place")
         yield Static("", id="attendance-state")
-        table: DataTable[Text] = DataTable(id="attendance", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield StudentTable(id="attendance", cursor_type="row", zebra_stripes=True)
         yield Static(LEGEND, id="attendance-legend", markup=False)
         yield Footer()
 
@@ -146,53 +110,51 @@ class AttendanceScreen(ZhurnalScreen):
         table.loading = True
         table.focus()
         self._load()
-        self.set_interval(POLL_SECONDS, self._poll)
+
+    def _busy(self) -> bool:
+        return self.writer.busy or self.app.screen is not self
+
+    def wait_writes(self, timeout: float) -> bool:
+        return self.writer.wait_idle(timeout)
 
     # --- loading -----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, seen: int | None = None) -> None:
-        """Load the list; with ``seen``, only if another session changed something."""
+    def _load(self) -> None:
         from zhurnal.core.services.queries import change_counter, lesson_attendance, lesson_card
 
-        db = self.zapp.database()
+        db = self.register.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
-        if counter == seen:
-            return
         card = lesson_card(db, self.actor, self.lesson_id)
         rows = lesson_attendance(db, self.actor, self.lesson_id)
         self.post_message(self.Loaded(card, rows, counter=counter))
 
-    def _poll(self) -> None:
-        idle = not (self._writing or self._queue) and self.app.screen is self
-        if self._counter is not None and idle:
-            self._load(self._counter)
+    def _fetch(self) -> tuple[LessonCard, list[AttendanceRow]]:
+        from zhurnal.core.services.queries import lesson_attendance, lesson_card
+
+        db = self.register.database()
+        return (lesson_card(db, self.actor, self.lesson_id),
+                lesson_attendance(db, self.actor, self.lesson_id))
 
     @on(Loaded)
     def _loaded(self, event: AttendanceScreen.Loaded) -> None:
+        if self.writer.busy:
+            return  # a list read before the keys under way: their answers bring a newer one
+        self._show(event.card, event.rows)
         if event.counter is not None:
-            self._counter = event.counter
-        if event.written and self._queue:
-            self._queue.popleft()
-            self._writing = False
-        elif self._writing:
-            return  # a poll's list, older than the write under way: its result follows
-        if event.refusal:
-            self._queue.clear()  # the keys after a refused one assumed it had worked
-        self.card = event.card
-        self.rows = {row.student_id: row for row in event.rows}
+            self.watcher.start(event.counter)
+
+    def _show(self, card: LessonCard, rows: list[AttendanceRow]) -> None:
+        self.card = card
+        self.rows = {row.student_id: row for row in rows}
         self.query_one("#attendance-title", Static).update(
-            Content(f"Посещаемость: {lesson_heading(event.card)}"))
-        self.query_one("#attendance-place", Static).update(lesson_place(event.card))
+            Content(f"Посещаемость: {lesson_heading(card)}"))
+        self.query_one("#attendance-place", Static).update(lesson_place(card))
         state = self.query_one("#attendance-state", Static)
-        reason = event.card.read_only_reason
-        state.set_class(reason is not None, "error-text")
-        state.update(Content(reason or attendance_state(event.card.lesson, event.rows)))
-        self._fill([row.student_id for row in event.rows])
-        if event.refusal:
-            self.notify(event.refusal, title="Отклонено", severity="error", markup=False,
-                        timeout=10)
-        self._next()
+        reason = card.attendance_why_not
+        state.set_class(bool(reason), "error-text")
+        state.update(Content(reason or attendance_state(card.lesson, rows)))
+        self._fill([row.student_id for row in rows])
 
     def _fill(self, order: list[int]) -> None:
         table = self.query_one(DataTable)
@@ -212,8 +174,7 @@ class AttendanceScreen(ZhurnalScreen):
                 table.update_cell(str(student_id), "mark", self._mark_cell(student_id))
 
     def _mark_cell(self, student_id: int) -> Text:
-        queued = [code for target, code in self._queue if target in (student_id, ALL_PRESENT)]
-        if queued:
+        if any(target in (student_id, ALL_PRESENT) for target in self._queued):
             return Text(PENDING)
         code = self.rows[student_id].absence_code
         if code:
@@ -226,18 +187,65 @@ class AttendanceScreen(ZhurnalScreen):
     def _refusal(self) -> str | None:
         if self.card is None:
             return "Список ещё загружается."
-        return self.card.read_only_reason
+        return self.card.attendance_why_not or None
 
-    def _enqueue(self, target: int | str, code: str | None) -> None:
+    def _enqueue(self, target: int | str, code: str | None) -> bool:
         refusal = self._refusal()
         if refusal:
             self.notify(refusal, title="Отклонено", severity="error", markup=False)
-            return
-        self._queue.append((target, code))
-        for student_id in self._order if target == ALL_PRESENT else [target]:
+            return False
+        version = 0 if target == ALL_PRESENT else self.rows[int(target)].absence_version
+        seen = {sid: row.absence_code for sid, row in self.rows.items() if row.absence_code}
+        self._queued.append(target)
+        generation = self._generation
+        self.writer.submit(lambda: self._write(generation, target, code, version, seen),
+                           lambda answer: self._answered(target, answer),
+                           lambda error: self._failed(target, error))
+        for student_id in self._order if target == ALL_PRESENT else [int(target)]:
             self.query_one(DataTable).update_cell(str(student_id), "mark",
-                                                  self._mark_cell(int(student_id)))
-        self._next()
+                                                  self._mark_cell(student_id))
+        return True
+
+    def _write(self, generation: int, target: int | str, code: str | None, version: int,
+               seen: dict[int, str]) -> tuple[str | None, Any]:
+        """In the writer's thread: one key to the core, then the list as stored."""
+        from zhurnal.core.errors import DomainError
+        from zhurnal.core.services.lessons import mark_all_present, set_absence
+
+        refusal = None
+        if generation == self._generation:  # not typed after a refused key
+            db = self.register.database()
+            try:
+                if target == ALL_PRESENT:
+                    mark_all_present(db, self.actor, self.lesson_id, expected_absences=seen)
+                else:
+                    set_absence(db, self.actor, self.lesson_id, int(target), code,
+                                expected_version=version)
+            except DomainError as exc:
+                refusal = exc.message
+                self._generation += 1
+        return refusal, self._fetch()
+
+    def _answered(self, target: int | str, answer: tuple[str | None, Any]) -> None:
+        refusal, (card, rows) = answer
+        if target in self._queued:
+            self._queued.remove(target)
+        if refusal:
+            self._queued.clear()  # the keys after a refused one assumed it had worked
+            self.notify(refusal, title="Отклонено", severity="error", markup=False, timeout=10)
+        if not self._queued:
+            self._show(card, rows)
+        else:  # later keys are still on their way: only the answered rows change
+            self.card = card
+            self.rows.update({row.student_id: row for row in rows})
+            self._fill(self._order)
+
+    def _failed(self, target: int | str, error: BaseException) -> None:
+        """An unexpected failure of a write: drop the keys after it, show the list as stored."""
+        self._generation += 1
+        self._queued.clear()
+        super().worker_failed(None, error)  # type: ignore[arg-type]
+        self._load()  # once: a failing load stops the polling (worker_failed)
 
     def action_all_present(self) -> None:
         self._enqueue(ALL_PRESENT, None)
@@ -247,50 +255,16 @@ class AttendanceScreen(ZhurnalScreen):
         if not self._order or self.card is None:
             return
         student_id = self._order[table.cursor_row]
-        self._enqueue(student_id, code or None)
-        if self._refusal() is None:
+        if self._enqueue(student_id, code or None):
             table.move_cursor(row=table.cursor_row + 1)
 
-    def _next(self) -> None:
-        """Send the oldest queued key to the core; one write at a time, in order."""
-        if self._writing or not self._queue:
-            return
-        self._writing = True
-        target, code = self._queue[0]
-        version = 0 if target == ALL_PRESENT else self.rows[int(target)].absence_version
-        seen = {sid: row.absence_code for sid, row in self.rows.items() if row.absence_code}
-        self._write(target, code, version, seen)
-
-    @work(thread=True, exit_on_error=False, group="write")
-    def _write(self, target: int | str, code: str | None, version: int,
-               seen: dict[int, str]) -> None:
-        from zhurnal.core.errors import DomainError
-        from zhurnal.core.services.lessons import mark_all_present, set_absence
-        from zhurnal.core.services.queries import lesson_attendance, lesson_card
-
-        db = self.zapp.database()
-        refusal = None
-        try:
-            if target == ALL_PRESENT:
-                mark_all_present(db, self.actor, self.lesson_id, expected_absences=seen)
-            else:
-                set_absence(db, self.actor, self.lesson_id, int(target), code,
-                            expected_version=version)
-        except DomainError as exc:
-            refusal = exc.message
-        card = lesson_card(db, self.actor, self.lesson_id)
-        rows = lesson_attendance(db, self.actor, self.lesson_id)
-        self.post_message(self.Loaded(card, rows, written=True, refusal=refusal))
-
-    def worker_failed(self, worker: object, error: BaseException) -> None:
+    def worker_failed(self, worker: Any, error: BaseException) -> None:
         self.query_one(DataTable).loading = False
-        self._queue.clear()
-        self._writing = False
-        if getattr(worker, "group", "") == "write":
-            self._load()  # show the list as stored (once: a failing load does not retry)
-        else:
-            self._counter = None  # the list cannot be read (e.g. access withdrawn): stop polling
-        super().worker_failed(worker, error)  # type: ignore[arg-type]
+        self.watcher.stop()  # the list cannot be read (e.g. access withdrawn): stop polling
+        super().worker_failed(worker, error)
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+__all__ = ["AttendanceScreen", "StudentTable"]

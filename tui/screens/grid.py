@@ -7,18 +7,17 @@
 | p / n | previous / next period |
 | escape | back |
 
-Loading and every entry run in thread workers.  Entries go through one queue,
-committed in the order typed by a single non-exclusive worker, so fast typing
-is never cancelled or reordered; a refused entry reverts its cell and shows the
-core's Russian message.  A 3-second timer polls the change counter and reloads
-(keeping the cursor) when another session changed something; a reload waits
-until the entries in flight are answered.
+Loading and every entry run in thread workers.  Entries go through an
+:class:`~zhurnal.tui.sync.OrderedWriter`, committed in the order typed, so fast
+typing is never cancelled or reordered; a refused entry reverts its cell and
+shows the core's Russian message.  A :class:`~zhurnal.tui.sync.ChangeWatcher`
+reloads (keeping the cursor) when another session changed something; a reload
+waits until the entries in flight are answered.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,8 +29,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from zhurnal.tui.i18n import error_text
 from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.sync import ChangeWatcher, OrderedWriter
 from zhurnal.tui.widgets.dialogs import ChoiceModal, WorkTypeModal
 from zhurnal.tui.widgets.mark_grid import MarkGrid
 
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
     from zhurnal.core.readmodels import MarkView
     from zhurnal.core.services.gradebook import Column, Gradebook, PeriodInfo
 
-POLL_SECONDS = 3.0
 ABSENCE_NAMES = {"Н": "не был(а)", "Б": "болел(а)", "УП": "уважительная причина",
                  "ОП": "опоздание"}
 
@@ -59,6 +57,12 @@ class Entry:
         return (self.student_id, self.column.index)
 
 
+def is_conflict(error: BaseException) -> bool:
+    from zhurnal.core.errors import ConflictError
+
+    return isinstance(error, ConflictError)
+
+
 CLEAR = "__clear__"
 """The option that removes a period mark."""
 
@@ -74,16 +78,6 @@ class GridScreen(ZhurnalScreen):
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Журнал"
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("↑ ↓ ← →", "Перейти по ячейкам"),
-        ("Enter", "Вниз"),
-        ("1–5", "Поставить отметку (курсор идёт вниз)"),
-        (".", "Точка (долг), если она есть в положении"),
-        ("Del / Backspace", "Стереть отметку"),
-        ("Home / End", "Первый / последний урок"),
-        ("i", "Итоговая отметка ученика за период (предлагается по среднему)"),
-        ("PgUp / PgDn", "Страница списка вверх / вниз"),
-    ]
     DEFAULT_CSS = """
     GridScreen #grid-status {
         height: 2; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
@@ -102,24 +96,10 @@ class GridScreen(ZhurnalScreen):
         message: str
 
     @dataclass
-    class EntryCommitted(Message, bubble=False):
-        entry: Entry
-        view: MarkView | None
-
-    @dataclass
-    class EntryFailed(Message, bubble=False):
-        entry: Entry
-        message: str
-        conflict: bool
-
-    @dataclass
     class ColumnAdded(Message, bubble=False):
         lesson_id: int
         code: str
         message: str
-
-    class ChangeNoticed(Message, bubble=False):
-        """Another session committed something: reload."""
 
     def __init__(self, actor: Actor, course_id: int, period_id: int | None = None) -> None:
         super().__init__()
@@ -128,9 +108,8 @@ class GridScreen(ZhurnalScreen):
         self.period_id = period_id
         self.gradebook: Gradebook | None = None
         self.periods: list[PeriodInfo] = []
-        self._queue: deque[Entry] = deque()
-        self._queue_lock = threading.Lock()
-        self._writer_running = False
+        self.writer = OrderedWriter(self, "entries")
+        self.watcher = ChangeWatcher(self, self._changed, paused=self._busy)
         self._inflight: Counter[tuple[int, int]] = Counter()
         self._versions: dict[tuple[int, int], int] = {}  # written by the entry worker
         self._commits = 0
@@ -152,7 +131,12 @@ class GridScreen(ZhurnalScreen):
         self.grid.focus()
         self.grid.loading = True
         self._reload(keep=False)
-        self.set_interval(POLL_SECONDS, self._poll)
+
+    def _busy(self) -> bool:
+        return self.gradebook is None or self._loading or bool(self._inflight)
+
+    def wait_writes(self, timeout: float) -> bool:
+        return self.writer.wait_idle(timeout)
 
     # --- loading -----------------------------------------------------------------
 
@@ -169,7 +153,7 @@ class GridScreen(ZhurnalScreen):
         )
 
         try:
-            db = self.zapp.database()
+            db = self.register.database()
             if period_id is None:
                 period_id = current_period_id(db, self.actor, self.course_id)
             if period_id is None:
@@ -178,7 +162,7 @@ class GridScreen(ZhurnalScreen):
             gradebook = load_gradebook(db, self.actor, self.course_id, period_id)
         except Exception as exc:  # noqa: BLE001 - shown on the screen
             self.post_message(self.LoadFailed(str(exc) if isinstance(exc, LookupError)
-                                              else error_text(exc)))
+                                              else self.describe_error(exc)))
             return
         self.post_message(self.GradebookLoaded(gradebook, periods, keep, commits))
 
@@ -203,6 +187,7 @@ class GridScreen(ZhurnalScreen):
         self.periods = event.periods
         self.period_id = event.gradebook.period.id
         self._versions.clear()
+        self.watcher.start(event.gradebook.counter)
         grid = self.grid
         grid.loading = False
         grid.load(event.gradebook, keep_cursor=event.keep and same)
@@ -263,49 +248,29 @@ class GridScreen(ZhurnalScreen):
         entry = Entry(gb.period.id, event.student_id, gb.columns[event.column_index],
                       event.value, event.expected_version, self._inflight[key] > 0)
         self._inflight[key] += 1
-        with self._queue_lock:
-            self._queue.append(entry)
-            if self._writer_running:
-                return
-            self._writer_running = True
-        self._commit_entries()
+        self.writer.submit(lambda: self._commit(entry),
+                           lambda view: self._committed(entry, view),
+                           lambda error: self._failed(entry, self.describe_error(error),
+                                                      is_conflict(error)))
 
-    @work(thread=True, exit_on_error=False, group="entries")
-    def _commit_entries(self) -> None:
-        """Drain the queue in order; exactly one of these runs at a time."""
-        while True:
-            with self._queue_lock:
-                if not self._queue:
-                    self._writer_running = False
-                    return
-                entry = self._queue.popleft()
-            try:
-                self._commit(entry)
-            except Exception as exc:  # noqa: BLE001 - reported per entry, never lost
-                self.post_message(self.EntryFailed(entry, error_text(exc), False))
-
-    def _commit(self, entry: Entry) -> None:
-        from zhurnal.core.errors import ConflictError
+    def _commit(self, entry: Entry) -> MarkView | None:
+        """In the writer's thread: one entry to the core."""
         from zhurnal.core.services.marks import set_lesson_mark, set_mark
 
-        db = self.zapp.database()
+        db = self.register.database()
         expected = entry.expected_version
         if entry.follows:
             expected = self._versions.get(entry.key, expected)
         column = entry.column
-        try:
-            if column.assignment_id is not None:
-                view = set_mark(db, self.actor, column.assignment_id, entry.student_id,
-                                entry.value, expected_version=expected)
-            else:
-                view = set_lesson_mark(db, self.actor, column.lesson_id, entry.student_id,
-                                       column.work_type_code, entry.value,
-                                       expected_version=expected)
-        except ConflictError as exc:
-            self.post_message(self.EntryFailed(entry, exc.message, True))
-            return
+        if column.assignment_id is not None:
+            view = set_mark(db, self.actor, column.assignment_id, entry.student_id,
+                            entry.value, expected_version=expected)
+        else:
+            view = set_lesson_mark(db, self.actor, column.lesson_id, entry.student_id,
+                                   column.work_type_code, entry.value,
+                                   expected_version=expected)
         self._versions[entry.key] = view.version if view else 0
-        self.post_message(self.EntryCommitted(entry, view))
+        return view
 
     def _answered(self, entry: Entry) -> bool:
         """Count an entry as answered; True if the grid still shows its period."""
@@ -315,23 +280,20 @@ class GridScreen(ZhurnalScreen):
         self._commits += 1
         return self.gradebook is not None and self.gradebook.period.id == entry.period_id
 
-    @on(EntryCommitted)
-    def _committed(self, event: EntryCommitted) -> None:
-        if self._answered(event.entry):
-            view = event.view
+    def _committed(self, entry: Entry, view: MarkView | None) -> None:
+        if self._answered(entry):
             if view is None:
-                self.grid.set_cell(event.entry.student_id, event.entry.column.index, None)
+                self.grid.set_cell(entry.student_id, entry.column.index, None)
             else:
-                self.grid.set_cell(event.entry.student_id, event.entry.column.index, view.value,
+                self.grid.set_cell(entry.student_id, entry.column.index, view.value,
                                    view.id, view.version, late=view.late)
         self._maybe_reload()
 
-    @on(EntryFailed)
-    def _failed(self, event: EntryFailed) -> None:
-        if self._answered(event.entry):
-            self.grid.revert_cell(event.entry.student_id, event.entry.column.index)
-        self._refusal(event.message)
-        if event.conflict:
+    def _failed(self, entry: Entry, message: str, conflict: bool) -> None:
+        if self._answered(entry):
+            self.grid.revert_cell(entry.student_id, entry.column.index)
+        self._refusal(message)
+        if conflict:
             self._reload_wanted = True
         self._maybe_reload()
 
@@ -342,23 +304,6 @@ class GridScreen(ZhurnalScreen):
 
     # --- other sessions --------------------------------------------------------------
 
-    def _poll(self) -> None:
-        if self.gradebook is None or self._loading or self._inflight:
-            return
-        self._check_changes(self.gradebook.counter)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
-    def _check_changes(self, seen: int) -> None:
-        from zhurnal.core.services.queries import change_counter
-
-        try:
-            changed = change_counter(self.zapp.database()) != seen
-        except Exception:  # noqa: BLE001 - a missed poll is retried in a few seconds
-            return
-        if changed:
-            self.post_message(self.ChangeNoticed())
-
-    @on(ChangeNoticed)
     def _changed(self) -> None:
         self._reload_wanted = True
         self._maybe_reload()
@@ -409,7 +354,7 @@ class GridScreen(ZhurnalScreen):
         from zhurnal.core.services.gradebook import lesson_work_types
         from zhurnal.core.services.marks import add_assignment
 
-        db = self.zapp.database()
+        db = self.register.database()
         try:
             present = lesson_work_types(db, self.actor, lesson_id)
             if code in present:
@@ -418,7 +363,7 @@ class GridScreen(ZhurnalScreen):
                 add_assignment(db, self.actor, lesson_id, default)
             view = add_assignment(db, self.actor, lesson_id, code)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.app.call_from_thread(self._refusal, error_text(exc))
+            self.call_later(self._refusal, self.describe_error(exc))
             return
         message = f"Добавлена графа «{view.work_type_name}»."
         self.post_message(self.ColumnAdded(lesson_id, code, message))
@@ -469,12 +414,12 @@ class GridScreen(ZhurnalScreen):
         gb = self.gradebook
         assert gb is not None
         try:
-            set_period_mark(self.zapp.database(), self.actor, gb.course_id, student_id,
+            set_period_mark(self.register.database(), self.actor, gb.course_id, student_id,
                             gb.period.id, value, expected_version=version)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.app.call_from_thread(self._refusal, error_text(exc))
+            self.call_later(self._refusal, self.describe_error(exc))
             return
-        self.app.call_from_thread(self._period_mark_set)
+        self.call_later(self._period_mark_set)
 
     def _period_mark_set(self) -> None:
         self._status("Итоговая отметка сохранена.")

@@ -1,26 +1,101 @@
-"""F1: the keys of the screen underneath, in Russian.
+"""F1: the keys of the screen underneath, in Russian, generated from its bindings.
 
 | Key | Action |
 | :- | :- |
 | escape / f1 / enter / q | close |
+
+One source: the lines are the active bindings of the focused widget, its
+screen and the app — the same bindings that handle the keys — that are ours
+(defined in ``zhurnal.tui``) and have a description (the binding's ``tooltip``,
+when it has one, is the longer text for the help; the footer shows the short
+``description``).  Each key is listed once
+(the binding that really handles it: the focused widget's before the screen's);
+keys of one action share a line.  The box fits the terminal (80 columns and
+narrower): long descriptions wrap under themselves.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import textwrap
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+KEY_NAMES = {
+    "escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Пробел", "delete": "Del",
+    "backspace": "Backspace", "insert": "Ins", "home": "Home", "end": "End",
+    "pageup": "PgUp", "pagedown": "PgDn", "up": "↑", "down": "↓", "left": "←", "right": "→",
+    "plus": "+", "minus": "-", "full_stop": ".", "comma": ",",
+    "left_square_bracket": "[", "right_square_bracket": "]",
+}
+OURS = "zhurnal.tui."
+KEYS_MAX = 22
+"""The key column never takes more than this; longer key lists wrap."""
+
+
+def key_name(key: str) -> str:
+    """``ctrl+s`` → ``Ctrl+S``, ``f2`` → ``F2``, ``pageup`` → ``PgUp``, ``н`` → ``н``."""
+    *mods, last = key.split("+")
+    name = KEY_NAMES.get(last) or last
+    if (last.startswith("f") and last[1:].isdigit()) or (mods and len(last) == 1):
+        name = last.upper()
+    return "+".join([m.capitalize() for m in mods] + [name])
+
+
+def _ours(key: str, binding: Binding, node: object) -> bool:
+    """The binding that handles ``key`` on ``node`` is declared in a class of ours."""
+    for cls in type(node).__mro__:
+        for declared in cls.__dict__.get("BINDINGS", []):
+            if isinstance(declared, Binding) and declared.action == binding.action and \
+                    key in (k.strip() for k in declared.key.split(",")):
+                return cls.__module__.startswith(OURS)
+    return False
+
+
+def help_lines(screen: Screen[object]) -> list[tuple[str, str]]:
+    """(keys, what they do) for every key that works on ``screen`` now, each key once."""
+    lines: dict[tuple[str, str], list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not active.enabled or not binding.description or not _ours(key, binding, active.node):
+            continue
+        shown = binding.key_display if binding.key_display else key_name(key)
+        # The footer shows the short description; the help the longer tooltip if any.
+        keys = lines.setdefault((binding.action, binding.tooltip or binding.description), [])
+        if shown not in keys:
+            keys.append(shown)
+    return [(" / ".join(keys), description) for (_, description), keys in lines.items()]
+
+
+def layout(lines: list[tuple[str, str]], width: int) -> str:
+    """Two columns within ``width`` characters; long entries wrap within their column."""
+    keys_width = min(KEYS_MAX, max((len(k) for k, _ in lines), default=0))
+    text_width = max(12, width - keys_width - 3)
+    out = []
+    for keys, what in lines:
+        left = textwrap.wrap(keys, keys_width) or [""]
+        right = textwrap.wrap(what, text_width) or [""]
+        for i in range(max(len(left), len(right))):
+            k = left[i] if i < len(left) else ""
+            w = right[i] if i < len(right) else ""
+            out.append(f"{k.ljust(keys_width)}   {w}".rstrip())
+    return "\n".join(out)
+
 
 class HelpModal(ModalScreen[None]):
-    """A small list of (keys, what they do) pairs."""
+    """The keys of the screen underneath (see the module docstring)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,enter,q", "close", "Закрыть")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,enter,q", "close", "Закрыть справку"),
+    ]
 
     def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -28,11 +103,11 @@ class HelpModal(ModalScreen[None]):
         self._keys = keys
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _ in self._keys), default=0)
-        lines = "\n".join(f"{k.ljust(width)}   {what}" for k, what in self._keys)
-        with Vertical(id="help-box"):
+        # The box: at most 80 columns, with its border (2) and padding (4) inside.
+        inner = max(30, min(80, self.app.size.width) - 8)
+        with VerticalScroll(id="help-box"), Vertical():
             yield Static(Content(f"Клавиши: {self._title}"), classes="form-title")
-            yield Static(Content(lines or "Нет клавиш"), id="help-keys")
+            yield Static(Content(layout(self._keys, inner) or "Нет клавиш"), id="help-keys")
             yield Static("Esc — закрыть", classes="form-hint")
 
     def action_close(self) -> None:

@@ -12,15 +12,21 @@
 The topic field holds the lesson's topic or, while it is empty, the next topic of
 the calendar-thematic plan (КТП), marked «из КТП»; a saved topic that contains the
 plan topic is linked to it.  Saving runs in a worker: ``set_topic`` then
-``set_homework``, each with the version the screen read.  A refusal (conflict,
-lock) leaves the fields exactly as typed.  Topics, homework and work-type titles
-are shown as ``Content`` — data, never markup.
+``set_homework``, each with the version the screen read.
+
+Nothing typed is lost: a second after typing stops, the text is kept as a
+draft (per user, per lesson; never in the register without Ctrl+S) and offered
+back when the lesson is opened again — after a dropped connection too.  If another
+session changed the text meanwhile, saving shows both versions
+(:class:`~zhurnal.tui.widgets.conflict.TextConflictModal`) and the teacher
+chooses; nothing is overwritten silently.  Topics and homework are ``Content``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,70 +34,41 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, Static, TextArea
 from textual.widgets.option_list import Option
 
-from zhurnal.tui.screens.attendance import (
-    AttendanceScreen,
+from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.sync import ChangeWatcher
+from zhurnal.tui.widgets.assignments import AssignmentList
+from zhurnal.tui.widgets.conflict import TextConflictModal, merged
+from zhurnal.tui.widgets.dialogs import QuestionModal, WorkTypeModal
+from zhurnal.tui.widgets.lesson_info import (
     attendance_state,
+    deadline_text,
+    late_text,
     lesson_heading,
     lesson_place,
+    lesson_short,
 )
-from zhurnal.tui.screens.base import ZhurnalScreen
-from zhurnal.tui.widgets.dialogs import ConfirmModal, WorkTypeModal
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from zhurnal.core.actor import Actor
     from zhurnal.core.services.queries import LessonCard
 
-POLL_SECONDS = 3.0
-UNSAVED_QUESTION = "Есть несохранённые изменения. Выйти без сохранения?"
-GRADE1_HOMEWORK = "В 1-м классе домашнее задание не задаётся: в графе пишется «{0}» [004 §3.5]."
-GRADE1_NO_MARKS = "В 1-м классе отметки не ставятся, виды работ не нужны [004 §3.5]."
+DRAFT_DELAY = 1.0
+"""Seconds after the last key before the typed text is kept as a draft."""
 NO_WORK_TYPES = "Видов работ нет (F4 — добавить)"
+BACK_ANSWERS = [("save", "Сохранить"), ("discard", "Не сохранять"), ("stay", "Остаться")]
+FIELDS = ("Тема урока", "Домашнее задание")
+SEPARATORS = ("; ", "\n")
 
 
-def fmt_dt(moment: datetime) -> str:
-    return moment.strftime("%d.%m.%Y %H:%M")
-
-
-def deadline_text(card: LessonCard, now: datetime) -> str:
-    """«Срок заполнения: до 25.11.2026 23:59; изменения закрываются 04.12.2026»."""
-    lesson = card.lesson
-    text = f"Срок заполнения: до {fmt_dt(lesson.entry_deadline)}"
-    if lesson.homework_deadline != lesson.entry_deadline and lesson.grade != 1:
-        text += f", Д/З до {fmt_dt(lesson.homework_deadline)}"
-    closes = lesson.lock_at.strftime("%d.%m.%Y")
-    verb = "закрыты с" if now >= lesson.lock_at else "закрываются"
-    return f"{text}; изменения {verb} {closes}"
-
-
-def late_text(card: LessonCard) -> str:
-    late = [what for what, flag in (("тема", card.lesson.topic_late),
-                                    ("Д/З", card.lesson.homework_late)) if flag]
-    return f" ({', '.join(late)} — внесено с опозданием)" if late else ""
-
-
-class AssignmentList(OptionList):
-    """The lesson's work types; the option ids are assignment ids."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("delete", "remove", "Удалить вид работ"),
-        Binding("plus,insert", "screen.add_work_type", "Добавить", show=False),
-    ]
-
-    class RemovalRequested(Message):
-        def __init__(self, assignment_id: int) -> None:
-            super().__init__()
-            self.assignment_id = assignment_id
-
-    def action_remove(self) -> None:
-        if self.highlighted is not None:
-            option_id = self.get_option_at_index(self.highlighted).id
-            if option_id:
-                self.post_message(self.RemovalRequested(int(option_id)))
+@dataclass(frozen=True)
+class Draft:
+    topic: str
+    homework: str
+    saved_at: Any
 
 
 class LessonScreen(ZhurnalScreen):
@@ -102,13 +79,10 @@ class LessonScreen(ZhurnalScreen):
         Binding("f3,a", "attendance", "Посещаемость"),
         Binding("f4", "add_work_type", "Вид работы"),
         Binding("escape", "back", "Назад"),
+        Binding("tab", "app.focus_next", "Следующее поле", show=False),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False),
     ]
     HELP_TITLE = "Урок"
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("Tab / Shift+Tab", "Следующее / предыдущее поле"),
-        ("a", "Посещаемость (вне текстового поля)"),
-        ("+ / Insert / Delete", "Добавить / удалить вид работ (в списке)"),
-    ]
 
     @dataclass
     class CardLoaded(Message, bubble=False):
@@ -120,20 +94,18 @@ class LessonScreen(ZhurnalScreen):
         """The change counter read before the card (None: not read)."""
         refresh: bool = False
         """Another session changed something: refill the fields unless edited."""
+        draft: Draft | None = None
+        """The user's draft of this lesson (first load only)."""
 
     @dataclass
     class SaveFinished(Message, bubble=False):
         """A save ran: what was written (``saved``), and the refusal if any."""
 
         card: LessonCard
-        topic: str
-        homework: str
+        typed: tuple[str, str]
         saved: set[str]
         error: str | None
-
-    @dataclass
-    class ActionRefused(Message, bubble=False):
-        message: str
+        conflict: bool = False
 
     def __init__(self, actor: Actor, lesson_id: int) -> None:
         super().__init__()
@@ -142,10 +114,14 @@ class LessonScreen(ZhurnalScreen):
         self.card: LessonCard | None = None
         self._types: list[tuple[str, str, float]] = []
         self._shown = ("", "")  # (topic, homework) as last loaded or saved: "unsaved" is relative
+        self._stored = ("", "")  # the register's texts the typing started from (3-way base)
         self._saving = False
         self._failed = False  # the last save was refused: its message stays
         self._status = ""
-        self._counter: int | None = None
+        self._draft: tuple[str, str] | None = None  # what the stored draft holds
+        self._draft_timer: Timer | None = None
+        self._after_save: Callable[[bool], None] | None = None
+        self.watcher = ChangeWatcher(self, self._check_changes, paused=self._busy)
 
     def compose(self) -> ComposeResult:
         yield Static("Урок", classes="screen-title", id="lesson-title")
@@ -167,43 +143,43 @@ class LessonScreen(ZhurnalScreen):
 
     def on_mount(self) -> None:
         self.query_one("#topic", Input).focus()
-        self._load(keep_inputs=False)
-        self.set_interval(POLL_SECONDS, self._poll)
+        self._load(keep_inputs=False, with_draft=True)
+
+    def _busy(self) -> bool:
+        return self._saving or self.app.screen is not self
 
     # --- loading -----------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, keep_inputs: bool) -> None:
+    def _load(self, keep_inputs: bool, with_draft: bool = False) -> None:
         from zhurnal.core.services.queries import change_counter, lesson_card, work_types
 
-        db = self.zapp.database()
+        db = self.register.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
         card = lesson_card(db, self.actor, self.lesson_id)
         types = None if self._types else work_types(db)
-        self.post_message(self.CardLoaded(card, types, keep_inputs, counter))
+        draft = self._read_draft(db) if with_draft else None
+        self.post_message(self.CardLoaded(card, types, keep_inputs, counter, draft=draft))
 
-    def _poll(self) -> None:
-        if self._counter is not None and not self._saving and self.app.screen is self:
-            self._check_changes(self._counter)
+    def _read_draft(self, db: Any) -> Draft | None:
+        from zhurnal.core.services.drafts import get_draft
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
-    def _check_changes(self, seen: int) -> None:
-        from zhurnal.core.services.queries import change_counter, lesson_card
+        found = get_draft(db, self.actor, self.lesson_id)
+        return Draft(found.topic, found.homework, found.saved_at) if found else None
 
-        db = self.zapp.database()
-        counter = change_counter(db)
-        if counter != seen:
-            card = lesson_card(db, self.actor, self.lesson_id)
-            self.post_message(self.CardLoaded(card, None, True, counter, refresh=True))
+    def _check_changes(self) -> None:
+        self._load(keep_inputs=True)
 
     @on(CardLoaded)
     def _card_loaded(self, event: LessonScreen.CardLoaded) -> None:
         if event.types is not None:
             self._types = event.types
         if event.counter is not None:
-            self._counter = event.counter
-        keep = event.keep_inputs and not (event.refresh and not self.is_dirty())
+            self.watcher.start(event.counter)
+        keep = event.keep_inputs and self.is_dirty()
         self._show_card(event.card, keep_inputs=keep)
+        if event.draft is not None:
+            self._restore(event.draft)
 
     def _show_card(self, card: LessonCard, *, keep_inputs: bool) -> None:
         first = self.card is None
@@ -212,24 +188,31 @@ class LessonScreen(ZhurnalScreen):
         self.query_one("#lesson-title", Static).update(Content(f"Урок: {lesson_heading(card)}"))
         self.query_one("#lesson-place", Static).update(lesson_place(card))
         self._show_state()
-        topic, homework = self.query_one("#topic", Input), self.query_one("#homework", TextArea)
         if not keep_inputs:
             shown_topic = lesson.topic or (card.plan.topic if card.plan else "")
             shown_homework = card.forced_homework or lesson.homework
-            if not (first and topic.value):  # never replace what was typed before the load
-                topic.value = shown_topic
-                topic.cursor_position = len(shown_topic)  # typing adds, never replaces
-            if not (first and homework.text):
-                homework.load_text(shown_homework)
+            topic, homework = self._typed(raw=True)
+            self._fill(None if first and topic else shown_topic,  # typed before the load stays
+                       None if first and homework else shown_homework)
             self._shown = (shown_topic, shown_homework)
+            self._stored = (lesson.topic, lesson.homework)
         read_only = card.read_only_reason is not None
-        topic.disabled = read_only
-        homework.read_only = read_only or card.forced_homework is not None
-        self._hint("#homework-hint",
-                   GRADE1_HOMEWORK.format(card.forced_homework) if card.forced_homework else "")
+        self.query_one("#topic", Input).disabled = read_only
+        self.query_one("#homework", TextArea).read_only = read_only or \
+            card.forced_homework is not None
+        self._hint("#homework-hint", card.homework_note or "")
         self._show_assignments(card)
         self._update_plan_hint()
         self._show_status()
+
+    def _fill(self, topic: str | None, homework: str | None) -> None:
+        """Set the fields from the screen's side (None: leave that field as it is)."""
+        if topic is not None:
+            field = self.query_one("#topic", Input)
+            field.value = topic
+            field.cursor_position = len(topic)  # typing adds, never replaces
+        if homework is not None:
+            self.query_one("#homework", TextArea).load_text(homework)
 
     def _show_state(self) -> None:
         card = self.card
@@ -256,7 +239,7 @@ class LessonScreen(ZhurnalScreen):
         ])
         if card.assignments:
             assignments.highlighted = min(highlighted or 0, len(card.assignments) - 1)
-        self._hint("#work-hint", GRADE1_NO_MARKS if not card.marks_allowed else (
+        self._hint("#work-hint", card.marks_why_not or (
             "" if card.assignments else NO_WORK_TYPES))
 
     @on(Input.Changed, "#topic")
@@ -273,11 +256,18 @@ class LessonScreen(ZhurnalScreen):
             else:
                 hint.update(Content.from_markup("КТП, тема № $n: $topic",
                                                 n=plan.position, topic=plan.topic))
-        self._show_status()
+        self._typed_changed()
 
     @on(TextArea.Changed)
-    def _homework_changed(self) -> None:
+    def _typed_changed(self) -> None:
         self._show_status()
+        if self.card is None:
+            return
+        if self._draft_timer is None:
+            self._draft_timer = self.set_timer(DRAFT_DELAY, self._autosave, name="draft")
+        else:
+            self._draft_timer.reset()
+            self._draft_timer.resume()
 
     def _show_status(self) -> None:
         card = self.card
@@ -285,19 +275,21 @@ class LessonScreen(ZhurnalScreen):
             return
         message = self._status
         if self.is_dirty() and not (self._saving or self._failed):
-            message = "Есть несохранённые изменения (Ctrl+S — сохранить)"
+            message = message if message.startswith("Восстановлен") else \
+                "Есть несохранённые изменения (Ctrl+S — сохранить)"
         elif not message and card.read_only_reason is None and card.plan and not card.plan_linked \
                 and self._typed()[0] != card.lesson.topic:
             message = "Тема из КТП ещё не записана в журнал (Ctrl+S — сохранить)"
         status = self.query_one("#lesson-status", Static)
         status.update(Content("\n".join(filter(None, [message, deadline_text(
-            card, self.zapp.now())]))))
+            card, self.register.now())]))))
 
     # --- what is typed --------------------------------------------------------------
 
-    def _typed(self) -> tuple[str, str]:
-        return (self.query_one("#topic", Input).value.strip(),
-                self.query_one("#homework", TextArea).text.strip())
+    def _typed(self, raw: bool = False) -> tuple[str, str]:
+        topic = self.query_one("#topic", Input).value
+        homework = self.query_one("#homework", TextArea).text
+        return (topic, homework) if raw else (topic.strip(), homework.strip())
 
     def is_dirty(self) -> bool:
         """Typed text differs from what was loaded or saved last."""
@@ -313,6 +305,68 @@ class LessonScreen(ZhurnalScreen):
             return None
         return plan.plan_item_id
 
+    # --- drafts --------------------------------------------------------------------------
+
+    def _autosave(self) -> None:
+        """A second after typing stopped: keep the text as a draft (or drop a stale one)."""
+        typed = self._typed()
+        if self.is_dirty() and typed != self._draft:
+            self._draft = typed
+            self._write_draft(typed)
+        elif not self.is_dirty() and self._draft is not None:
+            self._draft = None
+            self._write_draft(None)
+
+    @work(thread=True, exit_on_error=False, group="draft")
+    def _write_draft(self, typed: tuple[str, str] | None) -> None:
+        self._store_draft(typed)
+
+    def _store_draft(self, typed: tuple[str, str] | None) -> None:
+        from zhurnal.core.services.drafts import discard_draft, save_draft
+
+        db = self.register.database()
+        if typed is None:
+            discard_draft(db, self.actor, self.lesson_id)
+        else:
+            save_draft(db, self.actor, self.lesson_id, typed[0], typed[1])
+
+    def _restore(self, draft: Draft) -> None:
+        """Offer the draft kept from an earlier session: in the fields, not saved."""
+        card = self.card
+        if card is None or card.read_only_reason is not None:
+            return
+        if (draft.topic, draft.homework) == (card.lesson.topic, card.lesson.homework):
+            self._draft = (draft.topic, draft.homework)
+            self._autosave()  # it says what the register says: not needed any more
+            return
+        self._fill(draft.topic, None if card.forced_homework else draft.homework)
+        self._draft = (draft.topic, draft.homework)
+        when = f"{draft.saved_at:%d.%m %H:%M}" if draft.saved_at else ""
+        self._status = (f"Восстановлен несохранённый текст от {when}: Ctrl+S — записать в "
+                        "журнал, Esc — решить")
+        self._show_status()
+
+    def unsaved(self) -> str | None:
+        if not self.is_dirty() or self.card is None:
+            return None
+        return f"тема или Д/З урока {lesson_short(self.card)}"
+
+    def keep_draft(self) -> None:
+        typed = self._typed()
+        if self.is_dirty() and typed != self._draft:
+            self._store_draft(typed)
+            self._draft = typed
+
+    def discard_unsaved(self) -> None:
+        self._fill(*self._shown)
+        if self._draft is not None:
+            self._draft = None
+            self._store_draft(None)
+
+    def save_for_exit(self, answer: Callable[[bool], None]) -> None:
+        self._after_save = answer
+        self.action_save()
+
     # --- saving ----------------------------------------------------------------------
 
     def action_save(self) -> None:
@@ -321,6 +375,7 @@ class LessonScreen(ZhurnalScreen):
             return
         if card.read_only_reason:
             self.notify(card.read_only_reason, severity="error", markup=False)
+            self._answer_exit(False)
             return
         topic, homework = self._typed()
         plan_item_id = self._plan_item_id()
@@ -331,23 +386,24 @@ class LessonScreen(ZhurnalScreen):
             self._shown = (topic, homework)
             self._status = "Изменений нет."
             self._show_status()
+            self._answer_exit(True)
             return
         self._saving = True
         self._status = "Сохранение…"
         self._show_status()
         self._save(topic if need_topic else None, homework if need_homework else None,
-                   plan_item_id, card.lesson.version)
+                   plan_item_id, card.lesson.version, (topic, homework))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def _save(self, topic: str | None, homework: str | None, plan_item_id: int | None,
-              version: int) -> None:
-        from zhurnal.core.errors import DomainError
+              version: int, typed: tuple[str, str]) -> None:
+        from zhurnal.core.errors import ConflictError, DomainError
         from zhurnal.core.services.lessons import set_homework, set_topic
         from zhurnal.core.services.queries import lesson_card
 
-        db = self.zapp.database()
+        db = self.register.database()
         saved: set[str] = set()
-        error = None
+        error, conflict = None, False
         try:
             if topic is not None:
                 version = set_topic(db, self.actor, self.lesson_id, topic,
@@ -357,35 +413,99 @@ class LessonScreen(ZhurnalScreen):
                 set_homework(db, self.actor, self.lesson_id, homework, expected_version=version)
                 saved.add("homework")
         except DomainError as exc:
-            error = exc.message
+            error, conflict = exc.message, isinstance(exc, ConflictError)
+        if error is None:
+            self._store_draft(None)
         card = lesson_card(db, self.actor, self.lesson_id)
-        self.post_message(self.SaveFinished(card, topic or "", homework or "", saved, error))
+        self.post_message(self.SaveFinished(card, typed, saved, error, conflict))
 
     @on(SaveFinished)
     def _save_finished(self, event: LessonScreen.SaveFinished) -> None:
         self._saving = False
-        shown_topic, shown_homework = self._shown
+        topic, homework = self._shown
         if "topic" in event.saved:
-            shown_topic = event.topic
+            topic = event.typed[0]
         if "homework" in event.saved:
-            shown_homework = event.homework
-        self._shown = (shown_topic, shown_homework)
-        self._failed = event.error is not None
+            homework = event.typed[1]
+        self._shown = (topic, homework)
+        self._stored = (event.card.lesson.topic, event.card.lesson.homework) \
+            if event.error is None else self._stored
         if event.error is None:
+            self._draft = None
+            self._failed = False
             self._status = "Сохранено" + late_text(event.card) + "."
+            self._show_card(event.card, keep_inputs=True)
+            self._answer_exit(True)
+        elif event.conflict:
+            self._conflict(event.card, event.error)
         else:
+            self._failed = True
             done = " (тема сохранена)" if event.saved else ""
             self._status = f"Не сохранено{done}: текст остался в полях."
             self.notify(event.error, title="Не сохранено", severity="error", markup=False,
                         timeout=10)
-        self._show_card(event.card, keep_inputs=True)  # a conflict reloads; the typed text stays
+            self._show_card(event.card, keep_inputs=True)
+            self._answer_exit(False)
 
-    def worker_failed(self, worker: object, error: BaseException) -> None:
+    def _answer_exit(self, ok: bool) -> None:
+        answer, self._after_save = self._after_save, None
+        if answer is not None:
+            answer(ok)
+
+    # --- another session changed the text ----------------------------------------------
+
+    def _conflict(self, card: LessonCard, headline: str) -> None:
+        """Both changed since the load: compare per field (base, theirs, mine)."""
+        base, mine = self._stored, self._typed()
+        theirs = (card.lesson.topic, card.lesson.homework)
+        clashes = [i for i in (0, 1) if mine[i] != base[i] and theirs[i] != base[i]
+                   and theirs[i] != mine[i]]
+        self._show_card(card, keep_inputs=True)  # the new version; fields stay as typed
+        self._stored = theirs
+        # A field only they changed takes their text; a field only I changed is mine.
+        self._shown = tuple(theirs[i] if mine[i] == base[i] else self._shown[i]
+                            for i in (0, 1))  # type: ignore[assignment]
+        self._fill(*(theirs[i] if mine[i] == base[i] and theirs[i] != base[i] else None
+                     for i in (0, 1)))
+        if not clashes:
+            self._status = "Изменено в другом сеансе; ваши поля записываются поверх их версии."
+            self.call_after_refresh(self.action_save)  # different fields: nothing lost
+            return
+        self._failed = True
+        self._status = "Изменено в другом сеансе: выберите версию."
+        self._show_status()
+        fields = [(FIELDS[i], theirs[i], mine[i]) for i in clashes]
+
+        def chosen(answer: str | None) -> None:
+            if answer == "theirs":
+                self._fill(*(theirs[i] if i in clashes else None for i in (0, 1)))
+                self._shown = tuple(theirs[i] if i in clashes else self._shown[i]
+                                    for i in (0, 1))  # type: ignore[assignment]
+                self._status = "Взята версия другого сеанса."
+                self._autosave()
+            elif answer == "mine":
+                self._status = ""
+                self.action_save()
+                return
+            elif answer == "merge":
+                self._fill(*(merged(theirs[i], mine[i], SEPARATORS[i]) if i in clashes
+                             else None for i in (0, 1)))
+                self._status = "Обе версии в поле: проверьте текст и сохраните (Ctrl+S)."
+            else:
+                self._status = "Не сохранено: ваш текст остался в полях."
+            self._failed = False
+            self._show_status()
+            self._answer_exit(False)
+
+        self.app.push_screen(TextConflictModal(headline, fields), chosen)
+
+    def worker_failed(self, worker: Any, error: BaseException) -> None:
         self._saving = False
         self._failed = self.card is not None
         self._status = "Не сохранено: текст остался в полях." if self.card else ""
         self._show_status()
-        super().worker_failed(worker, error)  # type: ignore[arg-type]
+        self._answer_exit(False)
+        super().worker_failed(worker, error)
 
     # --- work types --------------------------------------------------------------------
 
@@ -393,9 +513,7 @@ class LessonScreen(ZhurnalScreen):
         card = self.card
         if card is None:
             return "Урок ещё загружается."
-        if not card.marks_allowed:
-            return GRADE1_NO_MARKS
-        return card.read_only_reason
+        return card.marks_why_not or card.read_only_reason
 
     def action_add_work_type(self) -> None:
         refusal = self._refusal()
@@ -423,24 +541,23 @@ class LessonScreen(ZhurnalScreen):
         from zhurnal.core.services.marks import add_assignment, remove_assignment
         from zhurnal.core.services.queries import lesson_card
 
-        db = self.zapp.database()
+        db = self.register.database()
         try:
             if add is not None:
                 add_assignment(db, self.actor, self.lesson_id, add)
             if remove is not None:
                 remove_assignment(db, self.actor, remove)
         except DomainError as exc:
-            self.post_message(self.ActionRefused(exc.message))
+            self.call_later(self.notify, exc.message, title="Отклонено", severity="error",
+                            markup=False)
         self.post_message(self.CardLoaded(lesson_card(db, self.actor, self.lesson_id), None,
                                           keep_inputs=True))
-
-    @on(ActionRefused)
-    def _action_refused(self, event: LessonScreen.ActionRefused) -> None:
-        self.notify(event.message, title="Отклонено", severity="error", markup=False)
 
     # --- leaving -------------------------------------------------------------------
 
     def action_attendance(self) -> None:
+        from zhurnal.tui.screens.attendance import AttendanceScreen
+
         self.app.push_screen(AttendanceScreen(self.actor, self.lesson_id),
                              lambda _: self._load(keep_inputs=True))
 
@@ -449,12 +566,15 @@ class LessonScreen(ZhurnalScreen):
             self.dismiss()
             return
 
-        def answered(leave: bool | None) -> None:
-            if leave:
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                self.save_for_exit(lambda ok: self.dismiss() if ok else None)
+            elif answer == "discard":
+                self.discard_unsaved()
                 self.dismiss()
 
-        self.app.push_screen(ConfirmModal(UNSAVED_QUESTION, "Выйти без сохранения",
-                                          "Остаться"), answered)
+        self.app.push_screen(QuestionModal(f"Не сохранено: {self.unsaved()}.", BACK_ANSWERS,
+                                           focus="save", cancel="stay"), answered)
 
 
-__all__ = ["AssignmentList", "ConfirmModal", "LessonScreen", "WorkTypeModal"]
+__all__ = ["AssignmentList", "LessonScreen"]

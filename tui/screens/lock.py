@@ -5,7 +5,8 @@
 | enter (password field, «Продолжить») | check the password and go back to the work |
 | ctrl+l / «Выйти» | log out instead: a fresh login screen |
 | tab / shift+tab | next / previous field |
-| ctrl+q | quit (the app's key; the session is logged out) |
+| ctrl+q | quit (the app's key; unsaved text is kept as a draft) |
+| f1 | the keys (the app's key) |
 
 The app pushes this screen after the policy's idle minutes without a key or a
 mouse event.  Its background is opaque, so nothing of the register underneath
@@ -16,36 +17,39 @@ Only the user who was signed in can continue: the password is checked with
 ``core.auth.authenticate`` for the same login in a thread worker, so the
 lockout rules apply (wrong passwords count; a locked account says until when).
 The lock and the unlock are not audit events of their own; the check is
-recorded like any login (``login`` / ``login.failed``).
+recorded like any login (``login`` / ``login.failed``).  Text typed and not saved
+on the screens underneath was kept as a draft when the lock came up; «Выйти»
+keeps it (whoever sits at the PC is not proven to be the teacher) and the
+teacher is offered it at the next login.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
+from textual.containers import Center, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from zhurnal.tui.i18n import error_text
+from zhurnal.tui.errors import describe
 from zhurnal.tui.screens.base import SignOut
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.auth import LoginResult
-    from zhurnal.tui.app import ZhurnalApp
+    from zhurnal.tui.context import Register
 
 
 class LockScreen(SignOut, ModalScreen[bool]):
     """Covers the whole terminal until the same user types their password again.
 
-    Dismissed with ``True`` when the password is accepted; «Выйти» posts
-    ``SignOut.LoggedOut`` and the app goes back to the login screen.
+    Dismissed with ``True`` when the password is accepted; «Выйти» asks the app to
+    end the session (``SignOut.Requested``); the app goes back to the login screen.
     """
 
     # The background must stay opaque (also with an ANSI theme, where a
@@ -60,10 +64,12 @@ class LockScreen(SignOut, ModalScreen[bool]):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "logout", "Выйти", priority=True),
-        Binding("tab", "app.focus_next", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        Binding("ctrl+l", "logout", "Выйти из учётной записи", priority=True),
+        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False,
+                priority=True),
     ]
+    HELP_TITLE = "Сеанс заблокирован"
 
     class Unlocked(Message, bubble=False):
         def __init__(self, result: LoginResult) -> None:
@@ -75,21 +81,27 @@ class LockScreen(SignOut, ModalScreen[bool]):
             super().__init__()
             self.message = message
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, idle_minutes: int = 0) -> None:
         super().__init__()
         self.actor = actor
+        self.idle_minutes = idle_minutes
 
     @property
-    def zapp(self) -> ZhurnalApp:
-        return self.app  # type: ignore[return-value]
+    def register(self) -> Register:
+        return cast("Register", self.app)
 
     def compose(self) -> ComposeResult:
         name = self.actor.full_name or self.actor.login
-        with Center(), Vertical(id="lock-form", classes="form"):
+        after = f" после {self.idle_minutes} мин без действий" if self.idle_minutes else ""
+        with VerticalScroll(id="lock-scroll"), Center(), \
+                Vertical(id="lock-form", classes="form"):
+            yield Static("Сеанс заблокирован", classes="form-title")
             yield Static(
-                Content(f"Сеанс заблокирован: {name}. Введите пароль"),
+                Content(f"Журнал скрыт{after}, чтобы никто не увидел данные учеников. "
+                        f"Продолжить может только {name}: введите пароль. Несохранённый "
+                        "текст сохранён как черновик."),
                 id="lock-message",
-                classes="form-title",
+                classes="form-hint",
             )
             yield Label("Пароль")
             yield Input(placeholder="пароль", password=True, id="password")
@@ -107,7 +119,7 @@ class LockScreen(SignOut, ModalScreen[bool]):
     @on(Button.Pressed, "#unlock")
     def _submit(self) -> None:
         form = self.query_one("#lock-form")
-        if form.loading or self._logging_out:
+        if form.loading:
             return
         password = self.query_one("#password", Input).value
         if not password:
@@ -123,10 +135,10 @@ class LockScreen(SignOut, ModalScreen[bool]):
         try:
             from zhurnal.core.auth import authenticate
 
-            db = self.zapp.database()
-            result = authenticate(db, self.actor.login, password, now=self.zapp.fixed_now)
+            db = self.register.database()
+            result = authenticate(db, self.actor.login, password, now=self.register.fixed_now)
         except Exception as exc:  # noqa: BLE001 - every refusal is shown on the form
-            self.post_message(self.UnlockRefused(error_text(exc)))
+            self.post_message(self.UnlockRefused(describe(exc)))
             return
         self.post_message(self.Unlocked(result))
 
@@ -140,7 +152,7 @@ class LockScreen(SignOut, ModalScreen[bool]):
 
     @on(Unlocked)
     def _unlocked(self, event: LockScreen.Unlocked) -> None:
-        self.zapp.idle_lock_minutes = event.result.idle_lock_minutes
+        self.register.idle_lock_minutes = event.result.idle_lock_minutes
         self.dismiss(True)
 
     def _show_error(self, message: str) -> None:
@@ -152,4 +164,4 @@ class LockScreen(SignOut, ModalScreen[bool]):
 
     @on(Button.Pressed, "#logout")
     def action_logout(self) -> None:
-        self.sign_out()
+        self.sign_out("lock")

@@ -28,7 +28,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from zhurnal.tui.i18n import error_text
 from zhurnal.tui.screens.base import ZhurnalScreen
 
 if TYPE_CHECKING:
@@ -39,15 +38,12 @@ class LoginScreen(ZhurnalScreen):
     """The first screen of every session."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "enter", show=False, priority=True),
-        Binding("tab", "app.focus_next", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        Binding("enter", "enter", "Перейти к паролю / войти", show=False, priority=True),
+        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False,
+                priority=True),
     ]
     HELP_TITLE = "Вход"
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("Tab / Shift+Tab", "Следующее / предыдущее поле"),
-        ("Enter", "Перейти к паролю / войти"),
-    ]
 
     class LoggedIn(Message):
         """The credentials were accepted; the app starts the session."""
@@ -95,13 +91,13 @@ class LoginScreen(ZhurnalScreen):
             return  # already checking
         login = self.query_one("#login", Input).value.strip()
         password = self.query_one("#password", Input).value
+        # A validation message never moves the focus: keys typed next (maybe a
+        # password) must not land in the visible login field.
         if not login:
-            self._show_error("Введите логин.")
-            self.set_focus(self.query_one("#login", Input))
+            self._show_error("Введите логин (Shift+Tab — к полю логина).")
             return
         if not password:
             self._show_error("Введите пароль.")
-            self.set_focus(self.query_one("#password", Input))
             return
         self._show_error("")
         self.query_one("#login-form").loading = True
@@ -110,12 +106,12 @@ class LoginScreen(ZhurnalScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def _authenticate(self, login: str, password: str) -> None:
         try:
-            db = self.zapp.database()
+            db = self.register.database()
             from zhurnal.core.auth import authenticate
 
-            result = authenticate(db, login, password, now=self.zapp.fixed_now)
+            result = authenticate(db, login, password, now=self.register.fixed_now)
         except Exception as exc:  # noqa: BLE001 - every refusal is shown under the form
-            self.post_message(self.LoginRefused(error_text(exc)))
+            self.post_message(self.LoginRefused(self.describe_error(exc)))
             return
         self.post_message(self.LoggedIn(result))
 

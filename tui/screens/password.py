@@ -24,7 +24,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from zhurnal.tui.i18n import error_text
 from zhurnal.tui.screens.base import ZhurnalScreen
 
 if TYPE_CHECKING:
@@ -37,16 +36,14 @@ class ChangePasswordScreen(ZhurnalScreen):
     """The user replaces their temporary password before anything else."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "enter", show=False, priority=True),
-        Binding("tab", "app.focus_next", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        Binding("enter", "enter", "Следующее поле / сменить пароль", show=False,
+                priority=True),
+        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False,
+                priority=True),
         Binding("escape", "stay", show=False),
     ]
     HELP_TITLE = "Смена пароля"
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("Tab / Shift+Tab", "Следующее / предыдущее поле"),
-        ("Enter", "Следующее поле / сменить пароль"),
-    ]
 
     class PasswordChanged(Message):
         """The core accepted the new password; the app opens the timetable."""
@@ -123,10 +120,10 @@ class ChangePasswordScreen(ZhurnalScreen):
         try:
             from zhurnal.core.auth import change_password
 
-            change_password(self.zapp.database(), self.actor, old, new)
+            change_password(self.register.database(), self.actor, old, new)
         except Exception as exc:  # noqa: BLE001 - the core's refusal is shown on the form
             field = "#old" if isinstance(exc, AuthError) else "#new"
-            self.post_message(self.ChangeRefused(error_text(exc), field))
+            self.post_message(self.ChangeRefused(self.describe_error(exc), field))
             return
         self.post_message(self.PasswordChanged())
 

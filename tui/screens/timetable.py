@@ -9,8 +9,8 @@
 | ctrl+l / l | log out |
 
 Every cell is a ``rich.text.Text``: topics, rooms and class names are data,
-never markup.  A 3-second timer polls the core's change counter in a worker and
-reloads the day when another session changed something.
+never markup.  A :class:`~zhurnal.tui.sync.ChangeWatcher` reloads the day when
+another session changed something.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from textual.widgets import DataTable, Footer, Static
 from zhurnal.tui.i18n import long_date
 from zhurnal.tui.screens.base import SignOut, ZhurnalScreen
 from zhurnal.tui.screens.lesson import LessonScreen
+from zhurnal.tui.sync import ChangeWatcher
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.readmodels import LessonView
 
-POLL_SECONDS = 3.0
 COMPACT_BELOW = 110
 """Narrower terminals (80×24 over SSH) get short headers, badges and subject names."""
 DASH = "—"
@@ -102,26 +102,31 @@ def lesson_cells(lesson: LessonView, now: datetime, compact: bool = False) -> li
     ]
 
 
+class LessonTable(DataTable[Text]):
+    """The day's lessons: a row per lesson."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Предыдущий урок", show=False),
+        Binding("down", "cursor_down", "Следующий урок", show=False),
+        Binding("enter", "select_cursor", "Открыть урок", show=False),
+    ]
+
+
 class TimetableScreen(SignOut, ZhurnalScreen):
     """The day of the signed-in user: own lessons and substitutions."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,left_square_bracket", "previous_day", "Пред. день", priority=True),
         Binding("right,right_square_bracket", "next_day", "След. день", priority=True),
-        Binding("shift+left,pageup", "previous_week", "Пред. неделя", show=False, priority=True),
-        Binding("shift+right,pagedown", "next_week", "След. неделя", show=False,
+        Binding("shift+left,pageup", "previous_week", "Неделя назад", show=False,
+                priority=True),
+        Binding("shift+right,pagedown", "next_week", "Неделя вперёд", show=False,
                 priority=True),
         Binding("t", "today", "Сегодня"),
         Binding("g", "grid", "Журнал"),
-        Binding("ctrl+l,l", "logout", "Выход из учётной записи"),
+        Binding("l,ctrl+l", "logout", "Выйти"),
     ]
     HELP_TITLE = "Расписание"
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("↑ / ↓", "Выбрать урок"),
-        ("Enter", "Открыть карточку урока"),
-        ("g", "Журнал (отметки) этого класса по предмету"),
-        ("Shift+← / Shift+→, PgUp / PgDn", "Неделя назад / вперёд"),
-    ]
 
     class DayLoaded(Message, bubble=False):
         def __init__(self, day: date, lessons: list[LessonView], counter: int) -> None:
@@ -130,23 +135,19 @@ class TimetableScreen(SignOut, ZhurnalScreen):
             self.lessons = lessons
             self.counter = counter
 
-    class ChangeNoticed(Message, bubble=False):
-        """Another session committed something: reload the day."""
-
     def __init__(self, actor: Actor, day: date) -> None:
         super().__init__()
         self.actor = actor
         self.day = day
         self.lessons: list[LessonView] = []
-        self._counter: int | None = None
         self._shown_day: date | None = None
+        self.watcher = ChangeWatcher(self, lambda: self._load(self.day), paused=self._loading)
 
     def compose(self) -> ComposeResult:
         yield Static("Расписание", classes="screen-title")
         yield Static(Content(self._who()), id="who")
         yield Static(Content(long_date(self.day)), id="day")
-        table: DataTable[Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield LessonTable(id="lessons", cursor_type="row", zebra_stripes=True)
         yield Static("Уроков нет", id="empty")
         yield Footer()
 
@@ -161,7 +162,6 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         self.query_one("#empty").display = False
         table.focus()
         self._show_day(self.day)
-        self.set_interval(POLL_SECONDS, self._poll)
 
     @property
     def compact(self) -> bool:
@@ -188,7 +188,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
     def _load(self, day: date) -> None:
         from zhurnal.core.services.queries import change_counter, my_lessons
 
-        db = self.zapp.database()
+        db = self.register.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
         lessons = my_lessons(db, self.actor, day)
         self.post_message(self.DayLoaded(day, lessons, counter))
@@ -197,7 +197,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
     def _day_loaded(self, event: TimetableScreen.DayLoaded) -> None:
         if event.day != self.day:
             return  # the user has moved on; a newer load is running
-        self._counter = event.counter
+        self.watcher.start(event.counter)
         self.lessons = event.lessons
         table = self.query_one(DataTable)
         row = table.cursor_row if event.day == self._shown_day else 0
@@ -216,7 +216,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         table = self.query_one(DataTable)
         table.clear(columns=True)  # columns re-fit the day (auto widths never shrink)
         self._add_columns(table)
-        now = self.zapp.now()
+        now = self.register.now()
         for lesson in self.lessons:
             table.add_row(*lesson_cells(lesson, now, self.compact), key=str(lesson.id))
 
@@ -230,25 +230,8 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         self.query_one(DataTable).loading = False
         super().worker_failed(worker, error)  # type: ignore[arg-type]
 
-    # --- noticing other sessions' changes ----------------------------------
-
-    def _poll(self) -> None:
-        loading = any(w.node is self and w.group == "load" and w.is_running
-                      for w in self.workers)
-        if self._counter is None or self._logging_out or loading:
-            return
-        self._check_changes(self._counter)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
-    def _check_changes(self, seen: int) -> None:
-        from zhurnal.core.services.queries import change_counter
-
-        if change_counter(self.zapp.database()) != seen:
-            self.post_message(self.ChangeNoticed())
-
-    @on(ChangeNoticed)
-    def _changed(self) -> None:
-        self._load(self.day)
+    def _loading(self) -> bool:
+        return any(w.node is self and w.group == "load" and w.is_running for w in self.workers)
 
     # --- actions -------------------------------------------------------------
 
@@ -265,7 +248,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         self._show_day(self.day + timedelta(days=7))
 
     def action_today(self) -> None:
-        self._show_day(self.zapp.today())
+        self._show_day(self.register.today())
 
     @on(DataTable.RowSelected)
     def _lesson_chosen(self, event: DataTable.RowSelected) -> None:
@@ -287,4 +270,4 @@ class TimetableScreen(SignOut, ZhurnalScreen):
                              lambda _: self._load(self.day))
 
     def action_logout(self) -> None:
-        self.sign_out()
+        self.sign_out("logout")

@@ -1,4 +1,4 @@
-"""Small modal dialogs shared by the screens: a yes/no question and a work-type picker."""
+"""Small modal dialogs shared by the screens: questions, a choice list, a work-type picker."""
 
 from __future__ import annotations
 
@@ -14,36 +14,51 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 
-class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question; Escape answers no.
+class QuestionModal(ModalScreen[str]):
+    """A question with a few answers as buttons; returns the chosen answer's id.
+
+    Escape answers ``cancel`` (the last answer by default: «Остаться», «Отмена»).
 
     | Key | Action |
     | :- | :- |
-    | escape | answer no |
+    | tab / ← → | next / previous answer |
+    | enter | choose |
+    | escape | the cancelling answer |
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Остаться")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Отмена"),
+        Binding("left", "app.focus_previous", "Предыдущий ответ", show=False),
+        Binding("right", "app.focus_next", "Следующий ответ", show=False),
+    ]
 
-    def __init__(self, question: str, yes: str, no: str) -> None:
+    def __init__(self, question: str, answers: list[tuple[str, str]], *,
+                 focus: str | None = None, cancel: str | None = None,
+                 title: str = "") -> None:
         super().__init__()
-        self._question, self._yes, self._no = question, yes, no
+        self._question, self._answers, self._title = question, answers, title
+        self._cancel = cancel or answers[-1][0]
+        self._focus = focus or self._cancel
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
+            if self._title:
+                yield Static(Content(self._title), classes="form-title")
             yield Static(Content(self._question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self._yes, id="yes", variant="error")
-                yield Button(self._no, id="no", variant="primary")
+                for key, label in self._answers:
+                    yield Button(label, id=f"answer-{key}",
+                                 variant="primary" if key == self._focus else "default")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one(f"#answer-{self._focus}", Button).focus()
 
     @on(Button.Pressed)
     def _answered(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.dismiss((event.button.id or "").removeprefix("answer-"))
 
-    def action_no(self) -> None:
-        self.dismiss(False)
+    def action_cancel(self) -> None:
+        self.dismiss(self._cancel)
 
 
 class ChoiceModal(ModalScreen[str | None]):
