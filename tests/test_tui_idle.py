@@ -254,3 +254,32 @@ async def test_zero_idle_minutes_never_locks(school, clock) -> None:
         app.idle_lock_minutes = 0  # session.idle_lock_minutes = 0 in the policy
         await idle_for(app, pilot, clock, 100 * IDLE)
         assert isinstance(app.screen, TimetableScreen)
+
+
+async def test_the_lock_says_what_it_is_and_f1_works_there(school, clock) -> None:
+    """Issue 7: the idle lock names itself and why; F1 shows its keys over it (and the
+    register stays hidden), Esc goes back to the password."""
+    from tests.ui import screen_lines
+    from zhurnal.tui.screens.help import HelpModal
+
+    app = app_for(school, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot)
+        await idle_for(app, pilot, clock, IDLE)
+        await pilot.pause(0.1)
+        lock = app.screen
+        assert isinstance(lock, LockScreen)
+        painted = "\n".join(screen_lines(app))
+        assert "Сеанс заблокирован" in painted
+        assert "10 мин без действий" in painted
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+        painted = "\n".join(screen_lines(app))
+        assert "Клавиши: Сеанс заблокирован" in painted
+        assert "Выйти из учётной записи" in painted
+        assert "Математика" not in painted
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is lock
+        assert app.focused is lock.query_one("#password", Input)

@@ -233,7 +233,7 @@ async def test_help_lists_the_screen_keys(school) -> None:
         await pilot.press("f1")
         await pilot.pause()
         text = str(app.screen.query_one("#help-keys").visual)
-        for words in ("Сегодня", "Выйти", "След. день", "Выход из программы", "Неделя вперёд",
+        for words in ("Сегодня", "Выйти из учётной записи", "Следующий день", "Выход из программы", "Неделя вперёд",
                       "Открыть урок", "Ctrl+Q", "PgDn / Shift+→"):
             assert words in text
         assert "Focus" not in text and "Copy" not in text  # Textual's own English bindings
@@ -253,3 +253,40 @@ async def test_columns_refit_when_the_terminal_is_resized(school) -> None:
         await settle(app, pilot)
         assert [str(c.label) for c in table.columns.values()][6:8] == ["Посещ.", "Отметок"]
         assert [r[0] for r in rows(app.screen)] == ["1", "3"]
+
+
+async def test_a_validation_message_never_moves_the_focus_to_the_login(school) -> None:
+    """Issue 7: Enter on an empty login with the cursor in the password field says what
+    is missing and leaves the cursor where it is, so a password typed next never lands in
+    the visible login field."""
+    app = app_for(school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, 1)
+        screen = app.screen
+        await pilot.press("tab")  # to the password field, the login still empty
+        password = screen.query_one("#password", Input)
+        assert app.focused is password
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Введите логин" in error_of(screen, "#login-error")
+        assert app.focused is password
+        await pilot.press(*"секрет")
+        assert screen.query_one("#login", Input).value == ""
+        assert password.value == "секрет"
+
+
+async def test_the_password_change_fits_24_rows_with_its_error(school) -> None:
+    """«Смена пароля» at 80×24: every field, the button and the error are on screen."""
+    from tests.ui import screen_lines
+
+    app = app_for(school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot, "klass5a")
+        assert isinstance(app.screen, ChangePasswordScreen)
+        await pilot.press(*PASSWORD, "enter", "enter", "enter")
+        await settle(app, pilot)
+        painted = "\n".join(screen_lines(app))
+        for words in ("Смена пароля", "Текущий пароль", "Новый пароль",
+                      "Повторите новый пароль", "Сменить пароль", "Введите новый пароль."):
+            assert words in painted, words
+        assert "Справка" in painted.splitlines()[-1]  # the footer, uncut

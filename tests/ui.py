@@ -47,3 +47,8 @@ def screen_text(app) -> str:  # type: ignore[no-untyped-def]
     """The painted screen as plain text (from the SVG screenshot)."""
     svg = app.export_screenshot()
     return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The terminal as the user sees it, line by line (the top screen composited)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

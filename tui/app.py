@@ -72,8 +72,10 @@ class ZhurnalApp(App[None]):
     TITLE = "Электронный журнал"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Справка: клавиши"),
-        Binding("ctrl+q", "quit", "Выход из программы", priority=True),
+        # Priority: F1 works on every screen, also over the modal ones (the idle lock).
+        Binding("f1", "help", "Справка", priority=True,
+                tooltip="Справка: клавиши этого экрана (F1 ещё раз — закрыть)"),
+        Binding("ctrl+q", "quit", "Выход", priority=True, tooltip="Выход из программы"),
     ]
 
     class DatabaseFailed(Message):
@@ -353,6 +355,7 @@ class ZhurnalApp(App[None]):
 
         screen = self.screen
         if isinstance(screen, HelpModal):
+            screen.dismiss()
             return
         title = getattr(screen, "HELP_TITLE", "") or self.TITLE
         self.push_screen(HelpModal(title, help_lines(screen)))

@@ -20,7 +20,7 @@ import textwrap
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -63,7 +63,11 @@ def _ours(key: str, binding: Binding, node: object) -> bool:
 def help_lines(screen: Screen[object]) -> list[tuple[str, str]]:
     """(keys, what they do) for every key that works on ``screen`` now, each key once."""
     lines: dict[tuple[str, str], list[str]] = {}
-    for key, active in screen.active_bindings.items():
+    active_bindings = dict(screen.active_bindings)
+    for key, binding in screen.app._bindings:  # the app's priority keys work over modals too
+        if binding.priority and key not in active_bindings:
+            active_bindings[key] = ActiveBinding(screen.app, binding, True)
+    for key, active in active_bindings.items():
         binding = active.binding
         if not active.enabled or not binding.description or not _ours(key, binding, active.node):
             continue
@@ -94,7 +98,7 @@ class HelpModal(ModalScreen[None]):
     """The keys of the screen underneath (see the module docstring)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,enter,q", "close", "Закрыть справку"),
+        Binding("escape,enter,q", "close", "Закрыть справку"),
     ]
 
     def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
@@ -103,12 +107,18 @@ class HelpModal(ModalScreen[None]):
         self._keys = keys
 
     def compose(self) -> ComposeResult:
-        # The box: at most 80 columns, with its border (2) and padding (4) inside.
-        inner = max(30, min(80, self.app.size.width) - 8)
         with VerticalScroll(id="help-box"), Vertical():
             yield Static(Content(f"Клавиши: {self._title}"), classes="form-title")
-            yield Static(Content(layout(self._keys, inner) or "Нет клавиш"), id="help-keys")
+            yield Static(self._text(), id="help-keys")
             yield Static("Esc — закрыть", classes="form-hint")
+
+    def _text(self) -> Content:
+        # The box: at most 80 columns, less its border (2), padding (4) and a scrollbar (2).
+        inner = max(24, min(80, self.app.size.width) - 8)
+        return Content(layout(self._keys, inner) or "Нет клавиш")
+
+    def on_resize(self) -> None:
+        self.query_one("#help-keys", Static).update(self._text())
 
     def action_close(self) -> None:
         self.dismiss()

@@ -93,7 +93,7 @@ class LockScreen(SignOut, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         name = self.actor.full_name or self.actor.login
         after = f" после {self.idle_minutes} мин без действий" if self.idle_minutes else ""
-        with VerticalScroll(id="lock-scroll"), Center(), \
+        with VerticalScroll(classes="form-screen"), Center(), \
                 Vertical(id="lock-form", classes="form"):
             yield Static("Сеанс заблокирован", classes="form-title")
             yield Static(
@@ -104,9 +104,9 @@ class LockScreen(SignOut, ModalScreen[bool]):
                 classes="form-hint",
             )
             yield Label("Пароль")
-            yield Input(placeholder="пароль", password=True, id="password")
-            yield Button("Продолжить", id="unlock", variant="primary")
-            yield Button("Выйти (Ctrl+L)", id="logout")
+            yield Input(placeholder="пароль", password=True, id="password", compact=True)
+            yield Button("Продолжить", id="unlock", variant="primary", compact=True)
+            yield Button("Выйти (Ctrl+L)", id="logout", compact=True)
             yield Static("", id="lock-error", classes="form-error", markup=False)
         yield Footer()
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
+from textual.containers import Center, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -64,13 +64,13 @@ class LoginScreen(ZhurnalScreen):
         self._login = login or ""
 
     def compose(self) -> ComposeResult:
-        with Center(), Vertical(id="login-form", classes="form"):
+        with VerticalScroll(classes="form-screen"), Center(), Vertical(id="login-form", classes="form"):
             yield Static("Вход в электронный журнал", classes="form-title")
             yield Label("Логин")
-            yield Input(self._login, placeholder="логин", id="login")
+            yield Input(self._login, placeholder="логин", id="login", compact=True)
             yield Label("Пароль")
-            yield Input(placeholder="пароль", password=True, id="password")
-            yield Button("Войти", id="submit", variant="primary")
+            yield Input(placeholder="пароль", password=True, id="password", compact=True)
+            yield Button("Войти", id="submit", variant="primary", compact=True)
             yield Static("", id="login-error", classes="form-error", markup=False)
         yield Footer()
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
+from textual.containers import Center, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -61,7 +61,7 @@ class ChangePasswordScreen(ZhurnalScreen):
         self.actor = actor
 
     def compose(self) -> ComposeResult:
-        with Center(), Vertical(id="password-form", classes="form"):
+        with VerticalScroll(classes="form-screen"), Center(), Vertical(id="password-form", classes="form"):
             yield Static("Смена пароля", classes="form-title")
             yield Static(
                 "Вы вошли с временным паролем. Придумайте свой — "
@@ -70,12 +70,12 @@ class ChangePasswordScreen(ZhurnalScreen):
                 markup=False,
             )
             yield Label("Текущий пароль")
-            yield Input(password=True, id="old")
+            yield Input(password=True, id="old", compact=True)
             yield Label("Новый пароль")
-            yield Input(password=True, id="new")
+            yield Input(password=True, id="new", compact=True)
             yield Label("Повторите новый пароль")
-            yield Input(password=True, id="repeat")
-            yield Button("Сменить пароль", id="submit", variant="primary")
+            yield Input(password=True, id="repeat", compact=True)
+            yield Button("Сменить пароль", id="submit", variant="primary", compact=True)
             yield Static("", id="password-error", classes="form-error", markup=False)
         yield Footer()
 

@@ -116,15 +116,18 @@ class TimetableScreen(SignOut, ZhurnalScreen):
     """The day of the signed-in user: own lessons and substitutions."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,left_square_bracket", "previous_day", "Пред. день", priority=True),
-        Binding("right,right_square_bracket", "next_day", "След. день", priority=True),
+        Binding("left,left_square_bracket", "previous_day", "Пред. день", priority=True,
+                tooltip="Предыдущий день"),
+        Binding("right,right_square_bracket", "next_day", "След. день", priority=True,
+                tooltip="Следующий день"),
         Binding("shift+left,pageup", "previous_week", "Неделя назад", show=False,
                 priority=True),
         Binding("shift+right,pagedown", "next_week", "Неделя вперёд", show=False,
                 priority=True),
         Binding("t", "today", "Сегодня"),
         Binding("g", "grid", "Журнал"),
-        Binding("l,ctrl+l", "logout", "Выйти"),
+        Binding("l,ctrl+l", "logout", "Выйти",
+                tooltip="Выйти из учётной записи (войти под другим логином)"),
     ]
     HELP_TITLE = "Расписание"
 
