@@ -372,12 +372,15 @@ def make_app(
     return ZhurnalApp(db_arg, login, database=database, today=today)
 
 
-def run(db_arg: str | None, login: str | None) -> int:
-    """``zhurnal [--db PATH] [--as LOGIN]``: run the register; 0 on a normal exit."""
+def run(db_arg: str | None, login: str | None, *, today: date | None = None) -> int:
+    """``zhurnal [--db PATH] [--as LOGIN]``: run the register; 0 on a normal exit.
+
+    ``today`` fixes the date (the fault tests run a real process on a fixed school day).
+    """
     from zhurnal.tui.errors import configure_logging
 
     configure_logging()
-    app = make_app(db_arg, login)
+    app = make_app(db_arg, login, today=today)
     app.handle_hangup = True
     app.run()
     app.close_session()
