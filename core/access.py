@@ -25,7 +25,7 @@ from zhurnal.core.rules import (
     fmt_date,
     period_mark_lock_at,
 )
-from zhurnal.core.services.base import UnitOfWork, require
+from zhurnal.core.uow import UnitOfWork, require
 
 READ_ALL_ROLES = ("director", "deputy")
 

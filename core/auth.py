@@ -31,7 +31,7 @@ from zhurnal.core.db import Database
 from zhurnal.core.errors import AuthError, ValidationError
 from zhurnal.core.models import User
 from zhurnal.core.policy import Policy
-from zhurnal.core.services.base import policy_of
+from zhurnal.core.uow import policy_of
 
 MAX_PASSWORD_LENGTH = 128
 WRONG_CREDENTIALS = "Неверный логин или пароль."

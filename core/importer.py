@@ -23,8 +23,8 @@ from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import Course, Lesson, SchoolClass, Student, Subject, WorkType
 from zhurnal.core.services import marks
-from zhurnal.core.services.base import BatchRefused, batch, current_year
-from zhurnal.core.services.context import roster_ids
+from zhurnal.core.uow import BatchRefused, batch, current_year
+from zhurnal.core.context import roster_ids
 
 HEADER_WORDS = {"дата", "date"}
 LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXabcehkmoptx", "АВСЕНКМОРТХавсенкмортх")

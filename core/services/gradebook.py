@@ -44,8 +44,8 @@ from zhurnal.core.models import (
 )
 from zhurnal.core.policy import Policy
 from zhurnal.core.rules import edit_lock_at, fmt_date, suggest_period_mark, weighted_average
-from zhurnal.core.services.base import bell_times, calendar_of, policy_of
-from zhurnal.core.services.context import DEFAULT_BELL
+from zhurnal.core.uow import bell_times, calendar_of, policy_of
+from zhurnal.core.context import DEFAULT_BELL
 
 DEFAULT_WORK_TYPE = "answer"
 GRADE1_REASON = "1-й класс: отметки не ставятся"

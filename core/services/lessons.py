@@ -25,8 +25,8 @@ from zhurnal.core.rules import (
     is_late,
     normalize_absence,
 )
-from zhurnal.core.services.base import UnitOfWork, require, snapshot, unit_of_work
-from zhurnal.core.services.context import LessonCtx, deadlines, lesson_ctx, require_in_roster, roster_ids
+from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
+from zhurnal.core.context import LessonCtx, deadlines, lesson_ctx, require_in_roster, roster_ids
 
 
 def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:

@@ -19,8 +19,8 @@ from zhurnal.core.rules import (
     is_late,
     normalize_mark,
 )
-from zhurnal.core.services.base import UnitOfWork, snapshot, unit_of_work
-from zhurnal.core.services.context import deadlines, lesson_ctx, require_in_roster, roster_ids
+from zhurnal.core.uow import UnitOfWork, snapshot, unit_of_work
+from zhurnal.core.context import deadlines, lesson_ctx, require_in_roster, roster_ids
 
 
 def _work_type(uow: UnitOfWork, code: str) -> WorkType:

@@ -12,8 +12,8 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.models import Absence, Assignment, Course, Lesson, Mark, PlanItem, WorkType
 from zhurnal.core.readmodels import AssignmentView, LessonView
-from zhurnal.core.services.base import UnitOfWork
-from zhurnal.core.services.context import LessonCtx, lesson_ctx, roster
+from zhurnal.core.uow import UnitOfWork
+from zhurnal.core.context import LessonCtx, lesson_ctx, roster
 from zhurnal.core.services.lessons import lesson_view, suggested_plan_item
 from zhurnal.core.services.marks import assignment_view
 

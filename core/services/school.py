@@ -32,7 +32,7 @@ from zhurnal.core.models import (
     User,
 )
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.services.base import UnitOfWork, require, snapshot, unit_of_work
+from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 SETUP_ROLES = ("admin", "deputy")
 CONTINGENT_ROLES = ("admin", "secretary")

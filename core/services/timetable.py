@@ -28,7 +28,7 @@ from zhurnal.core.models import (
     TimetableSlot,
 )
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.services.base import require, snapshot, unit_of_work
+from zhurnal.core.uow import require, snapshot, unit_of_work
 from zhurnal.core.services.school import (
     MAX_GENERATE_DAYS,
     PLAN_ONLY,

@@ -10,7 +10,7 @@ from sqlmodel import Session, or_, select
 from zhurnal.core.errors import DomainError, NotFound
 from zhurnal.core.models import Course, Enrolment, Lesson, SchoolClass, Student, Subject, SubgroupMember
 from zhurnal.core.rules import entry_deadline, homework_deadline
-from zhurnal.core.services.base import UnitOfWork, bell_times
+from zhurnal.core.uow import UnitOfWork, bell_times
 
 DEFAULT_BELL = (time(8, 0), time(8, 45))
 

@@ -1,4 +1,4 @@
-"""The unit of work every service runs in.
+"""The unit of work every service runs in (layer: below ``access``, see ``core/__init__``).
 
 One service call = one write transaction = one audit entry chain:
 permission check -> rules -> write -> audit -> commit, or roll back and raise.
@@ -23,7 +23,7 @@ from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ConflictError, NotFound, PermissionDenied, PolicyError
-from zhurnal.core.models import Bell, Holiday, Period, SchoolYear, Setting, User
+from zhurnal.core.models import Bell, Holiday, Incident, Period, SchoolYear, Setting, User
 from zhurnal.core.policy import Policy, parse_policy
 from zhurnal.core.rules import Calendar
 
@@ -159,8 +159,6 @@ def _check_active(session: Session, actor: Actor) -> None:
     if actor.roles - user.role_set():
         raise PermissionDenied("Права учётной записи изменились: выйдите и войдите заново.")
     if actor.since is not None:
-        from zhurnal.core.models import Incident
-
         reported = session.exec(select(Incident.id).where(
             Incident.user_id == user.id, Incident.reported_at >= actor.since)).first()
         if reported is not None:
