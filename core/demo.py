@@ -38,6 +38,14 @@ from sqlmodel import Session, SQLModel, select
 
 from zhurnal.core import audit
 from zhurnal.core.auth import hash_password
+from zhurnal.core.calendar import (
+    FIVE_DAY_WEEK,
+    TERM_KINDS,
+    DayOff,
+    Term,
+    is_study_day,
+    parse_grades,
+)
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import (
@@ -159,19 +167,12 @@ class _Year:
     periods: list[dict[str, Any]]
     holidays: list[dict[str, Any]]
     public: frozenset[date] = frozenset()
-    off: dict[str, frozenset[date]] = field(default_factory=dict)  # grades key -> days
+    terms: tuple[Term, ...] = ()
+    days_off: tuple[DayOff, ...] = ()
 
     def study_day(self, d: date, grade: int, scheme: str) -> bool:
-        if d.weekday() >= WEEKDAYS or d in self.public:
-            return False
-        for grades, days in self.off.items():
-            if d in days and (not grades or str(grade) in grades.split(",")):
-                return False
-        return any(
-            p["scheme"] == scheme and p["kind"] in ("quarter", "half")
-            and p["start"] <= d <= p["end"]
-            for p in self.periods
-        )
+        """``core.calendar.is_study_day`` on the demo school's five-day week."""
+        return is_study_day(d, grade, scheme, self.terms, self.days_off, FIVE_DAY_WEEK)
 
 
 def _days(a: date, b: date) -> Iterable[date]:
@@ -220,14 +221,14 @@ def school_year(today: date) -> _Year:
             moved = day_off + timedelta(days=7 - day_off.weekday())
             holidays.append(dict(name=f"{name} (перенос выходного дня)", start=moved, end=moved,
                                  kind="public", grades=""))
-    public: set[date] = set()
-    off: dict[str, set[date]] = defaultdict(set)
-    for h in holidays:
-        target = public if h["kind"] == "public" else off[h["grades"]]
-        target.update(_days(h["start"], h["end"]))
+    public = frozenset(day for h in holidays if h["kind"] == "public"
+                       for day in _days(h["start"], h["end"]))
+    terms = tuple(Term(p["scheme"], p["start"], p["end"]) for p in periods
+                  if p["kind"] in TERM_KINDS)
+    days_off = tuple(DayOff(h["start"], h["end"], h["kind"] == "public",
+                            parse_grades(h["grades"])) for h in holidays)
     return _Year(start=d(9, 1), end=d(5, 31), name=f"{y}/{y + 1}", periods=periods,
-                 holidays=holidays, public=frozenset(public),
-                 off={k: frozenset(v) for k, v in off.items()})
+                 holidays=holidays, public=public, terms=terms, days_off=days_off)
 
 
 # --- people -------------------------------------------------------------------------

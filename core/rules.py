@@ -8,9 +8,9 @@ that names the regulation clause.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from zhurnal.core.calendar import Calendar
 from zhurnal.core.errors import DomainError, LockedError, ValidationError
 from zhurnal.core.policy import Policy
 
@@ -29,27 +29,6 @@ def fmt_date(d: date) -> str:
 
 def fmt_dt(d: datetime) -> str:
     return d.strftime("%d.%m.%Y %H:%M")
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """Days off for counting working days: weekends and public holidays."""
-
-    public_holidays: frozenset[date] = frozenset()
-    weekend: frozenset[int] = frozenset({5, 6})
-
-    def is_working_day(self, d: date) -> bool:
-        return d.weekday() not in self.weekend and d not in self.public_holidays
-
-    def add_days(self, start: date, n: int, count: str) -> date:
-        if count == "calendar":
-            return start + timedelta(days=n)
-        d = start
-        while n > 0:
-            d += timedelta(days=1)
-            if self.is_working_day(d):
-                n -= 1
-        return d
 
 
 # --- deadlines and locks -------------------------------------------------------

@@ -21,11 +21,11 @@ from sqlmodel import Session, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
+from zhurnal.core.calendar import Calendar, day_off_of, days, term_of
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ConflictError, NotFound, PermissionDenied, PolicyError
 from zhurnal.core.models import Bell, Holiday, Incident, Period, SchoolYear, Setting, User
 from zhurnal.core.policy import Policy, parse_policy
-from zhurnal.core.rules import Calendar
 
 POLICY_KEY = "policy"
 
@@ -46,13 +46,13 @@ def policy_of(session: Session) -> Policy:
 
 
 def calendar_of(session: Session) -> Calendar:
-    days: set[date] = set()
-    for h in session.exec(select(Holiday).where(Holiday.kind == "public")):
-        d = h.start
-        while d <= h.end:
-            days.add(d)
-            d = date.fromordinal(d.toordinal() + 1)
-    return Calendar(frozenset(days))
+    """The stored calendar: public holidays for working days, terms and days off for
+    ``Calendar.is_study_day``."""
+    holidays = list(session.exec(select(Holiday)))
+    public = {d for h in holidays if h.kind == "public" for d in days(h.start, h.end)}
+    terms = (term_of(p) for p in session.exec(select(Period)))
+    return Calendar(frozenset(public), terms=tuple(t for t in terms if t is not None),
+                    days_off=tuple(day_off_of(h) for h in holidays))
 
 
 def current_year(session: Session) -> SchoolYear:

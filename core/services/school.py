@@ -249,10 +249,6 @@ def _grades(text: str) -> str:
     return ",".join(str(g) for g in sorted(set(grades)))
 
 
-def _applies_to(holiday: Holiday, grade: int) -> bool:
-    return holiday.kind == "public" or not holiday.grades or str(grade) in holiday.grades.split(",")
-
-
 def _is_enrolled(uow: UnitOfWork, student_id: int, class_id: int, day: date) -> bool:
     row = uow.session.exec(
         select(Enrolment.id).where(
