@@ -29,7 +29,7 @@ from zhurnal.core.models import (
     User,
 )
 from zhurnal.core.policy import load_preset
-from zhurnal.core.services.lessons import get_lesson
+from zhurnal.core.readmodels import get_lesson
 
 TODAY = date(2026, 11, 23)
 

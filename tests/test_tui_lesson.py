@@ -178,7 +178,9 @@ async def test_attendance_in_advance_is_refused(school) -> None:
         assert lesson_row(school, "tomorrow").attendance_taken_at is None
         assert absences(school, "tomorrow") == {}
         assert marks_column(screen) == ["", "", ""]
-        assert text_of(screen, "#attendance-state") == "Посещаемость не отмечена"
+        assert text_of(screen, "#attendance-state") == (  # the decision is shown at once
+            "Нельзя ставить отметки посещаемости «вперёд»: урок начнётся 24.11.2026 08:30 "
+            "[004 §3.8].")
 
 
 async def test_locked_lesson_is_read_only(school) -> None:

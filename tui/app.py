@@ -126,7 +126,7 @@ class ZhurnalApp(App[None]):
             from zhurnal.core.db import Database
 
             self._database = Database.open(self.db_arg)
-            for module in ("zhurnal.core.auth", "zhurnal.core.services.queries"):
+            for module in ("zhurnal.core.auth", "zhurnal.core.readmodels"):
                 importlib.import_module(module)  # warm the imports while the user types
         except Exception as exc:  # noqa: BLE001 - reported on screen
             self._db_error = exc

@@ -40,8 +40,7 @@ from zhurnal.tui.screens.base import ZhurnalScreen
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.readmodels import LessonView
-    from zhurnal.core.services.queries import AttendanceRow, LessonCard
+    from zhurnal.core.readmodels import AttendanceRow, LessonCard, LessonView
 
 ALL_PRESENT = "*"
 """The queued request «everyone present» (a student id would be an int)."""
@@ -153,7 +152,7 @@ class AttendanceScreen(ZhurnalScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, seen: int | None = None) -> None:
         """Load the list; with ``seen``, only if another session changed something."""
-        from zhurnal.core.services.queries import change_counter, lesson_attendance, lesson_card
+        from zhurnal.core.readmodels import change_counter, lesson_attendance, lesson_card
 
         db = self.zapp.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
@@ -185,8 +184,8 @@ class AttendanceScreen(ZhurnalScreen):
             Content(f"Посещаемость: {lesson_heading(event.card)}"))
         self.query_one("#attendance-place", Static).update(lesson_place(event.card))
         state = self.query_one("#attendance-state", Static)
-        reason = event.card.read_only_reason
-        state.set_class(reason is not None, "error-text")
+        reason = event.card.lesson.attendance_why_not
+        state.set_class(bool(reason), "error-text")
         state.update(Content(reason or attendance_state(event.card.lesson, event.rows)))
         self._fill([row.student_id for row in event.rows])
         if event.refusal:
@@ -226,7 +225,7 @@ class AttendanceScreen(ZhurnalScreen):
     def _refusal(self) -> str | None:
         if self.card is None:
             return "Список ещё загружается."
-        return self.card.read_only_reason
+        return self.card.lesson.attendance_why_not or None
 
     def _enqueue(self, target: int | str, code: str | None) -> None:
         refusal = self._refusal()
@@ -265,8 +264,8 @@ class AttendanceScreen(ZhurnalScreen):
     def _write(self, target: int | str, code: str | None, version: int,
                seen: dict[int, str]) -> None:
         from zhurnal.core.errors import DomainError
+        from zhurnal.core.readmodels import lesson_attendance, lesson_card
         from zhurnal.core.services.lessons import mark_all_present, set_absence
-        from zhurnal.core.services.queries import lesson_attendance, lesson_card
 
         db = self.zapp.database()
         refusal = None

@@ -44,12 +44,10 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from zhurnal.core.actor import Actor
-    from zhurnal.core.services.queries import LessonCard
+    from zhurnal.core.readmodels import LessonCard
 
 POLL_SECONDS = 3.0
 UNSAVED_QUESTION = "Есть несохранённые изменения. Выйти без сохранения?"
-GRADE1_HOMEWORK = "В 1-м классе домашнее задание не задаётся: в графе пишется «{0}» [004 §3.5]."
-GRADE1_NO_MARKS = "В 1-м классе отметки не ставятся, виды работ не нужны [004 §3.5]."
 NO_WORK_TYPES = "Видов работ нет (F4 — добавить)"
 
 
@@ -61,7 +59,7 @@ def deadline_text(card: LessonCard, now: datetime) -> str:
     """«Срок заполнения: до 25.11.2026 23:59; изменения закрываются 04.12.2026»."""
     lesson = card.lesson
     text = f"Срок заполнения: до {fmt_dt(lesson.entry_deadline)}"
-    if lesson.homework_deadline != lesson.entry_deadline and lesson.grade != 1:
+    if lesson.homework_deadline is not None:
         text += f", Д/З до {fmt_dt(lesson.homework_deadline)}"
     closes = lesson.lock_at.strftime("%d.%m.%Y")
     verb = "закрыты с" if now >= lesson.lock_at else "закрываются"
@@ -174,7 +172,7 @@ class LessonScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, keep_inputs: bool) -> None:
-        from zhurnal.core.services.queries import change_counter, lesson_card, work_types
+        from zhurnal.core.readmodels import change_counter, lesson_card, work_types
 
         db = self.zapp.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
@@ -188,7 +186,7 @@ class LessonScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def _check_changes(self, seen: int) -> None:
-        from zhurnal.core.services.queries import change_counter, lesson_card
+        from zhurnal.core.readmodels import change_counter, lesson_card
 
         db = self.zapp.database()
         counter = change_counter(db)
@@ -215,18 +213,17 @@ class LessonScreen(ZhurnalScreen):
         topic, homework = self.query_one("#topic", Input), self.query_one("#homework", TextArea)
         if not keep_inputs:
             shown_topic = lesson.topic or (card.plan.topic if card.plan else "")
-            shown_homework = card.forced_homework or lesson.homework
+            shown_homework = lesson.forced_homework or lesson.homework
             if not (first and topic.value):  # never replace what was typed before the load
                 topic.value = shown_topic
                 topic.cursor_position = len(shown_topic)  # typing adds, never replaces
             if not (first and homework.text):
                 homework.load_text(shown_homework)
             self._shown = (shown_topic, shown_homework)
-        read_only = card.read_only_reason is not None
+        read_only = not lesson.text_editable
         topic.disabled = read_only
-        homework.read_only = read_only or card.forced_homework is not None
-        self._hint("#homework-hint",
-                   GRADE1_HOMEWORK.format(card.forced_homework) if card.forced_homework else "")
+        homework.read_only = read_only or lesson.forced_homework is not None
+        self._hint("#homework-hint", lesson.forced_homework_why)
         self._show_assignments(card)
         self._update_plan_hint()
         self._show_status()
@@ -236,8 +233,8 @@ class LessonScreen(ZhurnalScreen):
         if card is None:
             return
         state = self.query_one("#lesson-state", Static)
-        state.set_class(card.read_only_reason is not None, "error-text")
-        state.update(Content(card.read_only_reason or attendance_state(card.lesson)))
+        state.set_class(not card.lesson.text_editable, "error-text")
+        state.update(Content(card.lesson.text_why_not or attendance_state(card.lesson)))
 
     def _hint(self, selector: str, text: str) -> None:
         hint = self.query_one(selector, Static)
@@ -246,7 +243,7 @@ class LessonScreen(ZhurnalScreen):
 
     def _show_assignments(self, card: LessonCard) -> None:
         assignments = self.query_one(AssignmentList)
-        assignments.display = card.marks_allowed and bool(card.assignments)
+        assignments.display = card.lesson.marks_allowed and bool(card.assignments)
         highlighted = assignments.highlighted
         assignments.clear_options()
         assignments.add_options([
@@ -256,7 +253,7 @@ class LessonScreen(ZhurnalScreen):
         ])
         if card.assignments:
             assignments.highlighted = min(highlighted or 0, len(card.assignments) - 1)
-        self._hint("#work-hint", GRADE1_NO_MARKS if not card.marks_allowed else (
+        self._hint("#work-hint", card.lesson.marks_why_not or (
             "" if card.assignments else NO_WORK_TYPES))
 
     @on(Input.Changed, "#topic")
@@ -286,7 +283,7 @@ class LessonScreen(ZhurnalScreen):
         message = self._status
         if self.is_dirty() and not (self._saving or self._failed):
             message = "Есть несохранённые изменения (Ctrl+S — сохранить)"
-        elif not message and card.read_only_reason is None and card.plan and not card.plan_linked \
+        elif not message and card.lesson.text_editable and card.plan and not card.plan_linked \
                 and self._typed()[0] != card.lesson.topic:
             message = "Тема из КТП ещё не записана в журнал (Ctrl+S — сохранить)"
         status = self.query_one("#lesson-status", Static)
@@ -301,7 +298,7 @@ class LessonScreen(ZhurnalScreen):
 
     def is_dirty(self) -> bool:
         """Typed text differs from what was loaded or saved last."""
-        if self.card is None or self.card.read_only_reason is not None:
+        if self.card is None or not self.card.lesson.text_editable:
             return False
         return self._typed() != (self._shown[0].strip(), self._shown[1].strip())
 
@@ -319,8 +316,8 @@ class LessonScreen(ZhurnalScreen):
         card = self.card
         if card is None or self._saving:
             return
-        if card.read_only_reason:
-            self.notify(card.read_only_reason, severity="error", markup=False)
+        if card.lesson.text_why_not:
+            self.notify(card.lesson.text_why_not, severity="error", markup=False)
             return
         topic, homework = self._typed()
         plan_item_id = self._plan_item_id()
@@ -342,8 +339,8 @@ class LessonScreen(ZhurnalScreen):
     def _save(self, topic: str | None, homework: str | None, plan_item_id: int | None,
               version: int) -> None:
         from zhurnal.core.errors import DomainError
+        from zhurnal.core.readmodels import lesson_card
         from zhurnal.core.services.lessons import set_homework, set_topic
-        from zhurnal.core.services.queries import lesson_card
 
         db = self.zapp.database()
         saved: set[str] = set()
@@ -393,9 +390,7 @@ class LessonScreen(ZhurnalScreen):
         card = self.card
         if card is None:
             return "Урок ещё загружается."
-        if not card.marks_allowed:
-            return GRADE1_NO_MARKS
-        return card.read_only_reason
+        return card.lesson.work_types_why_not or None
 
     def action_add_work_type(self) -> None:
         refusal = self._refusal()
@@ -420,8 +415,8 @@ class LessonScreen(ZhurnalScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="assignments")
     def _change_assignments(self, add: str | None = None, remove: int | None = None) -> None:
         from zhurnal.core.errors import DomainError
+        from zhurnal.core.readmodels import lesson_card
         from zhurnal.core.services.marks import add_assignment, remove_assignment
-        from zhurnal.core.services.queries import lesson_card
 
         db = self.zapp.database()
         try:
