@@ -2,15 +2,17 @@
 ``services``; see ``core/__init__``).
 
 - ``views``: the frozen read models every service and screen shares (``LessonView``,
-  ``LessonCard``, ``AttendanceRow``, ``MarkView``, …);
+  ``LessonCard``, ``AttendanceRow``, ``MarkView``, ``DraftView``, …);
 - ``gradebook``: the «Журнал» page (``Gradebook``, ``Column``, ``Cell``, …);
 - ``lessons``: the day's lessons, the lesson card, the attendance list;
-- ``grid``: loading a gradebook and its periods.
+- ``grid``: loading a gradebook and its periods;
+- ``drafts``: a user's unsaved lesson texts.
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
 """
 
+from zhurnal.core.readmodels.drafts import get_draft, list_drafts
 from zhurnal.core.readmodels.gradebook import (
     Cell,
     Column,
@@ -42,6 +44,7 @@ from zhurnal.core.readmodels.views import (
     AssignmentView,
     AttendanceRow,
     CorrectionView,
+    DraftView,
     LessonCard,
     LessonView,
     MarkView,
@@ -58,6 +61,7 @@ __all__ = [
     "Cell",
     "Column",
     "CorrectionView",
+    "DraftView",
     "Gradebook",
     "LessonCard",
     "LessonView",
@@ -72,6 +76,7 @@ __all__ = [
     "change_counter",
     "course_periods",
     "current_period_id",
+    "get_draft",
     "get_lesson",
     "lesson_assignments",
     "lesson_attendance",
@@ -79,6 +84,7 @@ __all__ = [
     "lesson_counts",
     "lesson_roster_ids",
     "lesson_view",
+    "list_drafts",
     "load_gradebook",
     "my_lessons",
     "work_types",

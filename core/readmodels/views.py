@@ -210,3 +210,28 @@ class LessonCard:
     plan_linked: bool
     """True: the lesson's topic is linked to ``plan``; False: ``plan`` is only offered."""
     assignments: tuple[AssignmentView, ...]
+
+
+# --- drafts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """Unsaved topic and homework a user typed for a lesson, with the lesson's saved text
+    to compare; never part of the register (``core.services.drafts``)."""
+
+    lesson_id: int
+    date: date
+    number: int
+    class_title: str
+    subject: str
+    subgroup: str
+    topic: str
+    homework: str
+    saved_at: datetime
+    lesson_version: int
+    """The lesson's version the text was typed over (differs from ``current_version``
+    when someone saved the lesson since)."""
+    current_topic: str
+    current_homework: str
+    current_version: int
