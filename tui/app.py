@@ -214,7 +214,7 @@ class ZhurnalApp(App[None]):
             if self.actor is not None:
                 from zhurnal.core.auth import logout
 
-                logout(self._database, self.actor)
+                logout(self._database, self.actor, "quit")
         except Exception:  # noqa: BLE001, S110 - leaving must not fail on the audit row
             pass
         finally:

@@ -27,6 +27,8 @@ class SignOut:
 
     actor: Actor
     _logging_out = False
+    LOGOUT_HOW = "logout"
+    """How the session ends, for the audit event (``core.auth.LOGOUT_HOW``)."""
 
     class LoggedOut(Message):
         """The session ended (``error``: the logout could not be recorded)."""
@@ -46,7 +48,7 @@ class SignOut:
         try:
             from zhurnal.core.auth import logout
 
-            logout(self.app.database(), self.actor)  # type: ignore[attr-defined]
+            logout(self.app.database(), self.actor, self.LOGOUT_HOW)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - the session ends anyway
             self.post_message(self.LoggedOut(error_text(exc)))  # type: ignore[attr-defined]
             return

@@ -48,6 +48,8 @@ class LockScreen(SignOut, ModalScreen[bool]):
     ``SignOut.LoggedOut`` and the app goes back to the login screen.
     """
 
+    LOGOUT_HOW = "idle"
+
     # The background must stay opaque (also with an ANSI theme, where a
     # ModalScreen is transparent by default): it is what hides the register.
     DEFAULT_CSS = """
