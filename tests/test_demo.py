@@ -1,4 +1,4 @@
-"""The demo school (core/demo.py): generated once for the module, then inspected.
+"""The demo school (core/demo/): generated once for the module, then inspected.
 
 "Today" is Monday 23.11.2026, a study day of the 2nd quarter.
 """
