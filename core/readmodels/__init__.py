@@ -83,6 +83,7 @@ __all__ = [
     "lesson_card",
     "lesson_counts",
     "lesson_roster_ids",
+    "lesson_work_types",
     "lesson_view",
     "list_drafts",
     "load_gradebook",
