@@ -174,21 +174,6 @@ class Judge:
         return (self._open(f, lock_class, LOCK_WHAT.get(lock_class, MARKS), opened, marks=True)
                 or not_started_refusal(self.policy, self.now, f.starts_at, MARKS))
 
-    def mark_cell(self, f: LessonFacts, lock_class: str, work_type_code: str,
-                  student: StudentAtLesson, *, opened: bool = False,
-                  setting: bool = True) -> DomainError | None:
-        """One student's mark in a column (``setting``: a value, not a clearing)."""
-        return (self.marks(f, lock_class, opened=opened)
-                or student_mark_refusal(self.policy, f.group, f.date, work_type_code, student,
-                                        setting))
-
-    def absence_cell(self, f: LessonFacts, student: StudentAtLesson, code: str | None,
-                     marks: Iterable[tuple[str, str]], *,
-                     opened: bool = False) -> DomainError | None:
-        """One student's attendance code (None: present)."""
-        return (self.attendance(f, opened=opened)
-                or student_absence_refusal(self.policy, f.group, f.date, student, code, marks))
-
     def period_mark(self, course_teacher_id: int, class_teacher_id: int | None,
                     period: PeriodLike, *, opened: bool = False) -> DomainError | None:
         """Period marks: the course's teacher, or the class teacher in every subject if the
@@ -213,9 +198,10 @@ class Judge:
 
 def student_mark_refusal(policy: Policy, group: str, day: date, work_type_code: str,
                          student: StudentAtLesson, setting: bool = True) -> DomainError | None:
-    """The student's part of a mark decision: in the class (``group``) on the lesson's
-    ``day``; present for an answer in class (only when a value is set: clearing a mark
-    is always possible)."""
+    """The student's part of a mark decision, after ``Judge.marks`` of the column (the
+    commands check both, ``Gradebook.cell_why_not`` shows both): in the class (``group``)
+    on the lesson's ``day``; present for an answer in class (only when a value is set:
+    clearing a mark is always possible)."""
     if not student.enrolled:
         return not_enrolled(student.name, group, day)
     if setting:
@@ -226,8 +212,9 @@ def student_mark_refusal(policy: Policy, group: str, day: date, work_type_code: 
 def student_absence_refusal(policy: Policy, group: str, day: date, student: StudentAtLesson,
                             code: str | None,
                             marks: Iterable[tuple[str, str]]) -> DomainError | None:
-    """The student's part of an attendance decision: in the class that day; not absent
-    from the whole lesson over their mark for an answer in class."""
+    """The student's part of an attendance decision, after ``Judge.attendance``: in the
+    class that day; not absent from the whole lesson over their mark for an answer in class
+    (``AttendanceRow.absent_why_not`` shows it)."""
     if not student.enrolled:
         return not_enrolled(student.name, group, day)
     return absence_over_oral_refusal(policy, code, student.name, marks)
@@ -241,7 +228,6 @@ class WriteGrant:
     """How a write was allowed: directly, or under an approved correction."""
 
     correction_id: int | None = None
-    facts: LessonFacts | None = None
 
     @property
     def opened(self) -> bool:
@@ -302,7 +288,7 @@ def authorize_lesson_write(
         "marks": lambda: judge.marks(facts, lock_class, opened=opened),
     }[kind]
     enforce(decide())
-    return WriteGrant(opened_by, facts)
+    return WriteGrant(opened_by)
 
 
 def authorize_period_mark_write(
