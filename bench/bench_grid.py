@@ -97,7 +97,7 @@ def time_loads(db: Any, runs: int) -> list[tuple[str, float, float, str]]:
     """(title, cold ms, median ms, size) per grid."""
     from zhurnal.core.actor import Actor
     from zhurnal.core.models import User
-    from zhurnal.core.services.gradebook import load_gradebook
+    from zhurnal.core.readmodels import load_gradebook
 
     out = []
     for title, course_id, period_id, teacher_id in grids_to_open(db):
@@ -120,7 +120,7 @@ def time_loads(db: Any, runs: int) -> list[tuple[str, float, float, str]]:
 def synthetic_gradebook() -> Any:
     """35 students × 80 writable columns, 40 % of the cells with a mark."""
     from zhurnal.core.policy import load_preset
-    from zhurnal.core.services.gradebook import Cell, Column, Gradebook, PeriodInfo, StudentRow
+    from zhurnal.core.readmodels import Cell, Column, Gradebook, PeriodInfo, StudentRow
 
     rng = random.Random(7)
     policy = load_preset("004")

@@ -176,7 +176,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
     if args.policy_command == "check":
         return run_check(args.file)
     if args.policy_command == "show":
-        from zhurnal.core.services.base import policy_of
+        from zhurnal.core.uow import policy_of
 
         with _open(getattr(args, "db", None)).read() as s:
             print(policy_of(s).toml_text, end="")
@@ -190,7 +190,7 @@ def _policy_set(args: argparse.Namespace) -> int:
 
     from zhurnal.core import audit
     from zhurnal.core.policy import load_policy
-    from zhurnal.core.services.base import policy_of
+    from zhurnal.core.uow import policy_of
     from zhurnal.core.setup import install_policy
 
     new = load_policy(args.file)  # a PolicyError (Russian) ends here, nothing changed

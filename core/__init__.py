@@ -3,6 +3,22 @@
 Importing this package is cheap and side-effect free: no engine, file or
 directory is created until a function asks for one.  It never imports
 textual or rich (tests/test_import_hygiene.py).
+
+Layers, top to bottom; a module imports only from layers below its own (checked
+by tests/test_import_hygiene.py, an import-linter contract can state the same):
+
+1. jobs: ``demo``, ``importer``, ``verify`` — whole tasks built on the services;
+2. commands: ``services`` (each call one transaction; they may return read
+   models), ``auth``, ``setup``;
+3. queries: ``readmodels`` — the frozen read models and the queries that build
+   them, with the decisions (``editable``/``why_not``) a screen shows;
+4. ``access`` — who may read and write what: one decision function per kind of
+   write, used by the commands (raise) and the read models (show);
+5. ``context`` — the facts one lesson's rules need (lesson, course, class, roster);
+6. ``uow`` — the unit of work, the school's policy and calendar as stored;
+7. ``rules``, ``policy``, ``policy_check``, ``calendar``, ``audit``, ``models``,
+   ``db``, ``migrate``, ``config`` — pure rules and the storage they rest on;
+8. ``errors``, ``actor``.
 """
 
 __all__ = ["__version__"]

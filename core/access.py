@@ -1,33 +1,62 @@
 """Who may read and write which part of the register (DESIGN.md "Who may write what").
 
+Layer: above ``context``, below ``readmodels`` (see ``core/__init__``).
+
 Reading: director and deputy read everything; a teacher reads the courses
 they teach or substitute in; a class teacher reads every subject of their
 class.  Writing a lesson's cells: the course's teacher or the lesson's
 substitute, until the edit lock; after it, only the deputy under an approved
 correction [004 §7.4].  Students and parents never write [000 §7.1].
+
+Every write is decided once, by a method of ``Judge`` over plain facts
+(``LessonFacts``, ``StudentAtLesson``, a period): it returns None or the
+``DomainError`` the write must raise.  The commands raise it (``authorize_*``,
+``enforce``); the read models show it as ``editable`` / ``why_not``; so a screen
+shows the very message the command would give.  A lesson's decision looks at,
+in order: permission (``PermissionDenied``), grade 1 (for marks), the edit lock
+(``LockedError``), «вперёд» (for marks and attendance), then the student (in the
+class that day, absent from an answer in class).  An approved correction
+(``opened``) stands for the permission and the lock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Protocol
 
 from sqlmodel import Session, select
 
 from zhurnal.core.actor import Actor
+from zhurnal.core.calendar import Calendar
+from zhurnal.core.context import LessonCtx, LessonFacts, StudentAtLesson, lesson_facts
 from zhurnal.core.errors import DomainError, LockedError, PermissionDenied
-from zhurnal.core.models import Correction, Course, Lesson, Period, SchoolClass
+from zhurnal.core.models import Correction, Course, Lesson, SchoolClass
+from zhurnal.core.policy import Policy
 from zhurnal.core.rules import (
     LOCK_WHAT,
-    check_not_locked,
-    check_period_not_locked,
+    absence_over_oral_refusal,
     edit_lock_at,
     fmt_date,
+    grade1_marks_refusal,
+    lock_refusal,
+    not_enrolled,
+    not_started_refusal,
+    oral_mark_refusal,
+    period_lock_refusal,
     period_mark_lock_at,
+    period_not_started_refusal,
 )
-from zhurnal.core.services.base import UnitOfWork, require
+from zhurnal.core.uow import UnitOfWork, require
 
 READ_ALL_ROLES = ("director", "deputy")
+
+# What each kind of write closes, in the lock message («… закрыты для изменений с …»).
+TEXT = "тема и домашнее задание"
+ATTENDANCE = "отметки посещаемости"
+WORK_TYPES = "виды работ"
+MARKS = "отметки"
 
 
 def is_class_teacher(actor: Actor, klass: SchoolClass) -> bool:
@@ -63,10 +92,135 @@ def require_read_course(
         )
 
 
-def may_write_lesson(actor: Actor, course: Course, lesson: Lesson) -> bool:
+def may_write_lesson(actor: Actor, course_teacher_id: int, held_by_id: int | None) -> bool:
+    """The course's teacher or the lesson's substitute, with the teacher role."""
     if not actor.has("teacher") or actor.user_id is None:
         return False
-    return actor.user_id in (course.teacher_id, lesson.held_by_id)
+    return actor.user_id in (course_teacher_id, held_by_id)
+
+
+class PeriodLike(Protocol):
+    name: str
+    start: date
+    end: date
+
+
+def enforce(refusal: DomainError | None) -> None:
+    """Raise a decision's refusal (commands); read models show ``refusal.message``."""
+    if refusal is not None:
+        raise refusal
+
+
+def why_not(refusal: DomainError | None) -> str:
+    return refusal.message if refusal is not None else ""
+
+
+# --- the decisions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judge:
+    """The decisions of one actor at one moment under the school's policy and calendar."""
+
+    actor: Actor
+    now: datetime
+    policy: Policy
+    calendar: Calendar
+
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> Judge:
+        return cls(uow.actor, uow.now, uow.policy, uow.calendar)
+
+    def lock_at(self, day: date, lock_class: str) -> datetime:
+        return edit_lock_at(self.policy, self.calendar, day, lock_class)
+
+    def _permission(self, f: LessonFacts) -> PermissionDenied | None:
+        if may_write_lesson(self.actor, f.course_teacher_id, f.held_by_id):
+            return None
+        return PermissionDenied(f"Только просмотр: урок ведёт {f.keeper}.")
+
+    def _lock(self, f: LessonFacts, lock_class: str, what: str) -> LockedError | None:
+        return lock_refusal(self.policy, self.now, self.lock_at(f.date, lock_class), f.date,
+                            what, lock_class)
+
+    def _open(self, f: LessonFacts, lock_class: str, what: str, opened: bool,
+              marks: bool = False) -> DomainError | None:
+        """Permission, grade 1 (for marks), the lock: what a correction stands for."""
+        if not opened and (refusal := self._permission(f)) is not None:
+            return refusal
+        if marks and (refusal := grade1_marks_refusal(self.policy, f.grade)) is not None:
+            return refusal
+        return None if opened else self._lock(f, lock_class, what)
+
+    def lesson_text(self, f: LessonFacts, *, opened: bool = False) -> DomainError | None:
+        """Topic and homework: permission, then the lock of current entries [004 §3.8]."""
+        return self._open(f, "current", TEXT, opened)
+
+    def attendance(self, f: LessonFacts, *, opened: bool = False) -> DomainError | None:
+        """Attendance: permission, the lock, nothing «вперёд» [004 §3.8]."""
+        return (self._open(f, "current", ATTENDANCE, opened)
+                or not_started_refusal(self.policy, self.now, f.starts_at, ATTENDANCE))
+
+    def work_types(self, f: LessonFacts, lock_class: str = "current", *,
+                   opened: bool = False) -> DomainError | None:
+        """Adding or removing a lesson's work type (the column marks go into): permission,
+        grade 1, the lock; a work type may be planned before the lesson."""
+        return self._open(f, lock_class, WORK_TYPES, opened, marks=True)
+
+    def marks(self, f: LessonFacts, lock_class: str, *,
+              opened: bool = False) -> DomainError | None:
+        """Marks of a column (a work type's lock class): permission, grade 1, the lock,
+        nothing «вперёд»."""
+        return (self._open(f, lock_class, LOCK_WHAT.get(lock_class, MARKS), opened, marks=True)
+                or not_started_refusal(self.policy, self.now, f.starts_at, MARKS))
+
+    def period_mark(self, course_teacher_id: int, class_teacher_id: int | None,
+                    period: PeriodLike, *, opened: bool = False) -> DomainError | None:
+        """Period marks: the course's teacher, or the class teacher in every subject if the
+        policy says so [004 §3.9]; not before the period begins; until the period-mark lock."""
+        actor, policy = self.actor, self.policy
+        if not opened:
+            allowed = actor.has("teacher") and actor.user_id is not None and (
+                actor.user_id == course_teacher_id
+                or (actor.user_id == class_teacher_id and policy.ct_period_marks_all_subjects))
+            if not allowed:
+                return PermissionDenied(
+                    "Итоговые отметки выставляет учитель предмета"
+                    + (" или классный руководитель"
+                       + policy.cite("class_teacher.period_marks_all_subjects")
+                       if policy.ct_period_marks_all_subjects else "") + ".")
+        refusal = period_not_started_refusal(policy, self.now, period.start, period.name)
+        if refusal is None and not opened:
+            lock = period_mark_lock_at(policy, self.calendar, period.end)
+            refusal = period_lock_refusal(policy, self.now, lock, period.name)
+        return refusal
+
+
+def student_mark_refusal(policy: Policy, group: str, day: date, work_type_code: str,
+                         student: StudentAtLesson, setting: bool = True) -> DomainError | None:
+    """The student's part of a mark decision, after ``Judge.marks`` of the column (the
+    commands check both, ``Gradebook.cell_why_not`` shows both): in the class (``group``)
+    on the lesson's ``day``; present for an answer in class (only when a value is set:
+    clearing a mark is always possible)."""
+    if not student.enrolled:
+        return not_enrolled(student.name, group, day)
+    if setting:
+        return oral_mark_refusal(policy, work_type_code, student.name, student.absence)
+    return None
+
+
+def student_absence_refusal(policy: Policy, group: str, day: date, student: StudentAtLesson,
+                            code: str | None,
+                            marks: Iterable[tuple[str, str]]) -> DomainError | None:
+    """The student's part of an attendance decision, after ``Judge.attendance``: in the
+    class that day; not absent from the whole lesson over their mark for an answer in class
+    (``AttendanceRow.absent_why_not`` shows it)."""
+    if not student.enrolled:
+        return not_enrolled(student.name, group, day)
+    return absence_over_oral_refusal(policy, code, student.name, marks)
+
+
+# --- commands: a correction, then the decision -----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -74,6 +228,10 @@ class WriteGrant:
     """How a write was allowed: directly, or under an approved correction."""
 
     correction_id: int | None = None
+
+    @property
+    def opened(self) -> bool:
+        return self.correction_id is not None
 
 
 def _correction(
@@ -99,64 +257,56 @@ def _correction(
     return corr
 
 
+LESSON_WRITES = ("text", "attendance", "work_types", "marks")
+
+
 def authorize_lesson_write(
     uow: UnitOfWork,
-    course: Course,
-    lesson: Lesson,
+    ctx: LessonCtx,
+    kind: str,
     *,
-    lock_class: str,
+    lock_class: str = "current",
     scope: str,
     student_id: int | None = None,
     correction_id: int | None = None,
 ) -> WriteGrant:
-    """Permission, then the edit lock — or the correction that opens it."""
+    """The correction named (if any), then the ``Judge`` decision of this ``kind`` of write
+    ("text", "attendance", "work_types", "marks"); raises the refusal."""
+    opened_by = None
     if correction_id is not None:
-        corr = _correction(uow, correction_id, course, scope, student_id)
-        if corr.lesson_id is not None and corr.lesson_id != lesson.id:
+        corr = _correction(uow, correction_id, ctx.course, scope, student_id)
+        if corr.lesson_id is not None and corr.lesson_id != ctx.lesson.id:
             raise DomainError(f"Заявка № {corr.id} открывает другой урок.")
-        return WriteGrant(corr.id)
-    require(
-        may_write_lesson(uow.actor, course, lesson),
-        "Записи урока вносит учитель, ведущий этот предмет в классе, или учитель, "
-        "заменяющий урок.",
-    )
-    lock = edit_lock_at(uow.policy, uow.calendar, lesson.date, lock_class)
-    check_not_locked(uow.now, lock, LOCK_WHAT[lock_class], lesson.date,
-                     uow.policy.cite(f"locks.{lock_class}_days"))
-    return WriteGrant()
+        opened_by = corr.id
+    facts = lesson_facts(uow.session, ctx)
+    judge = Judge.of(uow)
+    opened = opened_by is not None
+    decide = {
+        "text": lambda: judge.lesson_text(facts, opened=opened),
+        "attendance": lambda: judge.attendance(facts, opened=opened),
+        "work_types": lambda: judge.work_types(facts, lock_class, opened=opened),
+        "marks": lambda: judge.marks(facts, lock_class, opened=opened),
+    }[kind]
+    enforce(decide())
+    return WriteGrant(opened_by)
 
 
 def authorize_period_mark_write(
     uow: UnitOfWork,
     course: Course,
     klass: SchoolClass,
-    period: Period,
+    period: PeriodLike,
     *,
     student_id: int,
     correction_id: int | None = None,
 ) -> WriteGrant:
-    """Period marks: the course's teacher; the class teacher for every subject if the
-    policy says so [004 §3.9]; after the lock the deputy under a correction."""
+    """Period marks (``Judge.period_mark``); after the lock the deputy under a correction."""
+    opened_by = None
     if correction_id is not None:
         corr = _correction(uow, correction_id, course, "period_marks", student_id)
-        if corr.period_id is not None and corr.period_id != period.id:
+        if corr.period_id is not None and corr.period_id != getattr(period, "id", None):
             raise DomainError(f"Заявка № {corr.id} открывает другой период.")
-        return WriteGrant(corr.id)
-    actor = uow.actor
-    allowed = actor.has("teacher") and (
-        course.teacher_id == actor.user_id
-        or (is_class_teacher(actor, klass) and uow.policy.ct_period_marks_all_subjects)
-    )
-    require(
-        allowed,
-        "Итоговые отметки выставляет учитель предмета"
-        + (" или классный руководитель [004 §3.9]." if uow.policy.ct_period_marks_all_subjects
-           else "."),
-    )
-    lock = period_mark_lock_at(uow.policy, uow.calendar, period.end)
-    check_period_not_locked(uow.now, lock, period.name, uow.policy.cite("locks.period_marks"))
-    return WriteGrant()
-
-
-def lock_moment(uow: UnitOfWork, lesson: Lesson, lock_class: str) -> datetime:
-    return edit_lock_at(uow.policy, uow.calendar, lesson.date, lock_class)
+        opened_by = corr.id
+    enforce(Judge.of(uow).period_mark(course.teacher_id, klass.class_teacher_id, period,
+                                      opened=opened_by is not None))
+    return WriteGrant(opened_by)

@@ -31,7 +31,7 @@ from zhurnal.core.db import Database
 from zhurnal.core.errors import AuthError, ValidationError
 from zhurnal.core.models import User
 from zhurnal.core.policy import Policy
-from zhurnal.core.services.base import policy_of
+from zhurnal.core.uow import policy_of
 
 MAX_PASSWORD_LENGTH = 128
 WRONG_CREDENTIALS = "Неверный логин или пароль."
@@ -257,9 +257,24 @@ def change_password(db: Database, actor: Actor, old: str, new: str) -> None:
         )
 
 
-def logout(db: Database, actor: Actor) -> None:
+LOGOUT_HOW = {
+    "logout": "выход по команде пользователя",
+    "quit": "закрытие программы",
+    "idle": "выход с экрана блокировки после простоя",
+    "hangup": "обрыв соединения",
+}
+"""How a session ends, as recorded in the ``logout`` audit event (``after["how"]``)."""
+
+
+def logout(db: Database, actor: Actor, how: str = "logout") -> None:
+    """Record the end of a session like a login [000 §6.1]: ``how`` it ended — the user's
+    logout key ("logout"), quitting the program ("quit"), logging out from the idle lock
+    ("idle"), or the connection dropping ("hangup") — so that the weekly activity report
+    can tell them apart."""
+    if how not in LOGOUT_HOW:
+        raise ValueError(f"unknown logout kind {how!r}: one of {', '.join(LOGOUT_HOW)}")
     with db.write() as session:
         audit.append(
             session, ts=actor.now(), actor_id=actor.user_id, actor_login=actor.login,
-            action="logout", entity="user", entity_id=actor.user_id,
+            action="logout", entity="user", entity_id=actor.user_id, after={"how": how},
         )

@@ -21,10 +21,10 @@ from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
-from zhurnal.core.models import Course, Lesson, SchoolClass, Student, Subject, WorkType
+from zhurnal.core.models import Course, Lesson, Mark, SchoolClass, Student, Subject, WorkType
 from zhurnal.core.services import marks
-from zhurnal.core.services.base import BatchRefused, batch, current_year
-from zhurnal.core.services.context import roster_ids
+from zhurnal.core.uow import BatchRefused, batch, current_year
+from zhurnal.core.context import roster_ids
 
 HEADER_WORDS = {"дата", "date"}
 LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXabcehkmoptx", "АВСЕНКМОРТХавсенкмортх")
@@ -170,6 +170,4 @@ def import_marks(db: Database, actor: Actor, text: str) -> ImportResult:
 
 
 def count_marks(session: Session) -> int:
-    from zhurnal.core.models import Mark
-
     return session.exec(select(func.count(Mark.id))).one()

@@ -304,3 +304,17 @@ class Incident(SQLModel, table=True):
     reported_by_id: int = Field(foreign_key="user.id")
     reported_at: NaiveDatetime
     note: str = ""
+
+
+class Draft(SQLModel, table=True):
+    """Topic and homework a user typed for a lesson and has not saved (personal scratch,
+    never part of the register; ``core.services.drafts``)."""
+
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    lesson_id: int = Field(foreign_key="lesson.id", index=True)
+    topic: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    homework: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    lesson_version: int = 0  # the lesson's version the text was typed over
+    saved_at: NaiveDatetime

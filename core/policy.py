@@ -20,12 +20,19 @@ LOCK_CLASSES = ("current", "practical", "written")
 DAY_COUNTS = ("calendar", "working")
 
 
+# [sources] keys that name the clause of a fixed rule (no value to set), so that every
+# refusal cites the school's own regulation: nothing «вперёд» for lessons and for
+# period marks, and the director-approved correction that opens a lock.
+CITATION_KEYS = ("rules.no_advance", "rules.no_advance_period", "rules.corrections")
+
+
 @dataclass(frozen=True)
 class WorkTypeSpec:
     code: str
     name: str
     weight: float
     lock: str  # one of LOCK_CLASSES
+    oral: bool = False  # given for an answer in class: needs the student there
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class Policy:
     grade1_homework: str
     grade1_period_result: str
     grade1_year_result: str
+    # a mark for an oral work type (``WorkTypeSpec.oral``) needs the student at the lesson
+    oral_requires_presence: bool
     # class teacher
     ct_period_marks_all_subjects: bool
     ct_absence_reason: bool
@@ -78,6 +87,13 @@ class Policy:
 
     def work_type(self, code: str) -> WorkTypeSpec | None:
         return next((w for w in self.work_types if w.code == code), None)
+
+    @property
+    def oral_codes(self) -> frozenset[str]:
+        """Work types an absent student cannot get a mark for (empty when the switch is off)."""
+        if not self.oral_requires_presence:
+            return frozenset()
+        return frozenset(w.code for w in self.work_types if w.oral)
 
     def lock_days(self, lock_class: str) -> int:
         return {
@@ -133,6 +149,9 @@ def parse_policy(text: str) -> Policy:
         if not isinstance(wt, dict):
             raise PolicyError(f"Ключ «{where}» должен быть таблицей.")
         weight = _get(wt, "weight", float)
+        oral = wt.get("oral", False)
+        if not isinstance(oral, bool):
+            raise PolicyError(f"Ключ «{where}.oral»: неверный тип значения {oral!r}.")
         if weight <= 0:
             raise PolicyError(f"Ключ «{where}.weight»: вес должен быть больше нуля.")
         work_types.append(
@@ -141,6 +160,7 @@ def parse_policy(text: str) -> Policy:
                 name=_get(wt, "name", str),
                 weight=weight,
                 lock=_choice(_get(wt, "lock", str), LOCK_CLASSES, f"{where}.lock"),
+                oral=oral,
             )
         )
     codes = [w.code for w in work_types]
@@ -189,6 +209,7 @@ def parse_policy(text: str) -> Policy:
         grade1_homework=_get(d, "grade1.homework", str),
         grade1_period_result=_get(d, "grade1.period_result", str),
         grade1_year_result=_get(d, "grade1.year_result", str),
+        oral_requires_presence=_get(d, "marks.oral_requires_presence", bool, True),
         ct_period_marks_all_subjects=_get(d, "class_teacher.period_marks_all_subjects", bool),
         ct_absence_reason=_get(d, "class_teacher.absence_reason", bool),
         ct_absence_reason_working_days=_get(d, "class_teacher.absence_reason_working_days", int),

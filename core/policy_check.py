@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhurnal.core.errors import PolicyError
-from zhurnal.core.policy import Policy, load_policy
+from zhurnal.core.policy import CITATION_KEYS, Policy, load_policy
 
 CONTRADICTION = "contradiction"
 GAP = "gap"
@@ -50,6 +50,7 @@ _VALUES: dict[str, Callable[[Policy], Any]] = {
     "grade1.homework": lambda p: p.grade1_homework,
     "grade1.period_result": lambda p: p.grade1_period_result,
     "grade1.year_result": lambda p: p.grade1_year_result,
+    "marks.oral_requires_presence": lambda p: p.oral_requires_presence,
     "class_teacher.period_marks_all_subjects": lambda p: p.ct_period_marks_all_subjects,
     "class_teacher.absence_reason": lambda p: p.ct_absence_reason,
     "class_teacher.absence_reason_working_days": lambda p: p.ct_absence_reason_working_days,
@@ -71,6 +72,7 @@ _INERT: dict[str, Callable[[Policy], bool]] = {
     "grade1.homework": lambda p: not p.grade1_no_marks,
     "grade1.period_result": lambda p: not p.grade1_no_marks,
     "grade1.year_result": lambda p: not p.grade1_no_marks,
+    "marks.oral_requires_presence": lambda p: not any(w.oral for w in p.work_types),
     "class_teacher.absence_reason_working_days": lambda p: not p.ct_absence_reason,
 }
 
@@ -115,7 +117,9 @@ def format_value(value: Any) -> str:
         parts = []
         for item in value:
             if hasattr(item, "code") and hasattr(item, "weight"):
-                parts.append(f"{item.name} (вес {_number(item.weight)}, запрет «{item.lock}»)")
+                oral = ", устный" if getattr(item, "oral", False) else ""
+                parts.append(f"{item.name} (вес {_number(item.weight)}, запрет «{item.lock}»"
+                             f"{oral})")
             elif isinstance(item, (list, tuple)) and len(item) == 2:
                 parts.append(f"{format_value(item[0])} → {format_value(item[1])}")
             else:
@@ -336,7 +340,18 @@ def _negatives(policy: Policy) -> list[Finding]:
 
 def _sources(policy: Policy) -> list[Finding]:
     return [Finding(WARNING, key, f"источник «{clause}» указан для неизвестного ключа правил.")
-            for key, clause in policy.sources.items() if key not in _VALUES]
+            for key, clause in policy.sources.items()
+            if key not in _VALUES and key not in CITATION_KEYS]
+
+
+def _oral(policy: Policy) -> list[Finding]:
+    """The absent-student rule needs at least one oral work type to mean anything."""
+    if policy.oral_requires_presence and not any(w.oral for w in policy.work_types):
+        return [Finding(WARNING, "marks.oral_requires_presence", (
+            "правило включено, но ни один вид работ не отмечен как устный "
+            "(work_types.oral = true): отметка отсутствующему ученику не проверяется."
+        ))]
+    return []
 
 
 def _gaps(policy: Policy) -> list[Finding]:
@@ -356,7 +371,7 @@ def check(policy: Policy) -> list[Finding]:
     """Contradictions first (the regulation's, then the values'), then warnings and gaps."""
     findings: list[Finding] = []
     for step in (_alternatives, _deadlines_vs_locks, _rounding, _scale, _class_teacher,
-                 _period_marks, _security, _negatives, _sources, _gaps):
+                 _period_marks, _oral, _security, _negatives, _sources, _gaps):
         findings.extend(step(policy))
     order = {CONTRADICTION: 0, WARNING: 1, GAP: 2}
     return sorted(findings, key=lambda f: order[f.kind])  # stable: keeps each kind's order

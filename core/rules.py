@@ -8,9 +8,9 @@ that names the regulation clause.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from zhurnal.core.calendar import Calendar
 from zhurnal.core.errors import DomainError, LockedError, ValidationError
 from zhurnal.core.policy import Policy
 
@@ -29,27 +29,6 @@ def fmt_date(d: date) -> str:
 
 def fmt_dt(d: datetime) -> str:
     return d.strftime("%d.%m.%Y %H:%M")
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """Days off for counting working days: weekends and public holidays."""
-
-    public_holidays: frozenset[date] = frozenset()
-    weekend: frozenset[int] = frozenset({5, 6})
-
-    def is_working_day(self, d: date) -> bool:
-        return d.weekday() not in self.weekend and d not in self.public_holidays
-
-    def add_days(self, start: date, n: int, count: str) -> date:
-        if count == "calendar":
-            return start + timedelta(days=n)
-        d = start
-        while n > 0:
-            d += timedelta(days=1)
-            if self.is_working_day(d):
-                n -= 1
-        return d
 
 
 # --- deadlines and locks -------------------------------------------------------
@@ -92,117 +71,205 @@ def is_late(now: datetime, deadline: datetime) -> bool:
     return now > deadline
 
 
+# --- refusals -------------------------------------------------------------------
+#
+# Each returns the ``DomainError`` a write must raise, or None; ``core.access`` calls
+# them for the services (raise) and the read models (``why_not``), so a screen shows
+# the very message the service would give.  ``cite`` names the school's own clause.
+
+
+def _cited(policy: Policy, key: str) -> tuple[str, str | None]:
+    return policy.cite(key), policy.sources.get(key)
+
+
 LOCK_WHAT = {
-    "current": "текущие отметки, посещаемость, темы и виды работ",
+    "current": "текущие отметки",
     "practical": "отметки за практические работы",
     "written": "отметки за письменные работы",
 }
+"""What a lock class closes, for the marks of a column; a lesson's other parts are named
+by the caller (тема и домашнее задание, отметки посещаемости, виды работ)."""
 
 
-def check_not_locked(
-    now: datetime, lock_at: datetime, what: str, lesson_date: date, cite: str = ""
-) -> None:
-    """``cite`` is the policy's clause for this lock, e.g. " [004 §3.8]"."""
-    if now >= lock_at:
-        raise LockedError(
-            f"Урок {fmt_date(lesson_date)}: {what} закрыты для изменений "
-            f"с {fmt_date(lock_at.date())}{cite}. Исправить можно только по разрешению "
-            "директора (заявка на исправление) [004 §7].",
-            clause=cite.strip(" []") or None,
-        )
+def lock_refusal(
+    policy: Policy, now: datetime, lock_at: datetime, lesson_date: date, what: str,
+    lock_class: str,
+) -> LockedError | None:
+    """After the edit lock only a director-approved correction opens the cells [004 §3.8, §7]."""
+    if now < lock_at:
+        return None
+    cite, clause = _cited(policy, f"locks.{lock_class}_days")
+    return LockedError(f"Урок {lesson_date:%d.%m}: {what} закрыты для изменений с "
+                       f"{fmt_date(lock_at.date())}{cite}.", clause=clause)
 
 
-def check_period_not_locked(
-    now: datetime, lock_at: datetime, period_name: str, cite: str = ""
-) -> None:
-    if now >= lock_at:
-        raise LockedError(
-            f"{period_name}: итоговые отметки закрыты для изменений с "
-            f"{fmt_date(lock_at.date())}{cite}. Исправить можно только по разрешению "
-            "директора [004 §7].",
-            clause=cite.strip(" []") or None,
-        )
+def period_lock_refusal(
+    policy: Policy, now: datetime, lock_at: datetime, period_name: str
+) -> LockedError | None:
+    """Period marks lock at the period's end or N days after [004 §3.8, §6.3]."""
+    if now < lock_at:
+        return None
+    cite, clause = _cited(policy, "locks.period_marks")
+    return LockedError(f"{period_name}: итоговые отметки закрыты для изменений с "
+                       f"{fmt_date(lock_at.date())}{cite}.", clause=clause)
 
 
-# --- nothing "вперёд" ----------------------------------------------------------
-
-
-def check_lesson_started(now: datetime, lesson_start: datetime, what: str) -> None:
+def not_started_refusal(
+    policy: Policy, now: datetime, lesson_start: datetime, what: str
+) -> DomainError | None:
     """No marks or attendance for a lesson that has not begun [004 §3.8, §6.3]."""
-    if now < lesson_start:
-        raise DomainError(
-            f"Нельзя ставить {what} «вперёд»: урок начнётся {fmt_dt(lesson_start)} "
-            "[004 §3.8].",
-            clause="004 §3.8",
-        )
+    if now >= lesson_start:
+        return None
+    cite, clause = _cited(policy, "rules.no_advance")
+    return DomainError(f"Нельзя ставить {what} «вперёд»: урок начнётся "
+                       f"{fmt_dt(lesson_start)}{cite}.", clause=clause)
 
 
-def check_period_started(now: datetime, period_start: date, period_name: str) -> None:
-    if now.date() < period_start:
-        raise DomainError(
-            f"Нельзя выставлять итоговую отметку «вперёд»: {period_name} начнётся "
-            f"{fmt_date(period_start)} [004 §6.3].",
-            clause="004 §6.3",
-        )
+def period_not_started_refusal(
+    policy: Policy, now: datetime, period_start: date, period_name: str
+) -> DomainError | None:
+    if now.date() >= period_start:
+        return None
+    cite, clause = _cited(policy, "rules.no_advance_period")
+    return DomainError(f"Нельзя выставлять итоговую отметку «вперёд»: {period_name} начнётся "
+                       f"{fmt_date(period_start)}{cite}.", clause=clause)
+
+
+def not_enrolled(name: str, group: str, day: date) -> DomainError:
+    """The student is not in the class (or subgroup) on that day: their cells are closed."""
+    return DomainError(f"{name} не числится в {group} на {fmt_date(day)}.")
 
 
 # --- grade 1 -------------------------------------------------------------------
 
 
-def check_mark_allowed_for_grade(policy: Policy, grade: int) -> None:
+def marks_given(policy: Policy, grade: int) -> bool:
+    """False in grade 1 when the policy says so [004 §3.5]."""
+    return not (grade == 1 and policy.grade1_no_marks)
+
+
+def grade1_marks_refusal(policy: Policy, grade: int) -> DomainError | None:
     """In grade 1 no marks of any kind are given [004 §3.5]."""
-    if grade == 1 and policy.grade1_no_marks:
-        raise DomainError(
-            "В 1-м классе отметки не ставятся: ведутся только посещаемость и темы уроков"
-            f"{policy.cite('grade1.no_marks')}.",
-            clause=policy.sources.get("grade1.no_marks"),
-        )
+    if marks_given(policy, grade):
+        return None
+    cite, clause = _cited(policy, "grade1.no_marks")
+    return DomainError(f"В 1-м классе отметки не ставятся{cite}.", clause=clause)
+
+
+def forced_homework(policy: Policy, grade: int) -> str | None:
+    """The text the homework column must read (grade 1: «нет» [004 §3.5]), else None."""
+    return None if marks_given(policy, grade) else policy.grade1_homework
+
+
+def grade1_homework_explanation(policy: Policy) -> str:
+    return (f"В 1-м классе домашнее задание не задаётся: в графе пишется "
+            f"«{policy.grade1_homework}»{policy.cite('grade1.homework')}.")
 
 
 def grade1_homework(policy: Policy, grade: int, text: str) -> str:
     """In grade 1 the homework column reads «нет» [004 §3.5]."""
-    if grade != 1 or not policy.grade1_no_marks:
+    forced = forced_homework(policy, grade)
+    if forced is None:
         return text
-    if text.strip() and text.strip().lower() != policy.grade1_homework.lower():
-        raise DomainError(
-            f"В 1-м классе домашнее задание не задаётся: в графе пишется "
-            f"«{policy.grade1_homework}»{policy.cite('grade1.homework')}.",
-            clause=policy.sources.get("grade1.homework"),
-        )
-    return policy.grade1_homework
+    if text.strip() and text.strip().lower() != forced.lower():
+        raise DomainError(grade1_homework_explanation(policy),
+                          clause=policy.sources.get("grade1.homework"))
+    return forced
+
+
+def period_choices(policy: Policy, grade: int, period_kind: str) -> tuple[str, ...]:
+    """The values a period mark may take in this class: grade 1 «н/оц» for a period and
+    «осв» for the year [004 §3.5], else the school's period scale."""
+    if marks_given(policy, grade):
+        return policy.period_values
+    if period_kind in ("year", "final"):
+        return (policy.grade1_year_result,)
+    return (policy.grade1_period_result,)
 
 
 def check_period_value(policy: Policy, grade: int, period_kind: str, value: str) -> str:
     value = normalize_period_value(value)
-    if grade == 1 and policy.grade1_no_marks:
-        expected = policy.grade1_year_result if period_kind in ("year", "final") else (
-            policy.grade1_period_result
-        )
-        if value != expected:
-            raise DomainError(
-                f"В 1-м классе итог за период — «{policy.grade1_period_result}», за год — "
-                f"«{policy.grade1_year_result}»{policy.cite('grade1.period_result')}.",
-                clause=policy.sources.get("grade1.period_result"),
-            )
+    choices = period_choices(policy, grade, period_kind)
+    if value in choices:
         return value
-    if value not in policy.period_values:
-        raise ValidationError(
-            f"Итоговая отметка «{value}» не из шкалы школы: "
-            f"{', '.join(policy.period_values)}."
+    if not marks_given(policy, grade):
+        raise DomainError(
+            f"В 1-м классе итог за период — «{policy.grade1_period_result}», за год — "
+            f"«{policy.grade1_year_result}»{policy.cite('grade1.period_result')}.",
+            clause=policy.sources.get("grade1.period_result"),
         )
-    return value
+    raise ValidationError(
+        f"Итоговая отметка «{value}» не из шкалы школы: {', '.join(choices)}."
+    )
+
+
+# --- an absent student and an answer in class --------------------------------------
+
+WHOLE_LESSON_ABSENCES = ("Н", "Б", "УП")
+"""Codes of a student absent from the whole lesson; «ОП» (late) was there."""
+
+
+def oral_mark_refusal(
+    policy: Policy, work_type_code: str, name: str, absence: str | None
+) -> DomainError | None:
+    """No mark for an oral work type (``WorkTypeSpec.oral``, e.g. «Ответ на уроке») to a
+    student absent from the whole lesson, when ``marks.oral_requires_presence`` is on.
+
+    Written work handed in after an absence may still be marked: the regulations do not
+    forbid it, so only the oral types are refused.
+    """
+    if absence not in WHOLE_LESSON_ABSENCES or work_type_code not in policy.oral_codes:
+        return None
+    spec = policy.work_type(work_type_code)
+    what = spec.name if spec else work_type_code
+    cite, clause = _cited(policy, "marks.oral_requires_presence")
+    return DomainError(f"{name} не был(а) на уроке («{absence}»): за «{what}» отметку не "
+                       f"ставят{cite}.", clause=clause)
+
+
+def absence_over_oral_refusal(
+    policy: Policy, code: str | None, name: str, marks: Iterable[tuple[str, str]]
+) -> DomainError | None:
+    """Marking a student absent from the whole lesson (Н/Б/УП) who already has a mark for
+    an oral work type in it is refused, naming the mark: the register would say both
+    that they answered and that they were not there.  The teacher clears the mark first
+    (or marks «ОП», late, which keeps the answer).  ``marks``: (work type code, value)."""
+    if code not in WHOLE_LESSON_ABSENCES:
+        return None
+    oral = policy.oral_codes
+    found = next(((wt, value) for wt, value in marks if wt in oral), None)
+    if found is None:
+        return None
+    spec = policy.work_type(found[0])
+    cite, clause = _cited(policy, "marks.oral_requires_presence")
+    what = spec.name if spec else found[0]
+    return DomainError(f"У {name} «{found[1]}» за «{what}»: отсутствие на всём уроке не "
+                       f"отметить. Сотрите отметку или поставьте «ОП»{cite}.", clause=clause)
 
 
 # --- values --------------------------------------------------------------------
 
 
+def mark_value_refusal(policy: Policy, raw: str) -> ValidationError | None:
+    """A value outside the school's scale, e.g. the debt mark «точка» (key «.») where the
+    policy has none."""
+    value = raw.strip().lower()
+    if value in policy.mark_values:
+        return None
+    if policy.debt_mark and value in (policy.debt_mark.lower(), "."):
+        return None
+    allowed = ", ".join(policy.all_mark_values)
+    if value in (".", "точка"):
+        return ValidationError(f"Отметки «точка» нет в шкале школы: {allowed}.")
+    return ValidationError(f"Отметка «{raw.strip()}» не из шкалы школы: {allowed}.")
+
+
 def normalize_mark(policy: Policy, raw: str) -> str:
+    if (refusal := mark_value_refusal(policy, raw)) is not None:
+        raise refusal
     value = raw.strip().lower()
     if policy.debt_mark and value in (policy.debt_mark.lower(), "."):
         return policy.debt_mark
-    if value not in policy.mark_values:
-        allowed = ", ".join(policy.all_mark_values)
-        raise ValidationError(f"Отметка «{raw.strip()}» не из шкалы школы: {allowed}.")
     return value
 
 

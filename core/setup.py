@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from zhurnal.core.models import Setting, WorkType
 from zhurnal.core.policy import Policy, parse_policy
-from zhurnal.core.services.base import POLICY_KEY
+from zhurnal.core.uow import POLICY_KEY
 
 
 def install_policy(session: Session, text: str) -> Policy:

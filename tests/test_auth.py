@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -269,7 +270,28 @@ def test_logout_is_audited(db, admin: Actor) -> None:
     actor = auth.authenticate(db, "ivanova", temp, now=NOW).actor
     auth.logout(db, actor)
     last = events(db)[-1]
-    assert (last.action, last.actor_id) == ("logout", uid)
+    assert (last.action, last.actor_id, last.after) == ("logout", uid, '{"how": "logout"}')
+
+
+@pytest.mark.parametrize("how", ["logout", "quit", "idle", "hangup"])
+def test_logout_records_how_the_session_ended_000_6_1(db, admin: Actor, how: str) -> None:
+    """[000 §6.1] the weekly activity report tells a logout from a quit, the idle lock
+    and a dropped connection."""
+    uid, temp = new_user(db, admin)
+    actor = auth.authenticate(db, "ivanova", temp, now=NOW).actor
+    auth.logout(db, actor, how)
+    last = events(db)[-1]
+    assert (last.action, last.actor_id, last.entity_id) == ("logout", uid, uid)
+    assert json.loads(last.after) == {"how": how}
+
+
+def test_logout_refuses_an_unknown_kind(db, admin: Actor) -> None:
+    uid, temp = new_user(db, admin)
+    actor = auth.authenticate(db, "ivanova", temp, now=NOW).actor
+    before = len(events(db))
+    with pytest.raises(ValueError, match="unknown logout kind"):
+        auth.logout(db, actor, "crash")
+    assert len(events(db)) == before
 
 
 def test_students_change_their_own_password(db, admin: Actor) -> None:

@@ -54,7 +54,7 @@ def test_policy_show_and_set(tmp_path, capsys) -> None:
     edited.write_text(text.replace("current_days = 10", "current_days = 12"), encoding="utf-8")
     assert main(["policy", "set", str(edited), "--db", str(path)]) == 0
     assert "заменены" in capsys.readouterr().out
-    from zhurnal.core.services.base import policy_of
+    from zhurnal.core.uow import policy_of
 
     with Database.open(path).read() as s:
         assert policy_of(s).lock_current_days == 12
@@ -67,7 +67,7 @@ def test_policy_set_refuses_an_invalid_file(tmp_path, capsys) -> None:
     bad.write_text("[locks]\ncurrent_days = -1\n", encoding="utf-8")
     assert main(["policy", "set", str(bad), "--db", str(path)]) == 1
     assert "Ошибка:" in capsys.readouterr().err
-    from zhurnal.core.services.base import policy_of
+    from zhurnal.core.uow import policy_of
 
     with Database.open(path).read() as s:
         assert policy_of(s).lock_current_days == 10

@@ -1,4 +1,4 @@
-"""The demo school (core/demo.py): generated once for the module, then inspected.
+"""The demo school (core/demo/): generated once for the module, then inspected.
 
 "Today" is Monday 23.11.2026, a study day of the 2nd quarter.
 """
@@ -29,7 +29,7 @@ from zhurnal.core.models import (
     User,
 )
 from zhurnal.core.policy import load_preset
-from zhurnal.core.services.lessons import get_lesson
+from zhurnal.core.readmodels import get_lesson
 
 TODAY = date(2026, 11, 23)
 

@@ -1,4 +1,4 @@
-"""core.services.gradebook: the «Журнал» page of a course for a period.
+"""core.readmodels (grid, gradebook): the «Журнал» page of a course for a period.
 
 The school is tests/school.py's: Monday 23.11.2026 10:00; 5А maths (``teacher``) has
 lessons on 09.11 (past the 10-day lock [004 §3.8]), 20.11, today at 1 and 3 and
@@ -15,8 +15,7 @@ from sqlmodel import select
 
 from zhurnal.core.errors import PermissionDenied
 from zhurnal.core.models import Enrolment, Lesson, Student
-from zhurnal.core.services.gradebook import (
-    NOT_STARTED_REASON,
+from zhurnal.core.readmodels import (
     course_periods,
     current_period_id,
     lesson_work_types,
@@ -51,7 +50,7 @@ def test_one_default_answer_column_per_lesson_in_order(w) -> None:
                for c in gb.columns)
     assert [c.index for c in gb.columns] == [0, 1, 2, 3, 4]
     assert [c.started for c in gb.columns] == [True, True, True, False, False]
-    assert [c.writable for c in gb.columns] == [False, True, True, False, False]
+    assert [c.editable for c in gb.columns] == [False, True, True, False, False]
     assert (gb.class_title, gb.subject, gb.grade, gb.period.name) == (
         "5А", "Математика", 5, "2 четверть")
     assert [s.name for s in gb.students] == ["Антонов Антон", "Борисова Белла",
@@ -110,15 +109,16 @@ def test_existing_period_mark_and_absences(w) -> None:
 
 
 @pytest.mark.parametrize(("key", "reason"), [
-    ("locked", "Урок 09.11: текущие отметки закрыты для изменений с 20.11.2026 [004 §3.8]"),
-    ("later_today", NOT_STARTED_REASON),
-    ("tomorrow", NOT_STARTED_REASON),
+    ("locked", "Урок 09.11: текущие отметки закрыты для изменений с 20.11.2026 [004 §3.8]."),
+    ("later_today", "Нельзя ставить отметки «вперёд»: урок начнётся 23.11.2026 10:30 "
+                    "[004 §3.8]."),
+    ("tomorrow", "Нельзя ставить отметки «вперёд»: урок начнётся 24.11.2026 08:30 [004 §3.8]."),
     ("today", ""),
 ])
 def test_reasons_for_locked_and_not_started_columns(w, key, reason) -> None:
     column = next(c for c in load(w).columns if c.lesson_id == w.lessons[key])
-    assert column.reason == reason
-    assert column.writable == (reason == "")
+    assert column.why_not == reason
+    assert column.editable == (reason == "")
     assert column.locked == (key == "locked")
 
 
@@ -127,16 +127,17 @@ def test_practical_work_locks_after_7_days(w) -> None:
     add_assignment(w.db, w.teacher.at(NOW), w.lessons["late"], "practical")
     gb = load(w)
     practical = next(c for c in gb.columns if c.work_type_code == "practical")
-    assert practical.lock_at.date() == date(2026, 11, 28) and practical.writable
+    assert practical.lock_at.date() == date(2026, 11, 28) and practical.editable
 
 
 def test_grade_1_has_no_marks(w) -> None:
     """[004 §3.5]: the grid of a grade-1 course shows attendance only."""
     gb = load(w, w.primary, w.course1)
     assert gb.no_marks and gb.grade == 1
-    reason = "1-й класс: отметки не ставятся [004 §3.5]"
+    reason = "В 1-м классе отметки не ставятся [004 §3.5]."
     assert gb.no_marks_reason == reason
-    assert gb.columns and all(c.reason == reason and not c.writable for c in gb.columns)
+    assert gb.columns and all(c.why_not == reason and not c.editable for c in gb.columns)
+    assert gb.period_mark_choices == ("н/оц",)
     assert all(v is None for v in gb.averages.values())
     assert all(v is None for v in gb.suggested.values())
 
@@ -146,8 +147,8 @@ def test_read_access(w) -> None:
         load(w, w.other_teacher)
     for reader in (w.ct, w.deputy, w.director):
         gb = load(w, reader)
-        assert not any(c.writable for c in gb.columns)
-        assert gb.columns[2].reason == "Только просмотр: журнал ведёт Учителева Мария Ивановна"
+        assert not any(c.editable for c in gb.columns)
+        assert gb.columns[2].why_not == "Только просмотр: урок ведёт Учителева Мария Ивановна."
 
 
 def test_students_who_arrived_or_left(w) -> None:

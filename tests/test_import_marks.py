@@ -60,7 +60,7 @@ def test_one_bad_row_applies_nothing_and_names_each_line(w, tmp_path, capsys) ->
     assert run_import(w.db, tmp_path, body) == 1
     err = capsys.readouterr().err
     assert "ни одна отметка не внесена" in err
-    for line, reason in [(3, "не из шкалы"), (4, "вперёд"), (5, "закрыты"), (6, "вносит учитель"),
+    for line, reason in [(3, "не из шкалы"), (4, "вперёд"), (5, "закрыты"), (6, "урок ведёт Начальная"),
                          (7, "не числится"), (8, "класса «9Я» нет"), (9, "не распознана")]:
         assert f"строка {line}: " in err and reason in err, (line, reason)
     assert "строка 2:" not in err

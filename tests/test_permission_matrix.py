@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from zhurnal.core.errors import PermissionDenied
+from zhurnal.core import readmodels
 from zhurnal.core.services import contingent, corrections, lessons, marks, school, users
 from tests.school import World, build
 
@@ -107,11 +108,11 @@ def test_read_scope(db, role: str, can_read: bool) -> None:
     w = build(db)
     actor = w.at(getattr(w, role))
     if can_read:
-        view, _ = lessons.get_lesson(db, actor, w.lessons["today"])
+        view, _ = readmodels.get_lesson(db, actor, w.lessons["today"])
         assert view.class_title == "5А"
     else:
         with pytest.raises(PermissionDenied):
-            lessons.get_lesson(db, actor, w.lessons["today"])
+            readmodels.get_lesson(db, actor, w.lessons["today"])
 
 
 def test_substitute_writes_the_lesson_they_hold(db) -> None:

@@ -13,7 +13,13 @@ import tomllib
 import pytest
 
 from zhurnal.core.errors import PolicyError
-from zhurnal.core.policy import load_preset, parse_policy, preset_names, preset_text
+from zhurnal.core.policy import (
+    CITATION_KEYS,
+    load_preset,
+    parse_policy,
+    preset_names,
+    preset_text,
+)
 from zhurnal.core.policy_check import (
     CONTRADICTION,
     GAP,
@@ -72,7 +78,7 @@ def test_preset_parses_and_cites_only_its_regulation(number: str, name: str) -> 
     policy = load_preset(name)
     assert load_preset(number) == policy  # a prefix of the name is enough
     assert policy.regulation == number
-    assert set(policy.sources) <= set(RULE_KEYS)
+    assert set(policy.sources) <= set(RULE_KEYS) | set(CITATION_KEYS)
     for key, clause in policy.sources.items():
         assert re.fullmatch(rf"{number} §\d+(\.\d+)*", clause), (key, clause)
     for alt in policy.alternatives:
@@ -87,7 +93,7 @@ def test_preset_has_the_004_key_structure(name: str) -> None:
     def keys(text: str) -> set[str]:
         d = tomllib.loads(text)
         out = set()
-        for table in ("meta", "scale", "deadlines", "locks", "grade1", "class_teacher",
+        for table in ("meta", "scale", "deadlines", "locks", "grade1", "marks", "class_teacher",
                       "rounding", "session", "auth"):
             out |= {f"{table}.{k}" for k in d[table]}
         return out - {"deadlines.homework_hours"}

@@ -9,7 +9,8 @@ from sqlmodel import func, select
 
 from zhurnal.core.errors import PermissionDenied
 from zhurnal.core.models import AuditEvent, PlanItem, Student, SubgroupMember
-from zhurnal.core.services import lessons, marks, queries
+from zhurnal.core import readmodels as queries
+from zhurnal.core.services import lessons, marks
 from tests.school import World, build
 
 
@@ -76,7 +77,8 @@ def test_reading_another_teachers_lesson_is_refused(w: World, query: str) -> Non
 
 def test_the_class_teacher_reads_but_may_not_edit(w: World) -> None:
     card = queries.lesson_card(w.db, w.at(w.ct), w.lessons["today"])
-    assert card.read_only_reason and "учитель, ведущий этот предмет" in card.read_only_reason
+    assert card.lesson.text_why_not == "Только просмотр: урок ведёт Учителева Мария Ивановна."
+    assert not card.lesson.text_editable and not card.lesson.attendance_editable
     assert len(queries.lesson_attendance(w.db, w.at(w.ct), w.lessons["today"])) == 3
 
 
@@ -128,19 +130,28 @@ def test_card_times_deadlines_and_edit_state(w: World) -> None:
                                               datetime(2026, 11, 23, 9, 15))
     assert card.lesson.entry_deadline == datetime(2026, 11, 25, 23, 59, 59)
     assert card.lesson.lock_at == datetime(2026, 12, 4)
-    assert card.read_only_reason is None and card.marks_allowed
-    assert card.forced_homework is None and card.plan is None
+    assert card.lesson.text_editable and card.lesson.attendance_editable
+    assert card.lesson.marks_allowed and card.lesson.work_types_editable
+    assert card.lesson.forced_homework is None and card.plan is None
+    assert card.lesson.homework_required and card.lesson.homework_deadline is None
 
 
 def test_card_of_a_locked_lesson_says_why(w: World) -> None:
     """10 days after the lesson its topic and attendance are closed [004 §3.8]."""
     card = queries.lesson_card(w.db, w.at(w.teacher), w.lessons["locked"])
-    assert card.read_only_reason and "закрыты для изменений с 20.11.2026" in card.read_only_reason
+    assert card.lesson.text_why_not == (
+        "Урок 09.11: тема и домашнее задание закрыты для изменений с 20.11.2026 [004 §3.8].")
+    assert "закрыты для изменений с 20.11.2026" in card.lesson.attendance_why_not
+    assert card.lesson.locked
 
 
 def test_card_of_grade_1_forces_homework_and_no_marks(w: World) -> None:
     """Grade 1: homework reads «нет», no marks [004 §3.5]."""
     card = queries.lesson_card(w.db, w.at(w.primary), w.lessons["g1_today"])
-    assert card.forced_homework == "нет"
-    assert not card.marks_allowed
-    assert card.lesson.grade == 1
+    assert card.lesson.forced_homework == "нет" and not card.lesson.homework_required
+    assert card.lesson.forced_homework_why == (
+        "В 1-м классе домашнее задание не задаётся: в графе пишется «нет» [004 §3.5].")
+    assert not card.lesson.marks_allowed
+    assert card.lesson.marks_why_not == "В 1-м классе отметки не ставятся [004 §3.5]."
+    assert card.lesson.work_types_why_not == card.lesson.marks_why_not
+    assert card.lesson.text_editable and card.lesson.homework_deadline is None

@@ -9,6 +9,7 @@ from sqlmodel import func, select
 
 from zhurnal.core.errors import ConflictError, DomainError, LockedError, PermissionDenied, ValidationError
 from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
+from zhurnal.core import readmodels
 from zhurnal.core.services import corrections, lessons, marks
 from tests.school import NOW, World, build
 
@@ -430,16 +431,16 @@ def test_next_ktp_topic_is_offered(w: World) -> None:
         s.flush()
         ids = [i.id for i in items]
     t = w.at(w.teacher)
-    _, offered = lessons.get_lesson(w.db, t, w.lessons["late"])
+    _, offered = readmodels.get_lesson(w.db, t, w.lessons["late"])
     assert offered == "Натуральные числа"
     lessons.set_topic(w.db, t, w.lessons["late"], "Натуральные числа", plan_item_id=ids[0])
-    _, offered = lessons.get_lesson(w.db, t, w.lessons["today"])
+    _, offered = readmodels.get_lesson(w.db, t, w.lessons["today"])
     assert offered == "Дроби"
     lessons.set_topic(w.db, t, w.lessons["today"], "Дроби", plan_item_id=ids[1])
-    _, offered = lessons.get_lesson(w.db, t, w.lessons["later_today"])
+    _, offered = readmodels.get_lesson(w.db, t, w.lessons["later_today"])
     assert offered == "Дроби"  # two hours: the topic is offered twice
     lessons.set_topic(w.db, t, w.lessons["later_today"], "Дроби (2)", plan_item_id=ids[1])
-    _, offered = lessons.get_lesson(w.db, t, w.lessons["tomorrow"])
+    _, offered = readmodels.get_lesson(w.db, t, w.lessons["tomorrow"])
     assert offered == "Проценты"
 
 

@@ -27,7 +27,7 @@ from zhurnal.tui.widgets.dialogs import WorkTypeModal
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 30)
-LOCKED_REASON = "Урок 09.11: текущие отметки закрыты для изменений с 20.11.2026 [004 §3.8]"
+LOCKED_REASON = "Урок 09.11: текущие отметки закрыты для изменений с 20.11.2026 [004 §3.8]."
 
 
 @pytest.fixture
@@ -137,11 +137,11 @@ async def test_grade_1_has_no_mark_cells_and_refuses(w) -> None:
         notes = record_notes(app)
         grid = await open_grid(app, pilot, w.primary, w.course1)
         text = painted(grid)
-        assert "1-й класс: отметки не ставятся [004 §3.5]" in text
+        assert "В 1-м классе отметки не ставятся [004 §3.5]." in text
         assert not any(d in line[4:] for line in text.splitlines()[4:] for d in "12345")
         await pilot.press("5")
         await settle(app, pilot)
-        assert "1-й класс: отметки не ставятся [004 §3.5]" in notes
+        assert "В 1-м классе отметки не ставятся [004 §3.5]." in notes
         assert marks_of(w, "g1_today") == {}
 
 

@@ -222,8 +222,9 @@ async def test_logout_from_the_lock_returns_to_login(school, clock) -> None:
         await sign_in(app, pilot)  # the next user starts afresh
         assert isinstance(app.screen, TimetableScreen)
     with school.db.read() as s:
-        actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.id))]
-    assert actions[-3:] == ["login", "logout", "login"]
+        events = s.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events][-3:] == ["login", "logout", "login"]
+    assert events[-2].after == '{"how": "idle"}'  # logged out from the idle lock
 
 
 async def test_the_logout_button(school, clock) -> None:

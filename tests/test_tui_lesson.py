@@ -18,10 +18,10 @@ from zhurnal.core.models import Absence, Assignment, Enrolment, Lesson, PlanItem
 from zhurnal.core.services import lessons
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
-from tests.ui import PASSWORD, poll, settle, sign_in, toast_text
+from tests.ui import PASSWORD, poll, screen_lines, settle, sign_in, toast_text
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import AttendanceScreen, LessonScreen, TimetableScreen
-from zhurnal.tui.widgets.dialogs import ConfirmModal, WorkTypeModal
+from zhurnal.tui.widgets.dialogs import QuestionModal, WorkTypeModal
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 30)
@@ -98,7 +98,7 @@ async def test_topic_from_the_plan_and_homework_are_saved(school) -> None:
         assert lesson.plan_item_id == first.id  # the topic contains the plan topic: linked
         status = text_of(screen, "#lesson-status")
         assert "Сохранено." in status
-        assert "Срок заполнения: до 25.11.2026 23:59; изменения закрываются 04.12.2026" in status
+        assert "Заполнить до 25.11 23:59; изменения закрываются 04.12.2026" in status
         assert "Сохранено." in app.export_screenshot()
         await pilot.press("escape")  # saved: no question
         await settle(app, pilot)
@@ -178,7 +178,9 @@ async def test_attendance_in_advance_is_refused(school) -> None:
         assert lesson_row(school, "tomorrow").attendance_taken_at is None
         assert absences(school, "tomorrow") == {}
         assert marks_column(screen) == ["", "", ""]
-        assert text_of(screen, "#attendance-state") == "Посещаемость не отмечена"
+        assert text_of(screen, "#attendance-state") == (  # the decision is shown at once
+            "Нельзя ставить отметки посещаемости «вперёд»: урок начнётся 24.11.2026 08:30 "
+            "[004 §3.8].")
 
 
 async def test_locked_lesson_is_read_only(school) -> None:
@@ -244,38 +246,100 @@ async def test_unsaved_changes_are_asked_about(school) -> None:
         screen = await open_lesson(app, pilot)
         await pilot.press(*" и дроби", "escape")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmModal)
+        assert isinstance(app.screen, QuestionModal)
         question = str(app.screen.query_one(".dialog-text", Static).visual)
-        assert question == "Есть несохранённые изменения. Выйти без сохранения?"
+        assert question == "Не сохранено: тема или Д/З урока 23.11, 1-й урок, 5А Математика."
         await pilot.press("escape")  # stay: the text is still there
         await pilot.pause()
         assert app.screen is screen
         assert screen.query_one("#topic", Input).value == "Натуральные числа и дроби"
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.click("#yes")
+        await pilot.click("#answer-discard")
         await settle(app, pilot)
         assert isinstance(app.screen, TimetableScreen)
     assert lesson_row(school, "today").topic == ""
 
 
-async def test_conflict_keeps_the_typed_text(school) -> None:
-    """Another session saved the topic meanwhile: refused with who did it; nothing lost."""
+async def test_a_conflict_shows_both_versions_and_overwrites_nothing(school) -> None:
+    """Issue 7: another session saved the topic meanwhile.  Saving shows their text and
+    mine with who changed it; «Позже» writes nothing, and a second Ctrl+S asks again —
+    never a silent overwrite; «Объединить» puts both in the field to edit and save."""
+    from zhurnal.tui.widgets.conflict import TextConflictModal
+
     app = make_app(database=school.db, today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(app, pilot)
         screen = await open_lesson(app, pilot)
         lessons.set_topic(school.db, school.at(school.teacher), school.lessons["today"],
                           "Тема из другого окна")
         await pilot.press("ctrl+u", *"Моя тема", "ctrl+s")
         await settle(app, pilot)
-        assert "Учителева Мария Ивановна" in await toast_text(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, TextConflictModal)
+        painted = "\n".join(screen_lines(app))
+        assert "Учителева Мария Ивановна" in painted
+        assert "Тема из другого окна" in painted and "Моя тема" in painted
+        assert "их версия" in painted and "ваша версия" in painted
+        await pilot.press("escape")  # «Позже»
+        await settle(app, pilot)
+        assert app.screen is screen
         assert screen.query_one("#topic", Input).value == "Моя тема"
         assert lesson_row(school, "today").topic == "Тема из другого окна"
-        assert "Не сохранено" in text_of(screen, "#lesson-status")
-        await pilot.press("ctrl+s")  # reloaded: the second save is knowingly over it
+        await pilot.press("ctrl+s")  # asks again: their text is not overwritten silently
         await settle(app, pilot)
-        assert lesson_row(school, "today").topic == "Моя тема"
+        assert isinstance(app.screen, TextConflictModal)
+        assert lesson_row(school, "today").topic == "Тема из другого окна"
+        await pilot.click("#conflict-merge")
+        await settle(app, pilot)
+        assert screen.query_one("#topic", Input).value == "Тема из другого окна; Моя тема"
+        assert lesson_row(school, "today").topic == "Тема из другого окна"
+        await pilot.press("ctrl+s")  # the merged text, on top of their version: no conflict
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert lesson_row(school, "today").topic == "Тема из другого окна; Моя тема"
+
+
+async def test_a_conflict_choice_theirs_or_mine(school) -> None:
+    from zhurnal.tui.widgets.conflict import TextConflictModal
+
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        teacher, lesson = school.at(school.teacher), school.lessons["today"]
+        lessons.set_homework(school.db, teacher, lesson, "Их задание")
+        await pilot.press("tab", *"Моё задание", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextConflictModal)
+        await pilot.click("#conflict-theirs")
+        await settle(app, pilot)
+        assert screen.query_one("#homework", TextArea).text == "Их задание"
+        assert not screen.is_dirty()
+        assert lesson_row(school, "today").homework == "Их задание"
+        lessons.set_homework(school.db, teacher, lesson, "Третье задание")
+        await pilot.press("end", *" и ещё", "ctrl+s")
+        await settle(app, pilot)
+        await pilot.click("#conflict-mine")  # a knowing choice: mine over theirs
+        await settle(app, pilot)
+        assert lesson_row(school, "today").homework == "Их задание и ещё"
+
+
+async def test_other_fields_changed_elsewhere_are_kept_without_asking(school) -> None:
+    """They changed the homework, I the topic: both stay, no question (nothing is lost)."""
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        lessons.set_homework(school.db, school.at(school.teacher), school.lessons["today"],
+                             "Их задание")
+        await pilot.press("ctrl+u", *"Моя тема", "ctrl+s")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert app.screen is screen
+        row = lesson_row(school, "today")
+        assert (row.topic, row.homework) == ("Моя тема", "Их задание")
+        assert screen.query_one("#homework", TextArea).text == "Их задание"
 
 
 async def test_work_type_is_added_and_removed(school) -> None:

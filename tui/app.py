@@ -153,7 +153,7 @@ class ZhurnalApp(App[None]):
             from zhurnal.core.db import Database
 
             self._database = Database.open(self.db_arg)
-            for module in ("zhurnal.core.auth", "zhurnal.core.services.queries"):
+            for module in ("zhurnal.core.auth", "zhurnal.core.readmodels"):
                 importlib.import_module(module)  # warm the imports while the user types
         except Exception as exc:  # noqa: BLE001 - reported on screen
             self._db_error = exc
@@ -235,7 +235,8 @@ class ZhurnalApp(App[None]):
     def leave(self, how: str, then: Callable[[], None]) -> None:
         """Settle unsaved work, finish queued writes, then ``then()`` (see the docstring).
 
-        ``how``: "quit", "logout", "lock" (from the idle lock), "hangup".
+        ``how`` (recorded with the logout): "quit", "logout", "idle" (from the idle
+        lock), "hangup".
         """
         if self._leaving:
             return

@@ -136,7 +136,7 @@ class ChangeWatcher:
                               exit_on_error=False, group=f"watch-{self._name}")
 
     def _read(self, seen: int) -> None:
-        from zhurnal.core.services.queries import change_counter
+        from zhurnal.core.readmodels import change_counter
 
         try:
             counter = change_counter(self._register().database())

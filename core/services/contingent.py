@@ -21,7 +21,7 @@ from zhurnal.core.models import (
 )
 from zhurnal.core.readmodels import StudentView
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.services.base import require, snapshot, unit_of_work
+from zhurnal.core.uow import require, snapshot, unit_of_work
 from zhurnal.core.services.school import (
     CONTINGENT_ONLY,
     CONTINGENT_ROLES,

@@ -20,7 +20,7 @@ from zhurnal.core.errors import DomainError, ValidationError
 from zhurnal.core.models import Correction, Course, Lesson, Period, SchoolClass, Student
 from zhurnal.core.readmodels import CorrectionView
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.services.base import require, snapshot, unit_of_work
+from zhurnal.core.uow import require, snapshot, unit_of_work
 
 GROUNDS = {
     "illness": "пропуск уроков обучающимся по болезни или иной уважительной причине",

@@ -17,7 +17,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import AuditEvent, Incident, User
-from zhurnal.core.services.base import require, unit_of_work
+from zhurnal.core.uow import require, unit_of_work
 
 UNUSABLE_PASSWORD = "!"
 

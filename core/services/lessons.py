@@ -4,96 +4,35 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import func, select
+from sqlmodel import select
 
 from zhurnal.core.access import (
     authorize_lesson_write,
+    enforce,
     is_class_teacher,
-    lock_moment,
-    require_read_course,
+    student_absence_refusal,
 )
 from zhurnal.core.actor import Actor
+from zhurnal.core.context import (
+    LessonCtx,
+    deadlines,
+    lesson_ctx,
+    marks_at_lesson,
+    student_at_lesson,
+)
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError, ValidationError
-from zhurnal.core.models import Absence, Assignment, Lesson, Mark, PlanItem, User
-from zhurnal.core.readmodels import AbsenceView, LessonView
+from zhurnal.core.models import Absence, PlanItem, User
+from zhurnal.core.readmodels.lessons import lesson_view
+from zhurnal.core.readmodels.views import AbsenceView, LessonView
 from zhurnal.core.rules import (
-    check_lesson_started,
     check_text,
     fmt_date,
     grade1_homework,
     is_late,
     normalize_absence,
 )
-from zhurnal.core.services.base import UnitOfWork, require, snapshot, unit_of_work
-from zhurnal.core.services.context import LessonCtx, deadlines, lesson_ctx, require_in_roster, roster_ids
-
-
-def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
-    lesson = ctx.lesson
-    entry, homework = deadlines(uow, ctx)
-    marks = uow.session.exec(
-        select(func.count(Mark.id)).join(Assignment).where(Assignment.lesson_id == lesson.id)
-    ).one()
-    absences = uow.session.exec(
-        select(func.count(Absence.id)).where(Absence.lesson_id == lesson.id)
-    ).one()
-    return LessonView(
-        id=lesson.id or 0,
-        course_id=ctx.course.id or 0,
-        date=lesson.date,
-        number=lesson.number,
-        class_title=ctx.klass.title,
-        subject=ctx.subject.name,
-        subgroup=ctx.course.subgroup,
-        room=lesson.room,
-        topic=lesson.topic,
-        homework=lesson.homework,
-        held_by_id=lesson.held_by_id,
-        attendance_taken_at=lesson.attendance_taken_at,
-        topic_late=lesson.topic_late,
-        homework_late=lesson.homework_late,
-        version=lesson.version,
-        entry_deadline=entry,
-        homework_deadline=homework,
-        lock_at=lock_moment(uow, lesson, "current"),
-        grade=ctx.grade,
-        substitute=lesson.held_by_id not in (None, ctx.course.teacher_id),
-        marks_count=marks,
-        absences_count=absences,
-    )
-
-
-def _plan_sequence(uow: UnitOfWork, course_id: int) -> list[PlanItem]:
-    items = uow.session.exec(
-        select(PlanItem).where(PlanItem.course_id == course_id).order_by(PlanItem.position)
-    )
-    return [item for item in items for _ in range(max(1, item.hours))]
-
-
-def suggested_plan_item(uow: UnitOfWork, ctx: LessonCtx) -> PlanItem | None:
-    """The next КТП topic: the plan position after the earlier lessons that used one."""
-    lesson = ctx.lesson
-    used = uow.session.exec(
-        select(func.count(Lesson.id)).where(
-            Lesson.course_id == lesson.course_id,
-            Lesson.plan_item_id != None,  # noqa: E711
-            (Lesson.date < lesson.date)
-            | ((Lesson.date == lesson.date) & (Lesson.number < lesson.number)),
-        )
-    ).one()
-    sequence = _plan_sequence(uow, lesson.course_id)
-    return sequence[used] if used < len(sequence) else None
-
-
-def get_lesson(db: Database, actor: Actor, lesson_id: int) -> tuple[LessonView, str | None]:
-    """The lesson and the next КТП topic offered for it (read only)."""
-    with db.read() as session:
-        uow = UnitOfWork(session, actor, actor.now())
-        ctx = lesson_ctx(uow, lesson_id)
-        require_read_course(session, actor, ctx.course, ctx.klass)
-        item = suggested_plan_item(uow, ctx)
-        return lesson_view(uow, ctx), (item.topic if item else None)
+from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 
 def set_topic(
@@ -109,10 +48,8 @@ def set_topic(
     """Record the lesson's topic; late entries are accepted and flagged [004 §3.8]."""
     with unit_of_work(db, actor, "lesson.topic") as uow:
         ctx = lesson_ctx(uow, lesson_id)
-        grant = authorize_lesson_write(
-            uow, ctx.course, ctx.lesson, lock_class="current", scope="lesson",
-            correction_id=correction_id,
-        )
+        grant = authorize_lesson_write(uow, ctx, "text", scope="lesson",
+                                       correction_id=correction_id)
         text = check_text(topic, "Тема урока", 500)
         lesson = ctx.lesson
         uow.check_version(lesson, expected_version, "Тема урока")
@@ -145,10 +82,8 @@ def set_homework(
     """Homework; in grade 1 it reads «нет» [004 §3.5]; due N hours after the lesson [002 §2.6]."""
     with unit_of_work(db, actor, "lesson.homework") as uow:
         ctx = lesson_ctx(uow, lesson_id)
-        grant = authorize_lesson_write(
-            uow, ctx.course, ctx.lesson, lock_class="current", scope="lesson",
-            correction_id=correction_id,
-        )
+        grant = authorize_lesson_write(uow, ctx, "text", scope="lesson",
+                                       correction_id=correction_id)
         text = grade1_homework(uow.policy, ctx.grade, check_text(homework, "Домашнее задание"))
         lesson = ctx.lesson
         uow.check_version(lesson, expected_version, "Домашнее задание")
@@ -191,11 +126,8 @@ def mark_all_present(
     """
     with unit_of_work(db, actor, "attendance.all_present") as uow:
         ctx = lesson_ctx(uow, lesson_id)
-        grant = authorize_lesson_write(
-            uow, ctx.course, ctx.lesson, lock_class="current", scope="attendance",
-            correction_id=correction_id,
-        )
-        check_lesson_started(uow.now, ctx.start, "отметки посещаемости")
+        grant = authorize_lesson_write(uow, ctx, "attendance", scope="attendance",
+                                       correction_id=correction_id)
         absences = list(uow.session.exec(select(Absence).where(Absence.lesson_id == lesson_id)))
         current = {a.student_id: a.code for a in absences}
         if expected_absences is not None and current != expected_absences:
@@ -221,16 +153,21 @@ def set_absence(
     expected_version: int | None = None,
     correction_id: int | None = None,
 ) -> AbsenceView | None:
-    """Set (Н, Б, УП, ОП) or clear (None) a student's absence at a lesson."""
+    """Set (Н, Б, УП, ОП) or clear (None) a student's absence at a lesson.
+
+    A student with a mark for an oral work type at this lesson («Ответ на уроке») is not
+    marked absent from the whole lesson (Н, Б, УП): that is refused, naming the mark
+    (``rules.absence_over_oral_refusal``), so the register never says both; the teacher
+    clears the mark first, or marks «ОП» (late), which keeps it.
+    """
     with unit_of_work(db, actor, "attendance.set") as uow:
         ctx = lesson_ctx(uow, lesson_id)
-        grant = authorize_lesson_write(
-            uow, ctx.course, ctx.lesson, lock_class="current", scope="attendance",
-            student_id=student_id, correction_id=correction_id,
-        )
-        check_lesson_started(uow.now, ctx.start, "отметки посещаемости")
+        grant = authorize_lesson_write(uow, ctx, "attendance", scope="attendance",
+                                       student_id=student_id, correction_id=correction_id)
         value = normalize_absence(code) if code else None
-        require_in_roster(uow, ctx, student_id)
+        student = student_at_lesson(uow.session, ctx.course, ctx.lesson, student_id)
+        enforce(student_absence_refusal(uow.policy, ctx.group, ctx.lesson.date, student, value,
+                                        marks_at_lesson(uow.session, lesson_id, student_id)))
         row = uow.session.exec(
             select(Absence).where(Absence.lesson_id == lesson_id, Absence.student_id == student_id)
         ).first()
@@ -325,12 +262,3 @@ def assign_substitute(
         uow.audit("lesson.substitute", "lesson", lesson_id, before, {"held_by_id": target})
         uow.session.flush()
         return lesson_view(uow, ctx)
-
-
-def lesson_roster_ids(db: Database, actor: Actor, lesson_id: int) -> set[int]:
-    with db.read() as session:
-        uow = UnitOfWork(session, actor, actor.now())
-        ctx = lesson_ctx(uow, lesson_id)
-        require_read_course(session, actor, ctx.course, ctx.klass)
-        return roster_ids(session, ctx.course, ctx.lesson.date)
-

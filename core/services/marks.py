@@ -4,23 +4,42 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from zhurnal.core.access import authorize_lesson_write, authorize_period_mark_write
+from zhurnal.core.access import (
+    authorize_lesson_write,
+    authorize_period_mark_write,
+    enforce,
+    student_mark_refusal,
+)
 from zhurnal.core.actor import Actor
+from zhurnal.core.context import (
+    deadlines,
+    group_title,
+    lesson_ctx,
+    roster_ids,
+    student_at_lesson,
+)
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError, ValidationError
-from zhurnal.core.models import Assignment, Course, Mark, Period, PeriodMark, SchoolClass, WorkType
-from zhurnal.core.readmodels import AssignmentView, MarkView, PeriodMarkView
+from zhurnal.core.models import (
+    Assignment,
+    Course,
+    Mark,
+    Period,
+    PeriodMark,
+    SchoolClass,
+    Student,
+    WorkType,
+)
+from zhurnal.core.readmodels.lessons import assignment_view
+from zhurnal.core.readmodels.views import AssignmentView, MarkView, PeriodMarkView
 from zhurnal.core.rules import (
-    check_lesson_started,
-    check_mark_allowed_for_grade,
-    check_period_started,
     check_period_value,
     check_text,
     is_late,
     normalize_mark,
+    not_enrolled,
 )
-from zhurnal.core.services.base import UnitOfWork, snapshot, unit_of_work
-from zhurnal.core.services.context import deadlines, lesson_ctx, require_in_roster, roster_ids
+from zhurnal.core.uow import UnitOfWork, snapshot, unit_of_work
 
 
 def _work_type(uow: UnitOfWork, code: str) -> WorkType:
@@ -29,11 +48,6 @@ def _work_type(uow: UnitOfWork, code: str) -> WorkType:
         names = ", ".join(w.code for w in uow.session.exec(select(WorkType)))
         raise ValidationError(f"Вид работы «{code}» не задан в настройках школы ({names}).")
     return wt
-
-
-def assignment_view(a: Assignment, wt: WorkType) -> AssignmentView:
-    return AssignmentView(a.id or 0, a.lesson_id, wt.code, wt.name, wt.weight, wt.lock_class,
-                          a.title, a.version)
 
 
 def _mark_view(m: Mark) -> MarkView:
@@ -54,7 +68,7 @@ def add_assignment(
     with unit_of_work(db, actor, "assignment.add") as uow:
         ctx = lesson_ctx(uow, lesson_id)
         wt = _work_type(uow, work_type_code)
-        grant = authorize_lesson_write(uow, ctx.course, ctx.lesson, lock_class=wt.lock_class,
+        grant = authorize_lesson_write(uow, ctx, "work_types", lock_class=wt.lock_class,
                                        scope="marks", correction_id=correction_id)
         a = Assignment(lesson_id=lesson_id, work_type_id=wt.id or 0,
                        title=check_text(title, "Название задания", 200), version=0)
@@ -71,7 +85,7 @@ def remove_assignment(db: Database, actor: Actor, assignment_id: int) -> None:
         a: Assignment = uow.get(Assignment, assignment_id, "Задание")
         wt: WorkType = uow.get(WorkType, a.work_type_id, "Вид работы")
         ctx = lesson_ctx(uow, a.lesson_id)
-        authorize_lesson_write(uow, ctx.course, ctx.lesson, lock_class=wt.lock_class,
+        authorize_lesson_write(uow, ctx, "work_types", lock_class=wt.lock_class,
                                scope="marks")
         if uow.session.exec(select(Mark.id).where(Mark.assignment_id == assignment_id)).first():
             raise DomainError("По заданию уже стоят отметки: сначала удалите их.")
@@ -91,6 +105,10 @@ def set_mark(
     correction_id: int | None = None,
 ) -> MarkView | None:
     """Set or clear (None) a student's mark for an assignment.
+
+    Refused for a student absent from the whole lesson (Н, Б, УП) when the work type is
+    oral and ``marks.oral_requires_presence`` is on; other work types (written work
+    handed in after an absence) and clearing a mark stay allowed.
 
     ``expected_version`` is the version the caller saw (0 = the cell was empty);
     a different one is a ``ConflictError`` naming who changed the mark and when.
@@ -115,6 +133,8 @@ def set_lesson_mark(
     """A mark for the lesson's assignment of this work type, created on first use.
 
     This is what the grid and the CSV import call: one call, one transaction.
+    The decisions are ``Judge.marks`` and ``student_mark_refusal`` (``core.access``), the
+    very ones the gradebook shows as ``Column.why_not`` and ``Gradebook.cell_why_not``.
     """
     with unit_of_work(db, actor, "mark.set") as uow:
         wt = _work_type(uow, work_type_code)
@@ -127,10 +147,9 @@ def set_lesson_mark(
             if value is None:
                 return None
             ctx = lesson_ctx(uow, lesson_id)
-            grant = authorize_lesson_write(uow, ctx.course, ctx.lesson, lock_class=wt.lock_class,
+            grant = authorize_lesson_write(uow, ctx, "marks", lock_class=wt.lock_class,
                                            scope="marks", student_id=student_id,
                                            correction_id=correction_id)
-            check_mark_allowed_for_grade(uow.policy, ctx.grade)
             a = Assignment(lesson_id=lesson_id, work_type_id=wt.id or 0, version=0)
             uow.touch(a)
             uow.session.flush()
@@ -149,13 +168,13 @@ def _set_mark(
     correction_id: int | None,
 ) -> MarkView | None:
     ctx = lesson_ctx(uow, a.lesson_id)
-    grant = authorize_lesson_write(uow, ctx.course, ctx.lesson, lock_class=wt.lock_class,
+    grant = authorize_lesson_write(uow, ctx, "marks", lock_class=wt.lock_class,
                                    scope="marks", student_id=student_id,
                                    correction_id=correction_id)
-    check_mark_allowed_for_grade(uow.policy, ctx.grade)
-    check_lesson_started(uow.now, ctx.start, "отметки")
     normalized = normalize_mark(uow.policy, value) if value is not None else None
-    require_in_roster(uow, ctx, student_id)
+    student = student_at_lesson(uow.session, ctx.course, ctx.lesson, student_id)
+    enforce(student_mark_refusal(uow.policy, ctx.group, ctx.lesson.date, wt.code, student,
+                                 normalized is not None))
     mark = uow.session.exec(
         select(Mark).where(Mark.assignment_id == a.id, Mark.student_id == student_id)
     ).first()
@@ -208,14 +227,14 @@ def set_period_mark(
             raise ValidationError(f"{period.name} не относится к учебным периодам {klass.title}.")
         grant = authorize_period_mark_write(uow, course, klass, period, student_id=student_id,
                                             correction_id=correction_id)
-        check_period_started(uow.now, period.start, period.name)
         normalized = (
             check_period_value(uow.policy, klass.grade, period.kind, value)
             if value is not None else None
         )
-        day = min(max(uow.now.date(), period.start), period.end)
+        student: Student = uow.get(Student, student_id, "Ученик")
+        day = min(max(uow.now.date(), period.start), period.end)  # the day it is given for
         if student_id not in roster_ids(uow.session, course, day):
-            raise DomainError(f"Ученик не числится в {klass.title} в этом периоде.")
+            raise not_enrolled(student.full_name, group_title(klass.title, course.subgroup), day)
         row = uow.session.exec(
             select(PeriodMark).where(PeriodMark.course_id == course_id,
                                      PeriodMark.student_id == student_id,

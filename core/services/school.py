@@ -32,7 +32,7 @@ from zhurnal.core.models import (
     User,
 )
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.services.base import UnitOfWork, require, snapshot, unit_of_work
+from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 SETUP_ROLES = ("admin", "deputy")
 CONTINGENT_ROLES = ("admin", "secretary")
@@ -247,10 +247,6 @@ def _grades(text: str) -> str:
             raise ValidationError(f"Классы (параллели): «{p}» — нужно число от 1 до 11.")
         grades.append(int(p))
     return ",".join(str(g) for g in sorted(set(grades)))
-
-
-def _applies_to(holiday: Holiday, grade: int) -> bool:
-    return holiday.kind == "public" or not holiday.grades or str(grade) in holiday.grades.split(",")
 
 
 def _is_enrolled(uow: UnitOfWork, student_id: int, class_id: int, day: date) -> bool:

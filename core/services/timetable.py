@@ -19,16 +19,14 @@ from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import (
     Bell,
     Course,
-    Holiday,
     Lesson,
-    Period,
     PlanItem,
     SchoolClass,
     Subject,
     TimetableSlot,
 )
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.services.base import require, snapshot, unit_of_work
+from zhurnal.core.uow import require, snapshot, unit_of_work
 from zhurnal.core.services.school import (
     MAX_GENERATE_DAYS,
     PLAN_ONLY,
@@ -36,7 +34,6 @@ from zhurnal.core.services.school import (
     SETUP_ROLES,
     WEEKDAYS,
     SlotView,
-    _applies_to,
     _check_range,
     _overlaps,
     _slot_view,
@@ -97,8 +94,8 @@ def add_slot(
 def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
     """Create the lessons of every timetable slot on the study days in [start, end].
 
-    Skips days outside the quarters/half-years of the class's scheme, vacations
-    of the class's grade and public holidays. Idempotent: an existing lesson
+    A study day is ``core.calendar.is_study_day``: inside the quarters/half-years of
+    the class's scheme, outside the vacations of its grade and public holidays. Idempotent: an existing lesson
     (course, date, number) is kept as is. Returns how many lessons were created.
     """
     with unit_of_work(db, actor, "lessons.generate") as uow:
@@ -107,12 +104,7 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
         if (end - start).days > MAX_GENERATE_DAYS:
             raise ValidationError("Создание уроков: не больше чем на учебный год за раз.")
         session = uow.session
-        periods: dict[tuple[int, str], list[tuple[date, date]]] = {}
-        terms_query = select(Period).where(Period.kind.in_(("quarter", "half")))  # type: ignore[attr-defined]
-        for p in session.exec(terms_query):
-            periods.setdefault((p.year_id, p.scheme), []).append((p.start, p.end))
-        holidays = list(session.exec(select(Holiday).where(Holiday.start <= end,
-                                                           Holiday.end >= start)))
+        calendar = uow.calendar
         existing = set(
             session.exec(
                 select(Lesson.course_id, Lesson.date, Lesson.number).where(
@@ -126,18 +118,13 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
         )
         created = 0
         for slot, course, klass in rows:
-            terms = periods.get((klass.year_id, klass.period_scheme), [])
-            days_off = [h for h in holidays if _applies_to(h, klass.grade)]
             day = max(start, slot.valid_from)
             last = min(end, slot.valid_to or end)
             day += timedelta(days=(slot.weekday - day.weekday()) % 7)
             while day <= last:
                 key = (course.id, day, slot.number)
-                if (
-                    key not in existing
-                    and any(a <= day <= b for a, b in terms)
-                    and not any(h.start <= day <= h.end for h in days_off)
-                ):
+                if key not in existing and calendar.is_study_day(day, klass.grade,
+                                                                  klass.period_scheme):
                     session.add(Lesson(course_id=course.id or 0, date=day, number=slot.number,
                                        room=slot.room, held_by_id=course.teacher_id))
                     existing.add(key)

@@ -22,7 +22,7 @@ from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import User
 from zhurnal.core.readmodels import UserView
 from zhurnal.core.rules import check_text
-from zhurnal.core.services.base import UnitOfWork, require, snapshot, unit_of_work
+from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 ADMIN_ONLY = "Пользователей и их права ведёт только администратор [004 §5]."
 LOGIN_RE = re.compile(r"[a-z0-9._-]{3,32}")

@@ -40,7 +40,7 @@ from zhurnal.tui.widgets.lesson_info import attendance_state, lesson_heading, le
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.services.queries import AttendanceRow, LessonCard
+    from zhurnal.core.readmodels import AttendanceRow, LessonCard
 
 ALL_PRESENT = "*"
 """The queued request «everyone present» (a student id would be an int)."""
@@ -121,7 +121,7 @@ class AttendanceScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self) -> None:
-        from zhurnal.core.services.queries import change_counter, lesson_attendance, lesson_card
+        from zhurnal.core.readmodels import change_counter, lesson_attendance, lesson_card
 
         db = self.register.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
@@ -130,7 +130,7 @@ class AttendanceScreen(ZhurnalScreen):
         self.post_message(self.Loaded(card, rows, counter=counter))
 
     def _fetch(self) -> tuple[LessonCard, list[AttendanceRow]]:
-        from zhurnal.core.services.queries import lesson_attendance, lesson_card
+        from zhurnal.core.readmodels import lesson_attendance, lesson_card
 
         db = self.register.database()
         return (lesson_card(db, self.actor, self.lesson_id),
@@ -151,7 +151,7 @@ class AttendanceScreen(ZhurnalScreen):
             Content(f"Посещаемость: {lesson_heading(card)}"))
         self.query_one("#attendance-place", Static).update(lesson_place(card))
         state = self.query_one("#attendance-state", Static)
-        reason = card.attendance_why_not
+        reason = card.lesson.attendance_why_not
         state.set_class(bool(reason), "error-text")
         state.update(Content(reason or attendance_state(card.lesson, rows)))
         self._fill([row.student_id for row in rows])
@@ -187,7 +187,7 @@ class AttendanceScreen(ZhurnalScreen):
     def _refusal(self) -> str | None:
         if self.card is None:
             return "Список ещё загружается."
-        return self.card.attendance_why_not or None
+        return self.card.lesson.attendance_why_not or None
 
     def _enqueue(self, target: int | str, code: str | None) -> bool:
         refusal = self._refusal()

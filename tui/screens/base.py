@@ -39,7 +39,7 @@ class SignOut:
     actor: Actor
 
     class Requested(Message):
-        """The user asked to end the session (``how``: "logout", "lock")."""
+        """The user asked to end the session (``how``: "logout", "idle" — from the lock)."""
 
         def __init__(self, how: str) -> None:
             super().__init__()

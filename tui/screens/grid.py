@@ -37,7 +37,7 @@ from zhurnal.tui.widgets.mark_grid import MarkGrid
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.readmodels import MarkView
-    from zhurnal.core.services.gradebook import Column, Gradebook, PeriodInfo
+    from zhurnal.core.readmodels import Column, Gradebook, PeriodInfo
 
 ABSENCE_NAMES = {"Н": "не был(а)", "Б": "болел(а)", "УП": "уважительная причина",
                  "ОП": "опоздание"}
@@ -146,7 +146,7 @@ class GridScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, period_id: int | None, keep: bool, commits: int) -> None:
-        from zhurnal.core.services.gradebook import (
+        from zhurnal.core.readmodels import (
             course_periods,
             current_period_id,
             load_gradebook,
@@ -331,8 +331,8 @@ class GridScreen(ZhurnalScreen):
         gb, column = self.gradebook, self.grid.current_column
         if gb is None or column is None:
             return
-        if not column.writable:
-            self._refusal(column.reason)
+        if not column.editable:
+            self._refusal(column.why_not)
             return
         present = {c.work_type_code for c in gb.columns if c.lesson_id == column.lesson_id}
         choices = [wt for wt in gb.work_types if wt[0] not in present]
@@ -351,7 +351,7 @@ class GridScreen(ZhurnalScreen):
     @work(thread=True, exit_on_error=False, group="column")
     def _add_column(self, lesson_id: int, code: str, default: str | None) -> None:
         from zhurnal.core.errors import DomainError
-        from zhurnal.core.services.gradebook import lesson_work_types
+        from zhurnal.core.readmodels import lesson_work_types
         from zhurnal.core.services.marks import add_assignment
 
         db = self.register.database()
@@ -378,15 +378,14 @@ class GridScreen(ZhurnalScreen):
     # --- period marks (the «Итог» column) -----------------------------------------
 
     def action_period_mark(self) -> None:
-        """Set the student's period mark [004 §3.9]: the suggested one is preselected."""
+        """Set the student's period mark: the suggested one is preselected."""
         gb, student_id = self.gradebook, self.grid.current_student_id
         if gb is None or student_id is None:
             return
-        policy = gb.policy
-        if gb.no_marks:
-            values = [policy.grade1_period_result]
-        else:
-            values = list(policy.period_values)
+        if refusal := gb.period_mark_why_not(student_id):
+            self._refusal(refusal)
+            return
+        values = list(gb.period_mark_choices)
         current = gb.period_marks.get(student_id)
         options = [(v, v) for v in values]
         if current is not None:
@@ -394,7 +393,7 @@ class GridScreen(ZhurnalScreen):
         name = next(s.name for s in gb.students if s.id == student_id)
         suggested = gb.suggested.get(student_id)
         hint = "Enter — выставить, Esc — отмена"
-        if suggested and not gb.no_marks:
+        if suggested:
             hint = f"По среднему: {suggested}. {hint}"
 
         def chosen(value: str | None) -> None:

@@ -54,7 +54,7 @@ from zhurnal.tui.widgets.lesson_info import (
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.services.queries import LessonCard
+    from zhurnal.core.readmodels import LessonCard
 
 DRAFT_DELAY = 1.0
 """Seconds after the last key before the typed text is kept as a draft."""
@@ -152,7 +152,7 @@ class LessonScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, keep_inputs: bool, with_draft: bool = False) -> None:
-        from zhurnal.core.services.queries import change_counter, lesson_card, work_types
+        from zhurnal.core.readmodels import change_counter, lesson_card, work_types
 
         db = self.register.database()
         counter = change_counter(db)  # read first: a change after it is noticed later
@@ -162,7 +162,7 @@ class LessonScreen(ZhurnalScreen):
         self.post_message(self.CardLoaded(card, types, keep_inputs, counter, draft=draft))
 
     def _read_draft(self, db: Any) -> Draft | None:
-        from zhurnal.core.services.drafts import get_draft
+        from zhurnal.core.readmodels import get_draft
 
         found = get_draft(db, self.actor, self.lesson_id)
         return Draft(found.topic, found.homework, found.saved_at) if found else None
@@ -190,17 +190,17 @@ class LessonScreen(ZhurnalScreen):
         self._show_state()
         if not keep_inputs:
             shown_topic = lesson.topic or (card.plan.topic if card.plan else "")
-            shown_homework = card.forced_homework or lesson.homework
+            shown_homework = card.lesson.forced_homework or lesson.homework
             topic, homework = self._typed(raw=True)
             self._fill(None if first and topic else shown_topic,  # typed before the load stays
                        None if first and homework else shown_homework)
             self._shown = (shown_topic, shown_homework)
             self._stored = (lesson.topic, lesson.homework)
-        read_only = card.read_only_reason is not None
+        read_only = not card.lesson.text_editable
         self.query_one("#topic", Input).disabled = read_only
         self.query_one("#homework", TextArea).read_only = read_only or \
-            card.forced_homework is not None
-        self._hint("#homework-hint", card.homework_note or "")
+            card.lesson.forced_homework is not None
+        self._hint("#homework-hint", lesson.forced_homework_why)
         self._show_assignments(card)
         self._update_plan_hint()
         self._show_status()
@@ -219,8 +219,8 @@ class LessonScreen(ZhurnalScreen):
         if card is None:
             return
         state = self.query_one("#lesson-state", Static)
-        state.set_class(card.read_only_reason is not None, "error-text")
-        state.update(Content(card.read_only_reason or attendance_state(card.lesson)))
+        state.set_class(not card.lesson.text_editable, "error-text")
+        state.update(Content(card.lesson.text_why_not or attendance_state(card.lesson)))
 
     def _hint(self, selector: str, text: str) -> None:
         hint = self.query_one(selector, Static)
@@ -229,7 +229,7 @@ class LessonScreen(ZhurnalScreen):
 
     def _show_assignments(self, card: LessonCard) -> None:
         assignments = self.query_one(AssignmentList)
-        assignments.display = card.marks_allowed and bool(card.assignments)
+        assignments.display = card.lesson.marks_allowed and bool(card.assignments)
         highlighted = assignments.highlighted
         assignments.clear_options()
         assignments.add_options([
@@ -239,7 +239,7 @@ class LessonScreen(ZhurnalScreen):
         ])
         if card.assignments:
             assignments.highlighted = min(highlighted or 0, len(card.assignments) - 1)
-        self._hint("#work-hint", card.marks_why_not or (
+        self._hint("#work-hint", card.lesson.marks_why_not or (
             "" if card.assignments else NO_WORK_TYPES))
 
     @on(Input.Changed, "#topic")
@@ -277,7 +277,7 @@ class LessonScreen(ZhurnalScreen):
         if self.is_dirty() and not (self._saving or self._failed):
             message = message if message.startswith("Восстановлен") else \
                 "Есть несохранённые изменения (Ctrl+S — сохранить)"
-        elif not message and card.read_only_reason is None and card.plan and not card.plan_linked \
+        elif not message and card.lesson.text_editable and card.plan and not card.plan_linked \
                 and self._typed()[0] != card.lesson.topic:
             message = "Тема из КТП ещё не записана в журнал (Ctrl+S — сохранить)"
         status = self.query_one("#lesson-status", Static)
@@ -293,7 +293,7 @@ class LessonScreen(ZhurnalScreen):
 
     def is_dirty(self) -> bool:
         """Typed text differs from what was loaded or saved last."""
-        if self.card is None or self.card.read_only_reason is not None:
+        if self.card is None or not self.card.lesson.text_editable:
             return False
         return self._typed() != (self._shown[0].strip(), self._shown[1].strip())
 
@@ -333,13 +333,13 @@ class LessonScreen(ZhurnalScreen):
     def _restore(self, draft: Draft) -> None:
         """Offer the draft kept from an earlier session: in the fields, not saved."""
         card = self.card
-        if card is None or card.read_only_reason is not None:
+        if card is None or not card.lesson.text_editable:
             return
         if (draft.topic, draft.homework) == (card.lesson.topic, card.lesson.homework):
             self._draft = (draft.topic, draft.homework)
             self._autosave()  # it says what the register says: not needed any more
             return
-        self._fill(draft.topic, None if card.forced_homework else draft.homework)
+        self._fill(draft.topic, None if card.lesson.forced_homework else draft.homework)
         self._draft = (draft.topic, draft.homework)
         when = f"{draft.saved_at:%d.%m %H:%M}" if draft.saved_at else ""
         self._status = (f"Восстановлен несохранённый текст от {when}: Ctrl+S — записать в "
@@ -373,9 +373,11 @@ class LessonScreen(ZhurnalScreen):
         card = self.card
         if card is None or self._saving:
             return
-        if card.read_only_reason:
-            self.notify(card.read_only_reason, severity="error", markup=False)
+        if card.lesson.text_why_not:
+            self.notify(card.lesson.text_why_not, severity="error", markup=False)
             self._answer_exit(False)
+            return
+        if self._clashes(card, "Текст урока изменили в другом сеансе, пока вы печатали."):
             return
         topic, homework = self._typed()
         plan_item_id = self._plan_item_id()
@@ -399,7 +401,7 @@ class LessonScreen(ZhurnalScreen):
               version: int, typed: tuple[str, str]) -> None:
         from zhurnal.core.errors import ConflictError, DomainError
         from zhurnal.core.services.lessons import set_homework, set_topic
-        from zhurnal.core.services.queries import lesson_card
+        from zhurnal.core.readmodels import lesson_card
 
         db = self.register.database()
         saved: set[str] = set()
@@ -454,29 +456,32 @@ class LessonScreen(ZhurnalScreen):
 
     # --- another session changed the text ----------------------------------------------
 
-    def _conflict(self, card: LessonCard, headline: str) -> None:
-        """Both changed since the load: compare per field (base, theirs, mine)."""
+    def _clashes(self, card: LessonCard, headline: str) -> bool:
+        """Compare per field what the typing started from (``_stored``), the register now
+        (``card``) and what is typed.  A field only they changed takes their text; a field
+        both changed differently is a conflict the teacher decides (True: asked)."""
         base, mine = self._stored, self._typed()
         theirs = (card.lesson.topic, card.lesson.homework)
-        clashes = [i for i in (0, 1) if mine[i] != base[i] and theirs[i] != base[i]
-                   and theirs[i] != mine[i]]
-        self._show_card(card, keep_inputs=True)  # the new version; fields stay as typed
-        self._stored = theirs
-        # A field only they changed takes their text; a field only I changed is mine.
-        self._shown = tuple(theirs[i] if mine[i] == base[i] else self._shown[i]
-                            for i in (0, 1))  # type: ignore[assignment]
-        self._fill(*(theirs[i] if mine[i] == base[i] and theirs[i] != base[i] else None
-                     for i in (0, 1)))
+        untouched = [i for i in (0, 1) if mine[i] == base[i].strip() and theirs[i] != base[i]]
+        if untouched:
+            self._fill(*(theirs[i] if i in untouched else None for i in (0, 1)))
+            self._shown = tuple(theirs[i] if i in untouched else self._shown[i]
+                                for i in (0, 1))  # type: ignore[assignment]
+            self._stored = tuple(theirs[i] if i in untouched else base[i]
+                                 for i in (0, 1))  # type: ignore[assignment]
+        clashes = [i for i in (0, 1) if mine[i] != base[i].strip()
+                   and theirs[i] != base[i] and theirs[i] != mine[i]]
         if not clashes:
-            self._status = "Изменено в другом сеансе; ваши поля записываются поверх их версии."
-            self.call_after_refresh(self.action_save)  # different fields: nothing lost
-            return
+            return False
         self._failed = True
         self._status = "Изменено в другом сеансе: выберите версию."
         self._show_status()
         fields = [(FIELDS[i], theirs[i], mine[i]) for i in clashes]
 
         def chosen(answer: str | None) -> None:
+            self._failed = False
+            if answer in ("theirs", "mine", "merge"):
+                self._stored = theirs  # decided: the typing now starts from their version
             if answer == "theirs":
                 self._fill(*(theirs[i] if i in clashes else None for i in (0, 1)))
                 self._shown = tuple(theirs[i] if i in clashes else self._shown[i]
@@ -493,11 +498,18 @@ class LessonScreen(ZhurnalScreen):
                 self._status = "Обе версии в поле: проверьте текст и сохраните (Ctrl+S)."
             else:
                 self._status = "Не сохранено: ваш текст остался в полях."
-            self._failed = False
             self._show_status()
             self._answer_exit(False)
 
         self.app.push_screen(TextConflictModal(headline, fields), chosen)
+        return True
+
+    def _conflict(self, card: LessonCard, headline: str) -> None:
+        """The core refused a stale save: look at the register now, ask or save again."""
+        self._show_card(card, keep_inputs=True)  # the new version; the fields stay as typed
+        if not self._clashes(card, headline):
+            self._status = "Изменено в другом сеансе; ваши поля записываются поверх их версии."
+            self.call_after_refresh(self.action_save)  # different fields: nothing lost
 
     def worker_failed(self, worker: Any, error: BaseException) -> None:
         self._saving = False
@@ -513,7 +525,7 @@ class LessonScreen(ZhurnalScreen):
         card = self.card
         if card is None:
             return "Урок ещё загружается."
-        return card.marks_why_not or card.read_only_reason
+        return card.lesson.work_types_why_not or None
 
     def action_add_work_type(self) -> None:
         refusal = self._refusal()
@@ -539,7 +551,7 @@ class LessonScreen(ZhurnalScreen):
     def _change_assignments(self, add: str | None = None, remove: int | None = None) -> None:
         from zhurnal.core.errors import DomainError
         from zhurnal.core.services.marks import add_assignment, remove_assignment
-        from zhurnal.core.services.queries import lesson_card
+        from zhurnal.core.readmodels import lesson_card
 
         db = self.register.database()
         try:

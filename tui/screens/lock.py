@@ -164,4 +164,4 @@ class LockScreen(SignOut, ModalScreen[bool]):
 
     @on(Button.Pressed, "#logout")
     def action_logout(self) -> None:
-        self.sign_out("lock")
+        self.sign_out("idle")

@@ -67,11 +67,9 @@ def badges(lesson: LessonView, now: datetime) -> list[str]:
     result = []
     if lesson.substitute:
         result.append("замена")
-    homework_missing = lesson.grade != 1 and not lesson.homework
-    missing = not lesson.topic or homework_missing or lesson.attendance_taken_at is None
-    if now > lesson.entry_deadline and missing:
+    if lesson.overdue:
         result.append("просрочено")
-    if now >= lesson.lock_at:
+    if lesson.locked:
         result.append("закрыт")
     return result
 
@@ -81,8 +79,8 @@ BADGE_STYLES = {"замена": "bold cyan", "просрочено": "bold red",
 
 def lesson_cells(lesson: LessonView, now: datetime, compact: bool = False) -> list[Text]:
     klass = lesson.class_title + (f" ({lesson.subgroup})" if lesson.subgroup else "")
-    if lesson.grade == 1 and not lesson.homework:
-        homework = "нет"
+    if lesson.forced_homework:
+        homework = lesson.forced_homework
     else:
         homework = TICK if lesson.homework else DASH
     marks = Text(str(lesson.marks_count), justify="right")
@@ -189,7 +187,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, day: date) -> None:
-        from zhurnal.core.services.queries import change_counter, my_lessons
+        from zhurnal.core.readmodels import change_counter, my_lessons
 
         db = self.register.database()
         counter = change_counter(db)  # read first: a change after it is noticed later

@@ -13,7 +13,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 if TYPE_CHECKING:
-    from zhurnal.core.services.gradebook import Column
+    from zhurnal.core.readmodels import Column
 
 CELL = 3  # characters of a cell's value; one more for the gap after it
 STEP = CELL + 1
@@ -114,11 +114,11 @@ class GridPainting:
             if level == 1:
                 first_of_lesson = c.index == 0 or cols[c.index - 1].lesson_id != c.lesson_id
                 text = (f"{c.date.day:02d}" if first_of_lesson else "  ") + (
-                    LOCK if marks and not c.writable and c.started else " ")
-            else:  # grade 1: no work types to show
+                    LOCK if marks and not c.editable and c.started else " ")
+            else:  # no marks in the class: no work types to show
                 text = centred(SHORT_TYPES.get(c.work_type_code, c.work_type_code[:CELL])
                                if marks else "")
-            style = cursor if c.index == self.cursor_col else header if c.writable else locked
+            style = cursor if c.index == self.cursor_col else header if c.editable else locked
             segments += [Segment(text, style), Segment(self._gap(c), header)]
         return segments
 
@@ -166,7 +166,7 @@ class GridPainting:
                 kind = "absence"
             if gb is not None and text and text == gb.debt_mark:
                 text = DEBT_SHOWN
-            segments[2 * c.index] = Segment(centred(text), self._cell_style(c.writable, kind))
+            segments[2 * c.index] = Segment(centred(text), self._cell_style(c.editable, kind))
             segments[2 * c.index + 1] = Segment(self._gap(c), rule)
             built[c.index] = 1
         return segments

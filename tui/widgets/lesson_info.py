@@ -15,7 +15,7 @@ from zhurnal.tui.i18n import WEEKDAYS
 
 if TYPE_CHECKING:
     from zhurnal.core.readmodels import LessonView
-    from zhurnal.core.services.queries import AttendanceRow, LessonCard
+    from zhurnal.core.readmodels import AttendanceRow, LessonCard
 
 ABSENCE_ORDER = ("Н", "Б", "УП", "ОП")
 
@@ -70,7 +70,7 @@ def deadline_text(card: LessonCard, now: datetime) -> str:
     """«Заполнить до 25.11 23:59; изменения закрываются 04.12.2026»."""
     lesson = card.lesson
     text = f"Заполнить до {lesson.entry_deadline:%d.%m %H:%M}"
-    if lesson.homework_deadline != lesson.entry_deadline and lesson.grade != 1:
+    if lesson.homework_deadline is not None:
         text += f", Д/З до {lesson.homework_deadline:%d.%m %H:%M}"
     verb = "закрыты с" if now >= lesson.lock_at else "закрываются"
     return f"{text}; изменения {verb} {lesson.lock_at:%d.%m.%Y}"

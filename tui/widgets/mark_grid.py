@@ -38,7 +38,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 
 if TYPE_CHECKING:
-    from zhurnal.core.services.gradebook import Cell, Column, Gradebook, StudentRow
+    from zhurnal.core.readmodels import Cell, Column, Gradebook, StudentRow
 
 from zhurnal.tui.widgets._grid_paint import (  # noqa: F401
     CELL,
@@ -116,7 +116,7 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
 
     @dataclass
     class EntryRefused(Message):
-        """A key on a cell that cannot take it (locked, read-only, grade 1, ...)."""
+        """A key on a cell that cannot take it (locked, read-only, no marks, ...)."""
 
         student_id: int | None
         column_index: int | None
@@ -180,7 +180,7 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
     def set_cell(self, student_id: int, column_index: int, value: str | None,
                  mark_id: int = 0, version: int = 0, *, late: bool = False) -> None:
         """The core stored an entry: show the stored value, update «Ср.», repaint the row."""
-        from zhurnal.core.services.gradebook import Cell  # loaded with the gradebook already
+        from zhurnal.core.readmodels import Cell  # loaded with the gradebook already
 
         key = (student_id, column_index)
         self._settle(key)
@@ -310,7 +310,7 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
                                            self.cursor_col if self._cols else None,
                                            self._refusal() or ""))
 
-    def _refusal(self) -> str | None:
+    def _refusal(self, clear: bool = False) -> str | None:
         """Why the cell under the cursor cannot take a mark (None: it can)."""
         column, gb = self.current_column, self.gradebook
         if gb is None:
@@ -319,12 +319,8 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
             return gb.no_marks_reason
         if column is None or not self._rows:
             return "Нет уроков в этом периоде."
-        if not column.writable:
-            return column.reason
         student = self._rows[self.cursor_row]
-        if column.index in student.outside:
-            return f"{student.name} не числится в классе на {column.date:%d.%m.%Y}."
-        return None
+        return gb.cell_why_not(student.id, column.index, clear=clear) or None
 
     def action_move(self, rows: int, cols: int) -> None:
         self.move_cursor(self.cursor_row + rows, self.cursor_col + cols)
@@ -349,10 +345,10 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         gb = self.gradebook
         value = key
         if key == "." and gb is not None and not gb.no_marks:
-            if not gb.debt_mark:
-                self._refuse("Отметка «точка» не предусмотрена положением школы.")
+            if reason := gb.value_why_not(key):
+                self._refuse(reason)
                 return
-            value = gb.debt_mark
+            value = gb.mark_value(key)
         if self._enter(value):
             self.action_move(1, 0)
 
@@ -364,7 +360,7 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
             self._enter(None)
 
     def _enter(self, value: str | None) -> bool:
-        if (reason := self._refusal()) is not None:
+        if (reason := self._refusal(clear=value is None)) is not None:
             self._refuse(reason)
             return False
         sid, col = self.current_student_id, self.cursor_col

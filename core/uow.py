@@ -1,4 +1,4 @@
-"""The unit of work every service runs in.
+"""The unit of work every service runs in (layer: below ``access``, see ``core/__init__``).
 
 One service call = one write transaction = one audit entry chain:
 permission check -> rules -> write -> audit -> commit, or roll back and raise.
@@ -21,11 +21,11 @@ from sqlmodel import Session, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
+from zhurnal.core.calendar import Calendar, day_off_of, days, term_of
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ConflictError, NotFound, PermissionDenied, PolicyError
-from zhurnal.core.models import Bell, Holiday, Period, SchoolYear, Setting, User
+from zhurnal.core.models import Bell, Holiday, Incident, Period, SchoolYear, Setting, User
 from zhurnal.core.policy import Policy, parse_policy
-from zhurnal.core.rules import Calendar
 
 POLICY_KEY = "policy"
 
@@ -46,13 +46,13 @@ def policy_of(session: Session) -> Policy:
 
 
 def calendar_of(session: Session) -> Calendar:
-    days: set[date] = set()
-    for h in session.exec(select(Holiday).where(Holiday.kind == "public")):
-        d = h.start
-        while d <= h.end:
-            days.add(d)
-            d = date.fromordinal(d.toordinal() + 1)
-    return Calendar(frozenset(days))
+    """The stored calendar: public holidays for working days, terms and days off for
+    ``Calendar.is_study_day``."""
+    holidays = list(session.exec(select(Holiday)))
+    public = {d for h in holidays if h.kind == "public" for d in days(h.start, h.end)}
+    terms = (term_of(p) for p in session.exec(select(Period)))
+    return Calendar(frozenset(public), terms=tuple(t for t in terms if t is not None),
+                    days_off=tuple(day_off_of(h) for h in holidays))
 
 
 def current_year(session: Session) -> SchoolYear:
@@ -159,8 +159,6 @@ def _check_active(session: Session, actor: Actor) -> None:
     if actor.roles - user.role_set():
         raise PermissionDenied("Права учётной записи изменились: выйдите и войдите заново.")
     if actor.since is not None:
-        from zhurnal.core.models import Incident
-
         reported = session.exec(select(Incident.id).where(
             Incident.user_id == user.id, Incident.reported_at >= actor.since)).first()
         if reported is not None:

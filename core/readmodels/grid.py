@@ -1,11 +1,11 @@
-"""The mark grid of one course for one period (the «Журнал» page), read in a few queries.
+"""Loading the «Журнал» page of a course for a period, in a few bulk queries.
 
-``load_gradebook`` returns a frozen ``Gradebook``: students (the roster over the
-period, with who arrived or left), columns (one per assignment of each lesson,
-or a default «answer» column for a lesson without one), the marks, absences,
-weighted averages and the suggested and existing period marks, plus, per
-column, whether the actor may write it and if not why — in Russian, naming the
-clause.  No ORM rows leave this module.
+``load_gradebook`` returns the frozen ``Gradebook`` (``core.readmodels.gradebook``):
+students (the roster over the period, with who arrived or left), columns (one per
+assignment of each lesson, or a default «answer» column for a lesson without
+one), the marks, absences, weighted averages and the suggested and existing
+period marks, and the decisions of ``core.access`` for the user who loaded it.
+No ORM rows leave this module.
 
 It runs a fixed handful of bulk queries whatever the size of the grid (a
 35 × 80 quarter loads in a few milliseconds; bench/bench_grid.py).
@@ -14,14 +14,12 @@ It runs a fixed handful of bulk queries whatever the size of the grid (a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import NamedTuple
 
 from sqlmodel import Session, and_, or_, select
 
-from zhurnal.core.access import may_write_lesson, require_read_course
+from zhurnal.core.access import Judge, require_read_course, why_not
 from zhurnal.core.actor import Actor
 from zhurnal.core.audit import change_counter
 from zhurnal.core.db import Database
@@ -42,116 +40,21 @@ from zhurnal.core.models import (
     User,
     WorkType,
 )
-from zhurnal.core.policy import Policy
-from zhurnal.core.rules import edit_lock_at, fmt_date, suggest_period_mark, weighted_average
-from zhurnal.core.services.base import bell_times, calendar_of, policy_of
-from zhurnal.core.services.context import DEFAULT_BELL
+from zhurnal.core.context import DEFAULT_BELL, SOMEONE, LessonFacts, group_title, keeper_id
+from zhurnal.core.readmodels.gradebook import (
+    Cell,
+    Column,
+    Gradebook,
+    PeriodInfo,
+    PeriodMarkCell,
+    StudentRow,
+    summarize,
+)
+from zhurnal.core.rules import grade1_marks_refusal, marks_given, period_choices
+from zhurnal.core.uow import bell_times, calendar_of, policy_of
 
 DEFAULT_WORK_TYPE = "answer"
-GRADE1_REASON = "1-й класс: отметки не ставятся"
-NOT_STARTED_REASON = "Урок ещё не начался: отметки «вперёд» не ставятся [004 §3.8]"
-LOCK_SHORT = {
-    "current": "текущие отметки",
-    "practical": "отметки за практические работы",
-    "written": "отметки за письменные работы",
-}
 PERIOD_KINDS = ("quarter", "half")
-
-
-class PeriodInfo(NamedTuple):
-    id: int
-    name: str
-    start: date
-    end: date
-
-
-@dataclass(frozen=True)
-class StudentRow:
-    id: int
-    name: str
-    arrived: date | None = None  # joined the course after the period began
-    left: date | None = None  # left the course before the period ended
-    outside: frozenset[int] = frozenset()  # column indexes outside the student's stay
-
-
-@dataclass(frozen=True)
-class Column:
-    index: int
-    lesson_id: int
-    date: date
-    number: int
-    topic: str
-    assignment_id: int | None  # None: the default column, created with its first mark
-    work_type_code: str
-    work_type_name: str
-    weight: float
-    lock_class: str
-    started: bool
-    lock_at: datetime
-    locked: bool
-    writable: bool
-    reason: str = ""  # why not writable, "" when writable
-
-
-@dataclass(frozen=True)
-class Cell:
-    value: str
-    mark_id: int
-    version: int
-    late: bool = False
-    correction_id: int | None = None
-
-
-@dataclass(frozen=True)
-class PeriodMarkCell:
-    value: str
-    version: int
-
-
-@dataclass(frozen=True)
-class Gradebook:
-    course_id: int
-    class_id: int
-    class_title: str
-    grade: int
-    subject: str
-    subgroup: str
-    teacher_name: str
-    period: PeriodInfo
-    students: tuple[StudentRow, ...]
-    columns: tuple[Column, ...]
-    marks: Mapping[tuple[int, int], Cell]  # (student_id, column index)
-    absences: Mapping[tuple[int, int], str]  # (student_id, lesson_id) -> Н/Б/УП/ОП
-    averages: Mapping[int, float | None]
-    suggested: Mapping[int, str | None]
-    period_marks: Mapping[int, PeriodMarkCell]
-    no_marks: bool
-    no_marks_reason: str  # the grade-1 line, "" when marks are given
-    mark_values: tuple[str, ...]
-    debt_mark: str | None
-    work_types: tuple[tuple[str, str, float], ...]  # (code, name, weight) of the policy
-    counter: int
-    loaded_at: datetime
-    policy: Policy = field(repr=False, compare=False)
-
-    @property
-    def title(self) -> str:
-        group = f" ({self.subgroup})" if self.subgroup else ""
-        return f"{self.class_title}{group} · {self.subject} · {self.period.name}"
-
-    def summary(self, marks: Iterable[tuple[str, float]]) -> tuple[float | None, str | None]:
-        """(weighted average, suggested period mark) of one student's (value, weight) pairs."""
-        return summarize(self.policy, list(marks), self.no_marks)
-
-
-def summarize(
-    policy: Policy, marks: list[tuple[str, float]], no_marks: bool = False
-) -> tuple[float | None, str | None]:
-    if no_marks:
-        return None, None
-    numeric = [(v, w) for v, w in marks if v.isdigit()]
-    average = weighted_average(numeric)
-    return average, suggest_period_mark(policy, average, len(numeric))
 
 
 # --- periods --------------------------------------------------------------------------
@@ -245,28 +148,6 @@ def _stays(session: Session, course: Course, start: date, end: date) -> Spans:
     return both
 
 
-def cite(policy: Policy, key: str) -> str:
-    """" [NNN §x.y]": the clause of the school's regulation behind a policy key, or ""."""
-    source = policy.sources.get(key)
-    return f" [{source}]" if source else ""
-
-
-def _reason(policy: Policy, actor: Actor, course: Course, lesson: Lesson, teacher: str,
-            no_marks: bool, locked: bool, lock_at: datetime, lock_class: str,
-            started: bool) -> str:
-    if no_marks:
-        return GRADE1_REASON + cite(policy, "grade1.no_marks")
-    if not may_write_lesson(actor, course, lesson):
-        return f"Только просмотр: журнал ведёт {teacher}"
-    if locked:
-        return (f"Урок {lesson.date:%d.%m}: {LOCK_SHORT.get(lock_class, 'отметки')} закрыты "
-                f"для изменений с {fmt_date(lock_at.date())}"
-                f"{cite(policy, f'locks.{lock_class}_days')}")
-    if not started:
-        return NOT_STARTED_REASON
-    return ""
-
-
 def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -> Gradebook:
     """The «Журнал» page of a course for a period (read only; see the module docstring)."""
     with db.read() as session:
@@ -279,12 +160,11 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
         if period.year_id != klass.year_id:
             raise ValidationError(f"{period.name} не относится к учебному году {klass.title}.")
         policy = policy_of(session)
-        calendar = calendar_of(session)
+        judge = Judge(actor, now, policy, calendar_of(session))
         bells = bell_times(session)
         subject = session.get(Subject, course.subject_id)
-        teacher = session.get(User, course.teacher_id)
-        teacher_name = teacher.full_name if teacher else "другой учитель"
-        no_marks = klass.grade == 1 and policy.grade1_no_marks
+        group = group_title(klass.title, course.subgroup)
+        no_marks = not marks_given(policy, klass.grade)
 
         work_types = {wt.id: wt for wt in session.exec(select(WorkType))}
         by_code = {wt.code: wt for wt in work_types.values()}
@@ -293,6 +173,10 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
                          Lesson.date <= period.end, Lesson.cancelled == False)
         lessons = list(session.exec(select(Lesson).where(in_period)
                                     .order_by(Lesson.date, Lesson.number)))
+        keepers = {course.teacher_id} | {ls.held_by_id for ls in lessons if ls.held_by_id}
+        names = dict(session.exec(select(User.id, User.full_name)
+                                  .where(User.id.in_(keepers))).all())  # type: ignore[union-attr]
+        teacher_name = names.get(course.teacher_id, SOMEONE)
         assignments: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for aid, lid, wtid in session.exec(
                 select(Assignment.id, Assignment.lesson_id, Assignment.work_type_id)
@@ -303,23 +187,24 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
         columns: list[Column] = []
         column_of: dict[int, int] = {}  # assignment id -> column index
         for lesson in lessons:
-            start_t = bells.get(lesson.number, DEFAULT_BELL)[0]
-            started = datetime.combine(lesson.date, start_t) <= now
+            starts_at = datetime.combine(lesson.date, bells.get(lesson.number, DEFAULT_BELL)[0])
+            facts = LessonFacts(
+                lesson.id or 0, lesson.date, starts_at, course.teacher_id, lesson.held_by_id,
+                names.get(keeper_id(course.teacher_id, lesson.held_by_id), SOMEONE),
+                klass.grade, group)
             pairs: list[tuple[int | None, WorkType | None]] = [
                 (aid, work_types.get(wtid)) for aid, wtid in assignments.get(lesson.id or 0, [])
             ] or [(None, default_wt)]
             for aid, wt in pairs:
                 lock_class = wt.lock_class if wt else "current"
-                lock_at = edit_lock_at(policy, calendar, lesson.date, lock_class)
-                locked = now >= lock_at
-                reason = _reason(policy, actor, course, lesson, teacher_name, no_marks, locked,
-                                 lock_at, lock_class, started)
+                lock_at = judge.lock_at(lesson.date, lock_class)
+                reason = why_not(judge.marks(facts, lock_class))
                 if aid is not None:
                     column_of[aid] = len(columns)
                 columns.append(Column(
                     len(columns), lesson.id or 0, lesson.date, lesson.number, lesson.topic, aid,
                     wt.code if wt else "", wt.name if wt else "", wt.weight if wt else 1.0,
-                    lock_class, started, lock_at, locked, not reason, reason))
+                    lock_class, starts_at <= now, lock_at, now >= lock_at, not reason, reason))
 
         marks: dict[tuple[int, int], Cell] = {}
         for mid, aid, sid, value, version, late, corr in session.exec(
@@ -341,11 +226,15 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
             select(Student.id, Student.last_name, Student.first_name, Student.middle_name)
             .where(Student.id.in_(ids))  # type: ignore[union-attr]
         ).all() if ids else []
-        students = []
+        # the period mark is given for the day it is set, within the period
+        mark_day = min(max(now.date(), period.start), period.end)
+        students, outside_then = [], set()
         for sid, last, first, middle in sorted(people, key=lambda r: (r[1], r[2], r[3], r[0])):
             spans = stays.get(sid, [])
             outside = frozenset(c.index for c in columns
                                 if not any(a <= c.date <= b for a, b in spans))
+            if not any(a <= mark_day <= b for a, b in spans):
+                outside_then.add(sid)
             first_day = min((a for a, _ in spans), default=None)
             last_day = max((b for _, b in spans), default=None)
             students.append(StudentRow(
@@ -374,20 +263,18 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
             students=tuple(students), columns=tuple(columns), marks=marks, absences=absences,
             averages=averages, suggested=suggested, period_marks=period_marks,
             no_marks=no_marks,
-            no_marks_reason=GRADE1_REASON + cite(policy, "grade1.no_marks") if no_marks else "",
+            no_marks_reason=why_not(grade1_marks_refusal(policy, klass.grade)),
             mark_values=policy.mark_values, debt_mark=policy.debt_mark,
             work_types=tuple((w.code, w.name, w.weight) for w in policy.work_types),
             counter=counter, loaded_at=now, policy=policy,
+            period_mark_choices=period_choices(policy, klass.grade, period.kind),
+            period_mark_refusal=why_not(judge.period_mark(course.teacher_id,
+                                                          klass.class_teacher_id, period)),
+            period_mark_outside=frozenset(outside_then), period_mark_day=mark_day,
         )
 
 
 __all__ = [
-    "Cell",
-    "Column",
-    "Gradebook",
-    "PeriodInfo",
-    "PeriodMarkCell",
-    "StudentRow",
     "course_periods",
     "current_period_id",
     "lesson_work_types",

@@ -1,0 +1,176 @@
+"""The facts a lesson's rules need: course, class, bell times, roster, the student.
+
+Layer: above ``uow``, below ``access`` (see ``core/__init__``).  ``LessonFacts`` and
+``StudentAtLesson`` are plain values: ``core.access`` decides on them, whether they
+were loaded for one write (here) or in bulk for a whole grid (``readmodels``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlmodel import Session, or_, select
+
+from zhurnal.core.errors import NotFound
+from zhurnal.core.models import (
+    Absence,
+    Assignment,
+    Course,
+    Enrolment,
+    Lesson,
+    Mark,
+    SchoolClass,
+    Student,
+    SubgroupMember,
+    Subject,
+    User,
+    WorkType,
+)
+from zhurnal.core.rules import entry_deadline, homework_deadline
+from zhurnal.core.uow import UnitOfWork, bell_times
+
+DEFAULT_BELL = (time(8, 0), time(8, 45))
+SOMEONE = "другой учитель"
+"""Who keeps a lesson's register when the user row is missing."""
+
+
+@dataclass
+class LessonCtx:
+    lesson: Lesson
+    course: Course
+    klass: SchoolClass
+    subject: Subject
+    start: datetime
+    end: datetime
+
+    @property
+    def grade(self) -> int:
+        return self.klass.grade
+
+    @property
+    def group(self) -> str:
+        """«5А» or «5А (2 гр.)»: the class, with the subgroup of the course."""
+        return group_title(self.klass.title, self.course.subgroup)
+
+
+def group_title(class_title: str, subgroup: str) -> str:
+    return f"{class_title} ({subgroup})" if subgroup else class_title
+
+
+@dataclass(frozen=True)
+class LessonFacts:
+    """What a decision about one lesson's cells depends on (``core.access.Judge``)."""
+
+    lesson_id: int
+    date: date
+    starts_at: datetime
+    course_teacher_id: int
+    held_by_id: int | None
+    keeper: str  # who keeps the lesson's register: the one holding it, else the course's
+    grade: int
+    group: str  # «5А (2 гр.)»
+
+
+@dataclass(frozen=True)
+class StudentAtLesson:
+    """One student at one lesson: in the class that day, and absent with which code."""
+
+    id: int
+    name: str
+    enrolled: bool
+    absence: str | None = None
+
+
+def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
+    lesson: Lesson = uow.get(Lesson, lesson_id, "Урок")
+    course: Course = uow.get(Course, lesson.course_id, "Предмет класса")
+    klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
+    subject: Subject = uow.get(Subject, course.subject_id, "Предмет")
+    start_t, end_t = bell_times(uow.session).get(lesson.number, DEFAULT_BELL)
+    return LessonCtx(
+        lesson,
+        course,
+        klass,
+        subject,
+        datetime.combine(lesson.date, start_t),
+        datetime.combine(lesson.date, end_t),
+    )
+
+
+def keeper_id(course_teacher_id: int, held_by_id: int | None) -> int:
+    return held_by_id if held_by_id is not None else course_teacher_id
+
+
+def lesson_facts(session: Session, ctx: LessonCtx) -> LessonFacts:
+    lesson = ctx.lesson
+    keeper = session.get(User, keeper_id(ctx.course.teacher_id, lesson.held_by_id))
+    return LessonFacts(
+        lesson.id or 0, lesson.date, ctx.start, ctx.course.teacher_id, lesson.held_by_id,
+        keeper.full_name if keeper else SOMEONE, ctx.grade, ctx.group,
+    )
+
+
+def roster_ids(session: Session, course: Course, day: date) -> set[int]:
+    """Students who belong to the course on that day (class enrolment, subgroup)."""
+    enrolled = set(
+        session.exec(
+            select(Enrolment.student_id).where(
+                Enrolment.class_id == course.class_id,
+                Enrolment.start <= day,
+                or_(Enrolment.end == None, Enrolment.end >= day),  # noqa: E711
+            )
+        )
+    )
+    if not course.subgroup:
+        return enrolled
+    members = set(
+        session.exec(
+            select(SubgroupMember.student_id).where(
+                SubgroupMember.course_id == course.id,
+                SubgroupMember.start <= day,
+                or_(SubgroupMember.end == None, SubgroupMember.end >= day),  # noqa: E711
+            )
+        )
+    )
+    return enrolled & members
+
+
+def roster(session: Session, course: Course, day: date) -> list[Student]:
+    ids = roster_ids(session, course, day)
+    if not ids:
+        return []
+    rows = session.exec(select(Student).where(Student.id.in_(ids)))  # type: ignore[union-attr]
+    return sorted(rows, key=lambda s: (s.last_name, s.first_name, s.middle_name, s.id))
+
+
+def student_at_lesson(
+    session: Session, course: Course, lesson: Lesson, student_id: int, day: date | None = None
+) -> StudentAtLesson:
+    """The student, whether they belong to the course on ``day`` (the lesson's date by
+    default) and their absence code at the lesson; ``NotFound`` if no such student."""
+    student = session.get(Student, student_id)
+    if student is None:
+        raise NotFound(f"Ученик № {student_id} не найден.")
+    absence = session.exec(select(Absence.code).where(
+        Absence.lesson_id == lesson.id, Absence.student_id == student_id)).first()
+    enrolled = student_id in roster_ids(session, course, day or lesson.date)
+    return StudentAtLesson(student_id, student.full_name, enrolled, absence)
+
+
+def marks_at_lesson(session: Session, lesson_id: int, student_id: int) -> list[tuple[str, str]]:
+    """The student's marks at the lesson as (work type code, value)."""
+    return [(code, value) for code, value in session.exec(
+        select(WorkType.code, Mark.value)
+        .join(Assignment, Assignment.id == Mark.assignment_id)
+        .join(WorkType, WorkType.id == Assignment.work_type_id)
+        .where(Assignment.lesson_id == lesson_id, Mark.student_id == student_id)
+        .order_by(Assignment.id))]
+
+
+def deadlines(uow: UnitOfWork, ctx: LessonCtx) -> tuple[datetime, datetime]:
+    """(entry deadline, homework deadline) of the lesson."""
+    return (
+        entry_deadline(uow.policy, uow.calendar, ctx.lesson.date),
+        homework_deadline(uow.policy, uow.calendar, ctx.lesson.date, ctx.end.time()),
+    )

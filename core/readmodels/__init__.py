@@ -1,0 +1,92 @@
+"""Read models and the queries that build them (layer: above ``access``, below
+``services``; see ``core/__init__``).
+
+- ``views``: the frozen read models every service and screen shares (``LessonView``,
+  ``LessonCard``, ``AttendanceRow``, ``MarkView``, ``DraftView``, …);
+- ``gradebook``: the «Журнал» page (``Gradebook``, ``Column``, ``Cell``, …);
+- ``lessons``: the day's lessons, the lesson card, the attendance list;
+- ``grid``: loading a gradebook and its periods;
+- ``drafts``: a user's unsaved lesson texts.
+
+Queries open their own read transaction and check that the user may read what
+they ask for; the decisions they carry come from ``core.access``.
+"""
+
+from zhurnal.core.readmodels.drafts import get_draft, list_drafts
+from zhurnal.core.readmodels.gradebook import (
+    Cell,
+    Column,
+    Gradebook,
+    PeriodInfo,
+    PeriodMarkCell,
+    StudentRow,
+)
+from zhurnal.core.readmodels.grid import (
+    course_periods,
+    current_period_id,
+    lesson_work_types,
+    load_gradebook,
+)
+from zhurnal.core.readmodels.lessons import (
+    change_counter,
+    get_lesson,
+    lesson_assignments,
+    lesson_attendance,
+    lesson_card,
+    lesson_counts,
+    lesson_roster_ids,
+    lesson_view,
+    my_lessons,
+    work_types,
+)
+from zhurnal.core.readmodels.views import (
+    AbsenceView,
+    AssignmentView,
+    AttendanceRow,
+    CorrectionView,
+    DraftView,
+    LessonCard,
+    LessonView,
+    MarkView,
+    PeriodMarkView,
+    PlanOffer,
+    StudentView,
+    UserView,
+)
+
+__all__ = [
+    "AbsenceView",
+    "AssignmentView",
+    "AttendanceRow",
+    "Cell",
+    "Column",
+    "CorrectionView",
+    "DraftView",
+    "Gradebook",
+    "LessonCard",
+    "LessonView",
+    "MarkView",
+    "PeriodInfo",
+    "PeriodMarkCell",
+    "PeriodMarkView",
+    "PlanOffer",
+    "StudentRow",
+    "StudentView",
+    "UserView",
+    "change_counter",
+    "course_periods",
+    "current_period_id",
+    "get_draft",
+    "get_lesson",
+    "lesson_assignments",
+    "lesson_attendance",
+    "lesson_card",
+    "lesson_counts",
+    "lesson_roster_ids",
+    "lesson_work_types",
+    "lesson_view",
+    "list_drafts",
+    "load_gradebook",
+    "my_lessons",
+    "work_types",
+]

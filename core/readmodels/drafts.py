@@ -1,0 +1,89 @@
+"""A user's drafts: the topic and homework typed for a lesson and not saved.
+
+Only the user's own drafts are read, and only for lessons they may still read.
+A draft is *spent* — never offered, and removed by the next draft command
+(``core.services.drafts``) — when its text equals the lesson's saved text (it was
+saved after all, or someone saved the same) or it is older than
+``DRAFT_KEEP_DAYS``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from zhurnal.core.access import can_read_course, require_read_course
+from zhurnal.core.actor import Actor
+from zhurnal.core.db import Database
+from zhurnal.core.errors import NotFound
+from zhurnal.core.models import Course, Draft, Lesson, SchoolClass, Subject
+from zhurnal.core.readmodels.views import DraftView
+
+DRAFT_KEEP_DAYS = 14
+"""Two weeks: past the usual edit lock of a lesson's entries (10 days [004 §3.8]), after
+which the text could no longer be saved without a correction anyway."""
+
+
+def is_spent(draft: Draft, lesson: Lesson, now: datetime) -> bool:
+    """The draft adds nothing to the register: the same text is saved, or it is too old."""
+    same = (draft.topic.strip(), draft.homework.strip()) == (lesson.topic.strip(),
+                                                              lesson.homework.strip())
+    return same or now - draft.saved_at > timedelta(days=DRAFT_KEEP_DAYS)
+
+
+def draft_view(draft: Draft, lesson: Lesson, klass: SchoolClass, subject: Subject,
+               course: Course) -> DraftView:
+    return DraftView(
+        lesson_id=lesson.id or 0, date=lesson.date, number=lesson.number,
+        class_title=klass.title, subject=subject.name, subgroup=course.subgroup,
+        topic=draft.topic, homework=draft.homework, saved_at=draft.saved_at,
+        lesson_version=draft.lesson_version, current_topic=lesson.topic,
+        current_homework=lesson.homework, current_version=lesson.version,
+    )
+
+
+def _rows(session: Session, actor: Actor, lesson_id: int | None = None):  # type: ignore[no-untyped-def]
+    query = (select(Draft, Lesson, Course, SchoolClass, Subject)
+             .join(Lesson, Lesson.id == Draft.lesson_id)
+             .join(Course, Course.id == Lesson.course_id)
+             .join(SchoolClass, SchoolClass.id == Course.class_id)
+             .join(Subject, Subject.id == Course.subject_id)
+             .where(Draft.user_id == actor.user_id))
+    if lesson_id is not None:
+        query = query.where(Draft.lesson_id == lesson_id)
+    return session.exec(query.order_by(Draft.saved_at.desc())).all()  # type: ignore[attr-defined]
+
+
+def list_drafts(db: Database, actor: Actor) -> list[DraftView]:
+    """The user's drafts worth offering back (newest first): not spent, of lessons the
+    user may still read — e.g. after a dropped connection, at the next login."""
+    now = actor.now()
+    with db.read() as session:
+        return [draft_view(d, lesson, klass, subject, course)
+                for d, lesson, course, klass, subject in _rows(session, actor)
+                if not is_spent(d, lesson, now)
+                and can_read_course(session, actor, course, klass)]
+
+
+def get_draft(db: Database, actor: Actor, lesson_id: int) -> DraftView | None:
+    """The user's draft for the lesson, None if there is none worth offering.
+
+    ``PermissionDenied`` if the user may not read the lesson (``require_read_course``).
+    """
+    now = actor.now()
+    with db.read() as session:
+        lesson = session.get(Lesson, lesson_id)
+        course = session.get(Course, lesson.course_id) if lesson else None
+        klass = session.get(SchoolClass, course.class_id) if course else None
+        if lesson is None or course is None or klass is None:
+            raise NotFound(f"Урок не найден (№ {lesson_id}).")
+        require_read_course(session, actor, course, klass)
+        rows = _rows(session, actor, lesson_id)
+        if not rows:
+            return None
+        d, lesson, course, klass, subject = rows[0]
+        return None if is_spent(d, lesson, now) else draft_view(d, lesson, klass, subject, course)
+
+
+__all__ = ["DRAFT_KEEP_DAYS", "draft_view", "get_draft", "is_spent", "list_drafts"]
