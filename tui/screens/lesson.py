@@ -263,11 +263,9 @@ class LessonScreen(ZhurnalScreen):
         self._show_status()
         if self.card is None:
             return
-        if self._draft_timer is None:
-            self._draft_timer = self.set_timer(DRAFT_DELAY, self._autosave, name="draft")
-        else:
-            self._draft_timer.reset()
-            self._draft_timer.resume()
+        if self._draft_timer is not None:
+            self._draft_timer.stop()  # a new second from this key on
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._autosave, name="draft")
 
     def _show_status(self) -> None:
         card = self.card

@@ -33,7 +33,7 @@ from zhurnal.tui.sync import ChangeWatcher
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.readmodels import LessonView
+    from zhurnal.core.readmodels import DraftView, LessonView
 
 COMPACT_BELOW = 110
 """Narrower terminals (80×24 over SSH) get short headers, badges and subject names."""
@@ -142,6 +142,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         self.day = day
         self.lessons: list[LessonView] = []
         self._shown_day: date | None = None
+        self._drafts_offered = False
         self.watcher = ChangeWatcher(self, lambda: self._load(self.day), paused=self._loading)
 
     def compose(self) -> ComposeResult:
@@ -198,6 +199,9 @@ class TimetableScreen(SignOut, ZhurnalScreen):
     def _day_loaded(self, event: TimetableScreen.DayLoaded) -> None:
         if event.day != self.day:
             return  # the user has moved on; a newer load is running
+        if not self._drafts_offered:
+            self._drafts_offered = True
+            self._find_drafts()
         self.watcher.start(event.counter)
         self.lessons = event.lessons
         table = self.query_one(DataTable)
@@ -230,6 +234,35 @@ class TimetableScreen(SignOut, ZhurnalScreen):
     def worker_failed(self, worker: object, error: BaseException) -> None:
         self.query_one(DataTable).loading = False
         super().worker_failed(worker, error)  # type: ignore[arg-type]
+
+    # --- text typed in an earlier session and not saved -----------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts")
+    def _find_drafts(self) -> None:
+        from zhurnal.core.readmodels import list_drafts
+
+        drafts = list_drafts(self.register.database(), self.actor)
+        if drafts:
+            self.call_later(self._offer_drafts, drafts)
+
+    def _offer_drafts(self, drafts: list[DraftView]) -> None:
+        """After a dropped connection (or the idle lock's «Выйти»): open the lesson to
+        finish it.  The text is not in the register until the teacher saves it."""
+        from zhurnal.tui.widgets.dialogs import ChoiceModal
+
+        options = [(str(d.lesson_id), f"{d.date:%d.%m}, {d.number}-й урок, {d.class_title} "
+                    f"{d.subject}: «{(d.topic or d.homework)[:30]}»") for d in drafts]
+        options.append(("later", "Позже"))
+
+        def chosen(choice: str | None) -> None:
+            if choice and choice.isdigit():
+                self.app.push_screen(LessonScreen(self.actor, int(choice)),
+                                     lambda _: self._load(self.day))
+
+        self.app.push_screen(ChoiceModal(
+            "Есть несохранённый текст с прошлого сеанса", options, list_id="drafts",
+            hint="Enter — открыть урок (в журнал текст попадёт только по Ctrl+S), "
+                 "Esc — позже"), chosen)
 
     def _loading(self) -> bool:
         return any(w.node is self and w.group == "load" and w.is_running for w in self.workers)
