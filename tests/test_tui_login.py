@@ -290,3 +290,22 @@ async def test_the_password_change_fits_24_rows_with_its_error(school) -> None:
                       "Повторите новый пароль", "Сменить пароль", "Введите новый пароль."):
             assert words in painted, words
         assert "Справка" in painted.splitlines()[-1]  # the footer, uncut
+
+
+async def test_the_timetable_shows_every_role_with_the_class_led(school) -> None:
+    """Issue 7: the signed-in user's roles are on the timetable, the class teacher's
+    class included («классный руководитель 5А» comes from the class, not the account)."""
+    from sqlmodel import select as sql_select
+
+    from zhurnal.core.models import SchoolClass
+
+    with school.db.write() as s:
+        klass = s.exec(sql_select(SchoolClass).where(SchoolClass.letter == "А",
+                                                     SchoolClass.grade == 5)).one()
+        klass.class_teacher_id = school.teacher.user_id
+        s.add(klass)
+    app = app_for(school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        who = str(app.screen.query_one("#who").visual)
+        assert who == "Учителева Мария Ивановна — Учитель, классный руководитель 5А"

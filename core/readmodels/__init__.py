@@ -6,7 +6,8 @@
 - ``gradebook``: the «Журнал» page (``Gradebook``, ``Column``, ``Cell``, …);
 - ``lessons``: the day's lessons, the lesson card, the attendance list;
 - ``grid``: loading a gradebook and its periods;
-- ``drafts``: a user's unsaved lesson texts.
+- ``drafts``: a user's unsaved lesson texts;
+- ``people``: who is signed in (roles, the classes they lead).
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
@@ -27,6 +28,7 @@ from zhurnal.core.readmodels.grid import (
     lesson_work_types,
     load_gradebook,
 )
+from zhurnal.core.readmodels.people import my_profile
 from zhurnal.core.readmodels.lessons import (
     change_counter,
     get_lesson,
@@ -50,6 +52,7 @@ from zhurnal.core.readmodels.views import (
     MarkView,
     PeriodMarkView,
     PlanOffer,
+    ProfileView,
     StudentView,
     UserView,
 )
@@ -70,6 +73,7 @@ __all__ = [
     "PeriodMarkCell",
     "PeriodMarkView",
     "PlanOffer",
+    "ProfileView",
     "StudentRow",
     "StudentView",
     "UserView",
@@ -88,5 +92,6 @@ __all__ = [
     "list_drafts",
     "load_gradebook",
     "my_lessons",
+    "my_profile",
     "work_types",
 ]

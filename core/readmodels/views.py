@@ -28,6 +28,16 @@ class UserView:
 
 
 @dataclass(frozen=True)
+class ProfileView:
+    """The signed-in user as the screens name them."""
+
+    full_name: str
+    roles: str
+    """«Учитель, классный руководитель 5А» — every role, in Russian."""
+    classes_led: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LessonView:
     """A lesson as the user who loaded it sees it, with what they may change now."""
 

@@ -56,12 +56,6 @@ SHORT_BADGES = {"замена": "зам.", "просрочено": "срок", "
 TOPIC_MIN = 10
 
 
-def _role_names(actor: Actor) -> str:
-    from zhurnal.core.actor import ROLE_NAMES, ROLES
-
-    return ", ".join(ROLE_NAMES[r] for r in ROLES if r in actor.roles)
-
-
 def badges(lesson: LessonView, now: datetime) -> list[str]:
     """«замена», «просрочено» (entry deadline passed, something missing), «закрыт»."""
     result = []
@@ -147,16 +141,20 @@ class TimetableScreen(SignOut, ZhurnalScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("Расписание", classes="screen-title")
-        yield Static(Content(self._who()), id="who")
+        yield Static(Content(self.actor.full_name or self.actor.login), id="who")
         yield Static(Content(long_date(self.day)), id="day")
         yield LessonTable(id="lessons", cursor_type="row", zebra_stripes=True)
         yield Static("Уроков нет", id="empty")
         yield Footer()
 
-    def _who(self) -> str:
-        roles = _role_names(self.actor)
-        name = self.actor.full_name or self.actor.login
-        return f"{name} — {roles}" if roles else name
+    @work(thread=True, exit_on_error=False, group="profile")
+    def _load_profile(self) -> None:
+        """«Фамилия Имя Отчество — Учитель, классный руководитель 5А» (roles from core)."""
+        from zhurnal.core.readmodels import my_profile
+
+        profile = my_profile(self.register.database(), self.actor)
+        who = f"{profile.full_name} — {profile.roles}" if profile.roles else profile.full_name
+        self.call_later(self.query_one("#who", Static).update, Content(who))
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -164,6 +162,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         self.query_one("#empty").display = False
         table.focus()
         self._show_day(self.day)
+        self._load_profile()
 
     @property
     def compact(self) -> bool:
