@@ -1,12 +1,21 @@
-"""Installing a school's policy: ``zhurnal init`` and the demo call this."""
+"""Opening a school's register and installing its policy (``zhurnal init``, the demo, the TUI)."""
 
 from __future__ import annotations
 
+import os
+
 from sqlmodel import Session, select
 
+from zhurnal.core.db import Database
 from zhurnal.core.models import Setting, WorkType
 from zhurnal.core.policy import Policy, parse_policy
 from zhurnal.core.uow import POLICY_KEY
+
+
+def open_register(db: str | os.PathLike[str] | None = None) -> Database:
+    """The school's database as ``--db``, the environment or the config name it, its
+    schema brought up to date: what a client (the TUI) opens at start."""
+    return Database.open(db)
 
 
 def install_policy(session: Session, text: str) -> Policy:

@@ -150,9 +150,9 @@ class ZhurnalApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="database")
     def _open_database(self) -> None:
         try:
-            from zhurnal.core.db import Database
+            from zhurnal.core.setup import open_register
 
-            self._database = Database.open(self.db_arg)
+            self._database = open_register(self.db_arg)
             for module in ("zhurnal.core.auth", "zhurnal.core.readmodels"):
                 importlib.import_module(module)  # warm the imports while the user types
         except Exception as exc:  # noqa: BLE001 - reported on screen
