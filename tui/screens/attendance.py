@@ -64,12 +64,14 @@ class AttendanceScreen(ZhurnalScreen):
     """The class list of one lesson with the absence codes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p,P,з,З,f5", "all_present", "Все присутствуют", key_display="p"),
-        Binding("н,Н,y,Y", "set_code('Н')", "Н — не был(а)", key_display="н"),
-        Binding("б,Б,comma", "set_code('Б')", "Б — болезнь", key_display="б"),
-        Binding("у,У,e,E", "set_code('УП')", "УП — уважительная причина", key_display="у"),
-        Binding("о,О,j,J", "set_code('ОП')", "ОП — опоздание", key_display="о"),
-        Binding("space,delete", "set_code('')", "Присутствует", show=False),
+        # Cyrillic keys and the Latin ones in the same places: any keyboard layout works.
+        Binding("p,P,з,З,f5", "all_present", "Все присутствуют"),
+        Binding("н,Н,y,Y", "set_code('Н')", "Н", tooltip="Н — не был(а) без причины"),
+        Binding("б,Б,comma", "set_code('Б')", "Б", tooltip="Б — по болезни"),
+        Binding("у,У,e,E", "set_code('УП')", "УП", tooltip="УП — по уважительной причине"),
+        Binding("о,О,j,J", "set_code('ОП')", "ОП", tooltip="ОП — опоздание"),
+        Binding("space,delete", "set_code('')", "Присутствует", show=False,
+                tooltip="Присутствует (снять отметку)"),
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Посещаемость"

@@ -71,6 +71,9 @@ def help_lines(screen: Screen[object]) -> list[tuple[str, str]]:
         binding = active.binding
         if not active.enabled or not binding.description or not _ours(key, binding, active.node):
             continue
+        twin = active_bindings.get(key.lower())
+        if key != key.lower() and twin is not None and twin.binding.action == binding.action:
+            continue  # the same letter with Shift (Caps Lock): not a key of its own
         shown = binding.key_display if binding.key_display else key_name(key)
         # The footer shows the short description; the help the longer tooltip if any.
         keys = lines.setdefault((binding.action, binding.tooltip or binding.description), [])
