@@ -71,10 +71,12 @@ class GridScreen(ZhurnalScreen):
     """The register page of a course: students × lessons, with averages and period marks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("plus", "add_column", "Новая графа", key_display="+"),
-        Binding("i", "period_mark", "Итоговая"),
-        Binding("p", "period(-1)", "Пред. период"),
-        Binding("n", "period(1)", "След. период"),
+        Binding("plus", "add_column", "Графа", key_display="+",
+                tooltip="Новая графа: ещё один вид работы на уроке"),
+        Binding("i", "period_mark", "Итоговая",
+                tooltip="Итоговая отметка ученика за период (предложена по среднему)"),
+        Binding("p", "period(-1)", "Пред. период", show=False),
+        Binding("n", "period(1)", "След. период", show=False),
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Журнал"

@@ -1,0 +1,127 @@
+"""Every screen fits the terminal (issue 7): 80×24 over SSH, and down to 60×20 it scrolls.
+
+On tests/school.py's school (Monday 23.11.2026): each screen a teacher meets —
+login, password change, timetable, lesson, attendance, mark grid, idle lock — is
+opened as a user does.  At 80×24 its footer is not cut and its F1 help fits 80
+columns listing each key once; at 60×20 every field can still be reached (the
+focused one is scrolled into view, never cut off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import pytest
+from textual.widgets import Footer
+
+from tests.conftest import make_db, set_password
+from tests.ui import PASSWORD, screen_lines, settle, sign_in
+from zhurnal.tui.app import make_app
+from zhurnal.tui.screens.help import HelpModal, help_lines
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def w(tmp_path, fast_argon2):
+    from tests.school import build
+
+    db = make_db(tmp_path / "s.db")
+    world = build(db)
+    set_password(db, "uchitel", PASSWORD)
+    set_password(db, "klass5a", PASSWORD, must_change=True)
+    yield world
+    db.dispose()
+
+
+async def _login(app, pilot) -> None:
+    await settle(app, pilot, 1)
+
+
+async def _password(app, pilot) -> None:
+    await sign_in(app, pilot, "klass5a")
+
+
+async def _timetable(app, pilot) -> None:
+    await sign_in(app, pilot)
+
+
+async def _lesson(app, pilot) -> None:
+    await sign_in(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def _attendance(app, pilot) -> None:
+    await _lesson(app, pilot)
+    await pilot.press("f3")
+    await settle(app, pilot)
+
+
+async def _grid(app, pilot) -> None:
+    await sign_in(app, pilot)
+    await pilot.press("g")
+    await settle(app, pilot)
+
+
+async def _lock(app, pilot) -> None:
+    now = [1000.0]
+    app.clock = lambda: now[0]
+    await sign_in(app, pilot)
+    now[0] += 3600
+    app.idle_check()
+    await settle(app, pilot)
+
+
+OPEN: dict[str, Callable[..., Awaitable[None]]] = {
+    "LoginScreen": _login, "ChangePasswordScreen": _password,
+    "TimetableScreen": _timetable, "LessonScreen": _lesson,
+    "AttendanceScreen": _attendance, "GridScreen": _grid, "LockScreen": _lock,
+}
+
+
+@pytest.mark.parametrize("name", list(OPEN))
+async def test_at_80x24_the_footer_and_the_help_fit(w, name) -> None:
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await OPEN[name](app, pilot)
+        screen = app.screen
+        assert type(screen).__name__ == name
+        for key in screen.query("FooterKey"):  # every key of the footer is whole on screen
+            assert key.region.width > 0 and key.region.right <= 80, f"cut: {key.render()}"
+        assert screen.query(Footer)
+        lines = help_lines(screen)
+        keys = [k for keys, _ in lines for k in keys.split(" / ")]
+        assert len(keys) == len(set(keys)), f"a key listed twice: {keys}"
+        assert any("F1" in k for k, _ in lines)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpModal)
+        box = app.screen.query_one("#help-box")
+        assert box.region.width <= 80 and box.max_scroll_x == 0
+        painted = "\n".join(screen_lines(app))
+        assert f"Клавиши: {screen.HELP_TITLE}" in painted
+        await pilot.press("f1")  # F1 again closes it
+        await settle(app, pilot)
+        assert app.screen is screen
+
+
+@pytest.mark.parametrize("name", list(OPEN))
+async def test_at_60x20_every_field_scrolls_into_view(w, name) -> None:
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await OPEN[name](app, pilot)
+        screen = app.screen
+        seen = []
+        for _ in range(8):
+            focused = app.focused
+            if focused is None or focused in seen:
+                break
+            seen.append(focused)
+            region = focused.region
+            assert region.height > 0 and 0 <= region.y and region.bottom <= 20, \
+                f"{focused!r} is cut off at 60×20: {region}"
+            await pilot.press("tab")
+            await settle(app, pilot, 1)
+        assert seen, "nothing to type into or move in"
