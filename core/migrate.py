@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(engine: Engine | None = None):  # type: ignore[no-untyped-def]
+def alembic_config(engine: Engine | None = None):
     from alembic.config import Config
 
     cfg = Config()

@@ -135,8 +135,10 @@ def _assign_teachers(courses: list[_Course], teachers: list[_Teacher],
         if not candidates:
             raise RuntimeError(f"demo: no teacher for {key}")
         # the least loaded after taking it; a colleague from another department pays 2 h
-        teacher = min(candidates, key=lambda t, dept=key[1]: (
-            t.load + (0 if t.dept == dept else 2), t.id))
+        def cost(t: _Teacher, dept: str = key[1]) -> tuple[float, int]:
+            return (t.load + (0 if t.dept == dept else 2), t.id)
+
+        teacher = min(candidates, key=cost)
         chosen[key] = teacher
         teacher.load += hours
     for key, group in bundles.items():

@@ -47,7 +47,7 @@ def school_year(today: date) -> _Year:
     def d(month: int, day: int) -> date:
         return date(y if month >= 7 else y + 1, month, day)
 
-    periods = []
+    periods: list[dict[str, Any]] = []
     for n, (a, b) in enumerate([(d(9, 1), d(10, 24)), (d(11, 5), d(12, 28)),
                                 (d(1, 12), d(3, 20)), (d(3, 30), d(5, 26))], start=1):
         periods.append(dict(scheme="quarters", kind="quarter", number=n, name=f"{n} четверть",
@@ -60,7 +60,7 @@ def school_year(today: date) -> _Year:
                             start=d(9, 1), end=d(5, 26)))
     feb = d(2, 15)
     feb_monday = feb - timedelta(days=feb.weekday())
-    holidays = [
+    holidays: list[dict[str, Any]] = [
         dict(name="Осенние каникулы", start=d(10, 25), end=d(11, 4), kind="vacation", grades=""),
         dict(name="Зимние каникулы", start=d(12, 29), end=d(1, 11), kind="vacation", grades=""),
         dict(name="Дополнительные каникулы для первоклассников", start=feb_monday,
