@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhurnal.core.models import AuditEvent, AuditHead
 
@@ -108,7 +108,7 @@ def append_many(session: Session, events: list[dict[str, Any]]) -> int:
         head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS)
         session.add(head)
         session.flush()
-    last_id = session.exec(select(AuditEvent.id).order_by(AuditEvent.id.desc())).first() or 0  # type: ignore[union-attr]
+    last_id = session.exec(select(AuditEvent.id).order_by(col(AuditEvent.id).desc())).first() or 0
     prev = head.last_hash or GENESIS
     rows = []
     for offset, e in enumerate(events, start=1):
@@ -143,7 +143,7 @@ def verify_chain(session: Session) -> ChainReport:
     prev = GENESIS
     count = 0
     last_id = 0
-    for event in session.exec(select(AuditEvent).order_by(AuditEvent.id)):
+    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
         count += 1
         if event.prev_hash != prev:
             return ChainReport(

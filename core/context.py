@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from zhurnal.core.errors import NotFound
 from zhurnal.core.models import (
@@ -118,7 +118,7 @@ def roster_ids(session: Session, course: Course, day: date) -> set[int]:
             select(Enrolment.student_id).where(
                 Enrolment.class_id == course.class_id,
                 Enrolment.start <= day,
-                or_(Enrolment.end == None, Enrolment.end >= day),  # noqa: E711
+                or_(Enrolment.end == None, col(Enrolment.end) >= day),  # noqa: E711
             )
         )
     )
@@ -129,7 +129,7 @@ def roster_ids(session: Session, course: Course, day: date) -> set[int]:
             select(SubgroupMember.student_id).where(
                 SubgroupMember.course_id == course.id,
                 SubgroupMember.start <= day,
-                or_(SubgroupMember.end == None, SubgroupMember.end >= day),  # noqa: E711
+                or_(SubgroupMember.end == None, col(SubgroupMember.end) >= day),  # noqa: E711
             )
         )
     )
@@ -140,7 +140,7 @@ def roster(session: Session, course: Course, day: date) -> list[Student]:
     ids = roster_ids(session, course, day)
     if not ids:
         return []
-    rows = session.exec(select(Student).where(Student.id.in_(ids)))  # type: ignore[union-attr]
+    rows = session.exec(select(Student).where(col(Student.id).in_(ids)))
     return sorted(rows, key=lambda s: (s.last_name, s.first_name, s.middle_name, s.id))
 
 
@@ -162,10 +162,10 @@ def marks_at_lesson(session: Session, lesson_id: int, student_id: int) -> list[t
     """The student's marks at the lesson as (work type code, value)."""
     return [(code, value) for code, value in session.exec(
         select(WorkType.code, Mark.value)
-        .join(Assignment, Assignment.id == Mark.assignment_id)
-        .join(WorkType, WorkType.id == Assignment.work_type_id)
+        .join(Assignment, col(Assignment.id) == Mark.assignment_id)
+        .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
         .where(Assignment.lesson_id == lesson_id, Mark.student_id == student_id)
-        .order_by(Assignment.id))]
+        .order_by(col(Assignment.id)))]
 
 
 def deadlines(uow: UnitOfWork, ctx: LessonCtx) -> tuple[datetime, datetime]:

@@ -6,14 +6,15 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from zhurnal.core.audit import ChainReport, verify_chain
 from zhurnal.core.db import Database
 from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
 
 # entity -> (model, the fields an event's "after" must agree with, the "set" action)
-RECONCILED = {
+RECONCILED: dict[str, tuple[type[Mark] | type[PeriodMark], tuple[str, ...], str]] = {
     "mark": (Mark, ("value", "student_id", "assignment_id"), "mark.set"),
     "period_mark": (PeriodMark, ("value", "student_id", "course_id", "period_id"),
                     "period_mark.set"),
@@ -57,11 +58,12 @@ def reconcile(session: Session) -> list[str]:
     problems: list[str] = []
     for entity, (model, fields, set_action) in RECONCILED.items():
         last: dict[int, AuditEvent] = {}
-        for event in session.exec(select(AuditEvent).where(AuditEvent.entity == entity)
-                                  .order_by(AuditEvent.id)):
-            if event.entity_id is not None:
-                last[event.entity_id] = event
-        rows = {row.id: row for row in session.exec(select(model))}
+        for logged in session.exec(select(AuditEvent).where(AuditEvent.entity == entity)
+                                   .order_by(col(AuditEvent.id))):
+            if logged.entity_id is not None:
+                last[logged.entity_id] = logged
+        query: SelectOfScalar[Mark | PeriodMark] = select(model)
+        rows = {row.id or 0: row for row in session.exec(query)}
         for row_id, row in rows.items():
             event = last.get(row_id)
             if event is None:
@@ -83,8 +85,9 @@ def reconcile(session: Session) -> list[str]:
 def _reconcile_absences(session: Session) -> list[str]:
     """Each absence as its last event left it; «все присутствуют» clears the ids it lists."""
     state: dict[int, tuple[dict[str, object] | None, int]] = {}  # id -> (after, event id)
-    query = select(AuditEvent).where(AuditEvent.action.in_(  # type: ignore[attr-defined]
-        ("attendance.set", "attendance.reason", "attendance.all_present"))).order_by(AuditEvent.id)
+    query = select(AuditEvent).where(col(AuditEvent.action).in_(
+        ("attendance.set", "attendance.reason", "attendance.all_present"))
+    ).order_by(col(AuditEvent.id))
     for event in session.exec(query):
         if event.action == "attendance.all_present":
             for absence_id in json.loads(event.before or "{}").get("absence_ids", []):
@@ -98,7 +101,7 @@ def _reconcile_absences(session: Session) -> list[str]:
             after = {**previous, "code": after.get("code")}
         state[event.entity_id] = (after if after.get("code") else None, event.id or 0)
     problems = []
-    rows = {a.id: a for a in session.exec(select(Absence))}
+    rows = {a.id or 0: a for a in session.exec(select(Absence))}
     for absence_id, row in rows.items():
         expected, event_id = state.get(absence_id, (None, 0))
         if expected is None:
@@ -117,14 +120,14 @@ def _reconcile_absences(session: Session) -> list[str]:
 def _reconcile_lessons(session: Session) -> list[str]:
     """Each lesson's topic and homework are what their last events say ("" without one)."""
     last: dict[tuple[str, int], dict[str, object]] = {}
-    query = select(AuditEvent).where(AuditEvent.action.in_(  # type: ignore[attr-defined]
-        ("lesson.topic", "lesson.homework"))).order_by(AuditEvent.id)
+    query = select(AuditEvent).where(col(AuditEvent.action).in_(
+        ("lesson.topic", "lesson.homework"))).order_by(col(AuditEvent.id))
     for event in session.exec(query):
         if event.entity_id is not None:
             last[(event.action, event.entity_id)] = json.loads(event.after or "{}")
     problems = []
     for lesson in session.exec(select(Lesson).where(
-            (Lesson.topic != "") | (Lesson.homework != ""))):  # type: ignore[operator]
+            (col(Lesson.topic) != "") | (col(Lesson.homework) != ""))):
         for action, field in (("lesson.topic", "topic"), ("lesson.homework", "homework")):
             expected = last.get((action, lesson.id or 0), {}).get(field, "")
             if expected != getattr(lesson, field):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from zhurnal.core.actor import ROLE_NAMES, ROLES, Actor
 from zhurnal.core.db import Database
@@ -16,10 +16,10 @@ def my_profile(db: Database, actor: Actor) -> ProfileView:
     with db.read() as session:
         led = session.exec(
             select(SchoolClass)
-            .join(SchoolYear, SchoolYear.id == SchoolClass.year_id)
+            .join(SchoolYear, col(SchoolYear.id) == SchoolClass.year_id)
             .where(SchoolClass.class_teacher_id == actor.user_id,
                    SchoolYear.is_current == True)  # noqa: E712
-            .order_by(SchoolClass.grade, SchoolClass.letter)
+            .order_by(col(SchoolClass.grade), col(SchoolClass.letter))
         ).all()
     classes = tuple(k.title for k in led) if actor.user_id is not None else ()
     names = [ROLE_NAMES[r] for r in ROLES if r in actor.roles]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
@@ -54,14 +54,14 @@ def report_incident(
         return _view(uow.session, incident, user)
 
 
-def _view(session, incident: Incident, user: User) -> IncidentView:  # type: ignore[no-untyped-def]
+def _view(session: Session, incident: Incident, user: User) -> IncidentView:
     events = session.exec(
         select(AuditEvent)
         .where(AuditEvent.actor_id == user.id, AuditEvent.ts >= incident.known_since,
-               AuditEvent.action.not_in(("login.failed", "denied")))  # type: ignore[attr-defined]
-        .order_by(AuditEvent.id)
+               col(AuditEvent.action).not_in(("login.failed", "denied")))
+        .order_by(col(AuditEvent.id))
     )
-    ops = tuple((e.id, e.ts, e.action, e.entity, e.entity_id) for e in events)
+    ops = tuple((e.id or 0, e.ts, e.action, e.entity, e.entity_id) for e in events)
     return IncidentView(incident.id or 0, user.id or 0, user.login, incident.known_since, ops)
 
 
@@ -72,4 +72,6 @@ def incident_operations(db: Database, actor: Actor, incident_id: int) -> Inciden
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise ValidationError(f"Инцидент № {incident_id} не найден.")
-        return _view(session, incident, session.get(User, incident.user_id))
+        user = session.get(User, incident.user_id)
+        assert user is not None  # a foreign key, and users are never deleted
+        return _view(session, incident, user)

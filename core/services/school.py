@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlmodel import or_, select
+from sqlmodel import col, or_, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
@@ -255,7 +255,7 @@ def _is_enrolled(uow: UnitOfWork, student_id: int, class_id: int, day: date) -> 
             Enrolment.student_id == student_id,
             Enrolment.class_id == class_id,
             Enrolment.start <= day,
-            or_(Enrolment.end == None, Enrolment.end >= day),  # noqa: E711
+            or_(Enrolment.end == None, col(Enrolment.end) >= day),  # noqa: E711
         )
     ).first()
     return row is not None
@@ -399,7 +399,7 @@ def set_bells(
             raise ValidationError(
                 f"Урок № {missing[0]} есть в расписании уроков: его звонок нельзя удалить."
             )
-        old = list(uow.session.exec(select(Bell).order_by(Bell.number)))
+        old = list(uow.session.exec(select(Bell).order_by(col(Bell.number))))
         before = {"bells": [[b.number, f"{b.start:%H:%M}", f"{b.end:%H:%M}"] for b in old]}
         for b in old:
             uow.session.delete(b)
