@@ -20,6 +20,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -129,7 +130,7 @@ def _event(
     )
 
 
-def _is_locked(locked_until: datetime | None, now: datetime) -> bool:
+def _is_locked(locked_until: datetime | None, now: datetime) -> TypeGuard[datetime]:
     return locked_until is not None and locked_until > now
 
 
@@ -170,7 +171,7 @@ def authenticate(
     with db.write() as session:
         policy = policy_of(session)
         user = session.get(User, seen[0]) if seen else None
-        if user is None:
+        if user is None or seen is None:
             _event(session, moment, None, "login.failed", reason="unknown_login")
             error = AuthError(WRONG_CREDENTIALS)
         elif _is_locked(user.locked_until, moment):
