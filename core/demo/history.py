@@ -83,7 +83,7 @@ class _History(_State):
         busy: dict[tuple[int, int], set[int]] = defaultdict(set)
         for c in self.courses:
             for d, n, _ in self.slots[c.id]:
-                busy[(d, n)].add(c.teacher.id)
+                busy[(d, n)].add(c.taught_by.id)
 
         lessons: list[tuple[date, int, _Course, str, int]] = []
         study: dict[tuple[int, str], list[date]] = {}
@@ -95,7 +95,7 @@ class _History(_State):
                 for d, n, room in self.slots[c.id]:
                     if d != day.weekday():
                         continue
-                    held = c.teacher.id
+                    held = c.taught_by.id
                     if c.teacher is ill and day in ill_days:
                         free = [t for t in self.teachers if t.id not in busy[(d, n)]]
                         same = [t for t in free if c.dept in t.depts]
@@ -285,9 +285,9 @@ class _History(_State):
                                                     len(marks)) or "н/а"
                     rows.append(dict(id=self.ids("period_mark"), course_id=c.id,
                                      student_id=pupil.id, period_id=pid, value=value,
-                                     entered_at=at, entered_by_id=c.teacher.id,
+                                     entered_at=at, entered_by_id=c.taught_by.id,
                                      correction_id=None, version=1, updated_at=at,
-                                     updated_by_id=c.teacher.id))
+                                     updated_by_id=c.taught_by.id))
         _insert(self.s, PeriodMark, rows)
         self.audited_rows += [("period_mark", r) for r in rows]
         return len(rows)

@@ -84,6 +84,12 @@ class _Course:
     members: list[tuple[int, date, date | None]] = field(default_factory=list)
     plan: list[tuple[int, str, str]] = field(default_factory=list)  # plan id, topic, work kind
 
+    @property
+    def taught_by(self) -> _Teacher:
+        """The teacher: ``_assign_teachers`` gives every course one before it is used."""
+        assert self.teacher is not None, f"demo: course {self.id} has no teacher yet"
+        return self.teacher
+
 
 # --- curriculum, staff and teaching load ----------------------------------------------
 

@@ -162,8 +162,8 @@ class _School(_State):
                 continue
             hours: dict[int, int] = defaultdict(int)
             for c in courses:
-                if c.klass is k and c.teacher.id not in used:  # type: ignore[union-attr]
-                    hours[c.teacher.id] += c.hours  # type: ignore[union-attr]
+                if c.klass is k and c.taught_by.id not in used:
+                    hours[c.taught_by.id] += c.hours
             if not hours:
                 hours = {t.id: 0 for t in self.teachers if t.id not in used}
             best = max(sorted(hours), key=lambda tid: hours[tid])
@@ -175,7 +175,7 @@ class _School(_State):
                                       letter=k.letter, class_teacher_id=k.teacher_id,
                                       period_scheme=k.scheme, version=1) for k in classes])
         _insert(s, Course, [dict(id=c.id, class_id=c.klass.id, subject_id=c.subject_id,
-                                 subgroup=c.subgroup, teacher_id=c.teacher.id,  # type: ignore
+                                 subgroup=c.subgroup, teacher_id=c.taught_by.id,
                                  hours_per_week=float(c.hours), version=1) for c in courses])
         self.classes, self.courses = classes, courses
 
@@ -186,7 +186,7 @@ class _School(_State):
         rows = []
         self.slots: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         for c in self.courses:
-            room = c.klass.room if c.dept == "class" else c.teacher.room  # type: ignore
+            room = c.klass.room if c.dept == "class" else c.taught_by.room
             for d, n in sorted(cells[c.id]):
                 rows.append(dict(id=self.ids("timetable_slot"), course_id=c.id, weekday=d,
                                  number=n, room=room, valid_from=self.year.start,
@@ -218,7 +218,8 @@ class _School(_State):
         rng, s, year = self.rng, self.s, self.year
         school = self.curriculum["school"]
         pupils: list[_Pupil] = []
-        student_rows, enrol_rows = [], []
+        student_rows: list[dict[str, Any]] = []
+        enrol_rows: list[dict[str, Any]] = []
         y0 = year.start.year
         order_in = {1: _order(98, date(y0, 8, 25))}
         for k in self.classes:

@@ -36,7 +36,7 @@ def _timetable(classes: list[_Class], courses: list[_Course], rng: random.Random
     for c in courses:
         by_key[(c.klass.id, c.subject_id)].append(c)
     for (class_id, subject_id), group in by_key.items():
-        teachers = tuple(sorted({c.teacher.id for c in group}))  # type: ignore[union-attr]
+        teachers = tuple(sorted({c.taught_by.id for c in group}))
         units[class_id].append(_Unit(group, teachers, subject_id, group[0].hours))
     for _attempt in range(60):
         result = _search_timetable(classes, units, rng)
@@ -44,8 +44,8 @@ def _timetable(classes: list[_Class], courses: list[_Course], rng: random.Random
             continue
         days_of: dict[int, set[int]] = defaultdict(set)
         for c in courses:
-            if c.teacher.id in must_daily:  # type: ignore[union-attr]
-                days_of[c.teacher.id].update(d for d, _ in result[c.id])  # type: ignore[union-attr]
+            if c.taught_by.id in must_daily:
+                days_of[c.taught_by.id].update(d for d, _ in result[c.id])
         if all(len(days_of[t]) == WEEKDAYS for t in must_daily):
             return result
     raise RuntimeError("demo: no timetable found")
