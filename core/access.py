@@ -148,8 +148,8 @@ class Judge:
         """Permission, grade 1 (for marks), the lock: what a correction stands for."""
         if not opened and (refusal := self._permission(f)) is not None:
             return refusal
-        if marks and (refusal := grade1_marks_refusal(self.policy, f.grade)) is not None:
-            return refusal
+        if marks and (grade1 := grade1_marks_refusal(self.policy, f.grade)) is not None:
+            return grade1
         return None if opened else self._lock(f, lock_class, what)
 
     def lesson_text(self, f: LessonFacts, *, opened: bool = False) -> DomainError | None:

@@ -11,7 +11,7 @@ import csv
 import io
 from datetime import date, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
@@ -107,14 +107,14 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
         calendar = uow.calendar
         existing = set(
             session.exec(
-                select(Lesson.course_id, Lesson.date, Lesson.number).where(
+                select(Lesson.course_id, col(Lesson.date), Lesson.number).where(
                     Lesson.date >= start, Lesson.date <= end)
             )
         )
         rows = session.exec(
             select(TimetableSlot, Course, SchoolClass).where(
                 TimetableSlot.course_id == Course.id, Course.class_id == SchoolClass.id
-            ).order_by(TimetableSlot.id)
+            ).order_by(col(TimetableSlot.id))
         )
         created = 0
         for slot, course, klass in rows:
@@ -122,7 +122,7 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
             last = min(end, slot.valid_to or end)
             day += timedelta(days=(slot.weekday - day.weekday()) % 7)
             while day <= last:
-                key = (course.id, day, slot.number)
+                key = (course.id or 0, day, slot.number)
                 if key not in existing and calendar.is_study_day(day, klass.grade,
                                                                   klass.period_scheme):
                     session.add(Lesson(course_id=course.id or 0, date=day, number=slot.number,
@@ -165,7 +165,7 @@ def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str
         old_ids = [p.id for p in old]
         if old_ids:
             used = uow.session.exec(
-                select(Lesson.id).where(Lesson.plan_item_id.in_(old_ids))  # type: ignore[union-attr]
+                select(Lesson.id).where(col(Lesson.plan_item_id).in_(old_ids))
             ).all()
             if used:
                 raise ValidationError(
