@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from zhurnal.core import audit
 from zhurnal.core.access import Judge, require_read_course, student_absence_refusal, why_not
@@ -46,10 +46,10 @@ def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
     lesson, policy = ctx.lesson, uow.policy
     entry, homework_due = deadlines(uow, ctx)
     marks = uow.session.exec(
-        select(func.count(Mark.id)).join(Assignment).where(Assignment.lesson_id == lesson.id)
+        select(func.count(col(Mark.id))).join(Assignment).where(Assignment.lesson_id == lesson.id)
     ).one()
     absences = uow.session.exec(
-        select(func.count(Absence.id)).where(Absence.lesson_id == lesson.id)
+        select(func.count(col(Absence.id))).where(Absence.lesson_id == lesson.id)
     ).one()
     judge = Judge.of(uow)
     facts = lesson_facts(uow.session, ctx)
@@ -93,7 +93,7 @@ def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
 
 def _plan_sequence(session: Session, course_id: int) -> list[PlanItem]:
     items = session.exec(
-        select(PlanItem).where(PlanItem.course_id == course_id).order_by(PlanItem.position)
+        select(PlanItem).where(PlanItem.course_id == course_id).order_by(col(PlanItem.position))
     )
     return [item for item in items for _ in range(max(1, item.hours))]
 
@@ -101,7 +101,7 @@ def _plan_sequence(session: Session, course_id: int) -> list[PlanItem]:
 def suggested_plan_item(session: Session, lesson: Lesson) -> PlanItem | None:
     """The next КТП topic: the plan position after the earlier lessons that used one."""
     used = session.exec(
-        select(func.count(Lesson.id)).where(
+        select(func.count(col(Lesson.id))).where(
             Lesson.course_id == lesson.course_id,
             Lesson.plan_item_id != None,  # noqa: E711
             (Lesson.date < lesson.date)
@@ -127,9 +127,9 @@ def _readable_ctx(session: Session, actor: Actor, lesson_id: int) -> tuple[UnitO
 def _assignments(session: Session, lesson_id: int) -> list[AssignmentView]:
     rows = session.exec(
         select(Assignment, WorkType)
-        .join(WorkType, WorkType.id == Assignment.work_type_id)
+        .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
         .where(Assignment.lesson_id == lesson_id)
-        .order_by(Assignment.id)
+        .order_by(col(Assignment.id))
     )
     return [assignment_view(a, wt) for a, wt in rows]
 
@@ -143,15 +143,15 @@ def my_lessons(db: Database, actor: Actor, day: date) -> list[LessonView]:
         uow = UnitOfWork(session, actor, actor.now())
         ids = session.exec(
             select(Lesson.id)
-            .join(Course, Course.id == Lesson.course_id)
+            .join(Course, col(Course.id) == Lesson.course_id)
             .where(
                 Lesson.date == day,
                 or_(Lesson.held_by_id == actor.user_id,
                     (Course.teacher_id == actor.user_id) & (Lesson.held_by_id == None)),  # noqa: E711
             )
-            .order_by(Lesson.number)
+            .order_by(col(Lesson.number))
         ).all()
-        return [lesson_view(uow, lesson_ctx(uow, lesson_id)) for lesson_id in ids]
+        return [lesson_view(uow, lesson_ctx(uow, lesson_id or 0)) for lesson_id in ids]
 
 
 def change_counter(db: Database) -> int:
@@ -162,9 +162,9 @@ def change_counter(db: Database) -> int:
 
 def lesson_counts(db: Database, lesson_id: int) -> tuple[int, int]:
     with db.read() as session:
-        marks = session.exec(select(func.count(Mark.id)).join(Assignment)
+        marks = session.exec(select(func.count(col(Mark.id))).join(Assignment)
                              .where(Assignment.lesson_id == lesson_id)).one()
-        absences = session.exec(select(func.count(Absence.id))
+        absences = session.exec(select(func.count(col(Absence.id)))
                                 .where(Absence.lesson_id == lesson_id)).one()
         return marks, absences
 
@@ -193,12 +193,12 @@ def lesson_attendance(db: Database, actor: Actor, lesson_id: int) -> list[Attend
             for a in session.exec(select(Absence).where(Absence.lesson_id == lesson_id))
         }
         marks: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for sid, code, value in session.exec(
+        for sid, wt_code, value in session.exec(
                 select(Mark.student_id, WorkType.code, Mark.value)
-                .join(Assignment, Assignment.id == Mark.assignment_id)
-                .join(WorkType, WorkType.id == Assignment.work_type_id)
-                .where(Assignment.lesson_id == lesson_id).order_by(Assignment.id)):
-            marks[sid].append((code, value))
+                .join(Assignment, col(Assignment.id) == Mark.assignment_id)
+                .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
+                .where(Assignment.lesson_id == lesson_id).order_by(col(Assignment.id))):
+            marks[sid].append((wt_code, value))
         group, day = ctx.group, ctx.lesson.date
         result = []
         for student in roster(session, ctx.course, day):
@@ -224,7 +224,7 @@ def work_types(db: Database) -> list[tuple[str, str, float]]:
     """The school's work types as (code, name, weight), in the policy's order."""
     with db.read() as session:
         return [(wt.code, wt.name, wt.weight)
-                for wt in session.exec(select(WorkType).order_by(WorkType.id))]
+                for wt in session.exec(select(WorkType).order_by(col(WorkType.id)))]
 
 
 def lesson_card(db: Database, actor: Actor, lesson_id: int) -> LessonCard:
