@@ -9,9 +9,11 @@ saved after all, or someone saved the same) or it is older than
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from zhurnal.core.access import can_read_course, require_read_course
 from zhurnal.core.actor import Actor
@@ -43,16 +45,19 @@ def draft_view(draft: Draft, lesson: Lesson, klass: SchoolClass, subject: Subjec
     )
 
 
-def _rows(session: Session, actor: Actor, lesson_id: int | None = None):  # type: ignore[no-untyped-def]
-    query = (select(Draft, Lesson, Course, SchoolClass, Subject)
-             .join(Lesson, Lesson.id == Draft.lesson_id)
-             .join(Course, Course.id == Lesson.course_id)
-             .join(SchoolClass, SchoolClass.id == Course.class_id)
-             .join(Subject, Subject.id == Course.subject_id)
-             .where(Draft.user_id == actor.user_id))
+def _rows(session: Session, actor: Actor, lesson_id: int | None = None,
+          ) -> Sequence[tuple[Draft, Lesson, Course, SchoolClass, Subject]]:
+    # sqlmodel's select() is typed for at most 4 entities (fastapi/sqlmodel#271)
+    query: Select[Draft, Lesson, Course, SchoolClass, Subject] = (
+        select(Draft, Lesson, Course, SchoolClass, Subject)  # type: ignore[call-overload]
+        .join(Lesson, col(Lesson.id) == Draft.lesson_id)
+        .join(Course, col(Course.id) == Lesson.course_id)
+        .join(SchoolClass, col(SchoolClass.id) == Course.class_id)
+        .join(Subject, col(Subject.id) == Course.subject_id)
+        .where(Draft.user_id == actor.user_id))
     if lesson_id is not None:
         query = query.where(Draft.lesson_id == lesson_id)
-    return session.exec(query.order_by(Draft.saved_at.desc())).all()  # type: ignore[attr-defined]
+    return session.exec(query.order_by(col(Draft.saved_at).desc())).all()
 
 
 def list_drafts(db: Database, actor: Actor) -> list[DraftView]:

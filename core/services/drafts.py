@@ -23,7 +23,7 @@ deletes it at once.
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from zhurnal.core.access import require_read_course
 from zhurnal.core.actor import Actor
@@ -41,7 +41,7 @@ DRAFT_LIMIT = 10_000
 
 def _prune(uow: UnitOfWork) -> int:
     rows = uow.session.exec(
-        select(Draft, Lesson).join(Lesson, Lesson.id == Draft.lesson_id)
+        select(Draft, Lesson).join(Lesson, col(Lesson.id) == Draft.lesson_id)
         .where(Draft.user_id == uow.actor.user_id)).all()
     spent = [d for d, lesson in rows if is_spent(d, lesson, uow.now)]
     for d in spent:
