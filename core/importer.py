@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
@@ -92,7 +92,7 @@ class _Resolver:
         for c in courses:
             ids |= roster_ids(self.s, c, day)
         wanted = _norm(name)
-        found = [st for st in self.s.exec(select(Student).where(Student.id.in_(ids)))  # type: ignore[union-attr]
+        found = [st for st in self.s.exec(select(Student).where(col(Student.id).in_(ids)))
                  if _norm(st.full_name) == wanted
                  or _norm(f"{st.last_name} {st.first_name}") == wanted]
         if not found:
@@ -170,4 +170,4 @@ def import_marks(db: Database, actor: Actor, text: str) -> ImportResult:
 
 
 def count_marks(session: Session) -> int:
-    return session.exec(select(func.count(Mark.id))).one()
+    return session.exec(select(func.count(col(Mark.id)))).one()

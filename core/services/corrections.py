@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from zhurnal.core.access import is_class_teacher
 from zhurnal.core.actor import Actor
@@ -143,7 +143,7 @@ def decide_correction(
 
 def list_corrections(db: Database, actor: Actor, status: str | None = None) -> list[CorrectionView]:
     with db.read() as session:
-        query = select(Correction).order_by(Correction.id)
+        query = select(Correction).order_by(col(Correction.id))
         if status:
             query = query.where(Correction.status == status)
         rows = list(session.exec(query))

@@ -133,7 +133,7 @@ def mark_all_present(
         if expected_absences is not None and current != expected_absences:
             latest = max(absences, key=lambda a: a.updated_at or datetime.min, default=None)
             raise uow.conflict("Посещаемость", latest if latest is not None else ctx.lesson)
-        before = {"absences": current, "absence_ids": sorted(a.id for a in absences)}
+        before = {"absences": current, "absence_ids": sorted(a.id or 0 for a in absences)}
         for a in absences:
             uow.session.delete(a)
         _mark_attendance_taken(uow, ctx)

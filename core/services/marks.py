@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from zhurnal.core.access import (
     authorize_lesson_write,
@@ -141,7 +141,7 @@ def set_lesson_mark(
         a = uow.session.exec(
             select(Assignment)
             .where(Assignment.lesson_id == lesson_id, Assignment.work_type_id == wt.id)
-            .order_by(Assignment.id)
+            .order_by(col(Assignment.id))
         ).first()
         if a is None:
             if value is None:
