@@ -17,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlmodel import Session, and_, or_, select
+from sqlmodel import Session, and_, col, or_, select
+from sqlmodel.sql.expression import Select
 
 from zhurnal.core.access import Judge, require_read_course, why_not
 from zhurnal.core.actor import Actor
@@ -77,8 +78,8 @@ def _periods(session: Session, klass: SchoolClass) -> list[PeriodInfo]:
     rows = session.exec(
         select(Period).where(Period.year_id == klass.year_id,
                              Period.scheme == klass.period_scheme,
-                             Period.kind.in_(PERIOD_KINDS))  # type: ignore[attr-defined]
-        .order_by(Period.start)
+                             col(Period.kind).in_(PERIOD_KINDS))
+        .order_by(col(Period.start))
     )
     return [PeriodInfo(p.id or 0, p.name, p.start, p.end) for p in rows]
 
@@ -110,8 +111,8 @@ def lesson_work_types(db: Database, actor: Actor, lesson_id: int) -> list[str]:
             raise NotFound(f"Урок № {lesson_id} не найден.")
         _course_and_class(session, actor, lesson.course_id)
         return list(session.exec(
-            select(WorkType.code).join(Assignment, Assignment.work_type_id == WorkType.id)
-            .where(Assignment.lesson_id == lesson_id).order_by(Assignment.id)))
+            select(WorkType.code).join(Assignment, col(Assignment.work_type_id) == WorkType.id)
+            .where(Assignment.lesson_id == lesson_id).order_by(col(Assignment.id))))
 
 
 # --- the grid -------------------------------------------------------------------------
@@ -130,15 +131,16 @@ def _stays(session: Session, course: Course, start: date, end: date) -> Spans:
         return out
 
     enrolled = intervals(session.exec(
-        select(Enrolment.student_id, Enrolment.start, Enrolment.end).where(
+        select(Enrolment.student_id, col(Enrolment.start), col(Enrolment.end)).where(
             Enrolment.class_id == course.class_id, Enrolment.start <= end,
-            or_(Enrolment.end == None, Enrolment.end >= start))))
+            or_(Enrolment.end == None, col(Enrolment.end) >= start))))
     if not course.subgroup:
         return enrolled
     members = intervals(session.exec(
-        select(SubgroupMember.student_id, SubgroupMember.start, SubgroupMember.end).where(
+        select(SubgroupMember.student_id, col(SubgroupMember.start), col(SubgroupMember.end))
+        .where(
             SubgroupMember.course_id == course.id, SubgroupMember.start <= end,
-            or_(SubgroupMember.end == None, SubgroupMember.end >= start))))
+            or_(SubgroupMember.end == None, col(SubgroupMember.end) >= start))))
     both: Spans = {}
     for sid, spans in enrolled.items():
         cut = [(max(a, c), min(b, d)) for a, b in spans for c, d in members.get(sid, [])
@@ -172,16 +174,16 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
         in_period = and_(Lesson.course_id == course_id, Lesson.date >= period.start,
                          Lesson.date <= period.end, Lesson.cancelled == False)
         lessons = list(session.exec(select(Lesson).where(in_period)
-                                    .order_by(Lesson.date, Lesson.number)))
+                                    .order_by(col(Lesson.date), col(Lesson.number))))
         keepers = {course.teacher_id} | {ls.held_by_id for ls in lessons if ls.held_by_id}
         names = dict(session.exec(select(User.id, User.full_name)
-                                  .where(User.id.in_(keepers))).all())  # type: ignore[union-attr]
+                                  .where(col(User.id).in_(keepers))).all())
         teacher_name = names.get(course.teacher_id, SOMEONE)
-        assignments: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        assignments: dict[int, list[tuple[int | None, int]]] = defaultdict(list)
         for aid, lid, wtid in session.exec(
                 select(Assignment.id, Assignment.lesson_id, Assignment.work_type_id)
-                .join(Lesson, Lesson.id == Assignment.lesson_id).where(in_period)
-                .order_by(Assignment.id)):
+                .join(Lesson, col(Lesson.id) == Assignment.lesson_id).where(in_period)
+                .order_by(col(Assignment.id))):
             assignments[lid].append((aid, wtid))
 
         columns: list[Column] = []
@@ -207,46 +209,51 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
                     lock_class, starts_at <= now, lock_at, now >= lock_at, not reason, reason))
 
         marks: dict[tuple[int, int], Cell] = {}
-        for mid, aid, sid, value, version, late, corr in session.exec(
-                select(Mark.id, Mark.assignment_id, Mark.student_id, Mark.value, Mark.version,
-                       Mark.late, Mark.correction_id)
-                .join(Assignment, Assignment.id == Mark.assignment_id)
-                .join(Lesson, Lesson.id == Assignment.lesson_id).where(in_period)):
+        # sqlmodel's select() is typed for at most 4 columns (fastapi/sqlmodel#271);
+        # the ids are read back, never None
+        mark_rows: Select[int, int, int, str, int, bool, int | None] = (
+            select(Mark.id, Mark.assignment_id, Mark.student_id,  # type: ignore[call-overload]
+                   Mark.value, Mark.version, Mark.late, Mark.correction_id)
+            .join(Assignment, col(Assignment.id) == Mark.assignment_id)
+            .join(Lesson, col(Lesson.id) == Assignment.lesson_id).where(in_period))
+        for mid, aid, sid, value, version, late, corr in session.exec(mark_rows):
             if aid in column_of:
                 marks[(sid, column_of[aid])] = Cell(value, mid, version, late, corr)
         absences = {
             (sid, lid): code for lid, sid, code in session.exec(
                 select(Absence.lesson_id, Absence.student_id, Absence.code)
-                .join(Lesson, Lesson.id == Absence.lesson_id).where(in_period))
+                .join(Lesson, col(Lesson.id) == Absence.lesson_id).where(in_period))
         }
 
         stays = _stays(session, course, period.start, period.end)
         ids = set(stays) | {sid for sid, _ in marks}
         people = session.exec(
             select(Student.id, Student.last_name, Student.first_name, Student.middle_name)
-            .where(Student.id.in_(ids))  # type: ignore[union-attr]
+            .where(col(Student.id).in_(ids))
         ).all() if ids else []
         # the period mark is given for the day it is set, within the period
         mark_day = min(max(now.date(), period.start), period.end)
         students, outside_then = [], set()
-        for sid, last, first, middle in sorted(people, key=lambda r: (r[1], r[2], r[3], r[0])):
-            spans = stays.get(sid, [])
+        for student_id, last, first, middle in sorted(people,
+                                                      key=lambda r: (r[1], r[2], r[3], r[0])):
+            assert student_id is not None  # a primary key read back
+            spans = stays.get(student_id, [])
             outside = frozenset(c.index for c in columns
                                 if not any(a <= c.date <= b for a, b in spans))
             if not any(a <= mark_day <= b for a, b in spans):
-                outside_then.add(sid)
+                outside_then.add(student_id)
             first_day = min((a for a, _ in spans), default=None)
             last_day = max((b for _, b in spans), default=None)
             students.append(StudentRow(
-                sid, " ".join(p for p in (last, first, middle) if p),
+                student_id, " ".join(p for p in (last, first, middle) if p),
                 first_day if first_day and first_day > period.start else None,
                 last_day if last_day and last_day < period.end else None, outside))
 
         averages: dict[int, float | None] = {}
         suggested: dict[int, str | None] = {}
         by_student: dict[int, list[tuple[str, float]]] = defaultdict(list)
-        for (sid, col), cell in marks.items():
-            by_student[sid].append((cell.value, columns[col].weight))
+        for (sid, index), cell in marks.items():
+            by_student[sid].append((cell.value, columns[index].weight))
         for row in students:
             averages[row.id], suggested[row.id] = summarize(policy, by_student.get(row.id, []),
                                                             no_marks)
