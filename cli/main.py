@@ -17,8 +17,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhurnal.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from zhurnal.core.db import Database
 
 DEMO_DB_NAME = "demo.db"
 
@@ -78,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(db_arg: str | None):  # type: ignore[no-untyped-def]
+def _open(db_arg: str | None) -> Database:
     from zhurnal.core.db import Database
 
     return Database.open(db_arg)
@@ -123,7 +129,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now() -> datetime:
     from datetime import datetime
 
     return datetime.now()

@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import argparse
 import getpass
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from zhurnal.core.actor import ROLE_NAMES, Actor
 from zhurnal.core.errors import NotFound
 
+if TYPE_CHECKING:
+    from zhurnal.core.db import Database
+
 ACTIONS = ("list", "add", "reset", "disable", "enable")
 
 
-def add_parser(sub: argparse._SubParsersAction, db_arg) -> None:  # type: ignore[type-arg,no-untyped-def]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+               db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser("user", help="пользователи: список, добавить, сбросить пароль, отключить")
     usub = p.add_subparsers(dest="user_command", required=True)
     db_arg(usub.add_parser("list", help="все пользователи"))
@@ -42,7 +48,7 @@ def cli_actor() -> Actor:
     return Actor(None, f"cli:{getpass.getuser()}", frozenset({"admin"}), "Администратор (CLI)")
 
 
-def _user_id(db, login: str) -> int:  # type: ignore[no-untyped-def]
+def _user_id(db: Database, login: str) -> int:
     from sqlmodel import select
 
     from zhurnal.core.models import User
@@ -54,7 +60,7 @@ def _user_id(db, login: str) -> int:  # type: ignore[no-untyped-def]
     return user_id
 
 
-def cmd_user(args: argparse.Namespace, db) -> int:  # type: ignore[no-untyped-def]
+def cmd_user(args: argparse.Namespace, db: Database) -> int:
     from zhurnal.core.services import users
 
     actor = cli_actor()
@@ -68,8 +74,8 @@ def cmd_user(args: argparse.Namespace, db) -> int:  # type: ignore[no-untyped-de
             print(f"{u.login:<20} {u.full_name:<40} {roles}{state}")
         return 0
     if command == "add":
-        roles = [r.strip() for r in args.roles.split(",") if r.strip()]
-        view, password = users.create_user(db, actor, args.login, args.full_name, roles)
+        role_codes = [r.strip() for r in args.roles.split(",") if r.strip()]
+        view, password = users.create_user(db, actor, args.login, args.full_name, role_codes)
         print(f"Создан пользователь {view.login} ({view.full_name}).")
         print(f"Временный пароль: {password} — сменить при первом входе.")
         return 0
