@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
@@ -71,7 +71,7 @@ def period_for(session: Session, year_id: int, scheme: str, day: date) -> Period
         select(Period).where(
             Period.year_id == year_id,
             Period.scheme == scheme,
-            Period.kind.in_(("quarter", "half")),  # type: ignore[attr-defined]
+            col(Period.kind).in_(("quarter", "half")),
             Period.start <= day,
             Period.end >= day,
         )

@@ -74,6 +74,7 @@ class _Ids:
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Bulk insert with ids given by the generator (the database is empty)."""
     if rows:
+        # SQLModel declares no __table__: only table=True models get one, at class creation
         session.connection().execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
@@ -133,7 +133,7 @@ def unenrol(
                 SubgroupMember.student_id == student_id,
                 SubgroupMember.end == None,  # noqa: E711
                 SubgroupMember.start <= end,
-                SubgroupMember.course_id.in_(  # type: ignore[attr-defined]
+                col(SubgroupMember.course_id).in_(
                     select(Course.id).where(Course.class_id == e.class_id)),
             )
         )
