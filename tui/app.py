@@ -38,6 +38,8 @@ from zhurnal.tui.screens.lock import LockScreen
 from zhurnal.tui.screens.login import LoginScreen
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
 
@@ -89,6 +91,22 @@ class ZhurnalApp(App[None]):
         self.idle_lock_minutes = 0
         """The policy's idle minutes for the signed-in user (0: never lock)."""
         self._last_input = self.clock()
+
+    # --- the terminal (quiet on the wire) -------------------------------------
+
+    @property
+    def _background_screens(self) -> list[Screen[Any]]:
+        """The screens that show through the top one: none when it is opaque.
+
+        Textual counts the screen right under the top one as visible whatever the
+        top one's background, and once it has been refreshed there, every message
+        it handles (its poll timer, a worker's state) repaints the whole top
+        screen: a full screen every 3 s under the grid.  Screens that do not show
+        are laid out again when they are shown (``Screen._on_screen_resume``).
+        """
+        if self._screen_stack and self.screen.styles.background.a >= 1:
+            return []
+        return super()._background_screens
 
     # --- clock ---------------------------------------------------------------
 
