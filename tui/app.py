@@ -108,6 +108,12 @@ class ZhurnalApp(App[None]):
             return []
         return super()._background_screens
 
+    @on(events.DescendantFocus)
+    def _steady_cursor(self, event: events.DescendantFocus) -> None:
+        """Text cursors do not blink: each blink repaints the field on the wire."""
+        if getattr(event.widget, "cursor_blink", False):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+
     # --- clock ---------------------------------------------------------------
 
     def now(self) -> datetime:
