@@ -32,6 +32,7 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widget import Widget
 
 from zhurnal.tui.screens.base import SignOut
 from zhurnal.tui.screens.lock import LockScreen
@@ -93,6 +94,11 @@ class ZhurnalApp(App[None]):
         self._last_input = self.clock()
 
     # --- the terminal (quiet on the wire) -------------------------------------
+
+    def get_loading_widget(self) -> Widget:
+        from zhurnal.tui.widgets.loading import LoadingNote
+
+        return LoadingNote()
 
     @property
     def _background_screens(self) -> list[Screen[Any]]:
