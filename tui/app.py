@@ -12,6 +12,13 @@ with the policy's ``idle_lock_minutes`` (0 = never) and pushes the
 :class:`~tui.screens.lock.LockScreen` over whatever the user was doing.
 ``clock`` (monotonic seconds) is an attribute so that a test can move time.
 
+Quiet on the wire (issue 7): teachers work over SSH, so the app sends the
+terminal only what changed.  Text cursors do not blink (each blink repainted
+the field), the loading indicator is a still «Загрузка…»
+(:class:`~tui.widgets.loading.LoadingNote`), a screen covered by an opaque one
+repaints nothing (see :attr:`ZhurnalApp._background_screens`), and the driver
+squeezes the style sequences of each write (:mod:`tui.wire`).
+
 Start-up is fast on purpose: this module and the login screen import no
 database code, so the login form paints at once while a thread worker opens
 the database (``Database.open`` upgrades the schema) and imports the core.
@@ -39,6 +46,7 @@ from zhurnal.tui.screens.lock import LockScreen
 from zhurnal.tui.screens.login import LoginScreen
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
     from textual.screen import Screen
 
     from zhurnal.core.actor import Actor
@@ -94,6 +102,11 @@ class ZhurnalApp(App[None]):
         self._last_input = self.clock()
 
     # --- the terminal (quiet on the wire) -------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        from zhurnal.tui.wire import quiet_driver
+
+        return quiet_driver(super().get_driver_class())
 
     def get_loading_widget(self) -> Widget:
         from zhurnal.tui.widgets.loading import LoadingNote
