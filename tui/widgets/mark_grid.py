@@ -13,8 +13,10 @@
 Fixed name column on the left, fixed header rows (month, day, work type) that
 scroll only sideways, fixed «Ср.» (weighted average) and «Итог» (period mark; the
 suggested one in parentheses while none is set) on the right.  A locked or
-read-only column is dim with «×» after the day; a cell without a mark shows the
-absence code (Н, Б, УП, ОП) dim; «·» is a day the student was not in the class.
+read-only column is dim with «×» after the day; the absence code of the lesson
+(Н, Б, УП, ОП) shows dim, alone in a cell without a mark and after the mark in
+one with a mark (« 5Б», «4УП»: written work handed in after an absence); «·» is
+a day the student was not in the class.
 
 The widget never calls the core: a typed value shows at once (pending style) and
 :class:`MarkGrid.MarkEntered` is posted; the screen answers with :meth:`set_cell`
@@ -248,12 +250,16 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         return self._marks.get((student_id, column_index))
 
     def shown_value(self, student_id: int, column_index: int) -> str:
-        """What the cell shows: the pending value, the mark, the absence code or ""."""
+        """The value in a cell: the pending value or the mark, else the absence code, else ""."""
         key = (student_id, column_index)
         if key in self._pending:
             return self._pending[key] or ""
         if (cell := self._marks.get(key)) is not None:
             return cell.value
+        return self.absence(student_id, column_index)
+
+    def absence(self, student_id: int, column_index: int) -> str:
+        """The student's absence code (Н, Б, УП, ОП) for the column's lesson, or ""."""
         gb = self.gradebook
         lesson = self._cols[column_index].lesson_id if self._cols else 0
         return gb.absences.get((student_id, lesson), "") if gb else ""
