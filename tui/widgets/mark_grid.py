@@ -57,6 +57,12 @@ from zhurnal.tui.widgets._grid_paint import (  # noqa: F401
 )
 
 
+def _painted(columns: tuple[Column, ...]) -> list[tuple[object, ...]]:
+    """What the grid paints of its columns (a default column's first mark creates its
+    assignment: the same column for the eye)."""
+    return [(c.lesson_id, c.date, c.work_type_code, c.writable, c.started) for c in columns]
+
+
 class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False):
     """Students × lesson columns of a course for one period (see the module docstring)."""
 
@@ -193,8 +199,9 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
     def _changed_rows(self, gradebook: Gradebook) -> set[int] | None:
         """Students whose line differs from what is shown (None: the whole page differs)."""
         old = self.gradebook
-        if old is None or (old.students, old.columns, old.no_marks, old.debt_mark) != (
-                gradebook.students, gradebook.columns, gradebook.no_marks, gradebook.debt_mark):
+        if old is None or (old.students, old.no_marks, old.debt_mark) != (
+                gradebook.students, gradebook.no_marks, gradebook.debt_mark) \
+                or _painted(old.columns) != _painted(gradebook.columns):
             return None
         changed = {sid for (sid, _), _value in
                    {(k, c.value) for k, c in self._marks.items()}
