@@ -342,9 +342,10 @@ def quiet_driver(driver_class: type[Driver]) -> type[Driver]:
         def _terminal_size(self) -> tuple[int, int] | None:
             """The terminal's size now (a resize makes the mirror forget the screen)."""
             try:
-                return tuple(os.get_terminal_size(self._file.fileno()))  # type: ignore[return-value]
+                columns, lines = os.get_terminal_size(self._file.fileno())
             except (AttributeError, OSError, ValueError):
                 return None  # not a terminal: styles are squeezed, nothing is mirrored
+            return columns, lines
 
     QuietDriver.__name__ = QuietDriver.__qualname__ = f"Quiet{driver_class.__name__}"
     return QuietDriver
