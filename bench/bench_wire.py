@@ -190,11 +190,11 @@ class Terminal:
         raise Timeout(f"«{text}» did not appear on the screen ({state}); it showed:\n{screen}")
 
     def settle(self, quiet: float = SETTLE_QUIET, cap: float = SETTLE_CAP) -> None:
-        """Until nothing was written for ``quiet`` seconds, or ``cap`` seconds."""
-        deadline = time.monotonic() + cap
-        while time.monotonic() < deadline:
+        """Until nothing was written for ``quiet`` seconds since the call, or ``cap`` seconds."""
+        start = time.monotonic()
+        while time.monotonic() < start + cap:
             with self._lock:
-                silent = time.monotonic() - self.last_write
+                silent = time.monotonic() - max(self.last_write, start)
             if silent >= quiet:
                 return
             time.sleep(0.05)
