@@ -24,9 +24,11 @@ Every event figure is net of the screen's idle stream (its median idle second
 times the window), so that a cursor blinking in the background is not counted
 twice; events are repeated and the median is reported (the largest too), so a
 poll's repaint that falls into one window does not count as the event's.  A
-screen is waited for by reading the output until an expected text appears (the
-escape sequences stripped) and then until it is quiet; a timeout names the text
-that did not appear and shows the end of the output.
+screen is waited for by reading the output into an emulated 80x24 screen
+(characters only) until an expected text shows on it — the app sends only the
+cells that change, so a title may arrive a few letters at a time — and then
+until the output is quiet; a timeout names the text that did not appear and
+prints what the screen showed.
 
     python bench/bench_wire.py [--db DEMO.db] [--term xterm-256color --term linux]
                                [--idle 9] [--moves 3] [--marks 3] [-v]
