@@ -162,6 +162,9 @@ def squeeze_sgr(data: str) -> str:
 _MOVE = re.compile(r"\x1b\[(\d*)(?:;(\d*))?H")
 _CONTROL_CHARS = re.compile(r"([\x00-\x1f\x7f])")
 _ALTERING = re.compile(r"\x1b\[[0-9;]*[JKLMPX@STr]|\x1bc|\x1b\[\?(?:1049|1047|47)[hl]")
+_NARROW = re.compile(  # characters one cell wide, never combining: Latin, Cyrillic, № « » …
+    "[\x20-\x7e\xa0-\xac\xae-\xff\u0400-\u0482\u048a-\u04ff\u2010-\u2027\u2030-\u205e"
+    "\u2116\u2190-\u2199\u2500-\u259f]*")
 Cell = tuple[str, Sgr]  # the character(s) shown in one cell ("" right of a wide one), style
 
 
@@ -210,6 +213,11 @@ def _parse(data: str) -> _Write | None:
                 continue
             if y < 0 or x < 0 or write.after:
                 return None  # text at an unknown place, or after a control sequence
+            if _NARROW.fullmatch(part):  # one cell per character (most text): quick
+                write.chars += [(y, x + i, (char, wanted), 1) for i, char in enumerate(part)]
+                x += len(part)
+                write.final_move = ""
+                continue
             for char in part:
                 width = get_character_cell_size(char)
                 if width == 0:  # a combining mark: part of the character written last
