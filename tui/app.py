@@ -17,7 +17,8 @@ terminal only what changed.  Text cursors do not blink (each blink repainted
 the field), the loading indicator is a still «Загрузка…»
 (:class:`~tui.widgets.loading.LoadingNote`), a screen covered by an opaque one
 repaints nothing (see :attr:`ZhurnalApp._background_screens`), and the driver
-squeezes the style sequences of each write (:mod:`tui.wire`).
+sends only the cells that differ from what the terminal shows, with as few
+style sequences as give the same picture (:mod:`tui.wire`).
 
 Start-up is fast on purpose: this module and the login screen import no
 database code, so the login form paints at once while a thread worker opens
