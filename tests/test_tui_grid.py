@@ -18,7 +18,7 @@ from zhurnal.core.models import Assignment, Enrolment, Lesson, Mark, Student
 from zhurnal.core.services.marks import set_lesson_mark
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
-from tests.ui import poll, settle
+from tests.ui import poll, screen_text, settle
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.grid import GridScreen
 from zhurnal.tui.screens.timetable import TimetableScreen
@@ -291,3 +291,36 @@ async def test_grade_1_period_result_is_only_n_oc_004_3_5(w) -> None:
         choices = app.screen.query_one("#period-mark-choice", OptionList)
         assert [str(choices.get_option_at_index(i).prompt)
                 for i in range(choices.option_count)] == ["н/оц"]
+
+
+async def test_a_mark_and_an_absence_in_the_same_lesson_both_show(w) -> None:
+    """Written work handed in after an absence: « 4Б», «5УП» (the code dim after the mark)."""
+    from zhurnal.core.services.lessons import set_absence
+    from zhurnal.core.services.marks import add_assignment, set_mark
+
+    a, b, c = w.students5
+    teacher = w.teacher.at(NOW)
+    for student, code in ((a, "Б"), (b, "УП"), (c, "Н")):
+        set_absence(w.db, teacher, w.lessons["today"], student, code)
+    test = add_assignment(w.db, teacher, w.lessons["today"], "test")
+    set_mark(w.db, teacher, test.id, a, "4")
+    set_mark(w.db, teacher, test.id, b, "5")
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await open_grid(app, pilot, w.teacher, w.course5)
+        assert grid.gradebook is not None
+        column = next(col.index for col in grid.gradebook.columns
+                      if col.lesson_id == w.lessons["today"] and col.work_type_code == "test")
+        grid.move_cursor(0, column)
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        row = {name: next(line for line in lines if name in line)
+               for name in ("Антонов", "Борисова", "Васильев")}
+        assert "│ 4Б│" in row["Антонов"] and "│5УП│" in row["Борисова"]
+        assert "│ Н │" in row["Васильев"]  # no mark: the code alone, as before
+        assert (grid.shown_value(a, column), grid.absence(a, column)) == ("4", "Б")
+        assert "Б — болел(а)" in status(app)  # the status line names the absence
+        await pilot.press("down")
+        assert "5УП" in screen_text(app) and "УП — уважительная причина" in status(app)
+        await pilot.press("down")
+        assert "Н — не был(а)" in status(app)

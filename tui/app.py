@@ -21,6 +21,14 @@ event restarts the idle clock; every ``IDLE_CHECK_SECONDS`` :meth:`idle_check`
 compares it with the policy's ``idle_lock_minutes`` (0 = never) and pushes the
 lock screen.  ``clock`` (monotonic seconds) is an attribute so a test can move time.
 
+Quiet on the wire (issue 7): teachers work over SSH, so the app sends the
+terminal only what changed.  Text cursors do not blink (each blink repainted
+the field), the loading indicator is a still «Загрузка…»
+(:class:`~tui.widgets.loading.LoadingNote`), a screen covered by an opaque one
+repaints nothing (see :attr:`ZhurnalApp._background_screens`), and the driver
+sends only the cells that differ from what the terminal shows, with as few
+style sequences as give the same picture (:mod:`tui.wire`).
+
 Start-up is fast on purpose: this module and the login screen import no
 database code, so the login form paints at once while a thread worker opens
 the database and imports the core.  Workers call :meth:`database`, which waits.
@@ -41,6 +49,7 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widget import Widget
 
 from zhurnal.tui.errors import describe, log
 from zhurnal.tui.screens.base import SignOut, ZhurnalScreen
@@ -48,6 +57,9 @@ from zhurnal.tui.screens.lock import LockScreen
 from zhurnal.tui.screens.login import LoginScreen
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+    from textual.screen import Screen
+
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
 
@@ -114,6 +126,38 @@ class ZhurnalApp(App[None]):
         """Set by :func:`run`: a SIGHUP (dropped connection) keeps drafts and ends cleanly."""
         self.ended_how = "quit"
         """How the session ended, for the audit row written at exit."""
+
+    # --- the terminal (quiet on the wire) -------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        from zhurnal.tui.wire import quiet_driver
+
+        return quiet_driver(super().get_driver_class())
+
+    def get_loading_widget(self) -> Widget:
+        from zhurnal.tui.widgets.loading import LoadingNote
+
+        return LoadingNote()
+
+    @property
+    def _background_screens(self) -> list[Screen[Any]]:
+        """The screens that show through the top one: none when it is opaque.
+
+        Textual counts the screen right under the top one as visible whatever the
+        top one's background, and once it has been refreshed there, every message
+        it handles (its poll timer, a worker's state) repaints the whole top
+        screen: a full screen every 3 s under the grid.  Screens that do not show
+        are laid out again when they are shown (``Screen._on_screen_resume``).
+        """
+        if self._screen_stack and self.screen.styles.background.a >= 1:
+            return []
+        return super()._background_screens
+
+    @on(events.DescendantFocus)
+    def _steady_cursor(self, event: events.DescendantFocus) -> None:
+        """Text cursors do not blink: each blink repaints the field on the wire."""
+        if getattr(event.widget, "cursor_blink", False):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]
 
     # --- clock ---------------------------------------------------------------
 

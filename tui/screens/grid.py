@@ -193,12 +193,14 @@ class GridScreen(ZhurnalScreen):
         grid = self.grid
         grid.loading = False
         grid.load(event.gradebook, keep_cursor=event.keep and same)
-        self.refresh_bindings()  # the Footer was composed while the grid was loading
+        if not same:
+            self.refresh_bindings()  # the Footer was composed while the grid was loading
         gb = event.gradebook
         period = f"{gb.period.name}, {gb.period.start:%d.%m}–{gb.period.end:%d.%m.%Y}"
         group = f" ({gb.subgroup})" if gb.subgroup else ""
-        self.query_one("#grid-title", Static).update(
-            Content(f"Журнал · {gb.class_title}{group} · {gb.subject} · {period}"))
+        title = Content(f"Журнал · {gb.class_title}{group} · {gb.subject} · {period}")
+        if self.query_one("#grid-title", Static).content != title:  # a poll's reload: unchanged
+            self.query_one("#grid-title", Static).update(title)
         for column in gb.columns:  # a column just added (once a load has it)
             if (column.lesson_id, column.work_type_code) == self._focus_after_load:
                 self._focus_after_load = None
@@ -227,11 +229,18 @@ class GridScreen(ZhurnalScreen):
             line.append(f" · выбыл(а) {student.left:%d.%m.%Y}")
         if event.reason:
             line.append(f" — {event.reason}", style="bold")
-        self.query_one("#grid-status", Static).update(line)
+        self._show_status(line)
 
     def _status(self, message: str, *, error: bool = False) -> None:
-        self.query_one("#grid-status", Static).update(
-            Text(message, style="bold" if error else ""))
+        self._show_status(Text(message, style="bold" if error else ""))
+
+    def _show_status(self, line: Text) -> None:
+        """The two status lines (fixed height: no layout); the same text is not sent again."""
+        status, shown = self.query_one("#grid-status", Static), None
+        if isinstance(status.content, Text):
+            shown = (status.content.plain, str(status.content.style), status.content.spans)
+        if shown != (line.plain, str(line.style), line.spans):
+            status.update(line, layout=False)
 
     @on(MarkGrid.EntryRefused)
     def _refused(self, event: MarkGrid.EntryRefused) -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 CELL = 3  # characters of a cell's value; one more for the gap after it
 STEP = CELL + 1
+PER = 3  # segments per column in a line: the value, an absence code beside it, the gap
 RIGHT = 11  # "│" + «Ср.» (5) + «Итог» (5)
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
           "сентябрь", "октябрь", "ноябрь", "декабрь")
@@ -84,10 +85,11 @@ class GridPainting:
         return first, min(len(self._cols), -(-(x + view) // STEP)), x - first * STEP
 
     def _visible(self, segments: list[Segment], style: Style) -> Strip:
-        """The columns in view of one row's segments (two per column: cell, gap)."""
+        """The columns in view of one row's segments (:data:`PER` per column)."""
         first, last, offset = self._in_view()
         view, pad, _ = self._viewport()
-        strip = Strip(segments[2 * first:2 * last], (last - first) * STEP)
+        strip = Strip([s for s in segments[PER * first:PER * last] if s.text],
+                      (last - first) * STEP)
         return strip.crop_extend(offset, offset + view, style).extend_cell_length(view + pad,
                                                                                  style)
 
@@ -119,7 +121,7 @@ class GridPainting:
                 text = centred(SHORT_TYPES.get(c.work_type_code, c.work_type_code[:CELL])
                                if marks else "")
             style = cursor if c.index == self.cursor_col else header if c.editable else locked
-            segments += [Segment(text, style), Segment(self._gap(c), header)]
+            segments += [Segment(text, style), Segment(""), Segment(self._gap(c), header)]
         return segments
 
     def _gap(self, c: Column) -> str:
@@ -137,14 +139,14 @@ class GridPainting:
             if j == first or (cols[j - 1].date.year, cols[j - 1].date.month) != month:
                 span = STEP * sum(1 for c in cols[j:last] if (c.date.year, c.date.month) == month)
                 text += MONTHS[month[1] - 1][:span - 1].ljust(span)
-        return [Segment("")] * (2 * first) + [
+        return [Segment("")] * (PER * first) + [
             Segment(text[i:i + n], style) for j in range(last - first)
-            for i, n in ((j * STEP, CELL), (j * STEP + CELL, 1))]
+            for i, n in ((j * STEP, CELL), (j * STEP + CELL, 0), (j * STEP + CELL, 1))]
 
     def _row_segments(self, row: int) -> list[Segment]:
-        """The row's segments, two per column, built for the columns in view only."""
+        """The row's segments (:data:`PER` per column), built for the columns in view only."""
         if (cached := self._row_cache.get(row)) is None:
-            cached = self._row_cache[row] = ([Segment("")] * (2 * len(self._cols)),
+            cached = self._row_cache[row] = ([Segment("")] * (PER * len(self._cols)),
                                              bytearray(len(self._cols)))
         segments, built = cached
         first, last, _ = self._in_view()
@@ -155,21 +157,37 @@ class GridPainting:
             if built[c.index]:
                 continue
             key = (student.id, c.index)
+            code = gb.absences.get((student.id, c.lesson_id), "") if gb else ""
             if key in self._pending:
                 text, kind = self._pending[key] or "", "pending"
             elif (cell := self._marks.get(key)) is not None:
                 text, kind = cell.value, ("low" if cell.value in ("1", "2") else "")
             elif c.index in student.outside:
-                text, kind = "·", "outside"
+                text, kind, code = "·", "outside", ""
             else:
-                text = gb.absences.get((student.id, c.lesson_id), "") if gb else ""
-                kind = "absence"
+                text, kind = "", "absence"
+            if not text:  # no mark: the absence code alone
+                text, code = code, ""
             if gb is not None and text and text == gb.debt_mark:
                 text = DEBT_SHOWN
-            segments[2 * c.index] = Segment(centred(text), self._cell_style(c.editable, kind))
-            segments[2 * c.index + 1] = Segment(self._gap(c), rule)
+            segments[PER * c.index:PER * c.index + PER] = [
+                *self._value_and_code(text, code, c.editable, kind), Segment(self._gap(c), rule)]
             built[c.index] = 1
         return segments
+
+    def _value_and_code(self, text: str, code: str, writable: bool,
+                        kind: str) -> tuple[Segment, Segment]:
+        """A mark and the lesson's absence code in one cell: « 5Б», « 4Н», «5УП».
+
+        The mark keeps its place and style; the code follows it, dim like an
+        absence code alone.  Without a code the value is centred.
+        """
+        style = self._cell_style(writable, kind)
+        code = code[:max(0, CELL - len(text))]
+        if not code:
+            return Segment(centred(text), style), Segment("")
+        return (Segment(text.rjust(CELL - len(code)), style),
+                Segment(code, self._cell_style(writable, "absence")))
 
     def _student_line(self, row: int) -> Strip:
         student, base = self._rows[row], self._style("base")
@@ -178,10 +196,9 @@ class GridPainting:
         if row == self.cursor_row:
             name_style += self._style("name-cursor")
             if self._cols:
-                segments = list(segments)
-                cell = segments[2 * self.cursor_col]
-                segments[2 * self.cursor_col] = Segment(cell.text, (cell.style or base)
-                                                        + self._style("cursor"))
+                segments, cursor = list(segments), self._style("cursor")
+                for i in range(PER * self.cursor_col, PER * self.cursor_col + PER - 1):
+                    segments[i] = Segment(segments[i].text, (segments[i].style or base) + cursor)
         label = f"{row + 1:>3} {fit_name(student.name, self._name_width - 4)}"
         average, suggested = self._summary.get(student.id, (None, None))
         final = self.gradebook.period_marks.get(student.id) if self.gradebook else None

@@ -13,8 +13,10 @@
 Fixed name column on the left, fixed header rows (month, day, work type) that
 scroll only sideways, fixed «Ср.» (weighted average) and «Итог» (period mark; the
 suggested one in parentheses while none is set) on the right.  A locked or
-read-only column is dim with «×» after the day; a cell without a mark shows the
-absence code (Н, Б, УП, ОП) dim; «·» is a day the student was not in the class.
+read-only column is dim with «×» after the day; the absence code of the lesson
+(Н, Б, УП, ОП) shows dim, alone in a cell without a mark and after the mark in
+one with a mark (« 5Б», «4УП»: written work handed in after an absence); «·» is
+a day the student was not in the class.
 
 The widget never calls the core: a typed value shows at once (pending style) and
 :class:`MarkGrid.MarkEntered` is posted; the screen answers with :meth:`set_cell`
@@ -53,6 +55,12 @@ from zhurnal.tui.widgets._grid_paint import (  # noqa: F401
     fit_name,
     plain,
 )
+
+
+def _painted(columns: tuple[Column, ...]) -> list[tuple[object, ...]]:
+    """What the grid paints of its columns (a default column's first mark creates its
+    assignment: the same column for the eye)."""
+    return [(c.lesson_id, c.date, c.work_type_code, c.editable, c.started) for c in columns]
 
 
 class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False):
@@ -150,13 +158,19 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
     # --- data ----------------------------------------------------------------------
 
     def load(self, gradebook: Gradebook, *, keep_cursor: bool = True) -> None:
-        """Show a (re)loaded gradebook; values typed and still in flight stay pending."""
+        """Show a (re)loaded gradebook; values typed and still in flight stay pending.
+
+        A reload of the same page with the same columns and students repaints only
+        the rows whose cells, average or period mark changed (nothing, when another
+        session's change was elsewhere): the screen polls for changes every 3 s.
+        """
         old_student, old_col = self.current_student_id, self.cursor_col
         same = self.gradebook is not None and (self.gradebook.course_id, self.gradebook.period) \
             == (gradebook.course_id, gradebook.period)
         if not same:
             self._pending.clear()
             self._pending_count.clear()
+        changed = self._changed_rows(gradebook) if same else None
         self.gradebook, self._rows, self._cols = gradebook, gradebook.students, gradebook.columns
         self._row_of = {s.id: i for i, s in enumerate(self._rows)}
         self._marks = dict(gradebook.marks)
@@ -164,18 +178,52 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
                          for s in self._rows}
         self._name_width = max(16, min(25, max((len(s.name) for s in self._rows),
                                                default=10) + 4))
-        self._row_cache.clear()
-        self._header_cache.clear()
         if keep_cursor and old_student in self._row_of:
             self.cursor_row = self._row_of[old_student]  # type: ignore[index]
             self.cursor_col = min(old_col, max(0, len(self._cols) - 1))
         else:  # the last lesson begun: where today's marks go
             started = [c.index for c in self._cols if c.started]
             self.cursor_row, self.cursor_col = 0, (started[-1] if started else 0)
-        self._update_virtual_size()
-        self.refresh()
-        self.call_after_refresh(self._scroll_to_cursor)
+        if changed is not None and (self.current_student_id, self.cursor_col) == (
+                old_student, old_col):
+            for student_id in changed:  # the same page: repaint what differs
+                self.refresh_student(student_id)
+        else:
+            self._row_cache.clear()
+            self._header_cache.clear()
+            self._update_virtual_size()
+            self.refresh()
+            self.call_after_refresh(self._scroll_to_cursor)
         self._post_focus()
+
+    def _changed_rows(self, gradebook: Gradebook) -> set[int] | None:
+        """Students whose line differs from what is shown (None: the whole page differs)."""
+        old = self.gradebook
+        if old is None or (old.students, old.no_marks, old.debt_mark) != (
+                gradebook.students, gradebook.no_marks, gradebook.debt_mark) \
+                or _painted(old.columns) != _painted(gradebook.columns):
+            return None
+        changed = {sid for (sid, _), _value in
+                   {(k, c.value) for k, c in self._marks.items()}
+                   ^ {(k, c.value) for k, c in gradebook.marks.items()}}
+        changed |= {sid for (sid, _), _code in
+                    set(old.absences.items()) ^ set(gradebook.absences.items())}
+        changed |= {sid for sid in old.period_marks.keys() | gradebook.period_marks.keys()
+                    if getattr(old.period_marks.get(sid), "value", None)
+                    != getattr(gradebook.period_marks.get(sid), "value", None)}
+        changed |= {s.id for s in gradebook.students if self._summary_shown(s.id)
+                    != self._summary_shown(s.id, gradebook)}
+        return changed
+
+    def _summary_shown(self, student_id: int, gradebook: Gradebook | None = None) -> tuple[
+            str, str | None]:
+        """«Ср.» as shown (two decimals) and the suggested mark, now or in ``gradebook``."""
+        if gradebook is None:
+            average, suggested = self._summary.get(student_id, (None, None))
+        else:
+            average = gradebook.averages.get(student_id)
+            suggested = gradebook.suggested.get(student_id)
+        return (f"{average:4.2f}" if average is not None else "", suggested)
 
     def set_cell(self, student_id: int, column_index: int, value: str | None,
                  mark_id: int = 0, version: int = 0, *, late: bool = False) -> None:
@@ -192,12 +240,12 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
             pairs = [(cell.value, c.weight) for c in self._cols
                      if (cell := self._marks.get((student_id, c.index))) is not None]
             self._summary[student_id] = self.gradebook.summary(pairs)
-        self.refresh_student(student_id)
+        self._refresh_cell(student_id, column_index, summary=True)
 
     def revert_cell(self, student_id: int, column_index: int) -> None:
         """The core refused an entry: show the cell as it was."""
         self._settle((student_id, column_index))
-        self.refresh_student(student_id)
+        self._refresh_cell(student_id, column_index)
 
     def _settle(self, key: tuple[int, int]) -> None:
         self._pending_count[key] -= 1
@@ -209,12 +257,16 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         return self._marks.get((student_id, column_index))
 
     def shown_value(self, student_id: int, column_index: int) -> str:
-        """What the cell shows: the pending value, the mark, the absence code or ""."""
+        """The value in a cell: the pending value or the mark, else the absence code, else ""."""
         key = (student_id, column_index)
         if key in self._pending:
             return self._pending[key] or ""
         if (cell := self._marks.get(key)) is not None:
             return cell.value
+        return self.absence(student_id, column_index)
+
+    def absence(self, student_id: int, column_index: int) -> str:
+        """The student's absence code (Н, Б, УП, ОП) for the column's lesson, or ""."""
         gb = self.gradebook
         lesson = self._cols[column_index].lesson_id if self._cols else 0
         return gb.absences.get((student_id, lesson), "") if gb else ""
@@ -264,9 +316,49 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
             self._refresh_row(row)
 
     def _refresh_row(self, row: int) -> None:
-        y = self._header_height + row - self.scroll_offset.y
-        if self._header_height <= y < self.size.height:
+        if (y := self._line_of(row)) is not None:
             self.refresh(Region(0, y, self.size.width, 1))
+
+    # Over SSH every repainted cell is bytes on the wire (issue 7): a change repaints
+    # only the regions it touches — a cell, a name, a column's header cells, «Ср.».
+
+    def _line_of(self, row: int) -> int | None:
+        """The widget line of a student's row, None when it is scrolled out of view."""
+        y = self._header_height + row - self.scroll_offset.y
+        return y if self._header_height <= y < self.scrollable_content_region.height else None
+
+    def _column_span(self, col: int) -> Region | None:
+        """The columns (x, width as a one-line region) of a lesson cell in view."""
+        view, _, _ = self._viewport()
+        body = Region(self._left_width, 0, view, 1)
+        return body.intersection(Region(self._left_width + col * STEP - self.scroll_offset.x,
+                                        0, CELL, 1)) or None
+
+    def _refresh_cell(self, student_id: int, col: int, *, summary: bool = False) -> None:
+        """Rebuild a student's cells; repaint one cell (and «Ср.», «Итог»)."""
+        row = self._row_of.get(student_id)
+        if row is None:
+            return
+        self._row_cache.pop(row, None)
+        self._repaint(row, col)
+        if summary and (y := self._line_of(row)) is not None:
+            view, pad, _ = self._viewport()
+            self.refresh(Region(self._left_width + view + pad, y, RIGHT, 1))
+
+    def _repaint(self, row: int, col: int, *, name: bool = False) -> None:
+        """Repaint a cell as it is now (its row's segments are up to date), and the name."""
+        y = self._line_of(row)
+        if y is None:
+            return
+        if (span := self._column_span(col)) is not None:
+            self.refresh(Region(span.x, y, span.width, 1))
+        if name:
+            self.refresh(Region(0, y, self._name_width, 1))
+
+    def _repaint_header(self, col: int) -> None:
+        """The day and work-type cells over a column (their style follows the cursor)."""
+        if (span := self._column_span(col)) is not None:
+            self.refresh(Region(span.x, self._header_height - 2, span.width, 2))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -281,10 +373,11 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
             return
         old_row, old_col = self.cursor_row, self.cursor_col
         self.cursor_row, self.cursor_col = row, col
-        self._refresh_row(old_row)
-        self._refresh_row(row)
+        self._repaint(old_row, old_col, name=row != old_row)
+        self._repaint(row, col, name=row != old_row)
         if col != old_col:
-            self.refresh(Region(0, 0, self.size.width, self._header_height))
+            self._repaint_header(old_col)
+            self._repaint_header(col)
         self._scroll_to_cursor()
         self._post_focus()
 
@@ -368,7 +461,7 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         cell = self._marks.get((sid, col))
         self._pending[(sid, col)] = value
         self._pending_count[(sid, col)] += 1
-        self.refresh_student(sid)
+        self._refresh_cell(sid, col)
         self.post_message(self.MarkEntered(self, sid, col, value, cell.version if cell else 0))
         return True
 
