@@ -98,8 +98,8 @@ class LockScreen(SignOut, ModalScreen[bool]):
             yield Static("Сеанс заблокирован", classes="form-title")
             yield Static(
                 Content(f"Журнал скрыт{after}, чтобы никто не увидел данные учеников. "
-                        f"Продолжить может только {name}: введите пароль. Несохранённый "
-                        "текст сохранён как черновик."),
+                        f"Продолжить может только {name}: введите пароль. Набранный и "
+                        "не сохранённый текст урока сохранён как черновик."),
                 id="lock-message",
                 classes="form-hint",
             )
