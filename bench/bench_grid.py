@@ -74,22 +74,30 @@ def grids_to_open(db: Any) -> list[tuple[str, int, int, int]]:
             select(Course, SchoolClass, Subject, Period, func.count(Lesson.id))
             .join(SchoolClass, SchoolClass.id == Course.class_id)
             .join(Subject, Subject.id == Course.subject_id)
-            .join(Period, (Period.year_id == SchoolClass.year_id)
-                  & (Period.scheme == SchoolClass.period_scheme)
-                  & Period.kind.in_(("quarter", "half")))  # type: ignore[attr-defined]
-            .join(Lesson, (Lesson.course_id == Course.id) & (Lesson.date >= Period.start)
-                  & (Lesson.date <= Period.end))
+            .join(
+                Period,
+                (Period.year_id == SchoolClass.year_id)
+                & (Period.scheme == SchoolClass.period_scheme)
+                & Period.kind.in_(("quarter", "half")),
+            )  # type: ignore[attr-defined]
+            .join(
+                Lesson,
+                (Lesson.course_id == Course.id)
+                & (Lesson.date >= Period.start)
+                & (Lesson.date <= Period.end),
+            )
             .group_by(Course.id, Period.id)
         ).all()
     found = []
-    maths = [r for r in rows if r[1].title == "5А" and r[2].name == "Математика"
-             and r[3].number == 1]
-    for course, klass, subject, period, _ in maths[:1]:
-        found.append((f"5А {subject.name}, {period.name}", course.id, period.id,
-                      course.teacher_id))
+    maths = [
+        r for r in rows if r[1].title == "5А" and r[2].name == "Математика" and r[3].number == 1
+    ]
+    for course, _klass, subject, period, _ in maths[:1]:
+        found.append((f"5А {subject.name}, {period.name}", course.id, period.id, course.teacher_id))
     course, klass, subject, period, _ = max(rows, key=lambda r: r[4])
-    found.append((f"{klass.title} {subject.name}, {period.name}", course.id, period.id,
-                  course.teacher_id))
+    found.append(
+        (f"{klass.title} {subject.name}, {period.name}", course.id, period.id, course.teacher_id)
+    )
     return found
 
 
@@ -128,25 +136,62 @@ def synthetic_gradebook() -> Any:
     while len(columns) < COLUMNS:
         if day.weekday() < 5:
             lessons += 1
-            code, name, weight = ("test", "Контрольная работа", 2.0) if lessons % 9 == 0 else (
-                "answer", "Ответ на уроке", 1.0)
-            columns.append(Column(len(columns), lessons, day, 2, f"Тема {lessons}", lessons,
-                                  code, name, weight, "current", True,
-                                  datetime(2027, 1, 1), False, True))
+            code, name, weight = (
+                ("test", "Контрольная работа", 2.0)
+                if lessons % 9 == 0
+                else ("answer", "Ответ на уроке", 1.0)
+            )
+            columns.append(
+                Column(
+                    len(columns),
+                    lessons,
+                    day,
+                    2,
+                    f"Тема {lessons}",
+                    lessons,
+                    code,
+                    name,
+                    weight,
+                    "current",
+                    True,
+                    datetime(2027, 1, 1),
+                    False,
+                    True,
+                )
+            )
         day += timedelta(days=1)
-    students = tuple(StudentRow(i + 1, f"Ученикова{i:02d} Мария Ивановна")
-                     for i in range(STUDENTS))
-    marks = {(s.id, c.index): Cell(rng.choice("5443322"), s.id * 1000 + c.index, 1)
-             for s in students for c in columns if rng.random() < 0.4}
+    students = tuple(StudentRow(i + 1, f"Ученикова{i:02d} Мария Ивановна") for i in range(STUDENTS))
+    marks = {
+        (s.id, c.index): Cell(rng.choice("5443322"), s.id * 1000 + c.index, 1)
+        for s in students
+        for c in columns
+        if rng.random() < 0.4
+    }
     return Gradebook(
-        course_id=1, class_id=1, class_title="5А", grade=5, subject="Математика", subgroup="",
-        teacher_name="Учитель", period=PeriodInfo(1, "1 полугодие", date(2026, 9, 1),
-                                                  date(2026, 12, 28)),
-        students=students, columns=tuple(columns), marks=marks, absences={},
-        averages={s.id: 4.0 for s in students}, suggested={s.id: "4" for s in students},
-        period_marks={}, no_marks=False, no_marks_reason="", mark_values=policy.mark_values,
-        debt_mark=policy.debt_mark, work_types=(), counter=0, loaded_at=datetime.now(),
-        policy=policy)
+        course_id=1,
+        class_id=1,
+        class_title="5А",
+        grade=5,
+        subject="Математика",
+        subgroup="",
+        teacher_name="Учитель",
+        period=PeriodInfo(1, "1 полугодие", date(2026, 9, 1), date(2026, 12, 28)),
+        students=students,
+        columns=tuple(columns),
+        marks=marks,
+        absences={},
+        averages={s.id: 4.0 for s in students},
+        suggested={s.id: "4" for s in students},
+        period_marks={},
+        no_marks=False,
+        no_marks_reason="",
+        mark_values=policy.mark_values,
+        debt_mark=policy.debt_mark,
+        work_types=(),
+        counter=0,
+        loaded_at=datetime.now(),
+        policy=policy,
+    )
 
 
 async def time_repaint(kind: str, edits: int) -> list[float]:
@@ -177,9 +222,16 @@ async def time_repaint(kind: str, edits: int) -> list[float]:
             table.add_column("Ср.", key="avg")
             table.add_column("Итог", key="final")
             for s in gb.students:
-                table.add_row(s.name, *[gb.marks[(s.id, c.index)].value
-                                        if (s.id, c.index) in gb.marks else ""
-                                        for c in gb.columns], "4.00", "4", key=str(s.id))
+                table.add_row(
+                    s.name,
+                    *[
+                        gb.marks[(s.id, c.index)].value if (s.id, c.index) in gb.marks else ""
+                        for c in gb.columns
+                    ],
+                    "4.00",
+                    "4",
+                    key=str(s.id),
+                )
         await pilot.pause()
         await pilot.pause()
         screen = app.screen
@@ -228,22 +280,41 @@ def main() -> int:
     for title, cold, median, size in time_loads(db, args.runs):
         verdict = "OK" if median <= LOAD_BUDGET_MS else "OVER"
         ok = ok and verdict == "OK"
-        rows.append((f"open grid: {title} ({size}), median", f"{median:.1f} ms",
-                     f"≤ {LOAD_BUDGET_MS:.0f} ms", verdict))
+        rows.append(
+            (
+                f"open grid: {title} ({size}), median",
+                f"{median:.1f} ms",
+                f"≤ {LOAD_BUDGET_MS:.0f} ms",
+                verdict,
+            )
+        )
         rows.append(("  first call in the process (cold)", f"{cold:.1f} ms", "", ""))
     db.dispose()
 
     ours = statistics.median(asyncio.run(time_repaint("MarkGrid", args.edits)))
     stock = statistics.median(asyncio.run(time_repaint("DataTable", args.edits)))
     verdict = "OK" if ours <= REPAINT_BUDGET_MS else "OVER"
-    rows.append((f"repaint after one entry, MarkGrid {STUDENTS}×{COLUMNS}", f"{ours:.2f} ms",
-                 f"≤ {REPAINT_BUDGET_MS:.0f} ms", verdict))
-    rows.append((f"repaint after one entry, DataTable {STUDENTS}×{COLUMNS}",
-                 f"{stock:.2f} ms", "", ""))
+    rows.append(
+        (
+            f"repaint after one entry, MarkGrid {STUDENTS}×{COLUMNS}",
+            f"{ours:.2f} ms",
+            f"≤ {REPAINT_BUDGET_MS:.0f} ms",
+            verdict,
+        )
+    )
+    rows.append(
+        (f"repaint after one entry, DataTable {STUDENTS}×{COLUMNS}", f"{stock:.2f} ms", "", "")
+    )
     speedup = stock / ours if ours else float("inf")
     verdict2 = "OK" if speedup >= SPEEDUP_BUDGET else "OVER"
-    rows.append(("MarkGrid faster than DataTable by", f"{speedup:.0f}×",
-                 f"≥ {SPEEDUP_BUDGET:.0f}×", verdict2))
+    rows.append(
+        (
+            "MarkGrid faster than DataTable by",
+            f"{speedup:.0f}×",
+            f"≥ {SPEEDUP_BUDGET:.0f}×",
+            verdict2,
+        )
+    )
     ok = ok and verdict == "OK" and verdict2 == "OK"
 
     width = max(len(r[0]) for r in rows)
@@ -251,8 +322,10 @@ def main() -> int:
     print("-" * (width + 32))
     for measure, value, budget, result in rows:
         print(f"{measure:<{width}}  {value:>10}  {budget:>9}  {result}")
-    print(f"({SIZE[0]}×{SIZE[1]} headless, Python {sys.version.split()[0]}, "
-          f"median of {args.edits} edits / {args.runs} loads)")
+    print(
+        f"({SIZE[0]}×{SIZE[1]} headless, Python {sys.version.split()[0]}, "
+        f"median of {args.edits} edits / {args.runs} loads)"
+    )
     return 0 if ok else 1
 
 

@@ -60,17 +60,27 @@ def biggest_quarter_course(db: Any, actor: Any) -> tuple[int, int, str] | None:
                 continue
             period = s.exec(
                 select(Period)
-                .where(Period.year_id == klass.year_id, Period.kind == "quarter",
-                       Period.end < today)
+                .where(
+                    Period.year_id == klass.year_id, Period.kind == "quarter", Period.end < today
+                )
                 .order_by(Period.end.desc())  # type: ignore[attr-defined]
             ).first()
             if period is None:
                 continue
-            lessons = s.exec(select(func.count()).select_from(Lesson).where(
-                Lesson.course_id == course.id, Lesson.date >= period.start,
-                Lesson.date <= period.end)).one()
-            students = s.exec(select(func.count()).select_from(Enrolment).where(
-                Enrolment.class_id == course.class_id)).one()
+            lessons = s.exec(
+                select(func.count())
+                .select_from(Lesson)
+                .where(
+                    Lesson.course_id == course.id,
+                    Lesson.date >= period.start,
+                    Lesson.date <= period.end,
+                )
+            ).one()
+            students = s.exec(
+                select(func.count())
+                .select_from(Enrolment)
+                .where(Enrolment.class_id == course.class_id)
+            ).one()
             size = lessons * students
             if best is None or size > best[0]:
                 title = f"{klass.grade}{klass.letter}, course {course.id}, {period.name}"
@@ -129,7 +139,8 @@ async def drive(pilot: Any, login: str, password: str) -> None:
     await pilot.pause(0.3)
     gb = screen.gradebook
     await asyncio.to_thread(
-        report, "grid", f"{title}: {len(gb.students)} students x {len(gb.columns)} columns")
+        report, "grid", f"{title}: {len(gb.students)} students x {len(gb.columns)} columns"
+    )
     app.exit()
 
 
@@ -169,8 +180,12 @@ def ensure_demo(path: Path) -> None:
     if path.exists():
         return
     print(f"Creating the demo school in {path} (once)…", flush=True)
-    subprocess.run([sys.executable, "-m", "zhurnal.cli", "demo", "--db", str(path), "--no-ui"],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "zhurnal.cli", "demo", "--db", str(path), "--no-ui"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,16 +199,24 @@ def main(argv: list[str] | None = None) -> int:
         return child(str(args.db), args.login, args.password)
 
     ensure_demo(args.db)
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--db", str(args.db),
-           "--login", args.login, "--password", args.password]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        "--db",
+        str(args.db),
+        "--login",
+        args.login,
+        "--password",
+        args.password,
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdin is not None and proc.stdout is not None
     rows: list[tuple[str, dict[str, int], str]] = []
     for line in proc.stdout:
         if not line.startswith("READY "):
             continue
-        stage, _, detail = line[len("READY "):].strip().partition(" ")
+        stage, _, detail = line[len("READY ") :].strip().partition(" ")
         rows.append((stage, smaps(proc.pid), detail))
         proc.stdin.write("\n")
         proc.stdin.flush()
@@ -202,10 +225,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the session process failed (exit {code})", file=sys.stderr)
         return 1
 
-    labels = {"start": "login screen, database open", "login": "logged in, timetable",
-              "grid": "+ quarter grid open"}
-    print(f"Memory of one session process (PSS, /proc/<pid>/smaps_rollup), "
-          f"{args.login} on {args.db.name}")
+    labels = {
+        "start": "login screen, database open",
+        "login": "logged in, timetable",
+        "grid": "+ quarter grid open",
+    }
+    print(
+        f"Memory of one session process (PSS, /proc/<pid>/smaps_rollup), "
+        f"{args.login} on {args.db.name}"
+    )
     header = f"{'measure':<28} {'PSS':>9} {'RSS':>9} {'budget':>9}  result"
     print(header)
     print("-" * len(header))
@@ -216,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
         verdict = ("OK" if pss <= BUDGET_MIB else "OVER") if judged else "-"
         ok = ok and verdict != "OVER"
         budget = f"≤{BUDGET_MIB:.0f} MiB" if judged else ""
-        print(f"{labels.get(stage, stage):<28} {pss:>5.1f} MiB {rss:>5.1f} MiB {budget:>9}  "
-              f"{verdict}")
+        print(
+            f"{labels.get(stage, stage):<28} {pss:>5.1f} MiB {rss:>5.1f} MiB {budget:>9}  {verdict}"
+        )
     for stage, _, detail in rows:
         if detail:
             print(f"{stage}: {detail}")

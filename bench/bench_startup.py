@@ -58,15 +58,21 @@ def run_once(cmd: list[str], workdir: Path) -> float:
     """Seconds from spawning ``cmd`` to its "login form painted" mark."""
     mark = workdir / "painted"
     mark.unlink(missing_ok=True)
-    env = {**os.environ, PAINTED_ENV: str(mark), "TERM": "xterm-256color",
-           "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1])}
+    env = {
+        **os.environ,
+        PAINTED_ENV: str(mark),
+        "TERM": "xterm-256color",
+        "COLUMNS": str(SIZE[0]),
+        "LINES": str(SIZE[1]),
+    }
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
     reader = threading.Thread(target=_drain, args=(master,), daemon=True)
     reader.start()
     t0 = time.time()
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, start_new_session=True
+    )
     os.close(slave)
     try:
         code = proc.wait(timeout=120)
@@ -83,8 +89,12 @@ def run_once(cmd: list[str], workdir: Path) -> float:
 
 def make_database(workdir: Path) -> Path:
     path = workdir / "school.db"
-    subprocess.run([sys.executable, "-m", "zhurnal.cli", "init", "--db", str(path)], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "zhurnal.cli", "init", "--db", str(path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
@@ -114,8 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         ("start -> login painted, min", min(ours), min(bare)),
     ]
     load = os.getloadavg()[0]
-    print(f"Start-up, {args.runs} runs each, {SIZE[0]}x{SIZE[1]} pty, Python "
-          f"{sys.version.split()[0]}, {os.cpu_count()} CPU, load average {load:.1f}")
+    print(
+        f"Start-up, {args.runs} runs each, {SIZE[0]}x{SIZE[1]} pty, Python "
+        f"{sys.version.split()[0]}, {os.cpu_count()} CPU, load average {load:.1f}"
+    )
     header = f"{'measure':<32} {'zhurnal':>9} {'bare':>9} {'ratio':>6} {'budget':>7}  result"
     print(header)
     print("-" * len(header))
@@ -124,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         ratio = a / b
         verdict = "OK" if ratio <= BUDGET_RATIO else "OVER"
         ok = ok and (verdict == "OK" or not label.endswith("median"))
-        print(f"{label:<32} {a * 1000:>7.0f}ms {b * 1000:>7.0f}ms {ratio:>6.2f} "
-              f"{'≤' + format(BUDGET_RATIO, '.2f'):>7}  {verdict}")
+        print(
+            f"{label:<32} {a * 1000:>7.0f}ms {b * 1000:>7.0f}ms {ratio:>6.2f} "
+            f"{'≤' + format(BUDGET_RATIO, '.2f'):>7}  {verdict}"
+        )
     print("runs (ms): zhurnal " + " ".join(f"{t * 1000:.0f}" for t in ours))
     print("           bare    " + " ".join(f"{t * 1000:.0f}" for t in bare))
     return 0 if ok else 1

@@ -73,11 +73,20 @@ MARK_WINDOW = 3.5
 OPEN_TAIL = 1.5
 SETTLE_QUIET, SETTLE_CAP = 1.0, 4.0
 
-KEYS = {"enter": "\r", "escape": "\x1b", "up": "\x1b[A", "down": "\x1b[B", "right": "\x1b[C",
-        "left": "\x1b[D", "ctrl+q": "\x11"}
+KEYS = {
+    "enter": "\r",
+    "escape": "\x1b",
+    "up": "\x1b[A",
+    "down": "\x1b[B",
+    "right": "\x1b[C",
+    "left": "\x1b[D",
+    "ctrl+q": "\x11",
+}
 F3 = {"linux": "\x1b[[C"}  # the Linux console's F3; xterm and the others: SS3 R
-TOKENS = re.compile(r"(\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
-                    r"|\x1bP[^\x1b]*\x1b\\|\x1b[()][0-9A-Za-z]|\x1b.)")
+TOKENS = re.compile(
+    r"(\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
+    r"|\x1bP[^\x1b]*\x1b\\|\x1b[()][0-9A-Za-z]|\x1b.)"
+)
 
 
 class ScreenText:
@@ -96,7 +105,7 @@ class ScreenText:
         data, self._pending = self._pending + data, b""
         text = data.decode("utf-8", "ignore")
         if len(text.encode()) < len(data):  # a character cut between two reads
-            self._pending = data[len(text.encode()):]
+            self._pending = data[len(text.encode()) :]
         for i, token in enumerate(TOKENS.split(text)):
             if i % 2:
                 if token.endswith("H") and token.startswith("\x1b[") and "?" not in token:
@@ -127,9 +136,12 @@ class Terminal:
     """The app in an 80x24 pseudo-terminal; every byte it writes is kept and timed."""
 
     def __init__(self, cmd: list[str], term: str) -> None:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("COLORTERM", "LC_ALL", "LC_CTYPE", "NO_COLOR")
-               and not k.startswith("TEXTUAL")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("COLORTERM", "LC_ALL", "LC_CTYPE", "NO_COLOR")
+            and not k.startswith("TEXTUAL")
+        }
         env.update(TERM=term, LANG="C.UTF-8", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
         self.term = term
         self.data = bytearray()
@@ -138,8 +150,9 @@ class Terminal:
         self._lock = threading.Lock()
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        self.proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT,
-                                     env=env, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, start_new_session=True
+        )
         os.close(slave)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -187,8 +200,11 @@ class Terminal:
             time.sleep(0.05)
         with self._lock:
             screen = "\n".join(line.rstrip() for line in self.screen.text().splitlines())
-        state = f"the app exited with {self.proc.returncode}" if self.proc.poll() is not None \
+        state = (
+            f"the app exited with {self.proc.returncode}"
+            if self.proc.poll() is not None
             else f"{timeout:.0f} s"
+        )
         raise Timeout(f"«{text}» did not appear on the screen ({state}); it showed:\n{screen}")
 
     def settle(self, quiet: float = SETTLE_QUIET, cap: float = SETTLE_CAP) -> None:
@@ -262,8 +278,14 @@ class Session:
         """
         return max(0.0, sent - self.idle_rate.get(screen, 0.0) * seconds)
 
-    def open(self, label: str, keys: list[str], expect: str, screen: str,
-             budget: float | None = OPEN_BUDGET) -> None:
+    def open(
+        self,
+        label: str,
+        keys: list[str],
+        expect: str,
+        screen: str,
+        budget: float | None = OPEN_BUDGET,
+    ) -> None:
         start, t0 = self.term.sent, time.monotonic()
         self.term.key(*keys)
         self.term.wait_for(expect)
@@ -295,8 +317,9 @@ class Session:
         note = f"max {max(values):.0f}" if len(values) > 1 else ""
         self.rows.append(Row(label, statistics.median(values), "B", budget, note))
 
-    def events(self, label: str, screen: str, key: str, n: int, window: float,
-               budget: float = EVENT_BUDGET) -> None:
+    def events(
+        self, label: str, screen: str, key: str, n: int, window: float, budget: float = EVENT_BUDGET
+    ) -> None:
         self.add(label, self.each(screen, key, n, window), budget)
 
     def marks(self, n: int) -> None:
@@ -318,15 +341,21 @@ class Session:
                 continue
             values.append(self.net("grid", self.term.sent - start, MARK_WINDOW))
         self.log("mark: " + " ".join(f"{v:.0f}" for v in values))
-        self.rows.append(Row("mark typed in the grid", statistics.median(values), "B",
-                             EVENT_BUDGET, f"max {max(values):.0f}"))
+        self.rows.append(
+            Row(
+                "mark typed in the grid",
+                statistics.median(values),
+                "B",
+                EVENT_BUDGET,
+                f"max {max(values):.0f}",
+            )
+        )
 
 
 def run(db: Path, term_name: str, args: argparse.Namespace) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="zhurnal-wire-") as tmp:
         copy = Path(tmp) / "school.db"
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as src, \
-                sqlite3.connect(copy) as dst:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as src, sqlite3.connect(copy) as dst:
             src.backup(dst)
         term = Terminal([sys.executable, "-m", "zhurnal.cli", "--db", str(copy)], term_name)
         s = Session(term, args.verbose)
@@ -340,8 +369,9 @@ def run(db: Path, term_name: str, args: argparse.Namespace) -> list[Row]:
             term.key("enter")
             term.wait_for("Расписание", timeout=30)
             term.settle(cap=8)
-            s.rows.append(Row("open: login -> timetable", term.sent - start, "B", None,
-                              "typing included"))
+            s.rows.append(
+                Row("open: login -> timetable", term.sent - start, "B", None, "typing included")
+            )
             s.idle("timetable", args.idle)
             s.events("move: timetable down", "timetable", "down", args.moves, MOVE_WINDOW)
             term.key(*["up"] * args.moves)
@@ -364,8 +394,9 @@ def run(db: Path, term_name: str, args: argparse.Namespace) -> list[Row]:
             s.open_net()
             # The cursor starts on the last lesson begun, at the right edge of the view:
             # the first → scrolls the grid by a column.
-            s.events("scroll: grid a column right", "grid", "right", 1, MOVE_WINDOW,
-                     budget=OPEN_BUDGET)
+            s.events(
+                "scroll: grid a column right", "grid", "right", 1, MOVE_WINDOW, budget=OPEN_BUDGET
+            )
             lefts: list[float] = []
             rights: list[float] = []
             for _ in range(args.moves):  # moves inside the view
@@ -389,8 +420,12 @@ def run(db: Path, term_name: str, args: argparse.Namespace) -> list[Row]:
 def demo_database(path: Path) -> Path:
     if not path.exists():
         print(f"Creating the demo school in {path} …", flush=True)
-        subprocess.run([sys.executable, "-m", "zhurnal.cli", "demo", "--db", str(path),
-                        "--no-ui"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "zhurnal.cli", "demo", "--db", str(path), "--no-ui"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
     return path
 
 
@@ -417,16 +452,19 @@ def main(argv: list[str] | None = None) -> int:
         except Timeout as exc:
             print(f"TERM={term_name}: {exc}", file=sys.stderr)
             return 2
-        print(f"\nBytes to the terminal, {SIZE[0]}x{SIZE[1]} pty, TERM={term_name}, "
-              f"demo school, Python {sys.version.split()[0]}")
+        print(
+            f"\nBytes to the terminal, {SIZE[0]}x{SIZE[1]} pty, TERM={term_name}, "
+            f"demo school, Python {sys.version.split()[0]}"
+        )
         header = f"{'measure':<34} {'value':>10} {'budget':>10}  result"
         print(header)
         print("-" * len(header))
         for row in rows:
             budget = fmt(row.budget, row.unit) if row.budget is not None else ""
             note = f"  ({row.note})" if row.note else ""
-            print(f"{row.label:<34} {fmt(row.value, row.unit):>10} {budget:>10}  "
-                  f"{row.verdict}{note}")
+            print(
+                f"{row.label:<34} {fmt(row.value, row.unit):>10} {budget:>10}  {row.verdict}{note}"
+            )
             ok = ok and row.verdict != "OVER"
     return 0 if ok else 1
 

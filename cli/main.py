@@ -31,20 +31,27 @@ DEMO_DB_NAME = "demo.db"
 
 def _db_arg(p: argparse.ArgumentParser, top: bool = False) -> None:
     # Subcommands must not overwrite a --db given before the subcommand name.
-    p.add_argument("--db", metavar="PATH", default=None if top else argparse.SUPPRESS,
-                   help="файл базы SQLite или URL базы данных")
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="файл базы SQLite или URL базы данных",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhurnal", description="Электронный классный журнал")
     _db_arg(parser, top=True)
-    parser.add_argument("--as", dest="login", metavar="LOGIN",
-                        help="логин пользователя (для входа по SSH-ключу)")
+    parser.add_argument(
+        "--as", dest="login", metavar="LOGIN", help="логин пользователя (для входа по SSH-ключу)"
+    )
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("init", help="создать или обновить базу школы")
     _db_arg(p)
-    p.add_argument("--policy", default="004", help="набор правил из data/policies (по умолчанию 004)")
+    p.add_argument(
+        "--policy", default="004", help="набор правил из data/policies (по умолчанию 004)"
+    )
     p.add_argument("--policy-file", metavar="FILE", help="свой файл правил (TOML)")
     p.add_argument("--admin", default="admin", help="логин администратора (по умолчанию admin)")
 
@@ -71,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
-    im = isub.add_parser("marks", help="отметки из CSV (дата;урок;класс;предмет;ученик;вид;отметка)")
+    im = isub.add_parser(
+        "marks", help="отметки из CSV (дата;урок;класс;предмет;ученик;вид;отметка)"
+    )
     im.add_argument("file")
     im.add_argument("--as", dest="login", required=True, metavar="LOGIN")
     _db_arg(im)
@@ -113,19 +122,40 @@ def cmd_init(args: argparse.Namespace) -> int:
         password = None
         if s.exec(select(User)).first() is None:
             password = generate_temp_password()
-            admin = User(login=args.admin, full_name="Администратор", roles="admin",
-                         password_hash=hash_password(password), must_change_password=True)
+            admin = User(
+                login=args.admin,
+                full_name="Администратор",
+                roles="admin",
+                password_hash=hash_password(password),
+                must_change_password=True,
+            )
             s.add(admin)
             s.flush()
-            audit.append(s, ts=_now(), actor_id=None, actor_login="init", action="user.create",
-                         entity="user", entity_id=admin.id, after={"login": args.admin})
-        audit.append(s, ts=_now(), actor_id=None, actor_login="init", action="school.init",
-                     after={"policy": policy.name})
+            audit.append(
+                s,
+                ts=_now(),
+                actor_id=None,
+                actor_login="init",
+                action="user.create",
+                entity="user",
+                entity_id=admin.id,
+                after={"login": args.admin},
+            )
+        audit.append(
+            s,
+            ts=_now(),
+            actor_id=None,
+            actor_login="init",
+            action="school.init",
+            after={"policy": policy.name},
+        )
     print(f"База школы создана: {db.url}")
     print(f"Правила: {policy.name}")
     if password:
-        print(f"Администратор: логин {args.admin}, временный пароль {password} "
-              "(сменить при первом входе)")
+        print(
+            f"Администратор: логин {args.admin}, временный пароль {password} "
+            "(сменить при первом входе)"
+        )
     return 0
 
 
@@ -196,17 +226,24 @@ def _policy_set(args: argparse.Namespace) -> int:
 
     from zhurnal.core import audit
     from zhurnal.core.policy import load_policy
-    from zhurnal.core.uow import policy_of
     from zhurnal.core.setup import install_policy
+    from zhurnal.core.uow import policy_of
 
     new = load_policy(args.file)  # a PolicyError (Russian) ends here, nothing changed
     db = _open(getattr(args, "db", None))
     with db.write() as s:
         old = policy_of(s)
         install_policy(s, new.toml_text)
-        audit.append(s, ts=_now(), actor_id=None, actor_login=f"cli:{getpass.getuser()}",
-                     action="policy.set", entity="setting",
-                     before={"policy": old.name}, after={"policy": new.name})
+        audit.append(
+            s,
+            ts=_now(),
+            actor_id=None,
+            actor_login=f"cli:{getpass.getuser()}",
+            action="policy.set",
+            entity="setting",
+            before={"policy": old.name},
+            after={"policy": new.name},
+        )
     print(f"Правила школы заменены: {old.name} → {new.name}")
     return 0
 
@@ -236,8 +273,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"Загружено отметок: {result.applied}.")
         return 0
-    print(f"Загрузка отменена: ни одна отметка не внесена. Отклонено строк: "
-          f"{len(result.refused)}.", file=sys.stderr)
+    print(
+        f"Загрузка отменена: ни одна отметка не внесена. Отклонено строк: {len(result.refused)}.",
+        file=sys.stderr,
+    )
     for line_no, reason in result.refused:
         print(f"  строка {line_no}: {reason}", file=sys.stderr)
     return 1
@@ -266,9 +305,13 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
             klass, subject = resolver.klass(args.klass), resolver.subject(args.subject)
         except RowError as exc:
             raise NotFound(exc.message[:1].upper() + exc.message[1:] + ".") from exc
-        course_id = s.exec(select(Course.id).where(
-            Course.class_id == klass.id, Course.subject_id == subject.id,
-            Course.subgroup == args.subgroup)).first()
+        course_id = s.exec(
+            select(Course.id).where(
+                Course.class_id == klass.id,
+                Course.subject_id == subject.id,
+                Course.subgroup == args.subgroup,
+            )
+        ).first()
     if course_id is None:
         group = f" ({args.subgroup})" if args.subgroup else ""
         raise NotFound(f"В {klass.title}{group} не ведётся «{subject.name}».")
@@ -291,8 +334,14 @@ def run_ui(db_arg: str | None, login: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"init": cmd_init, "demo": cmd_demo, "verify": cmd_verify,
-                "policy": cmd_policy, "import": cmd_import, "user": cmd_user}
+    handlers = {
+        "init": cmd_init,
+        "demo": cmd_demo,
+        "verify": cmd_verify,
+        "policy": cmd_policy,
+        "import": cmd_import,
+        "user": cmd_user,
+    }
     try:
         if args.command is None:
             return run_ui(args.db, args.login)

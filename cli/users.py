@@ -25,20 +25,23 @@ if TYPE_CHECKING:
 ACTIONS = ("list", "add", "reset", "disable", "enable")
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-               db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    db_arg: Callable[[argparse.ArgumentParser], None],
+) -> None:
     p = sub.add_parser("user", help="пользователи: список, добавить, сбросить пароль, отключить")
     usub = p.add_subparsers(dest="user_command", required=True)
     db_arg(usub.add_parser("list", help="все пользователи"))
     add = usub.add_parser("add", help="новый пользователь с временным паролем")
     add.add_argument("login")
     add.add_argument("full_name", metavar="ФИО")
-    add.add_argument("--roles", required=True,
-                     help="через запятую: " + ", ".join(ROLE_NAMES))
+    add.add_argument("--roles", required=True, help="через запятую: " + ", ".join(ROLE_NAMES))
     db_arg(add)
-    for name, text in (("reset", "новый временный пароль (снимает блокировку)"),
-                       ("disable", "отключить учётную запись [004 §4.3]"),
-                       ("enable", "включить учётную запись")):
+    for name, text in (
+        ("reset", "новый временный пароль (снимает блокировку)"),
+        ("disable", "отключить учётную запись [004 §4.3]"),
+        ("enable", "включить учётную запись"),
+    ):
         q = usub.add_parser(name, help=text)
         q.add_argument("login")
         db_arg(q)
@@ -85,6 +88,7 @@ def cmd_user(args: argparse.Namespace, db: Database) -> int:
         print(f"Новый временный пароль для {args.login}: {password}")
     else:
         users.set_active(db, actor, user_id, command == "enable")
-        print(f"Учётная запись {args.login} " + ("включена." if command == "enable"
-                                                  else "отключена."))
+        print(
+            f"Учётная запись {args.login} " + ("включена." if command == "enable" else "отключена.")
+        )
     return 0

@@ -82,9 +82,7 @@ def can_read_course(session: Session, actor: Actor, course: Course, klass: Schoo
     return teaches_course(session, actor, course)
 
 
-def require_read_course(
-    session: Session, actor: Actor, course: Course, klass: SchoolClass
-) -> None:
+def require_read_course(session: Session, actor: Actor, course: Course, klass: SchoolClass) -> None:
     if not can_read_course(session, actor, course, klass):
         raise PermissionDenied(
             f"Нет доступа к журналу {klass.title}: он открыт учителю предмета, "
@@ -140,11 +138,13 @@ class Judge:
         return PermissionDenied(f"Только просмотр: урок ведёт {f.keeper}.")
 
     def _lock(self, f: LessonFacts, lock_class: str, what: str) -> LockedError | None:
-        return lock_refusal(self.policy, self.now, self.lock_at(f.date, lock_class), f.date,
-                            what, lock_class)
+        return lock_refusal(
+            self.policy, self.now, self.lock_at(f.date, lock_class), f.date, what, lock_class
+        )
 
-    def _open(self, f: LessonFacts, lock_class: str, what: str, opened: bool,
-              marks: bool = False) -> DomainError | None:
+    def _open(
+        self, f: LessonFacts, lock_class: str, what: str, opened: bool, marks: bool = False
+    ) -> DomainError | None:
         """Permission, grade 1 (for marks), the lock: what a correction stands for."""
         if not opened and (refusal := self._permission(f)) is not None:
             return refusal
@@ -158,37 +158,55 @@ class Judge:
 
     def attendance(self, f: LessonFacts, *, opened: bool = False) -> DomainError | None:
         """Attendance: permission, the lock, nothing «вперёд» [004 §3.8]."""
-        return (self._open(f, "current", ATTENDANCE, opened)
-                or not_started_refusal(self.policy, self.now, f.starts_at, ATTENDANCE))
+        return self._open(f, "current", ATTENDANCE, opened) or not_started_refusal(
+            self.policy, self.now, f.starts_at, ATTENDANCE
+        )
 
-    def work_types(self, f: LessonFacts, lock_class: str = "current", *,
-                   opened: bool = False) -> DomainError | None:
+    def work_types(
+        self, f: LessonFacts, lock_class: str = "current", *, opened: bool = False
+    ) -> DomainError | None:
         """Adding or removing a lesson's work type (the column marks go into): permission,
         grade 1, the lock; a work type may be planned before the lesson."""
         return self._open(f, lock_class, WORK_TYPES, opened, marks=True)
 
-    def marks(self, f: LessonFacts, lock_class: str, *,
-              opened: bool = False) -> DomainError | None:
+    def marks(self, f: LessonFacts, lock_class: str, *, opened: bool = False) -> DomainError | None:
         """Marks of a column (a work type's lock class): permission, grade 1, the lock,
         nothing «вперёд»."""
-        return (self._open(f, lock_class, LOCK_WHAT.get(lock_class, MARKS), opened, marks=True)
-                or not_started_refusal(self.policy, self.now, f.starts_at, MARKS))
+        return self._open(
+            f, lock_class, LOCK_WHAT.get(lock_class, MARKS), opened, marks=True
+        ) or not_started_refusal(self.policy, self.now, f.starts_at, MARKS)
 
-    def period_mark(self, course_teacher_id: int, class_teacher_id: int | None,
-                    period: PeriodLike, *, opened: bool = False) -> DomainError | None:
+    def period_mark(
+        self,
+        course_teacher_id: int,
+        class_teacher_id: int | None,
+        period: PeriodLike,
+        *,
+        opened: bool = False,
+    ) -> DomainError | None:
         """Period marks: the course's teacher, or the class teacher in every subject if the
         policy says so [004 §3.9]; not before the period begins; until the period-mark lock."""
         actor, policy = self.actor, self.policy
         if not opened:
-            allowed = actor.has("teacher") and actor.user_id is not None and (
-                actor.user_id == course_teacher_id
-                or (actor.user_id == class_teacher_id and policy.ct_period_marks_all_subjects))
+            allowed = (
+                actor.has("teacher")
+                and actor.user_id is not None
+                and (
+                    actor.user_id == course_teacher_id
+                    or (actor.user_id == class_teacher_id and policy.ct_period_marks_all_subjects)
+                )
+            )
             if not allowed:
                 return PermissionDenied(
                     "Итоговые отметки выставляет учитель предмета"
-                    + (" или классный руководитель"
-                       + policy.cite("class_teacher.period_marks_all_subjects")
-                       if policy.ct_period_marks_all_subjects else "") + ".")
+                    + (
+                        " или классный руководитель"
+                        + policy.cite("class_teacher.period_marks_all_subjects")
+                        if policy.ct_period_marks_all_subjects
+                        else ""
+                    )
+                    + "."
+                )
         refusal = period_not_started_refusal(policy, self.now, period.start, period.name)
         if refusal is None and not opened:
             lock = period_mark_lock_at(policy, self.calendar, period.end)
@@ -196,8 +214,14 @@ class Judge:
         return refusal
 
 
-def student_mark_refusal(policy: Policy, group: str, day: date, work_type_code: str,
-                         student: StudentAtLesson, setting: bool = True) -> DomainError | None:
+def student_mark_refusal(
+    policy: Policy,
+    group: str,
+    day: date,
+    work_type_code: str,
+    student: StudentAtLesson,
+    setting: bool = True,
+) -> DomainError | None:
     """The student's part of a mark decision, after ``Judge.marks`` of the column (the
     commands check both, ``Gradebook.cell_why_not`` shows both): in the class (``group``)
     on the lesson's ``day``; present for an answer in class (only when a value is set:
@@ -209,9 +233,14 @@ def student_mark_refusal(policy: Policy, group: str, day: date, work_type_code: 
     return None
 
 
-def student_absence_refusal(policy: Policy, group: str, day: date, student: StudentAtLesson,
-                            code: str | None,
-                            marks: Iterable[tuple[str, str]]) -> DomainError | None:
+def student_absence_refusal(
+    policy: Policy,
+    group: str,
+    day: date,
+    student: StudentAtLesson,
+    code: str | None,
+    marks: Iterable[tuple[str, str]],
+) -> DomainError | None:
     """The student's part of an attendance decision, after ``Judge.attendance``: in the
     class that day; not absent from the whole lesson over their mark for an answer in class
     (``AttendanceRow.absent_why_not`` shows it)."""
@@ -307,6 +336,9 @@ def authorize_period_mark_write(
         if corr.period_id is not None and corr.period_id != getattr(period, "id", None):
             raise DomainError(f"Заявка № {corr.id} открывает другой период.")
         opened_by = corr.id
-    enforce(Judge.of(uow).period_mark(course.teacher_id, klass.class_teacher_id, period,
-                                      opened=opened_by is not None))
+    enforce(
+        Judge.of(uow).period_mark(
+            course.teacher_id, klass.class_teacher_id, period, opened=opened_by is not None
+        )
+    )
     return WriteGrant(opened_by)

@@ -113,11 +113,18 @@ def append_many(session: Session, events: list[dict[str, Any]]) -> int:
     rows = []
     for offset, e in enumerate(events, start=1):
         event = AuditEvent(
-            id=last_id + offset, ts=e["ts"], actor_id=e.get("actor_id"),
-            actor_login=e.get("actor_login", ""), action=e["action"], entity=e.get("entity", ""),
-            entity_id=e.get("entity_id"), before=dumps(e.get("before")),
-            after=dumps(e.get("after")), correction_id=e.get("correction_id"),
-            prev_hash=prev, hash="",
+            id=last_id + offset,
+            ts=e["ts"],
+            actor_id=e.get("actor_id"),
+            actor_login=e.get("actor_login", ""),
+            action=e["action"],
+            entity=e.get("entity", ""),
+            entity_id=e.get("entity_id"),
+            before=dumps(e.get("before")),
+            after=dumps(e.get("after")),
+            correction_id=e.get("correction_id"),
+            prev_hash=prev,
+            hash="",
         )
         event.hash = event_hash(prev, event)
         prev = event.hash

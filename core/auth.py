@@ -43,13 +43,48 @@ _ph = PasswordHasher()
 # lower case, and the Cyrillic ones also after undoing a wrong keyboard layout.
 COMMON_PASSWORDS = frozenset(
     {
-        "12345678", "123456789", "1234567890", "0123456789", "87654321", "11111111",
-        "00000000", "12341234", "11223344", "123123123", "1q2w3e4r", "1q2w3e4r5t",
-        "q1w2e3r4", "1qaz2wsx", "zaq12wsx", "password", "password1", "password123",
-        "passw0rd", "qwerty123", "qwertyui", "qwertyuiop", "qwerty12", "asdfghjk",
-        "zxcvbnm1", "iloveyou", "abcd1234", "abc12345", "admin123", "welcome1",
-        "sunshine", "football", "йцукенгш", "йцукенгшщз", "пароль123", "парольпароль",
-        "школа123", "учитель1", "учитель123", "qwerty1234", "1234qwer", "letmein1",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "0123456789",
+        "87654321",
+        "11111111",
+        "00000000",
+        "12341234",
+        "11223344",
+        "123123123",
+        "1q2w3e4r",
+        "1q2w3e4r5t",
+        "q1w2e3r4",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "qwerty123",
+        "qwertyui",
+        "qwertyuiop",
+        "qwerty12",
+        "asdfghjk",
+        "zxcvbnm1",
+        "iloveyou",
+        "abcd1234",
+        "abc12345",
+        "admin123",
+        "welcome1",
+        "sunshine",
+        "football",
+        "йцукенгш",
+        "йцукенгшщз",
+        "пароль123",
+        "парольпароль",
+        "школа123",
+        "учитель1",
+        "учитель123",
+        "qwerty1234",
+        "1234qwer",
+        "letmein1",
     }
 )
 
@@ -93,9 +128,7 @@ def check_password_rules(policy: Policy, login: str, password: str) -> None:
             f"Пароль слишком короткий: нужно не меньше {policy.min_password_length} знаков."
         )
     if len(pw) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"Пароль слишком длинный: не больше {MAX_PASSWORD_LENGTH} знаков."
-        )
+        raise ValidationError(f"Пароль слишком длинный: не больше {MAX_PASSWORD_LENGTH} знаков.")
     low = pw.lower()
     if login and login.strip().lower() in low:
         raise ValidationError("Пароль не должен совпадать с логином или содержать его.")
@@ -179,13 +212,25 @@ def authenticate(
             error = AuthError(_locked_message(user.locked_until))
         elif not verified or user.password_hash != seen[1]:  # seen: not None here
             user.failed_attempts += 1
-            _event(session, moment, user, "login.failed", reason="wrong_password",
-                   attempts=user.failed_attempts)
+            _event(
+                session,
+                moment,
+                user,
+                "login.failed",
+                reason="wrong_password",
+                attempts=user.failed_attempts,
+            )
             error = AuthError(WRONG_CREDENTIALS)
             if policy.max_failed_logins > 0 and user.failed_attempts >= policy.max_failed_logins:
                 user.locked_until = moment + timedelta(minutes=policy.lockout_minutes)
-                _event(session, moment, user, "login.locked", until=user.locked_until,
-                       attempts=user.failed_attempts)
+                _event(
+                    session,
+                    moment,
+                    user,
+                    "login.locked",
+                    until=user.locked_until,
+                    attempts=user.failed_attempts,
+                )
                 user.failed_attempts = 0
                 error = AuthError(f"{WRONG_CREDENTIALS} {_locked_message(user.locked_until)}")
             session.add(user)
@@ -201,11 +246,11 @@ def authenticate(
             if new_hash is not None:
                 user.password_hash = new_hash
             session.add(user)
-            _event(session, moment, user, "login",
-                   must_change_password=user.must_change_password)
+            _event(session, moment, user, "login", must_change_password=user.must_change_password)
             result = LoginResult(
-                actor=Actor(user.id, user.login, user.role_set(), user.full_name, now,
-                            since=moment),
+                actor=Actor(
+                    user.id, user.login, user.role_set(), user.full_name, now, since=moment
+                ),
                 must_change_password=user.must_change_password,
                 idle_lock_minutes=policy.idle_lock_minutes,
             )
@@ -231,8 +276,13 @@ def change_password(db: Database, actor: Actor, old: str, new: str) -> None:
     login, old_hash, _ = seen
     if not _verify(old_hash, old):
         with db.write() as session:
-            _event(session, now, session.get(User, actor.user_id), "password.change.failed",
-                   reason="wrong_old_password")
+            _event(
+                session,
+                now,
+                session.get(User, actor.user_id),
+                "password.change.failed",
+                reason="wrong_old_password",
+            )
         raise AuthError("Текущий пароль введён неверно.")
     if _normalize(new) == _normalize(old):
         raise ValidationError("Новый пароль должен отличаться от текущего.")
@@ -252,9 +302,15 @@ def change_password(db: Database, actor: Actor, old: str, new: str) -> None:
         user.updated_by_id = user.id
         session.add(user)
         audit.append(
-            session, ts=now, actor_id=user.id, actor_login=user.login,
-            action="password.change", entity="user", entity_id=user.id,
-            before=before, after={"must_change_password": False},
+            session,
+            ts=now,
+            actor_id=user.id,
+            actor_login=user.login,
+            action="password.change",
+            entity="user",
+            entity_id=user.id,
+            before=before,
+            after={"must_change_password": False},
         )
 
 
@@ -276,6 +332,12 @@ def logout(db: Database, actor: Actor, how: str = "logout") -> None:
         raise ValueError(f"unknown logout kind {how!r}: one of {', '.join(LOGOUT_HOW)}")
     with db.write() as session:
         audit.append(
-            session, ts=actor.now(), actor_id=actor.user_id, actor_login=actor.login,
-            action="logout", entity="user", entity_id=actor.user_id, after={"how": how},
+            session,
+            ts=actor.now(),
+            actor_id=actor.user_id,
+            actor_login=actor.login,
+            action="logout",
+            entity="user",
+            entity_id=actor.user_id,
+            after={"how": how},
         )

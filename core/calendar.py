@@ -62,7 +62,7 @@ class _HolidayLike(Protocol):
 
 
 def parse_grades(text: str) -> frozenset[int]:
-    """"1" or "1,2" -> {1, 2}; "" -> {} (every grade)."""
+    """ "1" or "1,2" -> {1, 2}; "" -> {} (every grade)."""
     return frozenset(int(g) for g in text.split(",") if g.strip())
 
 
@@ -75,8 +75,9 @@ def term_of(period: _PeriodLike) -> Term | None:
 
 def day_off_of(holiday: _HolidayLike) -> DayOff:
     """The ``DayOff`` of a holiday row (kind "public" | "vacation", grades "" | "1,2")."""
-    return DayOff(holiday.start, holiday.end, holiday.kind == "public",
-                  parse_grades(holiday.grades))
+    return DayOff(
+        holiday.start, holiday.end, holiday.kind == "public", parse_grades(holiday.grades)
+    )
 
 
 def is_study_day(
@@ -116,8 +117,9 @@ class Calendar:
     def is_working_day(self, d: date) -> bool:
         return d.weekday() not in self.weekend and d not in self.public_holidays
 
-    def is_study_day(self, d: date, grade: int, scheme: str,
-                     weekdays: Collection[int] = SIX_DAY_WEEK) -> bool:
+    def is_study_day(
+        self, d: date, grade: int, scheme: str, weekdays: Collection[int] = SIX_DAY_WEEK
+    ) -> bool:
         return is_study_day(d, grade, scheme, self.terms, self.days_off, weekdays)
 
     def add_days(self, start: date, n: int, count: str) -> date:

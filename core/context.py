@@ -106,8 +106,14 @@ def lesson_facts(session: Session, ctx: LessonCtx) -> LessonFacts:
     lesson = ctx.lesson
     keeper = session.get(User, keeper_id(ctx.course.teacher_id, lesson.held_by_id))
     return LessonFacts(
-        lesson.id or 0, lesson.date, ctx.start, ctx.course.teacher_id, lesson.held_by_id,
-        keeper.full_name if keeper else SOMEONE, ctx.grade, ctx.group,
+        lesson.id or 0,
+        lesson.date,
+        ctx.start,
+        ctx.course.teacher_id,
+        lesson.held_by_id,
+        keeper.full_name if keeper else SOMEONE,
+        ctx.grade,
+        ctx.group,
     )
 
 
@@ -152,20 +158,25 @@ def student_at_lesson(
     student = session.get(Student, student_id)
     if student is None:
         raise NotFound(f"Ученик № {student_id} не найден.")
-    absence = session.exec(select(Absence.code).where(
-        Absence.lesson_id == lesson.id, Absence.student_id == student_id)).first()
+    absence = session.exec(
+        select(Absence.code).where(Absence.lesson_id == lesson.id, Absence.student_id == student_id)
+    ).first()
     enrolled = student_id in roster_ids(session, course, day or lesson.date)
     return StudentAtLesson(student_id, student.full_name, enrolled, absence)
 
 
 def marks_at_lesson(session: Session, lesson_id: int, student_id: int) -> list[tuple[str, str]]:
     """The student's marks at the lesson as (work type code, value)."""
-    return [(code, value) for code, value in session.exec(
-        select(WorkType.code, Mark.value)
-        .join(Assignment, col(Assignment.id) == Mark.assignment_id)
-        .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
-        .where(Assignment.lesson_id == lesson_id, Mark.student_id == student_id)
-        .order_by(col(Assignment.id)))]
+    return [
+        (code, value)
+        for code, value in session.exec(
+            select(WorkType.code, Mark.value)
+            .join(Assignment, col(Assignment.id) == Mark.assignment_id)
+            .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
+            .where(Assignment.lesson_id == lesson_id, Mark.student_id == student_id)
+            .order_by(col(Assignment.id))
+        )
+    ]
 
 
 def deadlines(uow: UnitOfWork, ctx: LessonCtx) -> tuple[datetime, datetime]:

@@ -19,12 +19,12 @@ from sqlmodel import Session, col, func, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
+from zhurnal.core.context import roster_ids
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import Course, Lesson, Mark, SchoolClass, Student, Subject, WorkType
 from zhurnal.core.services import marks
 from zhurnal.core.uow import BatchRefused, batch, current_year
-from zhurnal.core.context import roster_ids
 
 HEADER_WORDS = {"дата", "date"}
 LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXabcehkmoptx", "АВСЕНКМОРТХавсенкмортх")
@@ -65,12 +65,16 @@ class _Resolver:
     def klass(self, title: str) -> SchoolClass:
         t = title.strip().replace(" ", "").translate(LATIN_TO_CYRILLIC).upper()
         digits = "".join(ch for ch in t if ch.isdigit())
-        letter = t[len(digits):]
+        letter = t[len(digits) :]
         if not digits or not letter:
             raise RowError(f"класс «{title}» не распознан (нужно, например, 5А)")
-        row = self.s.exec(select(SchoolClass).where(
-            SchoolClass.year_id == self.year.id, SchoolClass.grade == int(digits),
-            SchoolClass.letter == letter)).first()
+        row = self.s.exec(
+            select(SchoolClass).where(
+                SchoolClass.year_id == self.year.id,
+                SchoolClass.grade == int(digits),
+                SchoolClass.letter == letter,
+            )
+        ).first()
         if row is None:
             raise RowError(f"класса «{title}» нет в текущем учебном году")
         return row
@@ -92,25 +96,38 @@ class _Resolver:
         for c in courses:
             ids |= roster_ids(self.s, c, day)
         wanted = _norm(name)
-        found = [st for st in self.s.exec(select(Student).where(col(Student.id).in_(ids)))
-                 if _norm(st.full_name) == wanted
-                 or _norm(f"{st.last_name} {st.first_name}") == wanted]
+        found = [
+            st
+            for st in self.s.exec(select(Student).where(col(Student.id).in_(ids)))
+            if _norm(st.full_name) == wanted or _norm(f"{st.last_name} {st.first_name}") == wanted
+        ]
         if not found:
             raise RowError(f"ученик «{name}» не числится в {klass.title} на {day:%d.%m.%Y}")
         if len(found) > 1:
             raise RowError(f"в {klass.title} несколько учеников «{name}»: укажите отчество")
         return found[0]
 
-    def lesson(self, klass: SchoolClass, subject: Subject, student: Student, day: date,
-               number: int, courses: list[Course]) -> Lesson:
+    def lesson(
+        self,
+        klass: SchoolClass,
+        subject: Subject,
+        student: Student,
+        day: date,
+        number: int,
+        courses: list[Course],
+    ) -> Lesson:
         for c in courses:
             if student.id in roster_ids(self.s, c, day):
-                lesson = self.s.exec(select(Lesson).where(
-                    Lesson.course_id == c.id, Lesson.date == day, Lesson.number == number)).first()
+                lesson = self.s.exec(
+                    select(Lesson).where(
+                        Lesson.course_id == c.id, Lesson.date == day, Lesson.number == number
+                    )
+                ).first()
                 if lesson is not None:
                     return lesson
-        raise RowError(f"в {klass.title} нет урока «{subject.name}» {day:%d.%m.%Y}, "
-                       f"{number}-й урок")
+        raise RowError(
+            f"в {klass.title} нет урока «{subject.name}» {day:%d.%m.%Y}, {number}-й урок"
+        )
 
 
 def read_rows(text: str) -> list[tuple[int, list[str]]]:
@@ -142,30 +159,45 @@ def import_marks(db: Database, actor: Actor, text: str) -> ImportResult:
                         raise RowError(f"номер урока «{cells[1]}» не число")
                     klass = resolver.klass(cells[2])
                     subject = resolver.subject(cells[3])
-                    courses = list(session.exec(select(Course).where(
-                        Course.class_id == klass.id, Course.subject_id == subject.id)))
+                    courses = list(
+                        session.exec(
+                            select(Course).where(
+                                Course.class_id == klass.id, Course.subject_id == subject.id
+                            )
+                        )
+                    )
                     if not courses:
                         raise RowError(f"в {klass.title} не ведётся «{subject.name}»")
                     student = resolver.student(klass, cells[4], day, courses)
-                    lesson = resolver.lesson(klass, subject, student, day, int(cells[1]),
-                                             courses)
+                    lesson = resolver.lesson(klass, subject, student, day, int(cells[1]), courses)
                     wt = resolver.work_type(cells[5])
-                    marks.set_lesson_mark(db, actor, lesson.id or 0, student.id or 0, wt.code,
-                                          cells[6])
+                    marks.set_lesson_mark(
+                        db, actor, lesson.id or 0, student.id or 0, wt.code, cells[6]
+                    )
                     result.applied += 1
                 except DomainError as exc:
                     result.refused.append((line_no, exc.message))
             if result.refused:
                 raise BatchRefused
-            audit.append(session, ts=actor.now(), actor_id=actor.user_id,
-                         actor_login=actor.login, action="import.marks",
-                         after={"rows": result.applied})
+            audit.append(
+                session,
+                ts=actor.now(),
+                actor_id=actor.user_id,
+                actor_login=actor.login,
+                action="import.marks",
+                after={"rows": result.applied},
+            )
     except BatchRefused:
         result.applied = 0
         with db.write() as session:
-            audit.append(session, ts=actor.now(), actor_id=actor.user_id,
-                         actor_login=actor.login, action="import.refused",
-                         after={"rows": len(rows), "refused": len(result.refused)})
+            audit.append(
+                session,
+                ts=actor.now(),
+                actor_id=actor.user_id,
+                actor_login=actor.login,
+                action="import.refused",
+                after={"rows": len(rows), "refused": len(result.refused)},
+            )
     return result
 
 

@@ -7,10 +7,10 @@ it last and when, so that a stale write is refused with a ``ConflictError``.
 
 from __future__ import annotations
 
-from datetime import date as Date, time
+from datetime import date as Date
+from datetime import time
 
 from pydantic import NaiveDatetime
-
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -73,8 +73,12 @@ class Holiday(SQLModel, table=True):
     name: str
     start: Date
     end: Date
-    kind: str = "vacation"  # "vacation" (каникулы, no lessons) | "public" (нерабочий праздничный день)
-    grades: str = ""  # "" = all grades, else comma separated (e.g. "1" for the extra February break)
+    kind: str = (
+        "vacation"  # "vacation" (каникулы, no lessons) | "public" (нерабочий праздничный день)
+    )
+    grades: str = (
+        ""  # "" = all grades, else comma separated (e.g. "1" for the extra February break)
+    )
 
 
 class Bell(SQLModel, table=True):

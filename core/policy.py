@@ -81,7 +81,7 @@ class Policy:
     toml_text: str = ""
 
     def cite(self, key: str) -> str:
-        """" [NNN §x.y]" — the clause of the school's regulation behind a key, or ""."""
+        """ " [NNN §x.y]" — the clause of the school's regulation behind a key, or ""."""
         source = self.sources.get(key)
         return f" [{source}]" if source else ""
 
@@ -170,10 +170,12 @@ def parse_policy(text: str) -> Policy:
     rounding = []
     for i, row in enumerate(_get(d, "rounding.thresholds", list)):
         if not (isinstance(row, list) and len(row) == 2):
-            raise PolicyError(f"Ключ «rounding.thresholds[{i}]» должен быть парой [порог, отметка].")
+            raise PolicyError(
+                f"Ключ «rounding.thresholds[{i}]» должен быть парой [порог, отметка]."
+            )
         threshold, mark = row
         if not isinstance(threshold, (int, float)) or not isinstance(mark, str):
-            raise PolicyError(f"Ключ «rounding.thresholds[{i}]»: ожидается [число, \"отметка\"].")
+            raise PolicyError(f'Ключ «rounding.thresholds[{i}]»: ожидается [число, "отметка"].')
         rounding.append((float(threshold), mark))
 
     homework_hours = _get(d, "deadlines.homework_hours", float, None)

@@ -19,6 +19,7 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from zhurnal.core.errors import PolicyError
@@ -118,8 +119,9 @@ def format_value(value: Any) -> str:
         for item in value:
             if hasattr(item, "code") and hasattr(item, "weight"):
                 oral = ", устный" if getattr(item, "oral", False) else ""
-                parts.append(f"{item.name} (вес {_number(item.weight)}, запрет «{item.lock}»"
-                             f"{oral})")
+                parts.append(
+                    f"{item.name} (вес {_number(item.weight)}, запрет «{item.lock}»{oral})"
+                )
             elif isinstance(item, (list, tuple)) and len(item) == 2:
                 parts.append(f"{format_value(item[0])} → {format_value(item[1])}")
             else:
@@ -146,8 +148,9 @@ def _alternatives(policy: Policy) -> list[Finding]:
     for i, alt in enumerate(policy.alternatives):
         where = f"alternatives[{i}]"
         if not isinstance(alt, dict) or not isinstance(alt.get("key"), str) or "value" not in alt:
-            found.append(Finding(WARNING, where, "запись без ключа «key» или значения «value» — "
-                                                 "пропущена."))
+            found.append(
+                Finding(WARNING, where, "запись без ключа «key» или значения «value» — пропущена.")
+            )
             continue
         key = alt["key"]
         if key not in _VALUES:
@@ -159,8 +162,10 @@ def _alternatives(policy: Policy) -> list[Finding]:
             continue
         clause = alt.get("clause") or "без пункта"
         text = alt.get("text")
-        message = (f"{_value_text(policy, key)} [{_clause(policy, key)}] против "
-                   f"{format_value(other)} [{clause}]")
+        message = (
+            f"{_value_text(policy, key)} [{_clause(policy, key)}] против "
+            f"{format_value(other)} [{clause}]"
+        )
         if text:
             message += f" — «{text}»"
         found.append(Finding(CONTRADICTION, key, message))
@@ -194,53 +199,93 @@ def _deadlines_vs_locks(policy: Policy) -> list[Finding]:
         entry_span = _worst_calendar_days(entry, policy.deadline_day_count)
         mixed = policy.deadline_day_count == "working" and policy.lock_day_count == "calendar"
         if entry > lock or (mixed and entry_span > lock):
-            span_note = (f" (с выходными — до {entry_span} календарных)"
-                         if mixed and entry_span != entry else "")
-            found.append(Finding(CONTRADICTION, key, (
-                f"срок записи {entry} {_DAY_COUNT[policy.deadline_day_count]} дн. "
-                f"[{_clause(policy, 'deadlines.entry_days')}]{span_note} длиннее запрета "
-                f"редактирования {_LOCK_WHAT[lock_class]} через {lock} "
-                f"{_DAY_COUNT[policy.lock_day_count]} дн. [{_clause(policy, key)}]: "
-                "учитель не сможет выполнить обязанность после запрета."
-            )))
+            span_note = (
+                f" (с выходными — до {entry_span} календарных)"
+                if mixed and entry_span != entry
+                else ""
+            )
+            found.append(
+                Finding(
+                    CONTRADICTION,
+                    key,
+                    (
+                        f"срок записи {entry} {_DAY_COUNT[policy.deadline_day_count]} дн. "
+                        f"[{_clause(policy, 'deadlines.entry_days')}]{span_note} длиннее запрета "
+                        f"редактирования {_LOCK_WHAT[lock_class]} через {lock} "
+                        f"{_DAY_COUNT[policy.lock_day_count]} дн. [{_clause(policy, key)}]: "
+                        "учитель не сможет выполнить обязанность после запрета."
+                    ),
+                )
+            )
     hours = policy.homework_hours
     if hours is not None:
         if hours < 0:
-            found.append(Finding(CONTRADICTION, "deadlines.homework_hours",
-                                 f"срок записи домашнего задания {_number(hours)} ч "
-                                 "отрицателен: задание окажется просроченным до конца урока."))
+            found.append(
+                Finding(
+                    CONTRADICTION,
+                    "deadlines.homework_hours",
+                    f"срок записи домашнего задания {_number(hours)} ч "
+                    "отрицателен: задание окажется просроченным до конца урока.",
+                )
+            )
         elif hours >= 24 * (policy.lock_current_days + 1) and policy.lock_day_count == "calendar":
-            found.append(Finding(CONTRADICTION, "deadlines.homework_hours", (
-                f"домашнее задание можно записать в течение {_number(hours)} ч "
-                f"[{_clause(policy, 'deadlines.homework_hours')}], а урок закрывается через "
-                f"{policy.lock_current_days} дн. [{_clause(policy, 'locks.current_days')}]: "
-                "срок наступает после запрета."
-            )))
+            found.append(
+                Finding(
+                    CONTRADICTION,
+                    "deadlines.homework_hours",
+                    (
+                        f"домашнее задание можно записать в течение {_number(hours)} ч "
+                        f"[{_clause(policy, 'deadlines.homework_hours')}], "
+                        "а урок закрывается через "
+                        f"{policy.lock_current_days} дн. "
+                        f"[{_clause(policy, 'locks.current_days')}]: "
+                        "срок наступает после запрета."
+                    ),
+                )
+            )
     return found
 
 
 def _rounding(policy: Policy) -> list[Finding]:
     found = []
     thresholds = [t for t, _ in policy.rounding]
-    if any(a <= b for a, b in zip(thresholds, thresholds[1:])):
-        found.append(Finding(CONTRADICTION, "rounding.thresholds", (
-            f"пороги {format_value(thresholds)} не убывают строго: проверяются по порядку, "
-            "поэтому следующий порог никогда не сработает так, как задумано."
-        )))
+    if any(a <= b for a, b in pairwise(thresholds)):
+        found.append(
+            Finding(
+                CONTRADICTION,
+                "rounding.thresholds",
+                (
+                    f"пороги {format_value(thresholds)} не убывают строго: проверяются по порядку, "
+                    "поэтому следующий порог никогда не сработает так, как задумано."
+                ),
+            )
+        )
     marks = [("rounding.thresholds", m) for _, m in policy.rounding]
     marks.append(("rounding.below", policy.rounding_below))
     for key, mark in marks:
         if mark not in policy.mark_values:
-            found.append(Finding(CONTRADICTION, key, (
-                f"отметка «{mark}» не входит в шкалу scale.values "
-                f"({format_value(policy.mark_values)})."
-            )))
+            found.append(
+                Finding(
+                    CONTRADICTION,
+                    key,
+                    (
+                        f"отметка «{mark}» не входит в шкалу scale.values "
+                        f"({format_value(policy.mark_values)})."
+                    ),
+                )
+            )
         elif mark not in policy.period_values:
-            found.append(Finding(CONTRADICTION, key, (
-                f"предлагаемая итоговая отметка «{mark}» не входит в итоговые отметки "
-                f"scale.period_values ({format_value(policy.period_values)}) — её нельзя "
-                "выставить."
-            )))
+            found.append(
+                Finding(
+                    CONTRADICTION,
+                    key,
+                    (
+                        f"предлагаемая итоговая отметка «{mark}» не входит в итоговые отметки "
+                        f"scale.period_values ({format_value(policy.period_values)}) — её нельзя "
+                        "выставить."
+                    ),
+                )
+            )
     return found
 
 
@@ -252,22 +297,41 @@ def _scale(policy: Policy) -> list[Finding]:
             ("grade1.year_result", policy.grade1_year_result, "итог 1-го класса за год"),
         ):
             if value not in policy.period_values:
-                found.append(Finding(CONTRADICTION, key, (
-                    f"{what} «{value}» [{_clause(policy, key)}] не входит в итоговые "
-                    f"отметки scale.period_values ({format_value(policy.period_values)})."
-                )))
+                found.append(
+                    Finding(
+                        CONTRADICTION,
+                        key,
+                        (
+                            f"{what} «{value}» [{_clause(policy, key)}] не входит в итоговые "
+                            f"отметки scale.period_values ({format_value(policy.period_values)})."
+                        ),
+                    )
+                )
     if policy.debt_mark and policy.debt_mark in policy.mark_values:
-        found.append(Finding(CONTRADICTION, "scale.debt_mark", (
-            f"отметка долга «{policy.debt_mark}» совпадает с отметкой шкалы scale.values: "
-            "долг не отличить от оценки."
-        )))
-    for key, values in (("scale.values", policy.mark_values),
-                        ("scale.period_values", policy.period_values)):
+        found.append(
+            Finding(
+                CONTRADICTION,
+                "scale.debt_mark",
+                (
+                    f"отметка долга «{policy.debt_mark}» совпадает с отметкой шкалы scale.values: "
+                    "долг не отличить от оценки."
+                ),
+            )
+        )
+    for key, values in (
+        ("scale.values", policy.mark_values),
+        ("scale.period_values", policy.period_values),
+    ):
         if not values:
             found.append(Finding(CONTRADICTION, key, "список отметок пуст."))
         if any(not isinstance(v, str) for v in values):
-            found.append(Finding(WARNING, key, "отметки должны быть строками в кавычках: "
-                                               f"{format_value(values)}."))
+            found.append(
+                Finding(
+                    WARNING,
+                    key,
+                    f"отметки должны быть строками в кавычках: {format_value(values)}.",
+                )
+            )
         if len(set(values)) != len(values):
             found.append(Finding(WARNING, key, f"отметки повторяются: {format_value(values)}."))
     return found
@@ -281,76 +345,135 @@ def _class_teacher(policy: Policy) -> list[Finding]:
     ro = f"классный руководитель только просматривает [{clause}]"
     if policy.ct_period_marks_all_subjects:
         key = "class_teacher.period_marks_all_subjects"
-        found.append(Finding(CONTRADICTION, key, (
-            f"{ro}, но выставляет итоговые отметки по всем предметам [{_clause(policy, key)}]."
-        )))
+        found.append(
+            Finding(
+                CONTRADICTION,
+                key,
+                (
+                    f"{ro}, но выставляет итоговые отметки по всем предметам "
+                    f"[{_clause(policy, key)}]."
+                ),
+            )
+        )
     if policy.ct_absence_reason:
         key = "class_teacher.absence_reason"
-        found.append(Finding(CONTRADICTION, key, (
-            f"{ro}, но исправляет причины пропусков [{_clause(policy, key)}]."
-        )))
+        found.append(
+            Finding(
+                CONTRADICTION,
+                key,
+                (f"{ro}, но исправляет причины пропусков [{_clause(policy, key)}]."),
+            )
+        )
     return found
 
 
 def _period_marks(policy: Policy) -> list[Finding]:
     if policy.period_mark_lock == "days_after" and policy.period_mark_lock_days == 0:
-        return [Finding(CONTRADICTION, "locks.period_marks_days", (
-            f"запрет итоговых отметок «через N дней после периода» "
-            f"[{_clause(policy, 'locks.period_marks')}] при N = 0 — это запрет в день "
-            "окончания периода; укажите число дней или period_end."
-        ))]
+        return [
+            Finding(
+                CONTRADICTION,
+                "locks.period_marks_days",
+                (
+                    f"запрет итоговых отметок «через N дней после периода» "
+                    f"[{_clause(policy, 'locks.period_marks')}] при N = 0 — это запрет в день "
+                    "окончания периода; укажите число дней или period_end."
+                ),
+            )
+        ]
     if policy.period_mark_lock == "period_end" and policy.period_mark_lock_days > 0:
-        return [Finding(WARNING, "locks.period_marks_days", (
-            f"{policy.period_mark_lock_days} дн. не действуют: итоговые отметки закрываются "
-            "по окончании периода (locks.period_marks = period_end)."
-        ))]
+        return [
+            Finding(
+                WARNING,
+                "locks.period_marks_days",
+                (
+                    f"{policy.period_mark_lock_days} дн. не действуют: "
+                    "итоговые отметки закрываются "
+                    "по окончании периода (locks.period_marks = period_end)."
+                ),
+            )
+        ]
     return []
 
 
 def _security(policy: Policy) -> list[Finding]:
     found = []
     if policy.min_password_length < NIST_MIN_PASSWORD:
-        found.append(Finding(CONTRADICTION, "auth.min_password_length", (
-            f"пароль от {policy.min_password_length} знаков короче минимума "
-            f"NIST SP 800-63B ({NIST_MIN_PASSWORD} знаков)."
-        )))
+        found.append(
+            Finding(
+                CONTRADICTION,
+                "auth.min_password_length",
+                (
+                    f"пароль от {policy.min_password_length} знаков короче минимума "
+                    f"NIST SP 800-63B ({NIST_MIN_PASSWORD} знаков)."
+                ),
+            )
+        )
     if policy.max_failed_logins == 0:
-        found.append(Finding(WARNING, "auth.max_failed_logins",
-                             "0 — число попыток входа не ограничено, подбор пароля не "
-                             "останавливается."))
+        found.append(
+            Finding(
+                WARNING,
+                "auth.max_failed_logins",
+                "0 — число попыток входа не ограничено, подбор пароля не останавливается.",
+            )
+        )
     elif policy.lockout_minutes == 0:
-        found.append(Finding(WARNING, "auth.lockout_minutes",
-                             f"{policy.lockout_minutes} мин — блокировка после "
-                             f"{policy.max_failed_logins} неудачных попыток не действует."))
+        found.append(
+            Finding(
+                WARNING,
+                "auth.lockout_minutes",
+                f"{policy.lockout_minutes} мин — блокировка после "
+                f"{policy.max_failed_logins} неудачных попыток не действует.",
+            )
+        )
     if policy.idle_lock_minutes == 0:
-        found.append(Finding(WARNING, "session.idle_lock_minutes",
-                             "0 — простаивающий сеанс на общем компьютере не блокируется."))
+        found.append(
+            Finding(
+                WARNING,
+                "session.idle_lock_minutes",
+                "0 — простаивающий сеанс на общем компьютере не блокируется.",
+            )
+        )
     return found
 
 
 def _negatives(policy: Policy) -> list[Finding]:
     """Counts the loader does not bound (it checks the day counts only)."""
-    keys = ("class_teacher.absence_reason_working_days", "rounding.min_marks",
-            "session.idle_lock_minutes", "auth.max_failed_logins", "auth.lockout_minutes",
-            "auth.min_password_length")
-    return [Finding(WARNING, key, f"значение {_VALUES[key](policy)} не может быть "
-                                  "отрицательным.")
-            for key in keys if _VALUES[key](policy) < 0]
+    keys = (
+        "class_teacher.absence_reason_working_days",
+        "rounding.min_marks",
+        "session.idle_lock_minutes",
+        "auth.max_failed_logins",
+        "auth.lockout_minutes",
+        "auth.min_password_length",
+    )
+    return [
+        Finding(WARNING, key, f"значение {_VALUES[key](policy)} не может быть отрицательным.")
+        for key in keys
+        if _VALUES[key](policy) < 0
+    ]
 
 
 def _sources(policy: Policy) -> list[Finding]:
-    return [Finding(WARNING, key, f"источник «{clause}» указан для неизвестного ключа правил.")
-            for key, clause in policy.sources.items()
-            if key not in _VALUES and key not in CITATION_KEYS]
+    return [
+        Finding(WARNING, key, f"источник «{clause}» указан для неизвестного ключа правил.")
+        for key, clause in policy.sources.items()
+        if key not in _VALUES and key not in CITATION_KEYS
+    ]
 
 
 def _oral(policy: Policy) -> list[Finding]:
     """The absent-student rule needs at least one oral work type to mean anything."""
     if policy.oral_requires_presence and not any(w.oral for w in policy.work_types):
-        return [Finding(WARNING, "marks.oral_requires_presence", (
-            "правило включено, но ни один вид работ не отмечен как устный "
-            "(work_types.oral = true): отметка отсутствующему ученику не проверяется."
-        ))]
+        return [
+            Finding(
+                WARNING,
+                "marks.oral_requires_presence",
+                (
+                    "правило включено, но ни один вид работ не отмечен как устный "
+                    "(work_types.oral = true): отметка отсутствующему ученику не проверяется."
+                ),
+            )
+        ]
     return []
 
 
@@ -362,16 +485,33 @@ def _gaps(policy: Policy) -> list[Finding]:
         inert = _INERT.get(key)
         if inert is not None and inert(policy):
             continue
-        found.append(Finding(GAP, key, "не установлено положением — взято значение по "
-                                       f"умолчанию: {_value_text(policy, key)}"))
+        found.append(
+            Finding(
+                GAP,
+                key,
+                "не установлено положением — взято значение по "
+                f"умолчанию: {_value_text(policy, key)}",
+            )
+        )
     return found
 
 
 def check(policy: Policy) -> list[Finding]:
     """Contradictions first (the regulation's, then the values'), then warnings and gaps."""
     findings: list[Finding] = []
-    for step in (_alternatives, _deadlines_vs_locks, _rounding, _scale, _class_teacher,
-                 _period_marks, _oral, _security, _negatives, _sources, _gaps):
+    for step in (
+        _alternatives,
+        _deadlines_vs_locks,
+        _rounding,
+        _scale,
+        _class_teacher,
+        _period_marks,
+        _oral,
+        _security,
+        _negatives,
+        _sources,
+        _gaps,
+    ):
         findings.extend(step(policy))
     order = {CONTRADICTION: 0, WARNING: 1, GAP: 2}
     return sorted(findings, key=lambda f: order[f.kind])  # stable: keeps each kind's order
@@ -396,8 +536,10 @@ def format_findings(policy: Policy, findings: list[Finding]) -> str:
         lines.extend(f"  {f.key}: {f.message}" for f in group)
     counts = {kind: sum(f.kind == kind for f in findings) for kind, _ in _GROUPS}
     lines.append("")
-    lines.append(f"Итого: противоречий — {counts[CONTRADICTION]}, пробелов — {counts[GAP]}, "
-                 f"предупреждений — {counts[WARNING]}.")
+    lines.append(
+        f"Итого: противоречий — {counts[CONTRADICTION]}, пробелов — {counts[GAP]}, "
+        f"предупреждений — {counts[WARNING]}."
+    )
     return "\n".join(lines)
 
 

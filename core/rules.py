@@ -92,15 +92,22 @@ by the caller (тема и домашнее задание, отметки по�
 
 
 def lock_refusal(
-    policy: Policy, now: datetime, lock_at: datetime, lesson_date: date, what: str,
+    policy: Policy,
+    now: datetime,
+    lock_at: datetime,
+    lesson_date: date,
+    what: str,
     lock_class: str,
 ) -> LockedError | None:
     """After the edit lock only a director-approved correction opens the cells [004 §3.8, §7]."""
     if now < lock_at:
         return None
     cite, clause = _cited(policy, f"locks.{lock_class}_days")
-    return LockedError(f"Урок {lesson_date:%d.%m}: {what} закрыты для изменений с "
-                       f"{fmt_date(lock_at.date())}{cite}.", clause=clause)
+    return LockedError(
+        f"Урок {lesson_date:%d.%m}: {what} закрыты для изменений с "
+        f"{fmt_date(lock_at.date())}{cite}.",
+        clause=clause,
+    )
 
 
 def period_lock_refusal(
@@ -110,8 +117,11 @@ def period_lock_refusal(
     if now < lock_at:
         return None
     cite, clause = _cited(policy, "locks.period_marks")
-    return LockedError(f"{period_name}: итоговые отметки закрыты для изменений с "
-                       f"{fmt_date(lock_at.date())}{cite}.", clause=clause)
+    return LockedError(
+        f"{period_name}: итоговые отметки закрыты для изменений с "
+        f"{fmt_date(lock_at.date())}{cite}.",
+        clause=clause,
+    )
 
 
 def not_started_refusal(
@@ -121,8 +131,10 @@ def not_started_refusal(
     if now >= lesson_start:
         return None
     cite, clause = _cited(policy, "rules.no_advance")
-    return DomainError(f"Нельзя ставить {what} «вперёд»: урок начнётся "
-                       f"{fmt_dt(lesson_start)}{cite}.", clause=clause)
+    return DomainError(
+        f"Нельзя ставить {what} «вперёд»: урок начнётся {fmt_dt(lesson_start)}{cite}.",
+        clause=clause,
+    )
 
 
 def period_not_started_refusal(
@@ -131,8 +143,11 @@ def period_not_started_refusal(
     if now.date() >= period_start:
         return None
     cite, clause = _cited(policy, "rules.no_advance_period")
-    return DomainError(f"Нельзя выставлять итоговую отметку «вперёд»: {period_name} начнётся "
-                       f"{fmt_date(period_start)}{cite}.", clause=clause)
+    return DomainError(
+        f"Нельзя выставлять итоговую отметку «вперёд»: {period_name} начнётся "
+        f"{fmt_date(period_start)}{cite}.",
+        clause=clause,
+    )
 
 
 def not_enrolled(name: str, group: str, day: date) -> DomainError:
@@ -162,8 +177,10 @@ def forced_homework(policy: Policy, grade: int) -> str | None:
 
 
 def grade1_homework_explanation(policy: Policy) -> str:
-    return (f"В 1-м классе домашнее задание не задаётся: в графе пишется "
-            f"«{policy.grade1_homework}»{policy.cite('grade1.homework')}.")
+    return (
+        f"В 1-м классе домашнее задание не задаётся: в графе пишется "
+        f"«{policy.grade1_homework}»{policy.cite('grade1.homework')}."
+    )
 
 
 def grade1_homework(policy: Policy, grade: int, text: str) -> str:
@@ -172,8 +189,9 @@ def grade1_homework(policy: Policy, grade: int, text: str) -> str:
     if forced is None:
         return text
     if text.strip() and text.strip().lower() != forced.lower():
-        raise DomainError(grade1_homework_explanation(policy),
-                          clause=policy.sources.get("grade1.homework"))
+        raise DomainError(
+            grade1_homework_explanation(policy), clause=policy.sources.get("grade1.homework")
+        )
     return forced
 
 
@@ -198,9 +216,7 @@ def check_period_value(policy: Policy, grade: int, period_kind: str, value: str)
             f"«{policy.grade1_year_result}»{policy.cite('grade1.period_result')}.",
             clause=policy.sources.get("grade1.period_result"),
         )
-    raise ValidationError(
-        f"Итоговая отметка «{value}» не из шкалы школы: {', '.join(choices)}."
-    )
+    raise ValidationError(f"Итоговая отметка «{value}» не из шкалы школы: {', '.join(choices)}.")
 
 
 # --- an absent student and an answer in class --------------------------------------
@@ -223,8 +239,10 @@ def oral_mark_refusal(
     spec = policy.work_type(work_type_code)
     what = spec.name if spec else work_type_code
     cite, clause = _cited(policy, "marks.oral_requires_presence")
-    return DomainError(f"{name} не был(а) на уроке («{absence}»): за «{what}» отметку не "
-                       f"ставят{cite}.", clause=clause)
+    return DomainError(
+        f"{name} не был(а) на уроке («{absence}»): за «{what}» отметку не ставят{cite}.",
+        clause=clause,
+    )
 
 
 def absence_over_oral_refusal(
@@ -243,8 +261,11 @@ def absence_over_oral_refusal(
     spec = policy.work_type(found[0])
     cite, clause = _cited(policy, "marks.oral_requires_presence")
     what = spec.name if spec else found[0]
-    return DomainError(f"У {name} «{found[1]}» за «{what}»: отсутствие на всём уроке не "
-                       f"отметить. Сотрите отметку или поставьте «ОП»{cite}.", clause=clause)
+    return DomainError(
+        f"У {name} «{found[1]}» за «{what}»: отсутствие на всём уроке не "
+        f"отметить. Сотрите отметку или поставьте «ОП»{cite}.",
+        clause=clause,
+    )
 
 
 # --- values --------------------------------------------------------------------

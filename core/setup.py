@@ -19,7 +19,7 @@ def open_register(db: str | os.PathLike[str] | None = None) -> Database:
 
 
 def install_policy(session: Session, text: str) -> Policy:
-    """Store the policy TOML and sync the work types it defines (inside the caller's transaction)."""
+    """Store the policy TOML and sync the work types it defines (in the caller's transaction)."""
     policy = parse_policy(text)
     row = session.get(Setting, POLICY_KEY)
     if row is None:

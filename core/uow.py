@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from contextvars import ContextVar
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -51,8 +51,11 @@ def calendar_of(session: Session) -> Calendar:
     holidays = list(session.exec(select(Holiday)))
     public = {d for h in holidays if h.kind == "public" for d in days(h.start, h.end)}
     terms = (term_of(p) for p in session.exec(select(Period)))
-    return Calendar(frozenset(public), terms=tuple(t for t in terms if t is not None),
-                    days_off=tuple(day_off_of(h) for h in holidays))
+    return Calendar(
+        frozenset(public),
+        terms=tuple(t for t in terms if t is not None),
+        days_off=tuple(day_off_of(h) for h in holidays),
+    )
 
 
 def current_year(session: Session) -> SchoolYear:
@@ -159,8 +162,11 @@ def _check_active(session: Session, actor: Actor) -> None:
     if actor.roles - user.role_set():
         raise PermissionDenied("Права учётной записи изменились: выйдите и войдите заново.")
     if actor.since is not None:
-        reported = session.exec(select(Incident.id).where(
-            Incident.user_id == user.id, Incident.reported_at >= actor.since)).first()
+        reported = session.exec(
+            select(Incident.id).where(
+                Incident.user_id == user.id, Incident.reported_at >= actor.since
+            )
+        ).first()
         if reported is not None:
             raise PermissionDenied(
                 "Вход под этой учётной записью признан скомпрометированным [002 §4.4]: "

@@ -16,8 +16,11 @@ from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
 # entity -> (model, the fields an event's "after" must agree with, the "set" action)
 RECONCILED: dict[str, tuple[type[Mark] | type[PeriodMark], tuple[str, ...], str]] = {
     "mark": (Mark, ("value", "student_id", "assignment_id"), "mark.set"),
-    "period_mark": (PeriodMark, ("value", "student_id", "course_id", "period_id"),
-                    "period_mark.set"),
+    "period_mark": (
+        PeriodMark,
+        ("value", "student_id", "course_id", "period_id"),
+        "period_mark.set",
+    ),
 }
 
 
@@ -40,8 +43,9 @@ class VerifyReport:
             lines.append("Целостность файла базы: в порядке")
         c = self.chain
         if c.ok:
-            lines.append(f"Журнал аудита: в порядке, событий {c.events}, "
-                         f"вершина цепочки {c.head_hash[:16]}…")
+            lines.append(
+                f"Журнал аудита: в порядке, событий {c.events}, вершина цепочки {c.head_hash[:16]}…"
+            )
         else:
             lines.append(f"Журнал аудита: НАРУШЕН — событие № {c.broken_event_id}: {c.problem}")
         if self.mismatches:
@@ -58,8 +62,9 @@ def reconcile(session: Session) -> list[str]:
     problems: list[str] = []
     for entity, (model, fields, set_action) in RECONCILED.items():
         last: dict[int, AuditEvent] = {}
-        for logged in session.exec(select(AuditEvent).where(AuditEvent.entity == entity)
-                                   .order_by(col(AuditEvent.id))):
+        for logged in session.exec(
+            select(AuditEvent).where(AuditEvent.entity == entity).order_by(col(AuditEvent.id))
+        ):
             if logged.entity_id is not None:
                 last[logged.entity_id] = logged
         query: SelectOfScalar[Mark | PeriodMark] = select(model)
@@ -73,21 +78,29 @@ def reconcile(session: Session) -> list[str]:
             if event.action != set_action or any(
                 str(after.get(f)) != str(getattr(row, f)) for f in fields
             ):
-                problems.append(f"{entity} № {row_id}: значение не совпадает с событием "
-                                f"№ {event.id}")
+                problems.append(
+                    f"{entity} № {row_id}: значение не совпадает с событием № {event.id}"
+                )
         for row_id, event in last.items():
             if event.action == set_action and row_id not in rows:
-                problems.append(f"{entity} № {row_id}: удалена в обход журнала "
-                                f"(событие № {event.id})")
+                problems.append(
+                    f"{entity} № {row_id}: удалена в обход журнала (событие № {event.id})"
+                )
     return problems + _reconcile_absences(session) + _reconcile_lessons(session)
 
 
 def _reconcile_absences(session: Session) -> list[str]:
     """Each absence as its last event left it; «все присутствуют» clears the ids it lists."""
     state: dict[int, tuple[dict[str, object] | None, int]] = {}  # id -> (after, event id)
-    query = select(AuditEvent).where(col(AuditEvent.action).in_(
-        ("attendance.set", "attendance.reason", "attendance.all_present"))
-    ).order_by(col(AuditEvent.id))
+    query = (
+        select(AuditEvent)
+        .where(
+            col(AuditEvent.action).in_(
+                ("attendance.set", "attendance.reason", "attendance.all_present")
+            )
+        )
+        .order_by(col(AuditEvent.id))
+    )
     for event in session.exec(query):
         if event.action == "attendance.all_present":
             for absence_id in json.loads(event.before or "{}").get("absence_ids", []):
@@ -106,28 +119,36 @@ def _reconcile_absences(session: Session) -> list[str]:
         expected, event_id = state.get(absence_id, (None, 0))
         if expected is None:
             problems.append(f"absence № {absence_id}: записи нет в журнале аудита")
-        elif any(str(expected.get(f)) != str(getattr(row, f))
-                 for f in ("code", "student_id", "lesson_id")):
-            problems.append(f"absence № {absence_id}: значение не совпадает с событием "
-                            f"№ {event_id}")
+        elif any(
+            str(expected.get(f)) != str(getattr(row, f))
+            for f in ("code", "student_id", "lesson_id")
+        ):
+            problems.append(
+                f"absence № {absence_id}: значение не совпадает с событием № {event_id}"
+            )
     for absence_id, (expected, event_id) in state.items():
         if expected is not None and absence_id not in rows:
-            problems.append(f"absence № {absence_id}: удалена в обход журнала "
-                            f"(событие № {event_id})")
+            problems.append(
+                f"absence № {absence_id}: удалена в обход журнала (событие № {event_id})"
+            )
     return problems
 
 
 def _reconcile_lessons(session: Session) -> list[str]:
     """Each lesson's topic and homework are what their last events say ("" without one)."""
     last: dict[tuple[str, int], dict[str, object]] = {}
-    query = select(AuditEvent).where(col(AuditEvent.action).in_(
-        ("lesson.topic", "lesson.homework"))).order_by(col(AuditEvent.id))
+    query = (
+        select(AuditEvent)
+        .where(col(AuditEvent.action).in_(("lesson.topic", "lesson.homework")))
+        .order_by(col(AuditEvent.id))
+    )
     for event in session.exec(query):
         if event.entity_id is not None:
             last[(event.action, event.entity_id)] = json.loads(event.after or "{}")
     problems = []
-    for lesson in session.exec(select(Lesson).where(
-            (col(Lesson.topic) != "") | (col(Lesson.homework) != ""))):
+    for lesson in session.exec(
+        select(Lesson).where((col(Lesson.topic) != "") | (col(Lesson.homework) != ""))
+    ):
         for action, field in (("lesson.topic", "topic"), ("lesson.homework", "homework")):
             expected = last.get((action, lesson.id or 0), {}).get(field, "")
             if expected != getattr(lesson, field):

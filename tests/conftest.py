@@ -68,8 +68,15 @@ def add_user(db: Database, login: str, roles: str, full_name: str | None = None)
         )
         s.add(user)
         s.flush()
-        audit.append(s, ts=datetime(2026, 9, 1), actor_id=None, actor_login="fixture",
-                     action="user.create", entity="user", entity_id=user.id)
+        audit.append(
+            s,
+            ts=datetime(2026, 9, 1),
+            actor_id=None,
+            actor_login="fixture",
+            action="user.create",
+            entity="user",
+            entity_id=user.id,
+        )
         return Actor(user.id, login, frozenset(roles.split(",")), user.full_name)
 
 
@@ -80,8 +87,7 @@ def fast_argon2(monkeypatch) -> None:
 
     from zhurnal.core import auth
 
-    monkeypatch.setattr(auth, "_ph", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                    parallelism=1))
+    monkeypatch.setattr(auth, "_ph", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def set_password(db: Database, login: str, password: str, must_change: bool = False) -> None:

@@ -8,6 +8,7 @@ dropped SSH connection does (closing the master side sends SIGHUP).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
@@ -19,11 +20,11 @@ import termios
 import time
 from pathlib import Path
 
-import fcntl
-
 ROOT = Path(__file__).resolve().parent.parent
-ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\"
-                     r"|[()][0-9A-Za-z]|[=>78MDEc])")
+ESCAPES = re.compile(
+    r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\"
+    r"|[()][0-9A-Za-z]|[=>78MDEc])"
+)
 KEYS = {"enter": "\r", "escape": "\x1b", "down": "\x1b[B", "ctrl+q": "\x11", "ctrl+s": "\x13"}
 
 
@@ -42,8 +43,9 @@ class PtySession:
         pid, fd = pty.fork()
         if pid == 0:  # the child: its own session, the pty as controlling terminal
             os.chdir(ROOT)
-            os.execve(sys.executable, [sys.executable, "-m", "tests.launch", str(db), login,
-                                       day], env)
+            os.execve(
+                sys.executable, [sys.executable, "-m", "tests.launch", str(db), login, day], env
+            )
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.output = b""
@@ -72,8 +74,9 @@ class PtySession:
         deadline = time.monotonic() + timeout
         while words not in self.text()[start:]:
             if time.monotonic() > deadline:
-                raise AssertionError(f"«{words}» did not appear; the end of the output:\n"
-                                     + self.text()[-1500:])
+                raise AssertionError(
+                    f"«{words}» did not appear; the end of the output:\n" + self.text()[-1500:]
+                )
             self.read(0.2)
 
     def type(self, *keys: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from tests.conftest import add_user
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.models import (
@@ -25,7 +26,6 @@ from zhurnal.core.models import (
     Student,
     Subject,
 )
-from tests.conftest import add_user
 
 NOW = datetime(2026, 11, 23, 10, 0)
 TODAY = NOW.date()
@@ -76,22 +76,52 @@ def build(db: Database) -> World:
         parent_user=add_user(db, "roditel", "parent", "Родителева Елена"),
     )
     with db.write() as s:
-        year = SchoolYear(name="2026/2027", start=date(2026, 9, 1), end=date(2027, 5, 31),
-                          is_current=True)
+        year = SchoolYear(
+            name="2026/2027", start=date(2026, 9, 1), end=date(2027, 5, 31), is_current=True
+        )
         s.add(year)
         s.flush()
         w.year_id = year.id
-        q1 = Period(year_id=year.id, scheme="quarters", kind="quarter", number=1,
-                    name="1 четверть", start=date(2026, 9, 1), end=date(2026, 10, 24))
-        q2 = Period(year_id=year.id, scheme="quarters", kind="quarter", number=2,
-                    name="2 четверть", start=date(2026, 11, 5), end=date(2026, 12, 28))
+        q1 = Period(
+            year_id=year.id,
+            scheme="quarters",
+            kind="quarter",
+            number=1,
+            name="1 четверть",
+            start=date(2026, 9, 1),
+            end=date(2026, 10, 24),
+        )
+        q2 = Period(
+            year_id=year.id,
+            scheme="quarters",
+            kind="quarter",
+            number=2,
+            name="2 четверть",
+            start=date(2026, 11, 5),
+            end=date(2026, 12, 28),
+        )
         s.add_all([q1, q2])
-        s.add(Holiday(year_id=year.id, name="Осенние каникулы", start=date(2026, 10, 25),
-                      end=date(2026, 11, 4)))
-        s.add(Holiday(year_id=year.id, name="День народного единства", start=date(2026, 11, 4),
-                      end=date(2026, 11, 4), kind="public"))
-        for n, (a, b) in enumerate([(time(8, 30), time(9, 15)), (time(9, 25), time(10, 10)),
-                                    (time(10, 30), time(11, 15))], start=1):
+        s.add(
+            Holiday(
+                year_id=year.id,
+                name="Осенние каникулы",
+                start=date(2026, 10, 25),
+                end=date(2026, 11, 4),
+            )
+        )
+        s.add(
+            Holiday(
+                year_id=year.id,
+                name="День народного единства",
+                start=date(2026, 11, 4),
+                end=date(2026, 11, 4),
+                kind="public",
+            )
+        )
+        for n, (a, b) in enumerate(
+            [(time(8, 30), time(9, 15)), (time(9, 25), time(10, 10)), (time(10, 30), time(11, 15))],
+            start=1,
+        ):
             s.add(Bell(number=n, start=a, end=b))
         maths = Subject(name="Математика", short="Мат")
         s.add(maths)
@@ -109,39 +139,61 @@ def build(db: Database) -> World:
                 st = Student(last_name=last, first_name=first)
                 s.add(st)
                 s.flush()
-                s.add(Enrolment(student_id=st.id, class_id=klass.id, start=date(2026, 9, 1),
-                                order_in="Приказ № 1-у"))
+                s.add(
+                    Enrolment(
+                        student_id=st.id,
+                        class_id=klass.id,
+                        start=date(2026, 9, 1),
+                        order_in="Приказ № 1-у",
+                    )
+                )
                 ids.append(st.id)
             return ids
 
         w.students5 = students(c5, ["Антонов Антон", "Борисова Белла", "Васильев Василий"])
         w.students1 = students(c1, ["Гаврилов Глеб", "Денисова Дарья"])
         w.outsider = students(c6, ["Егоров Егор"])[0]
-        course5 = Course(class_id=c5.id, subject_id=maths.id, teacher_id=w.teacher.user_id,
-                         hours_per_week=5)
-        course5_other = Course(class_id=c5.id, subject_id=maths.id, subgroup="2 гр.",
-                               teacher_id=w.other_teacher.user_id)
+        course5 = Course(
+            class_id=c5.id, subject_id=maths.id, teacher_id=w.teacher.user_id, hours_per_week=5
+        )
+        course5_other = Course(
+            class_id=c5.id,
+            subject_id=maths.id,
+            subgroup="2 гр.",
+            teacher_id=w.other_teacher.user_id,
+        )
         course1 = Course(class_id=c1.id, subject_id=maths.id, teacher_id=w.primary.user_id)
         s.add_all([course5, course5_other, course1])
         s.flush()
         w.course5, w.course5_other, w.course1 = course5.id, course5_other.id, course1.id
-        plan = [(date(2026, 11, 9), 2, "locked"), (date(2026, 11, 20), 2, "late"),
-                (TODAY, 1, "today"), (TODAY, 3, "later_today"), (date(2026, 11, 24), 1,
-                                                                 "tomorrow")]
+        plan = [
+            (date(2026, 11, 9), 2, "locked"),
+            (date(2026, 11, 20), 2, "late"),
+            (TODAY, 1, "today"),
+            (TODAY, 3, "later_today"),
+            (date(2026, 11, 24), 1, "tomorrow"),
+        ]
         for day, number, key in plan:
-            lesson = Lesson(course_id=course5.id, date=day, number=number, room="каб. 12",
-                            held_by_id=w.teacher.user_id)
+            lesson = Lesson(
+                course_id=course5.id,
+                date=day,
+                number=number,
+                room="каб. 12",
+                held_by_id=w.teacher.user_id,
+            )
             s.add(lesson)
             s.flush()
             w.lessons[key] = lesson.id
         for day, number, key in [(TODAY, 1, "g1_today"), (date(2026, 11, 9), 1, "g1_locked")]:
-            lesson = Lesson(course_id=course1.id, date=day, number=number,
-                            held_by_id=w.primary.user_id)
+            lesson = Lesson(
+                course_id=course1.id, date=day, number=number, held_by_id=w.primary.user_id
+            )
             s.add(lesson)
             s.flush()
             w.lessons[key] = lesson.id
-        other = Lesson(course_id=course5_other.id, date=TODAY, number=1,
-                       held_by_id=w.other_teacher.user_id)
+        other = Lesson(
+            course_id=course5_other.id, date=TODAY, number=1, held_by_id=w.other_teacher.user_id
+        )
         s.add(other)
         s.flush()
         w.lessons["other_today"] = other.id

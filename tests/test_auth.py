@@ -9,13 +9,13 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import SQLModel, select, text
 
+from tests.conftest import add_user
 from zhurnal.core import auth
 from zhurnal.core.actor import Actor
 from zhurnal.core.errors import AuthError, ConflictError, PermissionDenied, ValidationError
 from zhurnal.core.models import AuditEvent, User
 from zhurnal.core.policy import load_preset
 from zhurnal.core.services import users
-from tests.conftest import add_user
 
 NOW = datetime(2026, 9, 1, 8, 0)
 GOOD = "зелёная лампа над столом"
@@ -24,8 +24,7 @@ GOOD = "зелёная лампа над столом"
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch) -> None:
     """Cheap argon2id parameters: the library defaults cost ~0.3 s per hash here."""
-    monkeypatch.setattr(auth, "_ph", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                    parallelism=1))
+    monkeypatch.setattr(auth, "_ph", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
@@ -137,7 +136,10 @@ def test_login_with_temporary_password_must_change(db, admin: Actor) -> None:
     with pytest.raises(AuthError):
         auth.authenticate(db, "ivanova", temp, now=NOW)
     assert [e.action for e in events(db) if e.actor_id == uid] == [
-        "login", "password.change", "login", "login.failed"
+        "login",
+        "password.change",
+        "login",
+        "login.failed",
     ]
 
 
@@ -261,7 +263,10 @@ def test_change_password_rules(db, admin: Actor, old, new, error, fragment) -> N
     assert fragment in exc.value.message
     after = user_row(db, uid)
     assert (after.password_hash, after.must_change_password, after.version) == (
-        before.password_hash, True, before.version)
+        before.password_hash,
+        True,
+        before.version,
+    )
     assert not events(db, "password.change")
 
 
@@ -286,7 +291,7 @@ def test_logout_records_how_the_session_ended_000_6_1(db, admin: Actor, how: str
 
 
 def test_logout_refuses_an_unknown_kind(db, admin: Actor) -> None:
-    uid, temp = new_user(db, admin)
+    _uid, temp = new_user(db, admin)
     actor = auth.authenticate(db, "ivanova", temp, now=NOW).actor
     before = len(events(db))
     with pytest.raises(ValueError, match="unknown logout kind"):
@@ -333,7 +338,11 @@ def test_create_user_gives_a_temporary_password(db, admin: Actor) -> None:
     """The administrator registers users and assigns rights [004 §5, 004 §4.2]."""
     view, temp = users.create_user(db, admin, "Sidorov.P", "Сидоров Пётр", ["teacher", "deputy"])
     assert (view.login, view.roles, view.must_change_password, view.active) == (
-        "sidorov.p", ("deputy", "teacher"), True, True)
+        "sidorov.p",
+        ("deputy", "teacher"),
+        True,
+        True,
+    )
     assert len(temp) >= 10
     assert [u.login for u in users.list_users(db, admin)] == ["admin", "sidorov.p"]
     ev = events(db, "user.create")[-1]
@@ -398,8 +407,9 @@ ADMIN_CALLS = {
 }
 
 
-@pytest.mark.parametrize("role", ["director", "deputy", "teacher", "secretary", "student",
-                                  "parent"])
+@pytest.mark.parametrize(
+    "role", ["director", "deputy", "teacher", "secretary", "student", "parent"]
+)
 def test_user_administration_is_admin_only(db, admin: Actor, role: str) -> None:
     """Only the administrator manages users and rights [004 §5]; a refusal changes
     nothing and leaves a "denied" trace."""

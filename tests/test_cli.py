@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import stat
 
-from zhurnal.core.auth import authenticate
 from zhurnal.cli.main import main
+from zhurnal.core.auth import authenticate
 from zhurnal.core.db import Database
 
 
@@ -81,8 +81,21 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
     path = tmp_path / "school.db"
     assert main(["init", "--db", str(path)]) == 0
     capsys.readouterr()
-    assert main(["user", "add", "ivanova.mi", "Иванова Мария Ивановна", "--roles", "teacher",
-                 "--db", str(path)]) == 0
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "ivanova.mi",
+                "Иванова Мария Ивановна",
+                "--roles",
+                "teacher",
+                "--db",
+                str(path),
+            ]
+        )
+        == 0
+    )
     password = re.search(r"Временный пароль: (\S+)", capsys.readouterr().out).group(1)
     db = Database.open(path)
     result = authenticate(db, "ivanova.mi", password)
@@ -95,8 +108,9 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
 
     with pytest.raises(AuthError):
         authenticate(db, "ivanova.mi", password)
-    assert main(["user", "add", "x", "Короткий Логин", "--roles", "teacher",
-                 "--db", str(path)]) == 1
+    assert (
+        main(["user", "add", "x", "Короткий Логин", "--roles", "teacher", "--db", str(path)]) == 1
+    )
     assert "Логин" in capsys.readouterr().err
     assert main(["user", "reset", "nobody", "--db", str(path)]) == 1
     with db.read() as s:
@@ -104,8 +118,13 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
 
         from zhurnal.core.models import AuditEvent
 
-        logins = set(s.exec(select(AuditEvent.actor_login).where(
-            AuditEvent.action.in_(["user.create", "user.deactivate", "user.set_active"]))).all())
+        logins = set(
+            s.exec(
+                select(AuditEvent.actor_login).where(
+                    AuditEvent.action.in_(["user.create", "user.deactivate", "user.set_active"])
+                )
+            ).all()
+        )
     assert any(login.startswith("cli:") for login in logins)
 
 
@@ -116,8 +135,17 @@ def test_import_plan_from_csv(db, tmp_path, capsys) -> None:
     build(db)
     plan = tmp_path / "ktp.csv"
     plan.write_text("тема;часы\nНатуральные числа;2\nДроби;3\n", encoding="utf-8")
-    args = ["import", "plan", str(plan), "--class", "5А", "--subject", "математика",
-            "--db", str(db.path)]
+    args = [
+        "import",
+        "plan",
+        str(plan),
+        "--class",
+        "5А",
+        "--subject",
+        "математика",
+        "--db",
+        str(db.path),
+    ]
     assert main(args) == 0
     assert "тем: 2" in capsys.readouterr().out
     from sqlmodel import select
@@ -125,9 +153,19 @@ def test_import_plan_from_csv(db, tmp_path, capsys) -> None:
     from zhurnal.core.models import PlanItem
 
     with db.read() as s:
-        assert [(p.topic, p.hours) for p in s.exec(select(PlanItem).order_by(
-            PlanItem.position))] == [("Натуральные числа", 2), ("Дроби", 3)]
-    bad = ["import", "plan", str(plan), "--class", "9Я", "--subject", "Математика",
-           "--db", str(db.path)]
+        assert [
+            (p.topic, p.hours) for p in s.exec(select(PlanItem).order_by(PlanItem.position))
+        ] == [("Натуральные числа", 2), ("Дроби", 3)]
+    bad = [
+        "import",
+        "plan",
+        str(plan),
+        "--class",
+        "9Я",
+        "--subject",
+        "Математика",
+        "--db",
+        str(db.path),
+    ]
     assert main(bad) == 1
     assert "Класса «9Я» нет" in capsys.readouterr().err

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from tests.school import NOW, build
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ConflictError
 from zhurnal.core.models import AuditEvent, Mark
 from zhurnal.core.services import marks
-from tests.school import NOW, build
 
 
 def _writer(path: str, actor: Actor, args: tuple, value: str, barrier, results) -> None:
@@ -21,8 +21,9 @@ def _writer(path: str, actor: Actor, args: tuple, value: str, barrier, results) 
     lesson_id, student_id, version = args
     barrier.wait(timeout=30)
     try:
-        m = marks.set_lesson_mark(db, actor, lesson_id, student_id, "answer", value,
-                                  expected_version=version)
+        m = marks.set_lesson_mark(
+            db, actor, lesson_id, student_id, "answer", value, expected_version=version
+        )
         results.put(("ok", value, m.version))
     except ConflictError as exc:
         results.put(("conflict", value, exc.message))
@@ -38,8 +39,10 @@ def test_two_processes_same_mark_conflict_not_lost_update(db) -> None:
     barrier = ctx.Barrier(2)
     results = ctx.Queue()
     args = (w.lessons["today"], w.students5[0], first.version)
-    procs = [ctx.Process(target=_writer, args=(str(db.path), teacher.at(NOW), args, v,
-                                              barrier, results)) for v in ("4", "5")]
+    procs = [
+        ctx.Process(target=_writer, args=(str(db.path), teacher.at(NOW), args, v, barrier, results))
+        for v in ("4", "5")
+    ]
     for p in procs:
         p.start()
     outcomes = [results.get(timeout=60) for _ in procs]
@@ -64,9 +67,20 @@ def test_many_processes_writing_different_cells_all_land(db) -> None:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(3)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(
-        str(db.path), w.teacher.at(datetime(2026, 11, 23, 10)),
-        (w.lessons["today"], st, 0), "4", barrier, results)) for st in w.students5]
+    procs = [
+        ctx.Process(
+            target=_writer,
+            args=(
+                str(db.path),
+                w.teacher.at(datetime(2026, 11, 23, 10)),
+                (w.lessons["today"], st, 0),
+                "4",
+                barrier,
+                results,
+            ),
+        )
+        for st in w.students5
+    ]
     for p in procs:
         p.start()
     outcomes = [results.get(timeout=60) for _ in procs]

@@ -24,9 +24,13 @@ def test_sqlite_file_is_private_wal_with_foreign_keys(tmp_path) -> None:
         assert s.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
     with pytest.raises(Exception, match="FOREIGN KEY"):
         with db.write() as s:
-            s.execute(text("INSERT INTO lesson (course_id, date, number, room, topic, homework,"
-                           " topic_late, homework_late, attendance_late, cancelled, version)"
-                           " VALUES (999, '2026-11-23', 1, '', '', '', 0, 0, 0, 0, 1)"))
+            s.execute(
+                text(
+                    "INSERT INTO lesson (course_id, date, number, room, topic, homework,"
+                    " topic_late, homework_late, attendance_late, cancelled, version)"
+                    " VALUES (999, '2026-11-23', 1, '', '', '', 0, 0, 0, 0, 1)"
+                )
+            )
 
 
 def test_schema_is_at_alembic_head_and_an_older_file_is_upgraded(tmp_path) -> None:

@@ -32,6 +32,7 @@ from zhurnal.core.policy import load_preset
 from zhurnal.core.readmodels import get_lesson
 
 TODAY = date(2026, 11, 23)
+pytestmark = pytest.mark.xdist_group("demo")  # the demo school is built once, on one worker
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,10 @@ def demo(tmp_path_factory) -> tuple[Database, DemoInfo]:
     db = Database.open(tmp_path_factory.mktemp("demo") / "demo.db")
     started = _time.perf_counter()
     info = create_demo(db, today=TODAY)
-    print(f"\ncreate_demo: {_time.perf_counter() - started:.1f} s, {info.lessons} lessons, "
-          f"{info.marks} marks")
+    print(
+        f"\ncreate_demo: {_time.perf_counter() - started:.1f} s, {info.lessons} lessons, "
+        f"{info.marks} marks"
+    )
     yield db, info
     db.dispose()
 
@@ -53,8 +56,10 @@ def scalar(db: Database, sql: str, **params):
 def test_classes_and_class_teachers(demo):
     db, info = demo
     with db.read() as s:
-        classes = [(k.grade, k.letter, k.class_teacher_id, k.period_scheme)
-                   for k in s.exec(select(SchoolClass))]
+        classes = [
+            (k.grade, k.letter, k.class_teacher_id, k.period_scheme)
+            for k in s.exec(select(SchoolClass))
+        ]
     assert sorted((g, letter) for g, letter, _, _ in classes) == [
         (g, letter) for g in range(1, 12) for letter in ("А", "Б")
     ]
@@ -72,7 +77,8 @@ def test_class_sizes_on_today(demo):
         for k in classes:
             active = s.exec(
                 select(func.count(Enrolment.id)).where(
-                    Enrolment.class_id == k.id, Enrolment.start <= TODAY,
+                    Enrolment.class_id == k.id,
+                    Enrolment.start <= TODAY,
                     Enrolment.end.is_(None) | (Enrolment.end >= TODAY),
                 )
             ).one()
@@ -88,8 +94,10 @@ def test_teachers_and_courses(demo):
     db, info = demo
     with db.read() as s:
         users = [(u.role_set(), u.must_change_password) for u in s.exec(select(User))]
-        courses = [(c.class_id, c.subject_id, c.subgroup, c.teacher_id, c.hours_per_week)
-                   for c in s.exec(select(Course))]
+        courses = [
+            (c.class_id, c.subject_id, c.subgroup, c.teacher_id, c.hours_per_week)
+            for c in s.exec(select(Course))
+        ]
     teachers = [roles for roles, _ in users if "teacher" in roles]
     assert len(teachers) >= 35 and info.teachers == len(teachers)
     load: dict[int, float] = {}
@@ -108,11 +116,19 @@ def test_teachers_and_courses(demo):
 def test_subgroups_split_the_class(demo):
     db, _ = demo
     with db.read() as s:
-        rows = s.connection().execute(text(
-            "select c.class_id, c.subject_id, c.subgroup, count(m.id) from course c "
-            "join subgroup_member m on m.course_id = c.id "
-            "where m.start <= :d and (m.end is null or m.end >= :d) "
-            "group by c.id"), {"d": TODAY}).all()
+        rows = (
+            s.connection()
+            .execute(
+                text(
+                    "select c.class_id, c.subject_id, c.subgroup, count(m.id) from course c "
+                    "join subgroup_member m on m.course_id = c.id "
+                    "where m.start <= :d and (m.end is null or m.end >= :d) "
+                    "group by c.id"
+                ),
+                {"d": TODAY},
+            )
+            .all()
+        )
     sizes: dict[tuple[int, int], list[int]] = {}
     for class_id, subject_id, _sg, n in rows:
         sizes.setdefault((class_id, subject_id), []).append(n)
@@ -122,14 +138,26 @@ def test_subgroups_split_the_class(demo):
 def test_today_is_a_study_day_and_uchitel_teaches(demo):
     db, _ = demo
     with db.read() as s:
-        q = s.exec(select(Period).where(Period.kind == "quarter", Period.start <= TODAY,
-                                        Period.end >= TODAY)).one()
+        q = s.exec(
+            select(Period).where(
+                Period.kind == "quarter", Period.start <= TODAY, Period.end >= TODAY
+            )
+        ).one()
         assert q.number == 2
         uchitel = s.exec(select(User).where(User.login == "uchitel")).one()
-        actor = Actor(uchitel.id, "uchitel", frozenset({"teacher"}), uchitel.full_name,
-                      datetime(2026, 11, 23, 8, 0))
-        lessons = s.exec(select(Lesson.id).join(Course).where(
-            Course.teacher_id == uchitel.id, Lesson.date == TODAY).order_by(Lesson.number)).all()
+        actor = Actor(
+            uchitel.id,
+            "uchitel",
+            frozenset({"teacher"}),
+            uchitel.full_name,
+            datetime(2026, 11, 23, 8, 0),
+        )
+        lessons = s.exec(
+            select(Lesson.id)
+            .join(Course)
+            .where(Course.teacher_id == uchitel.id, Lesson.date == TODAY)
+            .order_by(Lesson.number)
+        ).all()
     assert lessons
     # the service offers the next КТП topic for today's lesson
     view, suggested = get_lesson(db, actor, lessons[0])
@@ -138,13 +166,16 @@ def test_today_is_a_study_day_and_uchitel_teaches(demo):
 
 def test_no_lessons_on_holidays(demo):
     db, _ = demo
-    assert scalar(db, "select count(*) from lesson where date between '2026-10-25' and "
-                      "'2026-11-04'") == 0
+    assert (
+        scalar(db, "select count(*) from lesson where date between '2026-10-25' and '2026-11-04'")
+        == 0
+    )
     assert scalar(db, "select count(*) from lesson where date = '2026-11-04'") == 0
     with db.read() as s:
         lessons = s.exec(select(Lesson.date).distinct()).all()
-        holidays = [(h.name, h.start, h.end)
-                    for h in s.exec(select(Holiday).where(Holiday.grades == ""))]
+        holidays = [
+            (h.name, h.start, h.end) for h in s.exec(select(Holiday).where(Holiday.grades == ""))
+        ]
     assert all(d.weekday() < 5 for d in lessons)
     for name, start, end in holidays:
         assert not any(start <= d <= end for d in lessons), name
@@ -164,20 +195,36 @@ def test_year_calendar():
 
 def test_grade1_has_no_marks_and_no_homework(demo):
     db, _ = demo
-    grade1 = ("from mark m join assignment a on a.id = m.assignment_id "
-              "join lesson l on l.id = a.lesson_id join course c on c.id = l.course_id "
-              "join school_class k on k.id = c.class_id where k.grade = 1")
+    grade1 = (
+        "from mark m join assignment a on a.id = m.assignment_id "
+        "join lesson l on l.id = a.lesson_id join course c on c.id = l.course_id "
+        "join school_class k on k.id = c.class_id where k.grade = 1"
+    )
     assert scalar(db, f"select count(*) {grade1}") == 0
-    assert scalar(db, "select count(*) from mark m join enrolment e on e.student_id = "
-                      "m.student_id join school_class k on k.id = e.class_id "
-                      "where k.grade = 1") == 0
-    homework = "from lesson l join course c on c.id = l.course_id join school_class k " \
-               "on k.id = c.class_id where k.grade = 1 and l.homework <> ''"
+    assert (
+        scalar(
+            db,
+            "select count(*) from mark m join enrolment e on e.student_id = "
+            "m.student_id join school_class k on k.id = e.class_id "
+            "where k.grade = 1",
+        )
+        == 0
+    )
+    homework = (
+        "from lesson l join course c on c.id = l.course_id join school_class k "
+        "on k.id = c.class_id where k.grade = 1 and l.homework <> ''"
+    )
     assert scalar(db, f"select count(*) {homework}") > 0
     assert scalar(db, f"select count(*) {homework} and l.homework <> 'нет'") == 0
-    assert scalar(db, "select count(*) from period_mark p join course c on c.id = p.course_id "
-                      "join school_class k on k.id = c.class_id where k.grade = 1 "
-                      "and p.value <> 'н/оц'") == 0
+    assert (
+        scalar(
+            db,
+            "select count(*) from period_mark p join course c on c.id = p.course_id "
+            "join school_class k on k.id = c.class_id where k.grade = 1 "
+            "and p.value <> 'н/оц'",
+        )
+        == 0
+    )
 
 
 def test_completeness_has_something_to_find(demo):
@@ -187,22 +234,48 @@ def test_completeness_has_something_to_find(demo):
         gaps = scalar(db, f"select count(*) from lesson where date < :d and {column}", d=TODAY)
         assert 0 < gaps < past * 0.1, column
     assert scalar(db, "select count(*) from mark where late") > 0
-    assert scalar(db, "select count(*) from lesson where held_by_id <> "
-                      "(select teacher_id from course where id = course_id)") > 0
+    assert (
+        scalar(
+            db,
+            "select count(*) from lesson where held_by_id <> "
+            "(select teacher_id from course where id = course_id)",
+        )
+        > 0
+    )
 
 
 def test_nothing_entered_ahead(demo):
     db, _ = demo
     future = "join lesson l on l.id = {}.lesson_id where l.date >= :d"
-    assert scalar(db, "select count(*) from mark m join assignment a on a.id = m.assignment_id "
-                      + future.format("a"), d=TODAY) == 0
+    assert (
+        scalar(
+            db,
+            "select count(*) from mark m join assignment a on a.id = m.assignment_id "
+            + future.format("a"),
+            d=TODAY,
+        )
+        == 0
+    )
     assert scalar(db, "select count(*) from absence x " + future.format("x"), d=TODAY) == 0
-    assert scalar(db, "select count(*) from lesson where date >= :d and (topic <> '' or "
-                      "homework <> '' or attendance_taken_at is not null)", d=TODAY) == 0
+    assert (
+        scalar(
+            db,
+            "select count(*) from lesson where date >= :d and (topic <> '' or "
+            "homework <> '' or attendance_taken_at is not null)",
+            d=TODAY,
+        )
+        == 0
+    )
     assert scalar(db, "select count(*) from lesson where date >= :d", d=TODAY) > 0
     # entries are never earlier than the lesson
-    assert scalar(db, "select count(*) from mark m join assignment a on a.id = m.assignment_id "
-                      "join lesson l on l.id = a.lesson_id where date(m.entered_at) < l.date") == 0
+    assert (
+        scalar(
+            db,
+            "select count(*) from mark m join assignment a on a.id = m.assignment_id "
+            "join lesson l on l.id = a.lesson_id where date(m.entered_at) < l.date",
+        )
+        == 0
+    )
 
 
 def test_values_within_the_policy_scale(demo):
@@ -224,60 +297,101 @@ def test_values_within_the_policy_scale(demo):
 def test_marks_only_for_pupils_of_the_course(demo):
     db, _ = demo
     # every mark belongs to a pupil enrolled in the class on the lesson's day
-    assert scalar(db, """
+    assert (
+        scalar(
+            db,
+            """
         select count(*) from mark m join assignment a on a.id = m.assignment_id
         join lesson l on l.id = a.lesson_id join course c on c.id = l.course_id
         where not exists (select 1 from enrolment e where e.student_id = m.student_id
           and e.class_id = c.class_id and e.start <= l.date
-          and (e.end is null or e.end >= l.date))""") == 0
+          and (e.end is null or e.end >= l.date))""",
+        )
+        == 0
+    )
     # and, in a subgroup course, to a member of that subgroup
-    assert scalar(db, """
+    assert (
+        scalar(
+            db,
+            """
         select count(*) from mark m join assignment a on a.id = m.assignment_id
         join lesson l on l.id = a.lesson_id join course c on c.id = l.course_id
         where c.subgroup <> '' and not exists (select 1 from subgroup_member g
-          where g.course_id = c.id and g.student_id = m.student_id)""") == 0
+          where g.course_id = c.id and g.student_id = m.student_id)""",
+        )
+        == 0
+    )
     # nobody absent (Н, Б, УП) got a mark in that lesson
-    assert scalar(db, """
+    assert (
+        scalar(
+            db,
+            """
         select count(*) from mark m join assignment a on a.id = m.assignment_id
         join absence x on x.lesson_id = a.lesson_id and x.student_id = m.student_id
-        where x.code <> 'ОП'""") == 0
+        where x.code <> 'ОП'""",
+        )
+        == 0
+    )
 
 
 def test_no_double_booking(demo):
     db, _ = demo
     for who in ("c.teacher_id", "l.held_by_id"):
-        assert scalar(db, f"""
+        assert (
+            scalar(
+                db,
+                f"""
             select count(*) from (select l.date, l.number, {who} from lesson l
             join course c on c.id = l.course_id group by 1, 2, 3
-            having count(distinct c.class_id) > 1 or count(distinct c.subject_id) > 1)""") == 0
+            having count(distinct c.class_id) > 1 or count(distinct c.subject_id) > 1)""",
+            )
+            == 0
+        )
     # a class has one subject per lesson number (the two subgroups share it)
-    assert scalar(db, """
+    assert (
+        scalar(
+            db,
+            """
         select count(*) from (select l.date, l.number, c.class_id from lesson l
         join course c on c.id = l.course_id group by 1, 2, 3
-        having count(distinct c.subject_id) > 1)""") == 0
+        having count(distinct c.subject_id) > 1)""",
+        )
+        == 0
+    )
 
 
 def test_plan_topics_follow_the_ktp(demo):
     db, _ = demo
     # every past lesson with a topic points at its course's plan, in plan order
-    rows = scalar(db, """
+    rows = scalar(
+        db,
+        """
         select count(*) from lesson l join plan_item p on p.id = l.plan_item_id
-        where p.course_id <> l.course_id or p.topic <> l.topic""")
+        where p.course_id <> l.course_id or p.topic <> l.topic""",
+    )
     assert rows == 0
-    assert scalar(db, """
+    assert (
+        scalar(
+            db,
+            """
         select count(*) from course c where (select count(*) from plan_item p
-        where p.course_id = c.id) < c.hours_per_week * 33""") == 0
+        where p.course_id = c.id) < c.hours_per_week * 33""",
+        )
+        == 0
+    )
 
 
 def test_audit_chain_and_demo_event(demo):
     db, _ = demo
     with db.read() as s:
         assert verify_chain(s).ok
-        demo_events = s.exec(select(AuditEvent.after).where(
-            AuditEvent.action == "demo.create")).all()
+        demo_events = s.exec(
+            select(AuditEvent.after).where(AuditEvent.action == "demo.create")
+        ).all()
         users = s.exec(select(func.count(User.id))).one()
-        created = s.exec(select(func.count(AuditEvent.id)).where(
-            AuditEvent.action == "user.create")).one()
+        created = s.exec(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "user.create")
+        ).one()
     assert len(demo_events) == 1 and created == users
     assert "password" not in demo_events[0] and '"lessons"' in demo_events[0]
 
@@ -293,8 +407,14 @@ def test_demo_passes_zhurnal_verify(demo, capsys):
 
 def test_demo_accounts(demo):
     db, info = demo
-    expected = {"admin": "admin", "direktor": "director", "zavuch": "deputy",
-                "sekretar": "secretary", "klass5a": "teacher", "uchitel": "teacher"}
+    expected = {
+        "admin": "admin",
+        "direktor": "director",
+        "zavuch": "deputy",
+        "sekretar": "secretary",
+        "klass5a": "teacher",
+        "uchitel": "teacher",
+    }
     assert [a.login for a in info.accounts] == list(expected)
     ph = PasswordHasher()
     with db.read() as s:
@@ -303,16 +423,27 @@ def test_demo_accounts(demo):
             assert user.role_set() == {expected[account.login]}
             assert user.password_hash.startswith("$argon2id$")
             assert ph.verify(user.password_hash, account.password)
-        k5a = s.exec(select(SchoolClass).where(SchoolClass.grade == 5,
-                                               SchoolClass.letter == "А")).one()
+        k5a = s.exec(
+            select(SchoolClass).where(SchoolClass.grade == 5, SchoolClass.letter == "А")
+        ).one()
         klass5a = s.exec(select(User).where(User.login == "klass5a")).one()
         assert k5a.class_teacher_id == klass5a.id
-        assert s.exec(select(Course).where(Course.class_id == k5a.id,
-                                           Course.teacher_id == klass5a.id)).first()
+        assert s.exec(
+            select(Course).where(Course.class_id == k5a.id, Course.teacher_id == klass5a.id)
+        ).first()
         uchitel = s.exec(select(User).where(User.login == "uchitel")).one()
-        taught = s.connection().execute(text(
-            "select distinct k.grade || k.letter from course c join school_class k "
-            "on k.id = c.class_id where c.teacher_id = :t"), {"t": uchitel.id}).scalars().all()
+        taught = (
+            s.connection()
+            .execute(
+                text(
+                    "select distinct k.grade || k.letter from course c join school_class k "
+                    "on k.id = c.class_id where c.teacher_id = :t"
+                ),
+                {"t": uchitel.id},
+            )
+            .scalars()
+            .all()
+        )
     assert sorted(taught) == ["5А", "5Б", "6А", "6Б", "7А"]
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
+from tests.school import NOW, World, build
 from zhurnal.core import readmodels
 from zhurnal.core.audit import change_counter
 from zhurnal.core.errors import NotFound, PermissionDenied
@@ -14,7 +15,6 @@ from zhurnal.core.models import Draft, Lesson
 from zhurnal.core.readmodels.drafts import DRAFT_KEEP_DAYS
 from zhurnal.core.services import drafts, lessons
 from zhurnal.core.verify import verify
-from tests.school import NOW, World, build
 
 
 @pytest.fixture
@@ -43,12 +43,18 @@ def test_a_draft_is_kept_per_user_and_lesson_and_replaced(w: World) -> None:
     got = readmodels.get_draft(w.db, t, w.lessons["today"])
     assert got == view
     assert (got.date, got.number, got.class_title, got.subject) == (
-        NOW.date(), 1, "5А", "Математика")
+        NOW.date(),
+        1,
+        "5А",
+        "Математика",
+    )
     assert (got.current_topic, got.current_homework) == ("", "")
     assert got.lesson_version == got.current_version
     assert readmodels.get_draft(w.db, ct, w.lessons["today"]).topic.startswith("Заметка")
     assert [d.lesson_id for d in readmodels.list_drafts(w.db, t)] == [
-        w.lessons["today"], w.lessons["late"]]  # newest first
+        w.lessons["today"],
+        w.lessons["late"],
+    ]  # newest first
     assert readmodels.get_draft(w.db, w.deputy.at(NOW), w.lessons["today"]) is None
 
 

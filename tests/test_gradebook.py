@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from tests.school import NOW, build
 from zhurnal.core.errors import PermissionDenied
 from zhurnal.core.models import Enrolment, Lesson, Student
 from zhurnal.core.readmodels import (
@@ -23,7 +24,6 @@ from zhurnal.core.readmodels import (
 )
 from zhurnal.core.services.lessons import set_absence
 from zhurnal.core.services.marks import add_assignment, set_lesson_mark, set_period_mark
-from tests.school import NOW, build
 
 
 @pytest.fixture
@@ -32,29 +32,36 @@ def w(db):
 
 
 def load(w, actor=None, course=None, period=None):
-    return load_gradebook(w.db, (actor or w.teacher).at(NOW), course or w.course5,
-                          period or w.q2)
+    return load_gradebook(w.db, (actor or w.teacher).at(NOW), course or w.course5, period or w.q2)
 
 
 def mark(w, lesson: str, student: int, value: str | None, code: str = "answer", **kw):
-    return set_lesson_mark(w.db, w.teacher.at(NOW), w.lessons[lesson], student, code, value,
-                           **kw)
+    return set_lesson_mark(w.db, w.teacher.at(NOW), w.lessons[lesson], student, code, value, **kw)
 
 
 def test_one_default_answer_column_per_lesson_in_order(w) -> None:
     gb = load(w)
     assert [(c.date, c.number) for c in gb.columns] == [
-        (date(2026, 11, 9), 2), (date(2026, 11, 20), 2), (date(2026, 11, 23), 1),
-        (date(2026, 11, 23), 3), (date(2026, 11, 24), 1)]
-    assert all(c.assignment_id is None and c.work_type_code == "answer" and c.weight == 1
-               for c in gb.columns)
+        (date(2026, 11, 9), 2),
+        (date(2026, 11, 20), 2),
+        (date(2026, 11, 23), 1),
+        (date(2026, 11, 23), 3),
+        (date(2026, 11, 24), 1),
+    ]
+    assert all(
+        c.assignment_id is None and c.work_type_code == "answer" and c.weight == 1
+        for c in gb.columns
+    )
     assert [c.index for c in gb.columns] == [0, 1, 2, 3, 4]
     assert [c.started for c in gb.columns] == [True, True, True, False, False]
     assert [c.editable for c in gb.columns] == [False, True, True, False, False]
     assert (gb.class_title, gb.subject, gb.grade, gb.period.name) == (
-        "5А", "Математика", 5, "2 четверть")
-    assert [s.name for s in gb.students] == ["Антонов Антон", "Борисова Белла",
-                                             "Васильев Василий"]
+        "5А",
+        "Математика",
+        5,
+        "2 четверть",
+    )
+    assert [s.name for s in gb.students] == ["Антонов Антон", "Борисова Белла", "Васильев Василий"]
     assert not gb.no_marks and gb.mark_values == ("5", "4", "3", "2", "1")
 
 
@@ -76,7 +83,9 @@ def test_a_second_work_type_is_a_second_column_of_the_lesson(w) -> None:
     gb = load(w)
     today = [c for c in gb.columns if c.lesson_id == w.lessons["today"]]
     assert [(c.work_type_code, c.weight, c.index) for c in today] == [
-        ("answer", 1.0, 2), ("test", 2.0, 3)]
+        ("answer", 1.0, 2),
+        ("test", 2.0, 3),
+    ]
     assert gb.marks[(a, 2)].value == "5" and gb.marks[(a, 3)].value == "3"
     assert len(gb.columns) == 6
     assert lesson_work_types(w.db, w.ct.at(NOW), w.lessons["today"]) == ["answer", "test"]
@@ -108,13 +117,18 @@ def test_existing_period_mark_and_absences(w) -> None:
     assert gb.absences == {(b, w.lessons["today"]): "Б"}
 
 
-@pytest.mark.parametrize(("key", "reason"), [
-    ("locked", "Урок 09.11: текущие отметки закрыты для изменений с 20.11.2026 [004 §3.8]."),
-    ("later_today", "Нельзя ставить отметки «вперёд»: урок начнётся 23.11.2026 10:30 "
-                    "[004 §3.8]."),
-    ("tomorrow", "Нельзя ставить отметки «вперёд»: урок начнётся 24.11.2026 08:30 [004 §3.8]."),
-    ("today", ""),
-])
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("locked", "Урок 09.11: текущие отметки закрыты для изменений с 20.11.2026 [004 §3.8]."),
+        (
+            "later_today",
+            "Нельзя ставить отметки «вперёд»: урок начнётся 23.11.2026 10:30 [004 §3.8].",
+        ),
+        ("tomorrow", "Нельзя ставить отметки «вперёд»: урок начнётся 24.11.2026 08:30 [004 §3.8]."),
+        ("today", ""),
+    ],
+)
 def test_reasons_for_locked_and_not_started_columns(w, key, reason) -> None:
     column = next(c for c in load(w).columns if c.lesson_id == w.lessons[key])
     assert column.why_not == reason
@@ -153,8 +167,7 @@ def test_read_access(w) -> None:
 
 def test_students_who_arrived_or_left(w) -> None:
     with w.db.write() as s:
-        enrolment = s.exec(select(Enrolment).where(
-            Enrolment.student_id == w.students5[2])).one()
+        enrolment = s.exec(select(Enrolment).where(Enrolment.student_id == w.students5[2])).one()
         enrolment.end = date(2026, 11, 20)
         s.add(enrolment)
         newcomer = Student(last_name="Абрамова", first_name="Алла")
@@ -173,7 +186,9 @@ def test_students_who_arrived_or_left(w) -> None:
 def test_periods_of_the_class(w) -> None:
     teacher = w.teacher.at(NOW)
     assert [p.name for p in course_periods(w.db, teacher, w.course5)] == [
-        "1 четверть", "2 четверть"]
+        "1 четверть",
+        "2 четверть",
+    ]
     assert current_period_id(w.db, teacher, w.course5) == w.q2
     assert current_period_id(w.db, teacher, w.course5, date(2026, 10, 28)) == w.q1  # holidays
     assert current_period_id(w.db, teacher, w.course5, date(2026, 8, 20)) == w.q1
@@ -183,6 +198,7 @@ def test_periods_of_the_class(w) -> None:
 
 def test_a_constant_number_of_queries(w) -> None:
     """Bulk queries: the statement count does not grow with lessons or marks."""
+
     def statements() -> int:
         seen: list[str] = []
 

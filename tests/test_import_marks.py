@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
+from tests.school import build
 from zhurnal.cli.main import main
 from zhurnal.core.models import AuditEvent, Mark
-from tests.school import build
 
 HEADER = "дата;урок;класс;предмет;ученик;вид работы;отметка\n"
 
@@ -40,8 +40,10 @@ def run_import(db, tmp_path, body: str, login: str = "uchitel") -> int:
 
 
 def test_valid_file_is_applied(w, tmp_path, capsys) -> None:
-    body = ("23.11.2026;1;5А;Математика;Антонов Антон;Контрольная работа;5\n"
-            "2026-11-23;1;5A;математика;Борисова Белла;test;4\n")
+    body = (
+        "23.11.2026;1;5А;Математика;Антонов Антон;Контрольная работа;5\n"
+        "2026-11-23;1;5A;математика;Борисова Белла;test;4\n"
+    )
     assert run_import(w.db, tmp_path, body) == 0
     assert "Загружено отметок: 2" in capsys.readouterr().out
     assert _marks(w.db) == 2
@@ -49,19 +51,28 @@ def test_valid_file_is_applied(w, tmp_path, capsys) -> None:
 
 def test_one_bad_row_applies_nothing_and_names_each_line(w, tmp_path, capsys) -> None:
     """Every row goes through the same rules as the screen; one refusal cancels all."""
-    body = ("23.11.2026;1;5А;Математика;Антонов Антон;Контрольная работа;5\n"   # line 2 ok
-            "23.11.2026;1;5А;Математика;Борисова Белла;Контрольная работа;7\n"  # line 3 scale
-            "24.11.2026;1;5А;Математика;Васильев Василий;test;4\n"              # line 4 forward
-            "09.11.2026;2;5А;Математика;Васильев Василий;test;4\n"              # line 5 locked
-            "23.11.2026;1;1А;Математика;Гаврилов Глеб;test;4\n"                 # line 6 not hers
-            "23.11.2026;1;5А;Математика;Неизвестный Ученик;test;4\n"            # line 7 name
-            "23.11.2026;1;9Я;Математика;Антонов Антон;test;4\n"                 # line 8 class
-            "вчера;1;5А;Математика;Антонов Антон;test;4\n")                     # line 9 date
+    body = (
+        "23.11.2026;1;5А;Математика;Антонов Антон;Контрольная работа;5\n"  # line 2 ok
+        "23.11.2026;1;5А;Математика;Борисова Белла;Контрольная работа;7\n"  # line 3 scale
+        "24.11.2026;1;5А;Математика;Васильев Василий;test;4\n"  # line 4 forward
+        "09.11.2026;2;5А;Математика;Васильев Василий;test;4\n"  # line 5 locked
+        "23.11.2026;1;1А;Математика;Гаврилов Глеб;test;4\n"  # line 6 not hers
+        "23.11.2026;1;5А;Математика;Неизвестный Ученик;test;4\n"  # line 7 name
+        "23.11.2026;1;9Я;Математика;Антонов Антон;test;4\n"  # line 8 class
+        "вчера;1;5А;Математика;Антонов Антон;test;4\n"
+    )  # line 9 date
     assert run_import(w.db, tmp_path, body) == 1
     err = capsys.readouterr().err
     assert "ни одна отметка не внесена" in err
-    for line, reason in [(3, "не из шкалы"), (4, "вперёд"), (5, "закрыты"), (6, "урок ведёт Начальная"),
-                         (7, "не числится"), (8, "класса «9Я» нет"), (9, "не распознана")]:
+    for line, reason in [
+        (3, "не из шкалы"),
+        (4, "вперёд"),
+        (5, "закрыты"),
+        (6, "урок ведёт Начальная"),
+        (7, "не числится"),
+        (8, "класса «9Я» нет"),
+        (9, "не распознана"),
+    ]:
         assert f"строка {line}: " in err and reason in err, (line, reason)
     assert "строка 2:" not in err
     assert _marks(w.db) == 0

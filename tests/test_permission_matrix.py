@@ -11,68 +11,145 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import text
 
-from zhurnal.core.errors import PermissionDenied
-from zhurnal.core import readmodels
-from zhurnal.core.services import contingent, corrections, lessons, marks, school, users
 from tests.school import World, build
+from zhurnal.core import readmodels
+from zhurnal.core.errors import PermissionDenied
+from zhurnal.core.services import contingent, corrections, lessons, marks, school, users
 
-ACTORS = ["admin", "director", "deputy", "teacher", "other_teacher", "ct", "primary",
-          "secretary", "student_user", "parent_user"]
+ACTORS = [
+    "admin",
+    "director",
+    "deputy",
+    "teacher",
+    "other_teacher",
+    "ct",
+    "primary",
+    "secretary",
+    "student_user",
+    "parent_user",
+]
 
 
 def _correction_request(w: World) -> int:
     return corrections.request_correction(
-        w.db, w.at(w.teacher), course_id=w.course5, scope="marks", ground="illness",
-        document_number="Справка № 1", document_date=date(2026, 11, 20),
-        lesson_id=w.lessons["locked"]).id
+        w.db,
+        w.at(w.teacher),
+        course_id=w.course5,
+        scope="marks",
+        ground="illness",
+        document_number="Справка № 1",
+        document_date=date(2026, 11, 20),
+        lesson_id=w.lessons["locked"],
+    ).id
 
 
 def _absence(w: World) -> int:
-    return lessons.set_absence(w.db, w.at(w.teacher), w.lessons["today"], w.students5[0],
-                               "Н").id
+    return lessons.set_absence(w.db, w.at(w.teacher), w.lessons["today"], w.students5[0], "Н").id
 
 
 # name -> (setup(w) -> context, call(w, actor, ctx), roles allowed)
 SERVICES = {
-    "lesson.topic": (None, lambda w, a, c: lessons.set_topic(w.db, a, w.lessons["today"], "Т"),
-                     {"teacher"}),
-    "lesson.homework": (None, lambda w, a, c: lessons.set_homework(
-        w.db, a, w.lessons["today"], "§ 1"), {"teacher"}),
-    "attendance.all_present": (None, lambda w, a, c: lessons.mark_all_present(
-        w.db, a, w.lessons["today"]), {"teacher"}),
-    "attendance.set": (None, lambda w, a, c: lessons.set_absence(
-        w.db, a, w.lessons["today"], w.students5[1], "Б"), {"teacher"}),
-    "attendance.reason": (_absence, lambda w, a, c: lessons.correct_absence_reason(
-        w.db, a, c, "Б", document="Справка", document_date=date(2026, 11, 23)), {"ct"}),
-    "mark.set": (None, lambda w, a, c: marks.set_lesson_mark(
-        w.db, a, w.lessons["today"], w.students5[0], "answer", "5"), {"teacher"}),
-    "assignment.add": (None, lambda w, a, c: marks.add_assignment(
-        w.db, a, w.lessons["today"], "test"), {"teacher"}),
-    "period_mark.set": (None, lambda w, a, c: marks.set_period_mark(
-        w.db, a, w.course5, w.students5[0], w.q2, "4"), {"teacher", "ct"}),
-    "correction.request": (None, lambda w, a, c: _correction_request(w.__class__(**{
-        **w.__dict__, "teacher": a})), {"teacher", "ct", "deputy"}),
-    "correction.decide": (_correction_request, lambda w, a, c: corrections.decide_correction(
-        w.db, a, c, approve=True, valid_until=date(2026, 11, 30)), {"director"}),
-    "lesson.substitute": (None, lambda w, a, c: lessons.assign_substitute(
-        w.db, a, w.lessons["today"], w.other_teacher.user_id), {"deputy", "director"}),
-    "user.create": (None, lambda w, a, c: users.create_user(
-        w.db, a, "novy.uchitel", "Новый Учитель", ["teacher"]), {"admin"}),
-    "student.add": (None, lambda w, a, c: contingent.add_student(w.db, a, "Новиков", "Никита"),
-                    {"secretary", "admin"}),
-    "class.create": (None, lambda w, a, c: school.create_class(w.db, a, w.year_id, 7, "В"),
-                     {"admin", "deputy"}),
+    "lesson.topic": (
+        None,
+        lambda w, a, c: lessons.set_topic(w.db, a, w.lessons["today"], "Т"),
+        {"teacher"},
+    ),
+    "lesson.homework": (
+        None,
+        lambda w, a, c: lessons.set_homework(w.db, a, w.lessons["today"], "§ 1"),
+        {"teacher"},
+    ),
+    "attendance.all_present": (
+        None,
+        lambda w, a, c: lessons.mark_all_present(w.db, a, w.lessons["today"]),
+        {"teacher"},
+    ),
+    "attendance.set": (
+        None,
+        lambda w, a, c: lessons.set_absence(w.db, a, w.lessons["today"], w.students5[1], "Б"),
+        {"teacher"},
+    ),
+    "attendance.reason": (
+        _absence,
+        lambda w, a, c: lessons.correct_absence_reason(
+            w.db, a, c, "Б", document="Справка", document_date=date(2026, 11, 23)
+        ),
+        {"ct"},
+    ),
+    "mark.set": (
+        None,
+        lambda w, a, c: marks.set_lesson_mark(
+            w.db, a, w.lessons["today"], w.students5[0], "answer", "5"
+        ),
+        {"teacher"},
+    ),
+    "assignment.add": (
+        None,
+        lambda w, a, c: marks.add_assignment(w.db, a, w.lessons["today"], "test"),
+        {"teacher"},
+    ),
+    "period_mark.set": (
+        None,
+        lambda w, a, c: marks.set_period_mark(w.db, a, w.course5, w.students5[0], w.q2, "4"),
+        {"teacher", "ct"},
+    ),
+    "correction.request": (
+        None,
+        lambda w, a, c: _correction_request(w.__class__(**{**w.__dict__, "teacher": a})),
+        {"teacher", "ct", "deputy"},
+    ),
+    "correction.decide": (
+        _correction_request,
+        lambda w, a, c: corrections.decide_correction(
+            w.db, a, c, approve=True, valid_until=date(2026, 11, 30)
+        ),
+        {"director"},
+    ),
+    "lesson.substitute": (
+        None,
+        lambda w, a, c: lessons.assign_substitute(
+            w.db, a, w.lessons["today"], w.other_teacher.user_id
+        ),
+        {"deputy", "director"},
+    ),
+    "user.create": (
+        None,
+        lambda w, a, c: users.create_user(w.db, a, "novy.uchitel", "Новый Учитель", ["teacher"]),
+        {"admin"},
+    ),
+    "student.add": (
+        None,
+        lambda w, a, c: contingent.add_student(w.db, a, "Новиков", "Никита"),
+        {"secretary", "admin"},
+    ),
+    "class.create": (
+        None,
+        lambda w, a, c: school.create_class(w.db, a, w.year_id, 7, "В"),
+        {"admin", "deputy"},
+    ),
 }
 
 
 def _state(w: World) -> dict[str, int]:
-    tables = ["mark", "absence", "lesson", "assignment", "period_mark", "correction", "user",
-              "student", "school_class"]
+    tables = [
+        "mark",
+        "absence",
+        "lesson",
+        "assignment",
+        "period_mark",
+        "correction",
+        "user",
+        "student",
+        "school_class",
+    ]
     with w.db.read() as s:
-        counts = {t: s.execute(text(f'SELECT count(*), coalesce(sum(version), 0) FROM "{t}"'))
-                  .one() for t in tables}
+        counts = {
+            t: s.execute(text(f'SELECT count(*), coalesce(sum(version), 0) FROM "{t}"')).one()
+            for t in tables
+        }
         counts["denied"] = s.execute(
-            text("SELECT count(*) FROM audit_event WHERE action='denied'")).scalar_one()
+            text("SELECT count(*) FROM audit_event WHERE action='denied'")
+        ).scalar_one()
     return counts
 
 
@@ -98,9 +175,18 @@ def test_permission_matrix(db, service: str, role: str) -> None:
 
 @pytest.mark.parametrize(
     "role, can_read",
-    [("teacher", True), ("ct", True), ("deputy", True), ("director", True),
-     ("other_teacher", False), ("primary", False), ("secretary", False), ("admin", False),
-     ("student_user", False), ("parent_user", False)],
+    [
+        ("teacher", True),
+        ("ct", True),
+        ("deputy", True),
+        ("director", True),
+        ("other_teacher", False),
+        ("primary", False),
+        ("secretary", False),
+        ("admin", False),
+        ("student_user", False),
+        ("parent_user", False),
+    ],
 )
 def test_read_scope(db, role: str, can_read: bool) -> None:
     """A class teacher reads all subjects of the class [002 §2.4, 004 §5]; others of
@@ -133,8 +219,9 @@ def test_deactivated_user_cannot_write(db) -> None:
     w = build(db)
     users.set_active(db, w.at(w.admin), w.teacher.user_id, False)
     with pytest.raises(PermissionDenied, match="отключена"):
-        marks.set_lesson_mark(db, w.at(w.teacher), w.lessons["today"], w.students5[0],
-                              "answer", "5")
+        marks.set_lesson_mark(
+            db, w.at(w.teacher), w.lessons["today"], w.students5[0], "answer", "5"
+        )
 
 
 def test_student_and_parent_never_write_000_7_1(db) -> None:
@@ -152,8 +239,9 @@ def test_open_session_loses_a_removed_role_at_once(db) -> None:
     w = build(db)
     users.set_roles(db, w.at(w.admin), w.teacher.user_id, ["secretary"])
     with pytest.raises(PermissionDenied, match="Права учётной записи изменились"):
-        marks.set_lesson_mark(db, w.at(w.teacher), w.lessons["today"], w.students5[0],
-                              "answer", "5")
+        marks.set_lesson_mark(
+            db, w.at(w.teacher), w.lessons["today"], w.students5[0], "answer", "5"
+        )
 
 
 def test_compromise_reported_stops_the_open_session_002_4_4(db) -> None:
@@ -165,7 +253,11 @@ def test_compromise_reported_stops_the_open_session_002_4_4(db) -> None:
     w = build(db)
     session = replace(w.teacher, since=datetime(2026, 11, 23, 8, 0)).at(datetime(2026, 11, 23, 10))
     marks.set_lesson_mark(db, session, w.lessons["today"], w.students5[0], "answer", "5")
-    incidents.report_incident(db, w.director.at(datetime(2026, 11, 23, 9, 30)),
-                              w.teacher.user_id, datetime(2026, 11, 23, 9, 0))
+    incidents.report_incident(
+        db,
+        w.director.at(datetime(2026, 11, 23, 9, 30)),
+        w.teacher.user_id,
+        datetime(2026, 11, 23, 9, 0),
+    )
     with pytest.raises(PermissionDenied, match="скомпрометированным"):
         marks.set_lesson_mark(db, session, w.lessons["today"], w.students5[1], "answer", "4")

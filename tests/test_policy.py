@@ -70,8 +70,9 @@ def test_five_presets_one_per_regulation() -> None:
     assert preset_names() == sorted(EXPECTED_PRESETS.values())
 
 
-@pytest.mark.parametrize("number, name", sorted(EXPECTED_PRESETS.items()),
-                         ids=sorted(EXPECTED_PRESETS))
+@pytest.mark.parametrize(
+    "number, name", sorted(EXPECTED_PRESETS.items()), ids=sorted(EXPECTED_PRESETS)
+)
 def test_preset_parses_and_cites_only_its_regulation(number: str, name: str) -> None:
     """Every preset is a valid policy; its sources are clauses of its own regulation and
     name known rule keys; the checker finds nothing to warn about."""
@@ -90,17 +91,34 @@ def test_preset_parses_and_cites_only_its_regulation(number: str, name: str) -> 
 def test_preset_has_the_004_key_structure(name: str) -> None:
     """Every preset spells out the same tables and keys as the reference 004 preset
     (homework_hours is optional: absent means «with the rest of the record»)."""
+
     def keys(text: str) -> set[str]:
         d = tomllib.loads(text)
         out = set()
-        for table in ("meta", "scale", "deadlines", "locks", "grade1", "marks", "class_teacher",
-                      "rounding", "session", "auth"):
+        for table in (
+            "meta",
+            "scale",
+            "deadlines",
+            "locks",
+            "grade1",
+            "marks",
+            "class_teacher",
+            "rounding",
+            "session",
+            "auth",
+        ):
             out |= {f"{table}.{k}" for k in d[table]}
         return out - {"deadlines.homework_hours"}
 
     assert keys(preset_text(name)) == keys(BASE)
     assert [w["code"] for w in tomllib.loads(preset_text(name))["work_types"]] == [
-        "answer", "homework", "independent", "practical", "test", "essay"]
+        "answer",
+        "homework",
+        "independent",
+        "practical",
+        "test",
+        "essay",
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_PRESETS.values()))
@@ -116,8 +134,11 @@ def test_presets_have_no_internal_contradictions(name: str) -> None:
 def test_004_preset_reports_10_days_vs_two_weeks_004_3_8_vs_5() -> None:
     """[004 §3.8] current marks locked after 10 days vs [004 §5] corrected only within two
     weeks of being set."""
-    found = [f for f in check(load_preset("004"))
-             if f.kind == CONTRADICTION and f.key == "locks.current_days"]
+    found = [
+        f
+        for f in check(load_preset("004"))
+        if f.kind == CONTRADICTION and f.key == "locks.current_days"
+    ]
     assert len(found) == 1
     message = found[0].message
     assert message.startswith("10 [004 §3.8] против 14 [004 §5]")
@@ -147,8 +168,11 @@ def test_002_class_teacher_read_only_002_2_4() -> None:
     assert policy.ct_read_only is True
     assert policy.ct_period_marks_all_subjects is False
     assert policy.ct_absence_reason is False
-    for key in ("class_teacher.read_only", "class_teacher.period_marks_all_subjects",
-                "class_teacher.absence_reason"):
+    for key in (
+        "class_teacher.read_only",
+        "class_teacher.period_marks_all_subjects",
+        "class_teacher.absence_reason",
+    ):
         assert policy.sources[key] == "002 §2.4"
 
 
@@ -179,8 +203,7 @@ def test_003_weekly_filling_vs_daily_marks_003_5_1_vs_7() -> None:
     ],
     ids=["000-daily-entry", "002-ct-read-only", "003-weekly-entry", "004-grade1"],
 )
-def test_sourced_keys_are_not_gaps_and_the_rest_are(number: str, sourced: str,
-                                                    gap: str) -> None:
+def test_sourced_keys_are_not_gaps_and_the_rest_are(number: str, sourced: str, gap: str) -> None:
     gaps = {f.key: f.message for f in check(load_preset(number)) if f.kind == GAP}
     assert sourced not in gaps
     assert gaps[gap].startswith("не установлено положением — взято значение по умолчанию: ")
@@ -192,11 +215,23 @@ def test_grade1_rules_are_gaps_outside_004_004_3_5() -> None:
     for number in ("000", "001", "002", "003"):
         policy = load_preset(number)
         gaps = {f.key for f in check(policy) if f.kind == GAP}
-        assert {"grade1.no_marks", "grade1.homework", "grade1.period_result",
-                "grade1.year_result"} <= gaps
-        assert (policy.grade1_no_marks, policy.grade1_homework, policy.grade1_period_result,
-                policy.grade1_year_result) == (ref.grade1_no_marks, ref.grade1_homework,
-                                               ref.grade1_period_result, ref.grade1_year_result)
+        assert {
+            "grade1.no_marks",
+            "grade1.homework",
+            "grade1.period_result",
+            "grade1.year_result",
+        } <= gaps
+        assert (
+            policy.grade1_no_marks,
+            policy.grade1_homework,
+            policy.grade1_period_result,
+            policy.grade1_year_result,
+        ) == (
+            ref.grade1_no_marks,
+            ref.grade1_homework,
+            ref.grade1_period_result,
+            ref.grade1_year_result,
+        )
 
 
 def test_001_gives_no_rule_value_so_every_key_is_a_gap() -> None:
@@ -220,37 +255,69 @@ def test_gap_message_shows_the_default_value() -> None:
 INTERNAL = [
     # (replacements, key, fragment of the message)
     ([("current_days = 10", "current_days = 1")], "locks.current_days", "длиннее запрета"),
-    ([("practical_days = 7", "practical_days = 0")], "locks.practical_days",
-     "после запрета"),
+    ([("practical_days = 7", "practical_days = 0")], "locks.practical_days", "после запрета"),
     ([("written_days = 10", "written_days = 1")], "locks.written_days", "письменные"),
-    ([("entry_days = 2\nday_count = \"calendar\"", "entry_days = 6\nday_count = \"working\"")],
-     "locks.practical_days", "с выходными"),
-    ([("entry_days = 2", "entry_days = 2\nhomework_hours = 300")],
-     "deadlines.homework_hours", "после запрета"),
-    ([("entry_days = 2", "entry_days = 2\nhomework_hours = -1")],
-     "deadlines.homework_hours", "отрицател"),
-    ([('[[4.5, "5"], [3.5, "4"], [2.5, "3"]]', '[[3.5, "4"], [4.5, "5"], [2.5, "3"]]')],
-     "rounding.thresholds", "не убывают"),
-    ([('[[4.5, "5"], [3.5, "4"], [2.5, "3"]]', '[[4.5, "5"], [4.5, "4"], [2.5, "3"]]')],
-     "rounding.thresholds", "не убывают"),
-    ([('[[4.5, "5"], [3.5, "4"], [2.5, "3"]]', '[[4.5, "5+"], [3.5, "4"], [2.5, "3"]]')],
-     "rounding.thresholds", "«5+» не входит в шкалу"),
+    (
+        [('entry_days = 2\nday_count = "calendar"', 'entry_days = 6\nday_count = "working"')],
+        "locks.practical_days",
+        "с выходными",
+    ),
+    (
+        [("entry_days = 2", "entry_days = 2\nhomework_hours = 300")],
+        "deadlines.homework_hours",
+        "после запрета",
+    ),
+    (
+        [("entry_days = 2", "entry_days = 2\nhomework_hours = -1")],
+        "deadlines.homework_hours",
+        "отрицател",
+    ),
+    (
+        [('[[4.5, "5"], [3.5, "4"], [2.5, "3"]]', '[[3.5, "4"], [4.5, "5"], [2.5, "3"]]')],
+        "rounding.thresholds",
+        "не убывают",
+    ),
+    (
+        [('[[4.5, "5"], [3.5, "4"], [2.5, "3"]]', '[[4.5, "5"], [4.5, "4"], [2.5, "3"]]')],
+        "rounding.thresholds",
+        "не убывают",
+    ),
+    (
+        [('[[4.5, "5"], [3.5, "4"], [2.5, "3"]]', '[[4.5, "5+"], [3.5, "4"], [2.5, "3"]]')],
+        "rounding.thresholds",
+        "«5+» не входит в шкалу",
+    ),
     ([('below = "2"', 'below = "0"')], "rounding.below", "«0» не входит в шкалу"),
     ([('below = "2"', 'below = "1"')], "rounding.below", "итоговые отметки"),
-    ([('period_result = "н/оц"', 'period_result = "зачёт"')], "grade1.period_result",
-     "«зачёт»"),
+    ([('period_result = "н/оц"', 'period_result = "зачёт"')], "grade1.period_result", "«зачёт»"),
     ([('year_result = "осв"', 'year_result = "усв"')], "grade1.year_result", "«усв»"),
     ([('debt_mark = ""', 'debt_mark = "2"')], "scale.debt_mark", "совпадает"),
-    ([("read_only = false", "read_only = true"),
-      ("\nabsence_reason = true\n", "\nabsence_reason = false\n")],
-     "class_teacher.period_marks_all_subjects", "по всем предметам"),
-    ([("read_only = false", "read_only = true"),
-      ("period_marks_all_subjects = true", "period_marks_all_subjects = false")],
-     "class_teacher.absence_reason", "причины пропусков"),
-    ([('period_marks = "period_end"', 'period_marks = "days_after"')],
-     "locks.period_marks_days", "N = 0"),
-    ([("min_password_length = 8", "min_password_length = 6")], "auth.min_password_length",
-     "NIST SP 800-63B"),
+    (
+        [
+            ("read_only = false", "read_only = true"),
+            ("\nabsence_reason = true\n", "\nabsence_reason = false\n"),
+        ],
+        "class_teacher.period_marks_all_subjects",
+        "по всем предметам",
+    ),
+    (
+        [
+            ("read_only = false", "read_only = true"),
+            ("period_marks_all_subjects = true", "period_marks_all_subjects = false"),
+        ],
+        "class_teacher.absence_reason",
+        "причины пропусков",
+    ),
+    (
+        [('period_marks = "period_end"', 'period_marks = "days_after"')],
+        "locks.period_marks_days",
+        "N = 0",
+    ),
+    (
+        [("min_password_length = 8", "min_password_length = 6")],
+        "auth.min_password_length",
+        "NIST SP 800-63B",
+    ),
 ]
 INTERNAL_IDS = [
     "entry-2-days-after-current-lock-1-day",
@@ -287,8 +354,12 @@ def test_004_baseline_has_only_the_regulations_contradictions() -> None:
     """The 004 values hold together: its contradictions all come from [[alternatives]],
     so the text the cases above modify has none."""
     keys = [f.key for f in check(parse_policy(BASE)) if f.kind == CONTRADICTION]
-    assert keys == ["deadlines.entry_days", "locks.current_days", "locks.period_marks",
-                    "locks.period_marks_days"]
+    assert keys == [
+        "deadlines.entry_days",
+        "locks.current_days",
+        "locks.period_marks",
+        "locks.period_marks_days",
+    ]
     assert of_kind(check(parse_policy(PLAIN)), CONTRADICTION) == []
 
 
@@ -297,19 +368,33 @@ def test_004_baseline_has_only_the_regulations_contradictions() -> None:
     [
         [("written_days = 10", "written_days = 30")],
         [("practical_days = 7", "practical_days = 2")],
-        [("entry_days = 2", "entry_days = 0"), ("current_days = 10", "current_days = 0"),
-         ("practical_days = 7", "practical_days = 0"), ("written_days = 10", "written_days = 0")],
-        [('period_marks = "period_end"', 'period_marks = "days_after"'),
-         ("period_marks_days = 0", "period_marks_days = 5")],
-        [("read_only = false", "read_only = true"),
-         ("period_marks_all_subjects = true", "period_marks_all_subjects = false"),
-         ("\nabsence_reason = true\n", "\nabsence_reason = false\n")],
+        [
+            ("entry_days = 2", "entry_days = 0"),
+            ("current_days = 10", "current_days = 0"),
+            ("practical_days = 7", "practical_days = 0"),
+            ("written_days = 10", "written_days = 0"),
+        ],
+        [
+            ('period_marks = "period_end"', 'period_marks = "days_after"'),
+            ("period_marks_days = 0", "period_marks_days = 5"),
+        ],
+        [
+            ("read_only = false", "read_only = true"),
+            ("period_marks_all_subjects = true", "period_marks_all_subjects = false"),
+            ("\nabsence_reason = true\n", "\nabsence_reason = false\n"),
+        ],
         [("entry_days = 2", "entry_days = 2\nhomework_hours = 1.5")],
         [("min_password_length = 8", "min_password_length = 12")],
     ],
-    ids=["written-lock-longer-than-current", "practical-lock-equals-entry-days",
-         "same-day-entry-and-same-day-locks", "period-marks-5-days-after-004-6-3",
-         "ct-read-only-002-2-4", "homework-1-5-hours-002-2-6", "longer-password"],
+    ids=[
+        "written-lock-longer-than-current",
+        "practical-lock-equals-entry-days",
+        "same-day-entry-and-same-day-locks",
+        "period-marks-5-days-after-004-6-3",
+        "ct-read-only-002-2-4",
+        "homework-1-5-hours-002-2-6",
+        "longer-password",
+    ],
 )
 def test_consistent_values_are_not_contradictions(replacements) -> None:
     """A lock longer than another, a same-day deadline with a same-day lock, and the
@@ -320,21 +405,33 @@ def test_consistent_values_are_not_contradictions(replacements) -> None:
 @pytest.mark.parametrize(
     "replacements, kind, key",
     [
-        ([('period_marks_days = 0', 'period_marks_days = 5')], WARNING,
-         "locks.period_marks_days"),
-        ([("max_failed_logins = 5", "max_failed_logins = 0")], WARNING,
-         "auth.max_failed_logins"),
-        ([("idle_lock_minutes = 10", "idle_lock_minutes = 0")], WARNING,
-         "session.idle_lock_minutes"),
+        ([("period_marks_days = 0", "period_marks_days = 5")], WARNING, "locks.period_marks_days"),
+        ([("max_failed_logins = 5", "max_failed_logins = 0")], WARNING, "auth.max_failed_logins"),
+        (
+            [("idle_lock_minutes = 10", "idle_lock_minutes = 0")],
+            WARNING,
+            "session.idle_lock_minutes",
+        ),
         ([("min_marks = 3", "min_marks = -1")], WARNING, "rounding.min_marks"),
-        ([('"grade1.no_marks" = "004 §3.5"', '"grade1.nomarks" = "004 §3.5"')], WARNING,
-         "grade1.nomarks"),
-        ([('key = "locks.current_days"', 'key = "locks.curent_days"')], WARNING,
-         "locks.curent_days"),
+        (
+            [('"grade1.no_marks" = "004 §3.5"', '"grade1.nomarks" = "004 §3.5"')],
+            WARNING,
+            "grade1.nomarks",
+        ),
+        (
+            [('key = "locks.current_days"', 'key = "locks.curent_days"')],
+            WARNING,
+            "locks.curent_days",
+        ),
     ],
-    ids=["period-marks-days-unused-at-period-end", "unlimited-login-attempts",
-         "idle-session-never-locks", "negative-min-marks", "unknown-source-key",
-         "unknown-alternative-key"],
+    ids=[
+        "period-marks-days-unused-at-period-end",
+        "unlimited-login-attempts",
+        "idle-session-never-locks",
+        "negative-min-marks",
+        "unknown-source-key",
+        "unknown-alternative-key",
+    ],
 )
 def test_warnings(replacements, kind: str, key: str) -> None:
     found = new_findings(variant(*replacements, base=BASE), base=BASE)
@@ -346,7 +443,8 @@ def test_alternative_with_the_same_value_is_no_contradiction() -> None:
     """An alternative clause that agrees with the chosen value is not reported."""
     text = variant(("value = 14", "value = 10"), base=BASE)
     assert "locks.current_days" not in {
-        f.key for f in check(parse_policy(text)) if f.kind == CONTRADICTION}
+        f.key for f in check(parse_policy(text)) if f.kind == CONTRADICTION
+    }
 
 
 # --- the report and the CLI --------------------------------------------------------------
@@ -362,8 +460,10 @@ def test_format_findings_groups_and_counts() -> None:
     assert report.index("Противоречия (4):") < report.index("Пробелы (")
     gaps = len(of_kind(findings, GAP))
     assert lines[-1] == f"Итого: противоречий — 4, пробелов — {gaps}, предупреждений — 0."
-    assert ("  locks.current_days: 10 [004 §3.8] против 14 [004 §5] — «отметки исправляет "
-            "только в течение двух недель с момента выставления»") in lines
+    assert (
+        "  locks.current_days: 10 [004 §3.8] против 14 [004 §5] — «отметки исправляет "
+        "только в течение двух недель с момента выставления»"
+    ) in lines
     assert sum(line.startswith("  ") for line in lines) == len(findings)
 
 
@@ -399,16 +499,25 @@ INVALID = [
     (variant(("current_days = 10", 'current_days = "10"')), "locks.current_days"),
     (variant(("written_days = 10", "written_days = -1")), "locks.written_days"),
     (variant(('lock = "practical"', 'lock = "exam"')), "work_types[3].lock"),
-    (variant(('day_count = "calendar"\n\n[locks]', 'day_count = "school"\n\n[locks]')),
-     "deadlines.day_count"),
-    (variant(('period_marks = "period_end"', 'period_marks = "never"')),
-     "locks.period_marks"),
+    (
+        variant(('day_count = "calendar"\n\n[locks]', 'day_count = "school"\n\n[locks]')),
+        "deadlines.day_count",
+    ),
+    (variant(('period_marks = "period_end"', 'period_marks = "never"')), "locks.period_marks"),
     (variant(("read_only = false", 'read_only = "нет"')), "class_teacher.read_only"),
     (variant(("weight = 1.5", "weight = 0")), "work_types[2].weight"),
 ]
-INVALID_IDS = ["bad-toml-syntax", "missing-key", "wrong-type", "negative-days",
-               "unknown-lock-class", "unknown-day-count", "unknown-period-lock",
-               "bool-as-text", "zero-weight"]
+INVALID_IDS = [
+    "bad-toml-syntax",
+    "missing-key",
+    "wrong-type",
+    "negative-days",
+    "unknown-lock-class",
+    "unknown-day-count",
+    "unknown-period-lock",
+    "bool-as-text",
+    "zero-weight",
+]
 
 
 @pytest.mark.parametrize("text, fragment", INVALID, ids=INVALID_IDS)
@@ -419,8 +528,7 @@ def test_invalid_policy_raises_policy_error_naming_the_key(text: str, fragment: 
 
 
 @pytest.mark.parametrize("text, fragment", INVALID, ids=INVALID_IDS)
-def test_run_check_on_an_invalid_file_returns_1(text: str, fragment: str, tmp_path,
-                                                 capsys) -> None:
+def test_run_check_on_an_invalid_file_returns_1(text: str, fragment: str, tmp_path, capsys) -> None:
     path = tmp_path / "policy.toml"
     path.write_text(text, encoding="utf-8")
     assert run_check(str(path)) == 1

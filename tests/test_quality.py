@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("core", "tui", "cli", "data")
 BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.xdist_group("quality")  # one tree of links for mypy and import-linter
 
 
 def tool(name: str) -> str:
@@ -40,31 +41,49 @@ def tree(tmp_path_factory) -> Path:
 
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, timeout=600, env={**os.environ, **env}
+    )
 
 
 def test_ruff_finds_nothing() -> None:
-    out = run([tool("ruff"), "check", "--no-cache", "core", "tui", "cli", "tests", "bench"],
-              ROOT)
+    out = run([tool("ruff"), "check", "--no-cache", "core", "tui", "cli", "tests", "bench"], ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_the_code_is_formatted() -> None:
-    out = run([tool("ruff"), "format", "--check", "--no-cache", "core", "tui", "cli", "tests",
-               "bench"], ROOT)
+    out = run(
+        [tool("ruff"), "format", "--check", "--no-cache", "core", "tui", "cli", "tests", "bench"],
+        ROOT,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_mypy_finds_nothing(tree) -> None:
-    out = run([tool("mypy"), "--config-file", str(tree / "pyproject.toml"),
-               "--cache-dir", str(tree / ".mypy_cache"),
-               "-p", "zhurnal.core", "-p", "zhurnal.tui", "-p", "zhurnal.cli"],
-              tree, MYPYPATH=str(tree))
+    out = run(
+        [
+            tool("mypy"),
+            "--config-file",
+            str(tree / "pyproject.toml"),
+            "--cache-dir",
+            str(tree / ".mypy_cache"),
+            "-p",
+            "zhurnal.core",
+            "-p",
+            "zhurnal.tui",
+            "-p",
+            "zhurnal.cli",
+        ],
+        tree,
+        MYPYPATH=str(tree),
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_the_import_contracts_hold(tree) -> None:
-    out = run([tool("lint-imports"), str(tree / "pyproject.toml"), "--no-cache"], tree,
-              PYTHONPATH=str(tree))
+    out = run(
+        [tool("lint-imports"), str(tree / "pyproject.toml"), "--no-cache"],
+        tree,
+        PYTHONPATH=str(tree),
+    )
     assert out.returncode == 0, out.stdout + out.stderr

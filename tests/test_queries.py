@@ -7,11 +7,11 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import func, select
 
+from tests.school import World, build
+from zhurnal.core import readmodels as queries
 from zhurnal.core.errors import PermissionDenied
 from zhurnal.core.models import AuditEvent, PlanItem, Student, SubgroupMember
-from zhurnal.core import readmodels as queries
 from zhurnal.core.services import lessons, marks
-from tests.school import World, build
 
 
 @pytest.fixture
@@ -21,8 +21,10 @@ def w(db) -> World:
 
 def add_plan(w: World, *topics: str) -> list[int]:
     with w.db.write() as s:
-        items = [PlanItem(course_id=w.course5, position=i, topic=t)
-                 for i, t in enumerate(topics, start=1)]
+        items = [
+            PlanItem(course_id=w.course5, position=i, topic=t)
+            for i, t in enumerate(topics, start=1)
+        ]
         s.add_all(items)
         s.flush()
         return [item.id for item in items]
@@ -42,7 +44,10 @@ def test_attendance_lists_the_roster_sorted_with_absences(w: World) -> None:
     lessons.set_absence(w.db, t, lesson, w.students5[1], "Б")
     rows = queries.lesson_attendance(w.db, t, lesson)
     assert [(r.student_id, r.absence_code, r.absence_version) for r in rows] == [
-        (w.students5[0], None, 0), (w.students5[1], "Б", 1), (w.students5[2], None, 0)]
+        (w.students5[0], None, 0),
+        (w.students5[1], "Б", 1),
+        (w.students5[2], None, 0),
+    ]
 
 
 def test_attendance_roster_is_the_one_of_the_lesson_date(w: World) -> None:
@@ -63,8 +68,11 @@ def test_attendance_roster_is_the_one_of_the_lesson_date(w: World) -> None:
 
 def test_attendance_of_a_subgroup_lists_its_members(w: World) -> None:
     with w.db.write() as s:
-        s.add(SubgroupMember(course_id=w.course5_other, student_id=w.students5[2],
-                             start=date(2026, 9, 1)))
+        s.add(
+            SubgroupMember(
+                course_id=w.course5_other, student_id=w.students5[2], start=date(2026, 9, 1)
+            )
+        )
     rows = queries.lesson_attendance(w.db, w.at(w.other_teacher), w.lessons["other_today"])
     assert [r.student_id for r in rows] == [w.students5[2]]
 
@@ -126,8 +134,10 @@ def test_card_offers_the_next_plan_topic_then_keeps_the_link(w: World) -> None:
 def test_card_times_deadlines_and_edit_state(w: World) -> None:
     t = w.at(w.teacher)
     card = queries.lesson_card(w.db, t, w.lessons["today"])
-    assert (card.starts_at, card.ends_at) == (datetime(2026, 11, 23, 8, 30),
-                                              datetime(2026, 11, 23, 9, 15))
+    assert (card.starts_at, card.ends_at) == (
+        datetime(2026, 11, 23, 8, 30),
+        datetime(2026, 11, 23, 9, 15),
+    )
     assert card.lesson.entry_deadline == datetime(2026, 11, 25, 23, 59, 59)
     assert card.lesson.lock_at == datetime(2026, 12, 4)
     assert card.lesson.text_editable and card.lesson.attendance_editable
@@ -140,7 +150,8 @@ def test_card_of_a_locked_lesson_says_why(w: World) -> None:
     """10 days after the lesson its topic and attendance are closed [004 §3.8]."""
     card = queries.lesson_card(w.db, w.at(w.teacher), w.lessons["locked"])
     assert card.lesson.text_why_not == (
-        "Урок 09.11: тема и домашнее задание закрыты для изменений с 20.11.2026 [004 §3.8].")
+        "Урок 09.11: тема и домашнее задание закрыты для изменений с 20.11.2026 [004 §3.8]."
+    )
     assert "закрыты для изменений с 20.11.2026" in card.lesson.attendance_why_not
     assert card.lesson.locked
 
@@ -150,7 +161,8 @@ def test_card_of_grade_1_forces_homework_and_no_marks(w: World) -> None:
     card = queries.lesson_card(w.db, w.at(w.primary), w.lessons["g1_today"])
     assert card.lesson.forced_homework == "нет" and not card.lesson.homework_required
     assert card.lesson.forced_homework_why == (
-        "В 1-м классе домашнее задание не задаётся: в графе пишется «нет» [004 §3.5].")
+        "В 1-м классе домашнее задание не задаётся: в графе пишется «нет» [004 §3.5]."
+    )
     assert not card.lesson.marks_allowed
     assert card.lesson.marks_why_not == "В 1-м классе отметки не ставятся [004 §3.5]."
     assert card.lesson.work_types_why_not == card.lesson.marks_why_not

@@ -7,11 +7,17 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from zhurnal.core.errors import ConflictError, DomainError, LockedError, PermissionDenied, ValidationError
-from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
-from zhurnal.core import readmodels
-from zhurnal.core.services import corrections, lessons, marks
 from tests.school import NOW, World, build
+from zhurnal.core import readmodels
+from zhurnal.core.errors import (
+    ConflictError,
+    DomainError,
+    LockedError,
+    PermissionDenied,
+    ValidationError,
+)
+from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
+from zhurnal.core.services import corrections, lessons, marks
 
 
 @pytest.fixture
@@ -31,8 +37,9 @@ def test_teacher_sets_and_changes_a_mark(w: World) -> None:
     t = w.at(w.teacher)
     m = marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", "5")
     assert (m.value, m.version, m.late) == ("5", 1, False)
-    m2 = marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", "4",
-                               expected_version=1)
+    m2 = marks.set_lesson_mark(
+        w.db, t, w.lessons["today"], w.students5[0], "answer", "4", expected_version=1
+    )
     assert (m2.value, m2.version) == ("4", 2)
     with w.db.read() as s:
         events = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.id))]
@@ -42,8 +49,9 @@ def test_teacher_sets_and_changes_a_mark(w: World) -> None:
 def test_clearing_a_mark_removes_it(w: World) -> None:
     t = w.at(w.teacher)
     marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", "3")
-    assert marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer",
-                                 None) is None
+    assert (
+        marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", None) is None
+    )
     assert count(w.db, Mark) == 0
 
 
@@ -63,16 +71,18 @@ def test_several_marks_per_lesson_by_work_type(w: World) -> None:
 def test_mark_outside_the_scale_is_refused(w: World, value: str, message: str) -> None:
     """Values come from the policy's scale [004 §3.8 — five-point marks]."""
     with pytest.raises(ValidationError, match=message):
-        marks.set_lesson_mark(w.db, w.at(w.teacher), w.lessons["today"], w.students5[0],
-                              "answer", value)
+        marks.set_lesson_mark(
+            w.db, w.at(w.teacher), w.lessons["today"], w.students5[0], "answer", value
+        )
     assert count(w.db, Mark) == 0
 
 
 def test_grade1_gets_no_marks_004_3_5(w: World) -> None:
     """[004 §3.5] In grade 1 no marks are given in any subject."""
     with pytest.raises(DomainError, match="1-м классе"):
-        marks.set_lesson_mark(w.db, w.at(w.primary), w.lessons["g1_today"], w.students1[0],
-                              "answer", "5")
+        marks.set_lesson_mark(
+            w.db, w.at(w.primary), w.lessons["g1_today"], w.students1[0], "answer", "5"
+        )
     assert count(w.db, Mark) == 0
 
 
@@ -95,7 +105,8 @@ def test_grade1_period_result_004_3_5(w: World, period_key: str, value: str, ok:
     """[004 §3.5] Grade 1: quarter result «н/оц», year «осв»."""
     actor = w.at(w.primary, datetime(2026, 10, 24, 12, 0))
     call = lambda: marks.set_period_mark(  # noqa: E731
-        w.db, actor, w.course1, w.students1[0], getattr(w, period_key), value)
+        w.db, actor, w.course1, w.students1[0], getattr(w, period_key), value
+    )
     if ok:
         assert call().value == value
     else:
@@ -105,8 +116,12 @@ def test_grade1_period_result_004_3_5(w: World, period_key: str, value: str, ok:
 
 @pytest.mark.parametrize(
     "key, what",
-    [("tomorrow", "mark"), ("later_today", "mark"), ("tomorrow", "absence"),
-     ("later_today", "all_present")],
+    [
+        ("tomorrow", "mark"),
+        ("later_today", "mark"),
+        ("tomorrow", "absence"),
+        ("later_today", "all_present"),
+    ],
     ids=["mark-tomorrow", "mark-later-today", "absence-tomorrow", "attendance-later-today"],
 )
 def test_nothing_forward_004_3_8(w: World, key: str, what: str) -> None:
@@ -156,11 +171,13 @@ def test_homework_deadline_in_hours_002_2_6(tmp_path) -> None:
     db = make_db(tmp_path / "s.db", preset="002")
     w = build(db)
     lesson_end = datetime(2026, 11, 23, 9, 15)  # lesson 1 ends 9:15
-    in_time = lessons.set_homework(db, w.teacher.at(lesson_end + timedelta(minutes=80)),
-                                   w.lessons["today"], "§ 5")
+    in_time = lessons.set_homework(
+        db, w.teacher.at(lesson_end + timedelta(minutes=80)), w.lessons["today"], "§ 5"
+    )
     assert in_time.homework_late is False
-    late = lessons.set_homework(db, w.teacher.at(lesson_end + timedelta(hours=2)),
-                                w.lessons["late"], "§ 6")
+    late = lessons.set_homework(
+        db, w.teacher.at(lesson_end + timedelta(hours=2)), w.lessons["late"], "§ 6"
+    )
     assert late.homework_late is True
 
 
@@ -178,19 +195,35 @@ def test_current_marks_lock_after_10_days_004_3_8(w: World) -> None:
 
 @pytest.mark.parametrize(
     "work_type, days_after, locked",
-    [("answer", 10, False), ("answer", 11, True), ("practical", 7, False),
-     ("practical", 8, True), ("essay", 10, False), ("essay", 11, True)],
-    ids=["current-day10-open", "current-day11-locked", "practical-day7-open",
-         "practical-day8-locked", "written-day10-open", "written-day11-locked"],
+    [
+        ("answer", 10, False),
+        ("answer", 11, True),
+        ("practical", 7, False),
+        ("practical", 8, True),
+        ("essay", 10, False),
+        ("essay", 11, True),
+    ],
+    ids=[
+        "current-day10-open",
+        "current-day11-locked",
+        "practical-day7-open",
+        "practical-day8-locked",
+        "written-day10-open",
+        "written-day11-locked",
+    ],
 )
-def test_lock_by_work_type_004_3_8(w: World, work_type: str, days_after: int,
-                                   locked: bool) -> None:
+def test_lock_by_work_type_004_3_8(w: World, work_type: str, days_after: int, locked: bool) -> None:
     """[004 §3.8] current 10 days, practical works 7 days, written works 10 days."""
     lesson_day = date(2026, 11, 9)
-    actor = w.at(w.teacher, datetime.combine(lesson_day + timedelta(days=days_after),
-                                             datetime.min.time()).replace(hour=12))
+    actor = w.at(
+        w.teacher,
+        datetime.combine(lesson_day + timedelta(days=days_after), datetime.min.time()).replace(
+            hour=12
+        ),
+    )
     call = lambda: marks.set_lesson_mark(  # noqa: E731
-        w.db, actor, w.lessons["locked"], w.students5[0], work_type, "4")
+        w.db, actor, w.lessons["locked"], w.students5[0], work_type, "4"
+    )
     if locked:
         with pytest.raises(LockedError):
             call()
@@ -212,21 +245,29 @@ def test_period_marks_lock_at_period_end_004_3_8(w: World) -> None:
 
 def _approved_correction(w: World, **kw) -> int:
     req = corrections.request_correction(
-        w.db, w.at(w.teacher), course_id=w.course5, scope=kw.get("scope", "marks"),
-        ground="illness", document_number="Справка № 17", document_date=date(2026, 11, 20),
-        lesson_id=kw.get("lesson_id", w.lessons["locked"]), student_id=kw.get("student_id"),
+        w.db,
+        w.at(w.teacher),
+        course_id=w.course5,
+        scope=kw.get("scope", "marks"),
+        ground="illness",
+        document_number="Справка № 17",
+        document_date=date(2026, 11, 20),
+        lesson_id=kw.get("lesson_id", w.lessons["locked"]),
+        student_id=kw.get("student_id"),
         period_id=kw.get("period_id"),
     )
-    corrections.decide_correction(w.db, w.at(w.director), req.id, approve=True,
-                                  valid_until=date(2026, 11, 27))
+    corrections.decide_correction(
+        w.db, w.at(w.director), req.id, approve=True, valid_until=date(2026, 11, 27)
+    )
     return req.id
 
 
 def test_correction_opens_locked_cell_for_deputy_004_7(w: World) -> None:
     """[004 §7.2, §7.4] Director approves, the deputy enters; the mark points to it."""
     cid = _approved_correction(w, student_id=w.students5[0])
-    m = marks.set_lesson_mark(w.db, w.at(w.deputy), w.lessons["locked"], w.students5[0],
-                              "answer", "4", correction_id=cid)
+    m = marks.set_lesson_mark(
+        w.db, w.at(w.deputy), w.lessons["locked"], w.students5[0], "answer", "4", correction_id=cid
+    )
     assert m.correction_id == cid
     with w.db.read() as s:
         ev = s.exec(select(AuditEvent).where(AuditEvent.action == "mark.set")).one()
@@ -241,9 +282,15 @@ def test_correction_limits_004_7(w: World, case: str) -> None:
     """[004 §7] Only the deputy, only the opened cells, only until the end date."""
     if case == "not_approved" or case == "rejected":
         req = corrections.request_correction(
-            w.db, w.at(w.teacher), course_id=w.course5, scope="marks", ground="retake",
-            document_number="Протокол № 3", document_date=date(2026, 11, 20),
-            lesson_id=w.lessons["locked"])
+            w.db,
+            w.at(w.teacher),
+            course_id=w.course5,
+            scope="marks",
+            ground="retake",
+            document_number="Протокол № 3",
+            document_date=date(2026, 11, 20),
+            lesson_id=w.lessons["locked"],
+        )
         cid = req.id
         if case == "rejected":
             corrections.decide_correction(w.db, w.at(w.director), cid, approve=False)
@@ -257,33 +304,50 @@ def test_correction_limits_004_7(w: World, case: str) -> None:
     elif case == "expired":
         actor = w.at(w.deputy, datetime(2026, 11, 28, 9, 0))
     with pytest.raises(DomainError):
-        marks.set_lesson_mark(w.db, actor, w.lessons["locked"], student, "answer", "4",
-                              correction_id=cid)
+        marks.set_lesson_mark(
+            w.db, actor, w.lessons["locked"], student, "answer", "4", correction_id=cid
+        )
     assert count(w.db, Mark) == 0
 
 
 def test_only_director_approves_004_7_2(w: World) -> None:
     req = corrections.request_correction(
-        w.db, w.at(w.teacher), course_id=w.course5, scope="marks", ground="retake",
-        document_number="Протокол № 3", document_date=date(2026, 11, 20),
-        lesson_id=w.lessons["locked"])
+        w.db,
+        w.at(w.teacher),
+        course_id=w.course5,
+        scope="marks",
+        ground="retake",
+        document_number="Протокол № 3",
+        document_date=date(2026, 11, 20),
+        lesson_id=w.lessons["locked"],
+    )
     with pytest.raises(PermissionDenied, match="директор"):
-        corrections.decide_correction(w.db, w.at(w.deputy), req.id, approve=True,
-                                      valid_until=date(2026, 11, 30))
+        corrections.decide_correction(
+            w.db, w.at(w.deputy), req.id, approve=True, valid_until=date(2026, 11, 30)
+        )
 
 
 def test_correction_needs_a_document_004_7_3(w: World) -> None:
     with pytest.raises(ValidationError, match="документ"):
         corrections.request_correction(
-            w.db, w.at(w.teacher), course_id=w.course5, scope="marks", ground="illness",
-            document_number="  ", document_date=date(2026, 11, 20), lesson_id=w.lessons["locked"])
+            w.db,
+            w.at(w.teacher),
+            course_id=w.course5,
+            scope="marks",
+            ground="illness",
+            document_number="  ",
+            document_date=date(2026, 11, 20),
+            lesson_id=w.lessons["locked"],
+        )
 
 
 def test_period_mark_correction_004_7(w: World) -> None:
-    cid = _approved_correction(w, scope="period_marks", period_id=w.q1, lesson_id=None,
-                               student_id=w.students5[2])
-    pm = marks.set_period_mark(w.db, w.at(w.deputy), w.course5, w.students5[2], w.q1, "4",
-                               correction_id=cid)
+    cid = _approved_correction(
+        w, scope="period_marks", period_id=w.q1, lesson_id=None, student_id=w.students5[2]
+    )
+    pm = marks.set_period_mark(
+        w.db, w.at(w.deputy), w.course5, w.students5[2], w.q1, "4", correction_id=cid
+    )
     assert pm.correction_id == cid
 
 
@@ -291,7 +355,7 @@ def test_period_mark_correction_004_7(w: World) -> None:
 
 
 def test_attendance_all_present_vs_not_taken(w: World) -> None:
-    """"No absences" differs from "not taken": attendance_taken_at records it."""
+    """ "No absences" differs from "not taken": attendance_taken_at records it."""
     t = w.at(w.teacher)
     lessons.set_absence(w.db, t, w.lessons["today"], w.students5[0], "н")
     view = lessons.mark_all_present(w.db, t, w.lessons["today"])
@@ -302,8 +366,7 @@ def test_attendance_all_present_vs_not_taken(w: World) -> None:
 
 @pytest.mark.parametrize("code", ["Н", "Б", "УП", "ОП"])
 def test_absence_codes(w: World, code: str) -> None:
-    a = lessons.set_absence(w.db, w.at(w.teacher), w.lessons["today"], w.students5[0],
-                            code.lower())
+    a = lessons.set_absence(w.db, w.at(w.teacher), w.lessons["today"], w.students5[0], code.lower())
     assert a.code == code
 
 
@@ -314,24 +377,36 @@ def test_unknown_absence_code_refused(w: World) -> None:
 
 def test_student_of_another_class_refused(w: World) -> None:
     with pytest.raises(DomainError, match="не числится"):
-        marks.set_lesson_mark(w.db, w.at(w.teacher), w.lessons["today"], w.outsider, "answer",
-                              "5")
+        marks.set_lesson_mark(w.db, w.at(w.teacher), w.lessons["today"], w.outsider, "answer", "5")
 
 
 def test_class_teacher_corrects_absence_reason_004_3_7(w: World) -> None:
     """[004 §3.7] The class teacher corrects reasons within 2 working days of the document."""
-    a = lessons.set_absence(w.db, w.teacher.at(datetime(2026, 11, 20, 12, 0)),
-                            w.lessons["late"], w.students5[0], "Н")
-    fixed = lessons.correct_absence_reason(w.db, w.at(w.ct), a.id, "Б",
-                                           document="Справка № 5",
-                                           document_date=date(2026, 11, 20))
+    a = lessons.set_absence(
+        w.db, w.teacher.at(datetime(2026, 11, 20, 12, 0)), w.lessons["late"], w.students5[0], "Н"
+    )
+    fixed = lessons.correct_absence_reason(
+        w.db, w.at(w.ct), a.id, "Б", document="Справка № 5", document_date=date(2026, 11, 20)
+    )
     assert fixed.code == "Б"  # Fri 20.11 + 2 working days = Tue 24.11
     with pytest.raises(DomainError, match="рабочих дней"):
-        lessons.correct_absence_reason(w.db, w.ct.at(datetime(2026, 11, 25, 9, 0)), a.id, "УП",
-                                       document="Справка № 6", document_date=date(2026, 11, 20))
+        lessons.correct_absence_reason(
+            w.db,
+            w.ct.at(datetime(2026, 11, 25, 9, 0)),
+            a.id,
+            "УП",
+            document="Справка № 6",
+            document_date=date(2026, 11, 20),
+        )
     with pytest.raises(PermissionDenied):
-        lessons.correct_absence_reason(w.db, w.at(w.other_teacher), a.id, "УП",
-                                       document="Справка", document_date=date(2026, 11, 20))
+        lessons.correct_absence_reason(
+            w.db,
+            w.at(w.other_teacher),
+            a.id,
+            "УП",
+            document="Справка",
+            document_date=date(2026, 11, 20),
+        )
 
 
 def test_class_teacher_read_only_under_002_2_4(tmp_path) -> None:
@@ -341,14 +416,16 @@ def test_class_teacher_read_only_under_002_2_4(tmp_path) -> None:
     db = make_db(tmp_path / "s.db", preset="002")
     w = build(db)
     with pytest.raises(PermissionDenied):
-        marks.set_period_mark(db, w.ct.at(datetime(2026, 10, 24, 12)), w.course5,
-                              w.students5[0], w.q1, "5")
+        marks.set_period_mark(
+            db, w.ct.at(datetime(2026, 10, 24, 12)), w.course5, w.students5[0], w.q1, "5"
+        )
 
 
 def test_class_teacher_sets_period_marks_all_subjects_004_3_9(w: World) -> None:
     """[004 §3.9] A class teacher sets quarter marks in every subject of their class."""
-    pm = marks.set_period_mark(w.db, w.ct.at(datetime(2026, 10, 24, 12)), w.course5,
-                               w.students5[0], w.q1, "5")
+    pm = marks.set_period_mark(
+        w.db, w.ct.at(datetime(2026, 10, 24, 12)), w.course5, w.students5[0], w.q1, "5"
+    )
     assert pm.value == "5"
 
 
@@ -358,11 +435,13 @@ def test_class_teacher_sets_period_marks_all_subjects_004_3_9(w: World) -> None:
 def test_stale_write_is_a_conflict_naming_who(w: World) -> None:
     t = w.at(w.teacher)
     marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", "5")
-    marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", "4",
-                          expected_version=1)
+    marks.set_lesson_mark(
+        w.db, t, w.lessons["today"], w.students5[0], "answer", "4", expected_version=1
+    )
     with pytest.raises(ConflictError, match="Учителева Мария Ивановна") as exc:
-        marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", "3",
-                              expected_version=1)
+        marks.set_lesson_mark(
+            w.db, t, w.lessons["today"], w.students5[0], "answer", "3", expected_version=1
+        )
     assert exc.value.when == NOW
     with w.db.read() as s:
         assert s.exec(select(Mark)).one().value == "4"
@@ -370,11 +449,13 @@ def test_stale_write_is_a_conflict_naming_who(w: World) -> None:
 
 def test_empty_cell_filled_meanwhile_is_a_conflict(w: World) -> None:
     t = w.at(w.teacher)
-    marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", "5",
-                          expected_version=0)
+    marks.set_lesson_mark(
+        w.db, t, w.lessons["today"], w.students5[0], "answer", "5", expected_version=0
+    )
     with pytest.raises(ConflictError):
-        marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[0], "answer", "2",
-                              expected_version=0)
+        marks.set_lesson_mark(
+            w.db, t, w.lessons["today"], w.students5[0], "answer", "2", expected_version=0
+        )
 
 
 def test_topic_conflict(w: World) -> None:
@@ -390,8 +471,13 @@ def test_topic_conflict(w: World) -> None:
 
 @pytest.mark.parametrize(
     "values, expected",
-    [([("5", 1), ("4", 1)], 4.5), ([("5", 2), ("2", 1)], 4.0), ([], None),
-     ([("точка", 1)], None), ([("3", 1.5), ("5", 0.5)], 3.5)],
+    [
+        ([("5", 1), ("4", 1)], 4.5),
+        ([("5", 2), ("2", 1)], 4.0),
+        ([], None),
+        ([("точка", 1)], None),
+        ([("3", 1.5), ("5", 0.5)], 3.5),
+    ],
     ids=["plain", "weighted", "none", "debt-only", "fractional-weights"],
 )
 def test_weighted_average(values, expected) -> None:
@@ -402,8 +488,7 @@ def test_weighted_average(values, expected) -> None:
 
 @pytest.mark.parametrize(
     "average, count, expected",
-    [(4.5, 3, "5"), (4.49, 3, "4"), (3.5, 5, "4"), (2.5, 3, "3"), (2.49, 3, "2"),
-     (5.0, 2, "н/а")],
+    [(4.5, 3, "5"), (4.49, 3, "4"), (3.5, 5, "4"), (2.5, 3, "3"), (2.49, 3, "2"), (5.0, 2, "н/а")],
     ids=["4.5-five", "4.49-four", "3.5-four", "2.5-three", "2.49-two", "too-few-marks"],
 )
 def test_suggested_period_mark(average, count, expected) -> None:
@@ -424,9 +509,10 @@ def test_next_ktp_topic_is_offered(w: World) -> None:
     from zhurnal.core.models import PlanItem
 
     with w.db.write() as s:
-        items = [PlanItem(course_id=w.course5, position=i, topic=t, hours=h)
-                 for i, (t, h) in enumerate([("Натуральные числа", 1), ("Дроби", 2),
-                                             ("Проценты", 1)])]
+        items = [
+            PlanItem(course_id=w.course5, position=i, topic=t, hours=h)
+            for i, (t, h) in enumerate([("Натуральные числа", 1), ("Дроби", 2), ("Проценты", 1)])
+        ]
         s.add_all(items)
         s.flush()
         ids = [i.id for i in items]
@@ -447,34 +533,39 @@ def test_next_ktp_topic_is_offered(w: World) -> None:
 def test_refusals_cite_the_schools_own_regulation(w: World, tmp_path) -> None:
     """Messages name the clause of the preset the school chose, never another school's."""
     with pytest.raises(LockedError, match=r"\[004 §3\.8\]"):
-        marks.set_lesson_mark(w.db, w.at(w.teacher), w.lessons["locked"], w.students5[0],
-                              "answer", "5")
+        marks.set_lesson_mark(
+            w.db, w.at(w.teacher), w.lessons["locked"], w.students5[0], "answer", "5"
+        )
     from tests.conftest import make_db
 
     db = make_db(tmp_path / "s002.db", preset="002")
     w2 = build(db)
     with pytest.raises(DomainError) as exc:
-        marks.set_lesson_mark(db, w2.at(w2.primary), w2.lessons["g1_today"], w2.students1[0],
-                              "answer", "5")
+        marks.set_lesson_mark(
+            db, w2.at(w2.primary), w2.lessons["g1_today"], w2.students1[0], "answer", "5"
+        )
     assert "1-м классе" in exc.value.message and "004" not in exc.value.message
 
 
 def test_student_correction_does_not_open_the_whole_lesson_004_7(w: World) -> None:
     """A correction for one student opens that student's cells only: not «все
     присутствуют», not a new work type for everyone [004 §7]."""
-    lessons.set_absence(w.db, w.teacher.at(datetime(2026, 11, 9, 12)), w.lessons["locked"],
-                        w.students5[1], "Б")
+    lessons.set_absence(
+        w.db, w.teacher.at(datetime(2026, 11, 9, 12)), w.lessons["locked"], w.students5[1], "Б"
+    )
     cid = _approved_correction(w, scope="attendance", student_id=w.students5[0])
     with pytest.raises(DomainError, match="только одного ученика"):
         lessons.mark_all_present(w.db, w.at(w.deputy), w.lessons["locked"], correction_id=cid)
     assert count(w.db, Absence) == 1
     marks_cid = _approved_correction(w, student_id=w.students5[0])
     with pytest.raises(DomainError, match="только одного ученика"):
-        marks.add_assignment(w.db, w.at(w.deputy), w.lessons["locked"], "test",
-                             correction_id=marks_cid)
+        marks.add_assignment(
+            w.db, w.at(w.deputy), w.lessons["locked"], "test", correction_id=marks_cid
+        )
     # ... while the student's own cell opens.
-    a = lessons.set_absence(w.db, w.at(w.deputy), w.lessons["locked"], w.students5[0], "УП",
-                            correction_id=cid)
+    a = lessons.set_absence(
+        w.db, w.at(w.deputy), w.lessons["locked"], w.students5[0], "УП", correction_id=cid
+    )
     assert a.code == "УП"
 
 
@@ -482,8 +573,9 @@ def test_late_arrival_is_not_turned_into_an_absence_004_3_7(w: World) -> None:
     """«ОП» means the student was there: its reason cannot become Б or УП."""
     a = lessons.set_absence(w.db, w.at(w.teacher), w.lessons["today"], w.students5[0], "ОП")
     with pytest.raises(ValidationError, match="Опоздание"):
-        lessons.correct_absence_reason(w.db, w.at(w.ct), a.id, "Б", document="Справка",
-                                       document_date=date(2026, 11, 23))
+        lessons.correct_absence_reason(
+            w.db, w.at(w.ct), a.id, "Б", document="Справка", document_date=date(2026, 11, 23)
+        )
 
 
 def test_all_present_does_not_overwrite_anothers_absences(w: World) -> None:
@@ -494,6 +586,7 @@ def test_all_present_does_not_overwrite_anothers_absences(w: World) -> None:
     with pytest.raises(ConflictError, match="Посещаемость"):
         lessons.mark_all_present(w.db, t, w.lessons["today"], expected_absences=seen)
     assert count(w.db, Absence) == 1
-    view = lessons.mark_all_present(w.db, t, w.lessons["today"],
-                                    expected_absences={w.students5[2]: "Б"})
+    view = lessons.mark_all_present(
+        w.db, t, w.lessons["today"], expected_absences={w.students5[2]: "Б"}
+    )
     assert view.absences_count == 0

@@ -17,6 +17,7 @@ from textual.widgets import Input, TextArea
 
 from tests.conftest import make_db, set_password
 from tests.school import build
+from tests.ui import burst
 from zhurnal.tui.app import make_app
 
 TODAY = date(2026, 11, 23)
@@ -53,7 +54,7 @@ async def on_login(pilot: Pilot) -> None:
 
 
 async def signed_in(pilot: Pilot) -> None:
-    await pilot.press(*"uchitel", "enter", *PASSWORD, "enter")
+    await burst(pilot.app, pilot, *"uchitel", "enter", *PASSWORD, "enter")
     await settle(pilot)
     steady(pilot)
 
@@ -104,11 +105,17 @@ def test_lesson(snap_compare, school, size) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_grid(snap_compare, school, size) -> None:
     """The 2nd quarter page of 5А maths: the 09.11 column locked, 24.11 not started."""
-    from zhurnal.core.services import marks
     from tests.school import NOW
+    from zhurnal.core.services import marks
 
-    marks.set_lesson_mark(school.db, school.teacher.at(NOW), school.lessons["late"],
-                          school.students5[0], "answer", "4")
+    marks.set_lesson_mark(
+        school.db,
+        school.teacher.at(NOW),
+        school.lessons["late"],
+        school.students5[0],
+        "answer",
+        "4",
+    )
     app = make_app(database=school.db, today=TODAY)
     assert snap_compare(app, terminal_size=size, run_before=grid_open)
 

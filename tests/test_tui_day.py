@@ -15,10 +15,10 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Input, Static, TextArea
 
-from zhurnal.core.models import Absence, Assignment, AuditEvent, Lesson, Mark
 from tests.conftest import make_db, set_password
 from tests.school import build
-from tests.ui import PASSWORD, screen_text, settle, sign_in
+from tests.ui import PASSWORD, burst, screen_text, settle, sign_in
+from zhurnal.core.models import Absence, Assignment, AuditEvent, Lesson, Mark
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.attendance import AttendanceScreen
 from zhurnal.tui.screens.grid import GridScreen
@@ -38,12 +38,6 @@ def w(tmp_path, fast_argon2):
         set_password(db, login, PASSWORD)
     yield world
     db.dispose()
-
-
-
-
-
-
 
 
 async def test_a_teachers_day(w) -> None:
@@ -99,20 +93,21 @@ async def test_a_teachers_day(w) -> None:
         # The second student is marked «Н»: no mark for an answer in class, said at once.
         assert marks == {w.students5[0]: "5"}
         assert "Борисова Белла не был(а) на уроке («Н»)" in str(
-            app.screen.query_one("#grid-status", Static).visual)
+            app.screen.query_one("#grid-status", Static).visual
+        )
         assert grid.shown_value(w.students5[1], grid.cursor_col) == "Н"
         # Correct the first one.
         grid.move_cursor(0, grid.cursor_col)
         await pilot.press("3")
         await settle(app, pilot)
         with w.db.read() as s:
-            assert s.exec(select(Mark.value).where(Mark.student_id == w.students5[0])).one() \
-                == "3"
+            assert s.exec(select(Mark.value).where(Mark.student_id == w.students5[0])).one() == "3"
         assert grid.shown_value(w.students5[0], grid.cursor_col) == "3"
 
         # A locked column (09.11, past the 10 days [004 §3.8]) refuses and changes nothing.
-        locked = next(c.index for c in app.screen.gradebook.columns
-                      if c.lesson_id == w.lessons["locked"])
+        locked = next(
+            c.index for c in app.screen.gradebook.columns if c.lesson_id == w.lessons["locked"]
+        )
         grid.move_cursor(2, locked)
         await pilot.press("5")
         await settle(app, pilot)
@@ -133,7 +128,7 @@ async def test_a_teachers_day(w) -> None:
         assert actions[-1] == "logout" and "mark.set" in actions
 
         # The grade-1 teacher: no mark cells, and typing a mark is refused [004 §3.5].
-        await pilot.press(*"nachalka", "enter", *PASSWORD, "enter")
+        await burst(app, pilot, *"nachalka", "enter", *PASSWORD, "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TimetableScreen)
         await pilot.press("g")
@@ -143,5 +138,13 @@ async def test_a_teachers_day(w) -> None:
         await pilot.press("5")
         await settle(app, pilot)
         with w.db.read() as s:
-            assert len(s.exec(select(Mark).join(Assignment).where(
-                Assignment.lesson_id == w.lessons["g1_today"])).all()) == 0
+            assert (
+                len(
+                    s.exec(
+                        select(Mark)
+                        .join(Assignment)
+                        .where(Assignment.lesson_id == w.lessons["g1_today"])
+                    ).all()
+                )
+                == 0
+            )

@@ -18,7 +18,7 @@ from textual.widgets import Input, OptionList
 
 from tests.conftest import make_db, set_password
 from tests.school import build
-from tests.ui import PASSWORD, screen_lines, settle, sign_in
+from tests.ui import PASSWORD, burst, screen_lines, settle, sign_in
 from zhurnal.core.models import AuditEvent, Draft, Lesson
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import LessonScreen, LockScreen, LoginScreen, TimetableScreen
@@ -50,8 +50,9 @@ def drafts(w) -> list[tuple[int, str]]:
 def endings(w) -> list[str]:
     """How each session ended, from the audit log (``logout`` events)."""
     with w.db.read() as s:
-        events = s.exec(select(AuditEvent).where(AuditEvent.action == "logout")
-                        .order_by(AuditEvent.id))
+        events = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "logout").order_by(AuditEvent.id)
+        )
         return [json.loads(e.after or "{}").get("how", "") for e in events]
 
 
@@ -61,7 +62,8 @@ async def type_topic(app, pilot) -> LessonScreen:
     await settle(app, pilot)
     screen = app.screen
     assert isinstance(screen, LessonScreen)
-    await pilot.press("ctrl+u", *TYPED)
+    await pilot.press("ctrl+u")
+    await burst(app, pilot, *TYPED)
     return screen
 
 

@@ -75,9 +75,13 @@ async def _lock(app, pilot) -> None:
 
 
 OPEN: dict[str, Callable[..., Awaitable[None]]] = {
-    "LoginScreen": _login, "ChangePasswordScreen": _password,
-    "TimetableScreen": _timetable, "LessonScreen": _lesson,
-    "AttendanceScreen": _attendance, "GridScreen": _grid, "LockScreen": _lock,
+    "LoginScreen": _login,
+    "ChangePasswordScreen": _password,
+    "TimetableScreen": _timetable,
+    "LessonScreen": _lesson,
+    "AttendanceScreen": _attendance,
+    "GridScreen": _grid,
+    "LockScreen": _lock,
 }
 
 
@@ -112,7 +116,6 @@ async def test_at_60x20_every_field_scrolls_into_view(w, name) -> None:
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=(60, 20)) as pilot:
         await OPEN[name](app, pilot)
-        screen = app.screen
         seen = []
         for _ in range(8):
             focused = app.focused
@@ -120,8 +123,9 @@ async def test_at_60x20_every_field_scrolls_into_view(w, name) -> None:
                 break
             seen.append(focused)
             region = focused.region
-            assert region.height > 0 and 0 <= region.y and region.bottom <= 20, \
+            assert region.height > 0 and 0 <= region.y and region.bottom <= 20, (
                 f"{focused!r} is cut off at 60×20: {region}"
+            )
             await pilot.press("tab")
             await settle(app, pilot, 1)
         assert seen, "nothing to type into or move in"

@@ -13,12 +13,11 @@ import pytest
 from sqlmodel import select
 from textual.widgets import OptionList, Static
 
-import zhurnal.tui.screens.grid as grid_module
-from zhurnal.core.models import Assignment, Enrolment, Lesson, Mark, Student
-from zhurnal.core.services.marks import set_lesson_mark
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
-from tests.ui import poll, screen_text, settle
+from tests.ui import burst, poll, screen_text, settle
+from zhurnal.core.models import Assignment, Enrolment, Lesson, Mark, Student
+from zhurnal.core.services.marks import set_lesson_mark
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.grid import GridScreen
 from zhurnal.tui.screens.timetable import TimetableScreen
@@ -36,8 +35,6 @@ def w(tmp_path):
     world = build(db)
     yield world
     db.dispose()
-
-
 
 
 def record_notes(app) -> list[str]:
@@ -69,8 +66,11 @@ def status(app) -> str:
 
 def marks_of(w, lesson: str) -> dict[int, str]:
     with w.db.read() as s:
-        rows = s.exec(select(Mark.student_id, Mark.value).join(Assignment)
-                      .where(Assignment.lesson_id == w.lessons[lesson])).all()
+        rows = s.exec(
+            select(Mark.student_id, Mark.value)
+            .join(Assignment)
+            .where(Assignment.lesson_id == w.lessons[lesson])
+        ).all()
     return dict(rows)
 
 
@@ -85,7 +85,8 @@ async def test_typed_marks_are_committed_in_order_and_enter_moves_down(w) -> Non
         grid = await open_grid(app, pilot, w.teacher, w.course5)
         assert (grid.cursor_row, grid.cursor_col) == (0, 2)  # today, lesson 1
         assert "Журнал · 5А · Математика · 2 четверть" in str(
-            app.screen.query_one("#grid-title", Static).visual)
+            app.screen.query_one("#grid-title", Static).visual
+        )
         await pilot.press("5", "4")  # as fast as a teacher types: no pause
         assert grid.shown_value(a, 2) == "5"  # at once, pending
         await settle(app, pilot)
@@ -187,8 +188,9 @@ async def test_a_stale_write_shows_the_conflict(w, monkeypatch) -> None:
         other_session_marks(w, "today", a, "3")
         await pilot.press("5")
         await settle(app, pilot)
-        assert any(n.startswith("Отметка: запись уже изменил(а) Учителева Мария Ивановна")
-                   for n in notes)
+        assert any(
+            n.startswith("Отметка: запись уже изменил(а) Учителева Мария Ивановна") for n in notes
+        )
         assert marks_of(w, "today") == {a: "3"}
         assert grid.shown_value(a, 2) == "3"  # reloaded
 
@@ -202,19 +204,22 @@ async def test_plus_adds_a_second_work_type_column(w) -> None:
         modal = app.screen
         assert isinstance(modal, WorkTypeModal)
         options = modal.query_one(OptionList)
-        index = next(i for i in range(options.option_count)
-                     if options.get_option_at_index(i).id == "test")
+        index = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == "test"
+        )
         options.highlighted = index
         await pilot.press("enter")
         await settle(app, pilot)
         with w.db.read() as s:
-            kinds = s.exec(select(Assignment.work_type_id)
-                           .where(Assignment.lesson_id == w.lessons["today"])).all()
+            kinds = s.exec(
+                select(Assignment.work_type_id).where(Assignment.lesson_id == w.lessons["today"])
+            ).all()
         assert len(kinds) == 2
         column = grid.current_column
         assert column.work_type_code == "test" and column.lesson_id == w.lessons["today"]
-        assert [c.work_type_code for c in grid.gradebook.columns
-                if c.lesson_id == w.lessons["today"]] == ["answer", "test"]
+        assert [
+            c.work_type_code for c in grid.gradebook.columns if c.lesson_id == w.lessons["today"]
+        ] == ["answer", "test"]
         await pilot.press("4")
         await settle(app, pilot)
         assert marks_of(w, "today") == {w.students5[0]: "4"}
@@ -224,7 +229,7 @@ async def test_periods_and_back_after_logging_in(w, fast_argon2) -> None:
     set_password(w.db, "uchitel", "пароль-учителя-1")
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"uchitel", "enter", *"пароль-учителя-1", "enter")
+        await burst(app, pilot, *"uchitel", "enter", *"пароль-учителя-1", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TimetableScreen)
         await app.push_screen(GridScreen(app.actor, w.course5, None))
@@ -289,8 +294,9 @@ async def test_grade_1_period_result_is_only_n_oc_004_3_5(w) -> None:
         await pilot.press("i")
         await settle(app, pilot)
         choices = app.screen.query_one("#period-mark-choice", OptionList)
-        assert [str(choices.get_option_at_index(i).prompt)
-                for i in range(choices.option_count)] == ["н/оц"]
+        assert [
+            str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)
+        ] == ["н/оц"]
 
 
 async def test_a_mark_and_an_absence_in_the_same_lesson_both_show(w) -> None:
@@ -309,13 +315,18 @@ async def test_a_mark_and_an_absence_in_the_same_lesson_both_show(w) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         grid = await open_grid(app, pilot, w.teacher, w.course5)
         assert grid.gradebook is not None
-        column = next(col.index for col in grid.gradebook.columns
-                      if col.lesson_id == w.lessons["today"] and col.work_type_code == "test")
+        column = next(
+            col.index
+            for col in grid.gradebook.columns
+            if col.lesson_id == w.lessons["today"] and col.work_type_code == "test"
+        )
         grid.move_cursor(0, column)
         await settle(app, pilot)
         lines = screen_text(app).splitlines()
-        row = {name: next(line for line in lines if name in line)
-               for name in ("Антонов", "Борисова", "Васильев")}
+        row = {
+            name: next(line for line in lines if name in line)
+            for name in ("Антонов", "Борисова", "Васильев")
+        }
         assert "│ 4Б│" in row["Антонов"] and "│5УП│" in row["Борисова"]
         assert "│ Н │" in row["Васильев"]  # no mark: the code alone, as before
         assert (grid.shown_value(a, column), grid.absence(a, column)) == ("4", "Б")

@@ -15,10 +15,10 @@ from textual import events
 from textual.widgets import DataTable, Input, Static
 
 import zhurnal.tui.app
-from zhurnal.core.models import AuditEvent
 from tests.conftest import make_db, set_password
 from tests.school import build
-from tests.ui import PASSWORD, screen_text, settle, sign_in
+from tests.ui import PASSWORD, burst, screen_text, settle, sign_in
+from zhurnal.core.models import AuditEvent
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
 from zhurnal.tui.screens.lock import LockScreen
@@ -57,10 +57,6 @@ def app_for(world, clock: Clock):
     app = make_app(database=world.db, today=TODAY)
     app.clock = clock
     return app
-
-
-
-
 
 
 async def idle_for(app, pilot, clock: Clock, seconds: float) -> None:
@@ -141,22 +137,20 @@ async def test_typing_in_a_field_counts_and_any_screen_locks(school, clock) -> N
         change = app.screen
         assert isinstance(change, ChangePasswordScreen)
         await idle_for(app, pilot, clock, IDLE - 10)
-        await pilot.press(*"верн")  # into the focused «Текущий пароль»
+        await burst(app, pilot, *"верн")  # into the focused «Текущий пароль»
         assert change.query_one("#old", Input).value == "верн"
         await idle_for(app, pilot, clock, IDLE - 10)
         assert app.screen is change
         await idle_for(app, pilot, clock, 10)
         assert isinstance(app.screen, LockScreen)
         assert "верн" not in app.export_screenshot()
-        await pilot.press(*PASSWORD, "enter")
+        await burst(app, pilot, *PASSWORD, "enter")
         await settle(app, pilot)
         assert app.screen is change
         assert change.query_one("#old", Input).value == "верн"  # what was typed is kept
 
 
-async def test_wrong_password_then_the_right_one_returns_to_the_same_place(
-    school, clock
-) -> None:
+async def test_wrong_password_then_the_right_one_returns_to_the_same_place(school, clock) -> None:
     app = app_for(school, clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot)
@@ -169,13 +163,13 @@ async def test_wrong_password_then_the_right_one_returns_to_the_same_place(
 
         await pilot.press("enter")
         assert lock_error(app) == "Введите пароль."
-        await pilot.press(*"не тот пароль", "enter")
+        await burst(app, pilot, *"не тот пароль", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, LockScreen)
         assert lock_error(app) == "Неверный логин или пароль."
         assert app.screen.query_one("#password", Input).value == ""
 
-        await pilot.press(*PASSWORD, "enter")
+        await burst(app, pilot, *PASSWORD, "enter")
         await settle(app, pilot)
         assert app.screen is timetable
         assert str(timetable.query_one("#day").visual) == "вторник, 24 ноября 2026"
@@ -194,10 +188,10 @@ async def test_lockout_rules_apply_on_the_lock(school, clock) -> None:
         await sign_in(app, pilot)
         await idle_for(app, pilot, clock, IDLE)
         for _ in range(5):  # auth.max_failed_logins of the 004 policy
-            await pilot.press(*"неверно", "enter")
+            await burst(app, pilot, *"неверно", "enter")
             await settle(app, pilot)
         assert "Учётная запись заблокирована до 10:15" in lock_error(app)
-        await pilot.press(*PASSWORD, "enter")  # even the right password waits now
+        await burst(app, pilot, *PASSWORD, "enter")  # even the right password waits now
         await settle(app, pilot)
         assert isinstance(app.screen, LockScreen)
         assert "заблокирована до 10:15" in lock_error(app)

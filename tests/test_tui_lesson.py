@@ -14,11 +14,11 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from zhurnal.core.models import Absence, Assignment, Enrolment, Lesson, PlanItem, Student, User
-from zhurnal.core.services import lessons
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
-from tests.ui import PASSWORD, poll, screen_lines, settle, sign_in, toast_text
+from tests.ui import PASSWORD, burst, poll, screen_lines, settle, sign_in, toast_text
+from zhurnal.core.models import Absence, Assignment, Enrolment, Lesson, PlanItem, Student, User
+from zhurnal.core.services import lessons
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import AttendanceScreen, LessonScreen, TimetableScreen
 from zhurnal.tui.widgets.dialogs import QuestionModal, WorkTypeModal
@@ -34,26 +34,24 @@ def school(tmp_path, fast_argon2):
     for login in ("uchitel", "nachalka"):
         set_password(db, login, PASSWORD)
     with db.write() as s:
-        s.add_all([PlanItem(course_id=world.course5, position=1, topic="Натуральные числа"),
-                   PlanItem(course_id=world.course5, position=2, topic="Дроби")])
+        s.add_all(
+            [
+                PlanItem(course_id=world.course5, position=1, topic="Натуральные числа"),
+                PlanItem(course_id=world.course5, position=2, topic="Дроби"),
+            ]
+        )
     yield world
     db.dispose()
 
 
-
-
-
-
 async def open_lesson(app, pilot, *keys: str) -> LessonScreen:
     """From the timetable: move (keys), Enter on the highlighted lesson."""
-    await pilot.press(*keys)
+    await burst(app, pilot, *keys)
     await settle(app, pilot)
     await pilot.press("enter")
     await settle(app, pilot)
     assert isinstance(app.screen, LessonScreen)
     return app.screen
-
-
 
 
 def text_of(screen, selector: str) -> str:
@@ -87,7 +85,8 @@ async def test_topic_from_the_plan_and_homework_are_saved(school) -> None:
         assert topic.value == "Натуральные числа"  # the next КТП topic, offered
         assert "из КТП" in text_of(screen, "#plan-hint")
         assert app.focused is topic
-        await pilot.press("end", *" (п. 3)", "tab", *"Стр. 12, упр. 14")
+        await pilot.press("end")
+        await burst(app, pilot, *" (п. 3)", "tab", *"Стр. 12, упр. 14")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         lesson = lesson_row(school, "today")
@@ -115,7 +114,8 @@ async def test_late_entry_is_reported(school) -> None:
         await app.push_screen(LessonScreen(app.actor, school.lessons["late"]))
         await settle(app, pilot)
         screen = app.screen
-        await pilot.press("ctrl+u", *"Сравнение чисел", "ctrl+s")
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *"Сравнение чисел", "ctrl+s")
         await settle(app, pilot)
         assert lesson_row(school, "late").topic_late
         assert "внесено с опозданием" in text_of(screen, "#lesson-status")
@@ -139,7 +139,8 @@ async def test_attendance_everyone_present_then_one_absent(school) -> None:
         assert lesson_row(school, "today").attendance_taken_at == NOW
         assert absences(school, "today") == {}
         assert text_of(screen, "#attendance-state") == (
-            "Посещаемость отмечена в 10:00: все присутствуют")
+            "Посещаемость отмечена в 10:00: все присутствуют"
+        )
         await pilot.press("down", "н")  # the second student: Н, the cursor moves on
         await settle(app, pilot)
         assert absences(school, "today") == {school.students5[1]: "Н"}
@@ -147,8 +148,7 @@ async def test_attendance_everyone_present_then_one_absent(school) -> None:
         assert table.cursor_row == 2
         await pilot.press("e")  # Latin e = Cyrillic у: УП for the third
         await settle(app, pilot)
-        assert absences(school, "today") == {school.students5[1]: "Н",
-                                             school.students5[2]: "УП"}
+        assert absences(school, "today") == {school.students5[1]: "Н", school.students5[2]: "УП"}
         assert text_of(screen, "#attendance-state") == "Посещаемость отмечена в 10:00: Н 1, УП 1"
         await pilot.press("space")  # the cursor stayed on the last row: present again
         await settle(app, pilot)
@@ -180,7 +180,8 @@ async def test_attendance_in_advance_is_refused(school) -> None:
         assert marks_column(screen) == ["", "", ""]
         assert text_of(screen, "#attendance-state") == (  # the decision is shown at once
             "Нельзя ставить отметки посещаемости «вперёд»: урок начнётся 24.11.2026 08:30 "
-            "[004 §3.8].")
+            "[004 §3.8]."
+        )
 
 
 async def test_locked_lesson_is_read_only(school) -> None:
@@ -211,7 +212,7 @@ async def test_grade_1_homework_reads_net(school) -> None:
         assert homework.text == "нет" and homework.read_only
         assert "[004 §3.5]" in text_of(screen, "#homework-hint")
         assert not screen.query_one("#assignments").display
-        await pilot.press(*"Счёт до 10", "ctrl+s")
+        await burst(app, pilot, *"Счёт до 10", "ctrl+s")
         await settle(app, pilot)
         lesson = lesson_row(school, "g1_today")
         assert (lesson.topic, lesson.homework) == ("Счёт до 10", "нет")
@@ -227,7 +228,8 @@ async def test_user_text_is_shown_literally(school) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot)
         screen = await open_lesson(app, pilot)
-        await pilot.press("ctrl+u", *"[b]Дроби[/b]", "ctrl+s")
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *"[b]Дроби[/b]", "ctrl+s")
         await settle(app, pilot)
         assert lesson_row(school, "today").topic == "[b]Дроби[/b]"
         assert screen.query_one("#topic", Input).value == "[b]Дроби[/b]"
@@ -244,7 +246,7 @@ async def test_unsaved_changes_are_asked_about(school) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot)
         screen = await open_lesson(app, pilot)
-        await pilot.press(*" и дроби", "escape")
+        await burst(app, pilot, *" и дроби", "escape")
         await pilot.pause()
         assert isinstance(app.screen, QuestionModal)
         question = str(app.screen.query_one(".dialog-text", Static).visual)
@@ -271,9 +273,11 @@ async def test_a_conflict_shows_both_versions_and_overwrites_nothing(school) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(app, pilot)
         screen = await open_lesson(app, pilot)
-        lessons.set_topic(school.db, school.at(school.teacher), school.lessons["today"],
-                          "Тема из другого окна")
-        await pilot.press("ctrl+u", *"Моя тема", "ctrl+s")
+        lessons.set_topic(
+            school.db, school.at(school.teacher), school.lessons["today"], "Тема из другого окна"
+        )
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *"Моя тема", "ctrl+s")
         await settle(app, pilot)
         modal = app.screen
         assert isinstance(modal, TextConflictModal)
@@ -309,7 +313,8 @@ async def test_a_conflict_choice_theirs_or_mine(school) -> None:
         screen = await open_lesson(app, pilot)
         teacher, lesson = school.at(school.teacher), school.lessons["today"]
         lessons.set_homework(school.db, teacher, lesson, "Их задание")
-        await pilot.press("tab", *"Моё задание", "ctrl+s")
+        await pilot.press("tab")
+        await burst(app, pilot, *"Моё задание", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, TextConflictModal)
         await pilot.click("#conflict-theirs")
@@ -318,7 +323,8 @@ async def test_a_conflict_choice_theirs_or_mine(school) -> None:
         assert not screen.is_dirty()
         assert lesson_row(school, "today").homework == "Их задание"
         lessons.set_homework(school.db, teacher, lesson, "Третье задание")
-        await pilot.press("end", *" и ещё", "ctrl+s")
+        await pilot.press("end")
+        await burst(app, pilot, *" и ещё", "ctrl+s")
         await settle(app, pilot)
         await pilot.click("#conflict-mine")  # a knowing choice: mine over theirs
         await settle(app, pilot)
@@ -331,9 +337,11 @@ async def test_other_fields_changed_elsewhere_are_kept_without_asking(school) ->
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot)
         screen = await open_lesson(app, pilot)
-        lessons.set_homework(school.db, school.at(school.teacher), school.lessons["today"],
-                             "Их задание")
-        await pilot.press("ctrl+u", *"Моя тема", "ctrl+s")
+        lessons.set_homework(
+            school.db, school.at(school.teacher), school.lessons["today"], "Их задание"
+        )
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *"Моя тема", "ctrl+s")
         await settle(app, pilot)
         await settle(app, pilot)
         assert app.screen is screen
@@ -374,7 +382,8 @@ async def test_a_deactivated_teacher_gets_a_message_not_a_crash(school) -> None:
             user = s.exec(select(User).where(User.login == "uchitel")).one()
             user.active = False
             s.add(user)
-        await pilot.press("ctrl+u", *"Тема", "ctrl+s")
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *"Тема", "ctrl+s")
         await settle(app, pilot)
         assert "Учётная запись отключена" in await toast_text(app, pilot)
         assert app.is_running and app.screen.query_one("#topic", Input).value == "Тема"
@@ -390,7 +399,9 @@ async def test_keys_typed_ahead_are_all_recorded_in_order(school) -> None:
         await settle(app, pilot)
         await pilot.press("p", "y", "comma", "о")  # н, б (Latin keys) and ОП, no pauses
         await settle(app, pilot)
-        assert absences(school, "today") == dict(zip(school.students5, ["Н", "Б", "ОП"]))
+        assert absences(school, "today") == dict(
+            zip(school.students5, ["Н", "Б", "ОП"], strict=True)
+        )
         assert marks_column(app.screen) == ["Н", "Б", "ОП"]
 
 
@@ -404,7 +415,8 @@ async def test_another_sessions_change_appears(school) -> None:
         lessons.set_homework(school.db, teacher, lesson, "Стр. 5")
         await poll(app, pilot)
         assert screen.query_one("#homework", TextArea).text == "Стр. 5"
-        await pilot.press("ctrl+u", *"Моя тема")  # now editing: the next change keeps it
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *"Моя тема")  # now editing: the next change keeps it
         lessons.set_absence(school.db, teacher, lesson, school.students5[0], "Б")
         await poll(app, pilot)
         assert screen.query_one("#topic", Input).value == "Моя тема"
@@ -419,13 +431,14 @@ async def test_another_sessions_change_appears(school) -> None:
 
 async def test_attendance_that_cannot_be_read_any_more_does_not_loop(school) -> None:
     """A substitute whose lesson is taken back sees one refusal, not a storm of them."""
-    from zhurnal.core.services import lessons as lesson_services
     from tests.school import NOW
+    from zhurnal.core.services import lessons as lesson_services
     from zhurnal.tui.screens.attendance import AttendanceScreen as Attendance
 
     deputy, sub = school.deputy.at(NOW), school.other_teacher.at(NOW)
-    lesson_services.assign_substitute(school.db, deputy, school.lessons["today"],
-                                      school.other_teacher.user_id)
+    lesson_services.assign_substitute(
+        school.db, deputy, school.lessons["today"], school.other_teacher.user_id
+    )
     app = make_app(database=school.db, today=date(2026, 11, 23))
     async with app.run_test(size=(100, 30)) as pilot:
         notes: list[str] = []

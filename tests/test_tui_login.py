@@ -16,11 +16,11 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
-from zhurnal.core import audit
-from zhurnal.core.models import Lesson, User
 from tests.conftest import make_db
 from tests.school import build
-from tests.ui import PASSWORD, poll, settle, sign_in
+from tests.ui import PASSWORD, burst, poll, settle, sign_in
+from zhurnal.core import audit
+from zhurnal.core.models import Lesson, User
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
 
@@ -29,10 +29,10 @@ SIZE = (100, 30)
 
 
 @pytest.fixture
-def school(tmp_path):
+def school(tmp_path, fast_argon2):
     db = make_db(tmp_path / "s.db")
     world = build(db)
-    password_hash = PasswordHasher().hash(PASSWORD)
+    password_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
     with db.write() as s:
         for user in s.exec(select(User)):
             user.password_hash = password_hash
@@ -44,12 +44,6 @@ def school(tmp_path):
 
 def app_for(world, login=None):
     return make_app(login=login, database=world.db, today=TODAY)
-
-
-
-
-
-
 
 
 def error_of(screen, selector: str) -> str:
@@ -69,8 +63,7 @@ def test_module_imports_no_database_code() -> None:
         "             if m.split('.')[0] in ('sqlmodel', 'sqlalchemy', 'argon2', 'alembic'))\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
 
@@ -90,7 +83,7 @@ async def test_login_prefilled_focuses_password(school) -> None:
         await pilot.pause()
         assert app.screen.query_one("#login", Input).value == "uchitel"
         assert app.focused is app.screen.query_one("#password", Input)
-        await pilot.press(*PASSWORD, "enter")
+        await burst(app, pilot, *PASSWORD, "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TimetableScreen)
 
@@ -177,8 +170,15 @@ async def test_a_change_elsewhere_is_picked_up(school) -> None:
             lesson = s.get(Lesson, school.lessons["today"])
             lesson.topic = "Обыкновенные дроби"
             s.add(lesson)
-            audit.append(s, ts=datetime(2026, 11, 23, 10), actor_id=None, actor_login="test",
-                         action="lesson.update", entity="lesson", entity_id=lesson.id)
+            audit.append(
+                s,
+                ts=datetime(2026, 11, 23, 10),
+                actor_id=None,
+                actor_login="test",
+                action="lesson.update",
+                entity="lesson",
+                entity_id=lesson.id,
+            )
         await poll(app, pilot)
         assert rows(screen)[0][4] == "Обыкновенные дроби"
 
@@ -233,8 +233,16 @@ async def test_help_lists_the_screen_keys(school) -> None:
         await pilot.press("f1")
         await pilot.pause()
         text = str(app.screen.query_one("#help-keys").visual)
-        for words in ("Сегодня", "Выйти из учётной записи", "Следующий день", "Выход из программы", "Неделя вперёд",
-                      "Открыть урок", "Ctrl+Q", "PgDn / Shift+→"):
+        for words in (
+            "Сегодня",
+            "Выйти из учётной записи",
+            "Следующий день",
+            "Выход из программы",
+            "Неделя вперёд",
+            "Открыть урок",
+            "Ctrl+Q",
+            "PgDn / Shift+→",
+        ):
             assert words in text
         assert "Focus" not in text and "Copy" not in text  # Textual's own English bindings
         await pilot.press("escape")
@@ -270,7 +278,7 @@ async def test_a_validation_message_never_moves_the_focus_to_the_login(school) -
         await settle(app, pilot)
         assert "Введите логин" in error_of(screen, "#login-error")
         assert app.focused is password
-        await pilot.press(*"секрет")
+        await burst(app, pilot, *"секрет")
         assert screen.query_one("#login", Input).value == ""
         assert password.value == "секрет"
 
@@ -283,11 +291,17 @@ async def test_the_password_change_fits_24_rows_with_its_error(school) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(app, pilot, "klass5a")
         assert isinstance(app.screen, ChangePasswordScreen)
-        await pilot.press(*PASSWORD, "enter", "enter", "enter")
+        await burst(app, pilot, *PASSWORD, "enter", "enter", "enter")
         await settle(app, pilot)
         painted = "\n".join(screen_lines(app))
-        for words in ("Смена пароля", "Текущий пароль", "Новый пароль",
-                      "Повторите новый пароль", "Сменить пароль", "Введите новый пароль."):
+        for words in (
+            "Смена пароля",
+            "Текущий пароль",
+            "Новый пароль",
+            "Повторите новый пароль",
+            "Сменить пароль",
+            "Введите новый пароль.",
+        ):
             assert words in painted, words
         assert "Справка" in painted.splitlines()[-1]  # the footer, uncut
 
@@ -300,8 +314,9 @@ async def test_the_timetable_shows_every_role_with_the_class_led(school) -> None
     from zhurnal.core.models import SchoolClass
 
     with school.db.write() as s:
-        klass = s.exec(sql_select(SchoolClass).where(SchoolClass.letter == "А",
-                                                     SchoolClass.grade == 5)).one()
+        klass = s.exec(
+            sql_select(SchoolClass).where(SchoolClass.letter == "А", SchoolClass.grade == 5)
+        ).one()
         klass.class_teacher_id = school.teacher.user_id
         s.add(klass)
     app = app_for(school)

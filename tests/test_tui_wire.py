@@ -21,10 +21,9 @@ from textual._compositor import CompositorUpdate
 from textual.geometry import Region
 from textual.widgets import Input
 
-import zhurnal.tui.screens.grid as grid_module
 from tests.conftest import make_db, set_password
 from tests.school import NOW, build
-from tests.ui import PASSWORD, settle
+from tests.ui import PASSWORD, burst, settle
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.grid import GridScreen
 from zhurnal.tui.widgets import MarkGrid
@@ -41,7 +40,7 @@ class Terminal:
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
         blank = ("", frozenset(), None, None)
-        self.cells = [[(" ",) + blank[1:] for _ in range(width)] for _ in range(height)]
+        self.cells = [[(" ", *blank[1:]) for _ in range(width)] for _ in range(height)]
         self.y = self.x = 0
         self.attributes: frozenset[str] = frozenset()
         self.fg: str | None = None
@@ -68,7 +67,7 @@ class Terminal:
                     self.attributes, self.fg, self.bg = frozenset(), None, None
                 elif p in ("38", "48"):
                     n = 3 if params[i + 1] == "5" else 5
-                    colour = ";".join(params[i:i + n])
+                    colour = ";".join(params[i : i + n])
                     self.fg, self.bg = (colour, self.bg) if p == "38" else (self.fg, colour)
                     i += n
                     continue
@@ -158,7 +157,10 @@ def test_parse_sgr() -> None:
     style = parse_sgr("1;38;2;10;20;30;48;5;17")
     assert style is not None
     assert (style.attributes, style.foreground, style.background) == (
-        frozenset({"1"}), "38;2;10;20;30", "48;5;17")
+        frozenset({"1"}),
+        "38;2;10;20;30",
+        "48;5;17",
+    )
     assert parse_sgr("0;1") is None  # a reset inside: written as it is
     assert DEFAULT.change_to(style) == style.sequence()
 
@@ -189,8 +191,18 @@ def test_a_resize_forgets_the_screen() -> None:
     assert mirror.update("\x1b[1;1Habcd", (5, 1)) == "\x1b[1;1Habcd"
 
 
-STYLES = [None, "31", "1;31", "38;5;253;48;5;234", "38;5;247;48;5;234", "7;38;5;23;48;5;234",
-          "3;4;38;2;250;200;0", "48;5;17", "1;38;5;253;48;5;17", "2"]
+STYLES = [
+    None,
+    "31",
+    "1;31",
+    "38;5;253;48;5;234",
+    "38;5;247;48;5;234",
+    "7;38;5;23;48;5;234",
+    "3;4;38;2;250;200;0",
+    "48;5;17",
+    "1;38;5;253;48;5;17",
+    "2",
+]
 CHARS = "ab │·Жё5×中😀\u0301"
 
 
@@ -201,8 +213,11 @@ def textual_writes(draw: st.DrawFn) -> tuple[tuple[int, int], list[str]]:
     writes = []
     for n in range(draw(st.integers(1, 8))):
         full = n == 0 or draw(st.booleans())
-        rows = range(height) if full else draw(st.lists(st.integers(0, height - 1),
-                                                           min_size=1, max_size=height + 2))
+        rows = (
+            range(height)
+            if full
+            else draw(st.lists(st.integers(0, height - 1), min_size=1, max_size=height + 2))
+        )
         parts = []
         for y in rows:
             start = 0 if full else draw(st.integers(0, width - 1))
@@ -284,7 +299,7 @@ async def test_text_cursors_do_not_blink_and_loading_is_still(school) -> None:
         await settle(app, pilot)
         login = app.screen.query_one("#login", Input)
         assert login.has_focus and not login.cursor_blink
-        await pilot.press(*"uchitel", "enter")
+        await burst(app, pilot, *"uchitel", "enter")
         await settle(app, pilot, 1)
         assert not app.screen.query_one("#password", Input).cursor_blink
         assert isinstance(app.get_loading_widget(), LoadingNote)
@@ -295,7 +310,7 @@ async def test_a_covered_screen_does_not_repaint_the_top_one(school) -> None:
     """Under the grid the timetable polls every 3 s; it must not repaint the grid."""
     app = make_app(database=school.db, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"uchitel", "enter", *PASSWORD, "enter")
+        await burst(app, pilot, *"uchitel", "enter", *PASSWORD, "enter")
         await settle(app, pilot)
         await pilot.press("g")
         await settle(app, pilot)
@@ -304,7 +319,6 @@ async def test_a_covered_screen_does_not_repaint_the_top_one(school) -> None:
 
 
 async def test_the_grid_repaints_only_what_changed(school, monkeypatch) -> None:
-    monkeypatch.setattr(grid_module, "POLL_SECONDS", 0.2)
     app = make_app(database=school.db, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         app.actor = school.teacher.at(NOW)
@@ -322,10 +336,13 @@ async def test_the_grid_repaints_only_what_changed(school, monkeypatch) -> None:
         gradebook = grid.gradebook
         assert gradebook is not None
         grid.load(gradebook)  # a poll's reload of the same page
-        await pilot.pause(0.5)  # polls with nothing changed
+        for _ in range(3):  # the watcher's looks with nothing changed
+            app.screen.watcher.check()
+            await settle(app, pilot)
         assert regions == []
-        columns = tuple(replace(c, assignment_id=c.assignment_id or 999)
-                        for c in gradebook.columns)  # a first mark creates the assignment
+        columns = tuple(
+            replace(c, assignment_id=c.assignment_id or 999) for c in gradebook.columns
+        )  # a first mark creates the assignment
         grid.load(replace(gradebook, columns=columns))
         assert regions == []
         await pilot.press("left")

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
+from tests.school import build
 from zhurnal.cli.main import main
 from zhurnal.core.services import marks
-from tests.school import build
 
 
 def _some_marks(db) -> None:
@@ -28,9 +28,11 @@ def test_verify_names_the_event_altered_with_sqlite3(db, capsys) -> None:
     _some_marks(db)
     con = sqlite3.connect(db.path)
     event_id = con.execute(
-        "SELECT id FROM audit_event WHERE action='mark.set' ORDER BY id LIMIT 1").fetchone()[0]
-    con.execute("UPDATE audit_event SET after=replace(after, '\"4\"', '\"5\"') WHERE id=?",
-                (event_id,))
+        "SELECT id FROM audit_event WHERE action='mark.set' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    con.execute(
+        "UPDATE audit_event SET after=replace(after, '\"4\"', '\"5\"') WHERE id=?", (event_id,)
+    )
     con.commit()
     con.close()
     assert main(["verify", "--db", str(db.path)]) == 1
@@ -69,13 +71,16 @@ def test_verify_catches_an_inserted_and_a_deleted_mark(db, capsys) -> None:
     _some_marks(db)
     con = sqlite3.connect(db.path)
     first = con.execute("SELECT id FROM mark ORDER BY id LIMIT 1").fetchone()[0]
-    row = con.execute("SELECT assignment_id, entered_at, entered_by_id FROM mark WHERE id=?",
-                      (first,)).fetchone()
+    row = con.execute(
+        "SELECT assignment_id, entered_at, entered_by_id FROM mark WHERE id=?", (first,)
+    ).fetchone()
     con.execute("DELETE FROM mark WHERE id=?", (first,))
     outsider = con.execute("SELECT max(id) FROM student").fetchone()[0]
-    con.execute("INSERT INTO mark (assignment_id, student_id, value, entered_at, entered_by_id,"
-                " late, version) VALUES (?, ?, '5', ?, ?, 0, 1)", (row[0], outsider, row[1],
-                                                                    row[2]))
+    con.execute(
+        "INSERT INTO mark (assignment_id, student_id, value, entered_at, entered_by_id,"
+        " late, version) VALUES (?, ?, '5', ?, ?, 0, 1)",
+        (row[0], outsider, row[1], row[2]),
+    )
     con.commit()
     con.close()
     assert main(["verify", "--db", str(db.path)]) == 1
@@ -105,11 +110,15 @@ def test_verify_passes_after_attendance_and_topics(db, capsys) -> None:
 
 @pytest.mark.parametrize(
     "sql, found",
-    [("UPDATE absence SET code='Б' WHERE code='ОП'", "значение не совпадает"),
-     ("DELETE FROM absence WHERE code='Н'", "удалена в обход журнала"),
-     ("UPDATE lesson SET topic='Иная тема' WHERE topic='Дроби'", "тема не совпадает"),
-     ("UPDATE lesson SET homework='ничего' WHERE homework='№ 1'",
-      "домашнее задание не совпадает")],
+    [
+        ("UPDATE absence SET code='Б' WHERE code='ОП'", "значение не совпадает"),
+        ("DELETE FROM absence WHERE code='Н'", "удалена в обход журнала"),
+        ("UPDATE lesson SET topic='Иная тема' WHERE topic='Дроби'", "тема не совпадает"),
+        (
+            "UPDATE lesson SET homework='ничего' WHERE homework='№ 1'",
+            "домашнее задание не совпадает",
+        ),
+    ],
     ids=["absence-code", "absence-deleted", "topic", "homework"],
 )
 def test_verify_catches_attendance_and_topics_edited_with_sqlite3(db, capsys, sql, found) -> None:

@@ -73,8 +73,7 @@ EXIT_WRITES_TIMEOUT = 10.0
 """Seconds the exit waits for marks still being written."""
 BENCH_PAINTED_ENV = "ZHURNAL_BENCH_PAINTED"
 """bench/bench_startup.py: write the time the login form was painted there, then exit."""
-LEAVE_ANSWERS = [("save", "Сохранить и выйти"), ("discard", "Не сохранять"),
-                 ("stay", "Остаться")]
+LEAVE_ANSWERS = [("save", "Сохранить и выйти"), ("discard", "Не сохранять"), ("stay", "Остаться")]
 
 
 class ZhurnalApp(App[None]):
@@ -85,8 +84,13 @@ class ZhurnalApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: F1 works on every screen, also over the modal ones (the idle lock).
-        Binding("f1", "help", "Справка", priority=True,
-                tooltip="Справка: клавиши этого экрана (F1 ещё раз — закрыть)"),
+        Binding(
+            "f1",
+            "help",
+            "Справка",
+            priority=True,
+            tooltip="Справка: клавиши этого экрана (F1 ещё раз — закрыть)",
+        ),
         Binding("ctrl+q", "quit", "Выход", priority=True, tooltip="Выход из программы"),
     ]
 
@@ -268,8 +272,9 @@ class ZhurnalApp(App[None]):
         try:
             logout(self.database(), actor, how=how)
         except Exception as exc:  # noqa: BLE001 - the session has ended anyway
-            self.call_later(self.notify, describe(exc), title="Выход не записан",
-                            severity="error", markup=False)
+            self.call_later(
+                self.notify, describe(exc), title="Выход не записан", severity="error", markup=False
+            )
 
     # --- ways out --------------------------------------------------------------
 
@@ -280,8 +285,16 @@ class ZhurnalApp(App[None]):
         """Settle unsaved work, finish queued writes, then ``then()`` (see the docstring).
 
         ``how`` (recorded with the logout): "quit", "logout", "idle" (from the idle
-        lock), "hangup".
+        lock), "hangup".  Keys typed before the way out (an SSH burst: text, then
+        Ctrl+Q) reach their field first: Ctrl+Q is a priority key.
         """
+        focused = self.focused
+        if focused is not None and how != "hangup":
+            focused.call_later(self._leave_now, how, then)
+        else:
+            self._leave_now(how, then)
+
+    def _leave_now(self, how: str, then: Callable[[], None]) -> None:
         if self._leaving:
             return
         self._leave_how = how
@@ -300,14 +313,16 @@ class ZhurnalApp(App[None]):
 
         def answered(answer: str | None) -> None:
             if answer == "save":
-                dirty.save_for_exit(lambda ok: self.leave(how, then) if ok else None)
+                dirty.save_for_exit(lambda ok: self._leave_now(how, then) if ok else None)
             elif answer == "discard":
                 dirty.discard_unsaved()
-                self.leave(how, then)
+                self._leave_now(how, then)
 
         question = f"Не сохранено: {dirty.unsaved()}."
-        self.push_screen(QuestionModal(question, LEAVE_ANSWERS, focus="save",
-                                       cancel="stay", title="Выход"), answered)
+        self.push_screen(
+            QuestionModal(question, LEAVE_ANSWERS, focus="save", cancel="stay", title="Выход"),
+            answered,
+        )
 
     def _finish_leaving(self, then: Callable[[], None]) -> None:
         self._leaving = True

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 from zhurnal.tui.i18n import error_text
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
+    from typing import Any
+
+    from textual.app import App
+    from textual.widget import Widget
 
 log = logging.getLogger("zhurnal.tui")
 
@@ -44,11 +47,10 @@ def describe(error: BaseException) -> str:
     return f"{error_text(error)}. {UNEXPECTED_HINT}" + (f": {where}" if where else ".")
 
 
-def show_error(node: DOMNode, error: BaseException, *, title: str | None = None) -> str:
+def show_error(node: Widget | App[Any], error: BaseException, *, title: str | None = None) -> str:
     """Notify the user of ``error`` (see the module docstring); returns the text shown."""
     text = describe(error)
-    node.notify(text, title=title or error_title(error), severity="error", markup=False,
-                timeout=10)
+    node.notify(text, title=title or error_title(error), severity="error", markup=False, timeout=10)
     return text
 
 
@@ -76,12 +78,12 @@ def configure_logging() -> Path | None:
         handler = logging.FileHandler(folder / "zhurnal.log", encoding="utf-8")
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s "
-                                           "%(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    )
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     return Path(handler.baseFilename)
 
 
-__all__ = ["configure_logging", "describe", "error_title", "is_refusal", "log_path",
-           "show_error"]
+__all__ = ["configure_logging", "describe", "error_title", "is_refusal", "log_path", "show_error"]

@@ -55,8 +55,12 @@ class OrderedWriter:
         self._idle = threading.Event()
         self._idle.set()
 
-    def submit(self, run: Callable[[], T], done: Callable[[T], None],
-               failed: Callable[[BaseException], None]) -> None:
+    def submit(
+        self,
+        run: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
         """Queue ``run`` (called in a thread); its answer arrives on the node's loop."""
         with self._lock:
             self._queue.append(_Job(run, done, failed))
@@ -64,8 +68,9 @@ class OrderedWriter:
             if self._running:
                 return
             self._running = True
-        self._node.run_worker(self._drain, thread=True, exit_on_error=False,
-                              group=self._name, name=self._name)
+        self._node.run_worker(
+            self._drain, thread=True, exit_on_error=False, group=self._name, name=self._name
+        )
 
     @property
     def busy(self) -> bool:
@@ -95,8 +100,14 @@ class OrderedWriter:
 class ChangeWatcher:
     """Notices other sessions' commits by polling the core's change counter."""
 
-    def __init__(self, node: DOMNode, changed: Callable[[], None], *,
-                 paused: Callable[[], bool] = lambda: False, name: str = "changes") -> None:
+    def __init__(
+        self,
+        node: DOMNode,
+        changed: Callable[[], None],
+        *,
+        paused: Callable[[], bool] = lambda: False,
+        name: str = "changes",
+    ) -> None:
         self._node = node
         self._changed = changed
         self._paused = paused
@@ -121,8 +132,9 @@ class ChangeWatcher:
         self._seen = seen
         self._stopped = False
         if self._timer is None:
-            self._timer = self._node.set_interval(self._register().poll_seconds, self.check,
-                                                  name=f"watch-{self._name}")
+            self._timer = self._node.set_interval(
+                self._register().poll_seconds, self.check, name=f"watch-{self._name}"
+            )
 
     def stop(self) -> None:
         """Stop polling (e.g. the data can no longer be read); :meth:`start` resumes."""
@@ -132,8 +144,13 @@ class ChangeWatcher:
         """One look now (the timer's tick; tests call it directly)."""
         if self._seen is None or self._stopped or self._paused():
             return
-        self._node.run_worker(partial(self._read, self._seen), thread=True, exclusive=True,
-                              exit_on_error=False, group=f"watch-{self._name}")
+        self._node.run_worker(
+            partial(self._read, self._seen),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group=f"watch-{self._name}",
+        )
 
     def _read(self, seen: int) -> None:
         from zhurnal.core.readmodels import change_counter

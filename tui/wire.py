@@ -90,7 +90,7 @@ def parse_sgr(params: str) -> Sgr | None:
         token = tokens[i]
         if token in ("38", "48") and i + 1 < len(tokens) and tokens[i + 1] in ("5", "2"):
             n = 3 if tokens[i + 1] == "5" else 5
-            colours["fg" if token == "38" else "bg"] = ";".join(tokens[i:i + n])
+            colours["fg" if token == "38" else "bg"] = ";".join(tokens[i : i + n])
             i += n
             continue
         if token in _ATTRIBUTES:
@@ -164,7 +164,8 @@ _CONTROL_CHARS = re.compile(r"([\x00-\x1f\x7f])")
 _ALTERING = re.compile(r"\x1b\[[0-9;]*[JKLMPX@STr]|\x1bc|\x1b\[\?(?:1049|1047|47)[hl]")
 _NARROW = re.compile(  # characters one cell wide, never combining: Latin, Cyrillic, № « » …
     "[\x20-\x7e\xa0-\xac\xae-\xff\u0400-\u0482\u048a-\u04ff\u2010-\u2027\u2030-\u205e"
-    "\u2116\u2190-\u2199\u2500-\u259f]*")
+    "\u2116\u2190-\u2199\u2500-\u259f]*"
+)
 Cell = tuple[str, Sgr]  # the character(s) shown in one cell ("" right of a wide one), style
 
 
@@ -283,8 +284,10 @@ class Mirror:
             written.setdefault(y, set()).update(range(x, x + width))
         self.cells = new
         width, height = size  # type: ignore[misc]
-        if sum(len({x for x in xs if x < width}) for y, xs in written.items() if y < height) \
-                >= width * height:
+        if (
+            sum(len({x for x in xs if x < width}) for y, xs in written.items() if y < height)
+            >= width * height
+        ):
             self.cursor = write.final_move
             return squeeze_sgr(data)  # the whole screen: as written
         out = list(write.before)
@@ -312,8 +315,7 @@ class Mirror:
         return "".join(out)
 
     @staticmethod
-    def _put(cells: dict[tuple[int, int], Cell], y: int, x: int, cell: Cell,
-             width: int) -> None:
+    def _put(cells: dict[tuple[int, int], Cell], y: int, x: int, cell: Cell, width: int) -> None:
         """Write a character as a terminal does: half of a wide one left over turns blank."""
         left, right = cells.get((y, x)), cells.get((y, x + width - 1))
         if left is not None and left[0] == "" and (y, x - 1) in cells:
@@ -328,8 +330,11 @@ class Mirror:
         """Cells of a row as runs to write, gaps of up to ``gap`` known cells joined."""
         runs: list[list[int]] = []
         for x in xs:
-            if runs and x - runs[-1][-1] - 1 <= gap and all(
-                    (y, between) in self.cells for between in range(runs[-1][-1] + 1, x)):
+            if (
+                runs
+                and x - runs[-1][-1] - 1 <= gap
+                and all((y, between) in self.cells for between in range(runs[-1][-1] + 1, x))
+            ):
                 runs[-1].extend(range(runs[-1][-1] + 1, x + 1))
             else:
                 runs.append([x])

@@ -36,8 +36,11 @@ def _require_empty(session: Session) -> None:
 
 def create_demo(db: Database, today: date | None = None, seed: int = 2026) -> DemoInfo:
     """Fill an empty, migrated database with the demo school (one transaction)."""
-    stamp = datetime.now().replace(microsecond=0) if today is None else datetime.combine(
-        today, time(7, 0))
+    stamp = (
+        datetime.now().replace(microsecond=0)
+        if today is None
+        else datetime.combine(today, time(7, 0))
+    )
     today = today or date.today()
     with db.write() as session:
         _require_empty(session)
@@ -85,23 +88,52 @@ class _Builder(_School, _History):
         s = self.s
         _sync_sequences(s, [t for t in self.ids.next if t != "bell"])
         for u in self.audit_users:
-            audit.append(s, ts=self.stamp, actor_id=None, actor_login="demo",
-                         action="user.create", entity="user", entity_id=u["id"],
-                         after={"login": u["login"], "full_name": u["full_name"],
-                                "roles": u["roles"], "must_change_password": False})
+            audit.append(
+                s,
+                ts=self.stamp,
+                actor_id=None,
+                actor_login="demo",
+                action="user.create",
+                entity="user",
+                entity_id=u["id"],
+                after={
+                    "login": u["login"],
+                    "full_name": u["full_name"],
+                    "roles": u["roles"],
+                    "must_change_password": False,
+                },
+            )
         self._audit_history()
         info = DemoInfo(
-            school=self.curriculum["school"]["name"], year=self.year.name, today=self.today,
-            accounts=tuple(self.accounts), classes=len(self.classes),
-            students=self.student_count, teachers=len(self.teachers),
-            courses=len(self.courses), lessons=counts["lessons"], marks=counts["marks"],
-            absences=counts["absences"], period_marks=counts["period_marks"],
-            teacher_login=next(t.login for t in self.teachers
-                               if t.dept == "class" and t.login not in ("uchitel", "klass5a")),
+            school=self.curriculum["school"]["name"],
+            year=self.year.name,
+            today=self.today,
+            accounts=tuple(self.accounts),
+            classes=len(self.classes),
+            students=self.student_count,
+            teachers=len(self.teachers),
+            courses=len(self.courses),
+            lessons=counts["lessons"],
+            marks=counts["marks"],
+            absences=counts["absences"],
+            period_marks=counts["period_marks"],
+            teacher_login=next(
+                t.login
+                for t in self.teachers
+                if t.dept == "class" and t.login not in ("uchitel", "klass5a")
+            ),
         )
-        summary = {k: v for k, v in asdict(info).items()
-                   if k not in ("accounts", "today", "teacher_login")}
-        audit.append(s, ts=self.stamp, actor_id=None, actor_login="demo", action="demo.create",
-                     entity="school_year", entity_id=self.year_id,
-                     after={**summary, "today": self.today, "seed": self.seed})
+        summary = {
+            k: v for k, v in asdict(info).items() if k not in ("accounts", "today", "teacher_login")
+        }
+        audit.append(
+            s,
+            ts=self.stamp,
+            actor_id=None,
+            actor_login="demo",
+            action="demo.create",
+            entity="school_year",
+            entity_id=self.year_id,
+            after={**summary, "today": self.today, "seed": self.seed},
+        )
         return info

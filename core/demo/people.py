@@ -94,8 +94,13 @@ class _Course:
 # --- curriculum, staff and teaching load ----------------------------------------------
 
 
-def _courses_for(klass: _Class, subjects: list[dict[str, Any]], subject_ids: dict[str, int],
-                 subgroups: list[str], next_id: Iterable[int]) -> list[_Course]:
+def _courses_for(
+    klass: _Class,
+    subjects: list[dict[str, Any]],
+    subject_ids: dict[str, int],
+    subgroups: list[str],
+    next_id: Iterable[int],
+) -> list[_Course]:
     ids = iter(next_id)
     out = []
     for s in subjects:
@@ -109,9 +114,12 @@ def _courses_for(klass: _Class, subjects: list[dict[str, Any]], subject_ids: dic
     return out
 
 
-def _assign_teachers(courses: list[_Course], teachers: list[_Teacher],
-                     pins: dict[tuple[int, str], _Teacher], class_teacher: dict[int, _Teacher],
-                     ) -> None:
+def _assign_teachers(
+    courses: list[_Course],
+    teachers: list[_Teacher],
+    pins: dict[tuple[int, str], _Teacher],
+    class_teacher: dict[int, _Teacher],
+) -> None:
     """Give every course a teacher: the class teacher in grades 1-4, else the least loaded
     teacher of the department (colleagues who also teach it only when clearly cheaper).
     All subjects of one department in a class go to one teacher; the two subgroups of a
@@ -130,8 +138,10 @@ def _assign_teachers(courses: list[_Course], teachers: list[_Teacher],
         chosen[key].load += sum(c.hours for c in group)
     # departments only their own teachers teach first, then those colleagues also teach
     shared = {d for t in teachers for d in t.depts if d != t.dept}
-    order = sorted((k for k in bundles if k not in chosen),
-                   key=lambda k: (k[1] in shared, -sum(c.hours for c in bundles[k]), k))
+    order = sorted(
+        (k for k in bundles if k not in chosen),
+        key=lambda k: (k[1] in shared, -sum(c.hours for c in bundles[k]), k),
+    )
     for key in order:
         group = bundles[key]
         hours = sum(c.hours for c in group)
@@ -140,6 +150,7 @@ def _assign_teachers(courses: list[_Course], teachers: list[_Teacher],
         candidates = [t for t in teachers if key[1] in t.depts and t.id not in taken]
         if not candidates:
             raise RuntimeError(f"demo: no teacher for {key}")
+
         # the least loaded after taking it; a colleague from another department pays 2 h
         def cost(t: _Teacher, dept: str = key[1]) -> tuple[float, int]:
             return (t.load + (0 if t.dept == dept else 2), t.id)

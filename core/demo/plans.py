@@ -8,9 +8,15 @@ from collections import defaultdict
 from typing import Any
 
 
-def _plan_topics(entry: dict[str, Any] | None, grade: int, hours: int,
-                 markers: dict[str, list[str]], rng: random.Random) -> list[tuple[str, str]]:
+def _plan_topics(
+    entry: dict[str, Any] | None,
+    grade: int,
+    hours: int,
+    markers: dict[str, list[str]],
+    rng: random.Random,
+) -> list[tuple[str, str]]:
     """The numbered КТП of one course: (topic, work kind) per lesson of the year."""
+
     def kind(topic: str) -> str:
         for k, prefixes in markers.items():
             if topic.startswith(tuple(prefixes)):
@@ -25,7 +31,7 @@ def _plan_topics(entry: dict[str, Any] | None, grade: int, hours: int,
         n, k = len(stems), len(band)
         width = min(n, max(math.ceil(n / k), round(hours / 4.5)))
         first = min(round(band.index(grade) * n / k), n - width)
-        stems = stems[first:first + width]
+        stems = stems[first : first + width]
     intro = list(entry.get("intro", []))
     final = list(entry.get("final", [])) if grade > 1 else []
     control = entry.get("control") if grade > 1 else None
@@ -62,8 +68,9 @@ def _plan_topics(entry: dict[str, Any] | None, grade: int, hours: int,
                 items.append(analysis)
     items += final
     if len(items) < hours:
-        items += [f"Повторение и обобщение изученного ({i})"
-                  for i in range(1, hours - len(items) + 1)]
+        items += [
+            f"Повторение и обобщение изученного ({i})" for i in range(1, hours - len(items) + 1)
+        ]
     return [(t, kind(t)) for t in items[:hours]]
 
 
@@ -82,5 +89,13 @@ def _homework(subject: dict[str, Any], grade: int, index: int, rng: random.Rando
     page = 4 + index * 2 + rng.randint(0, 1)
     q = rng.randint(1, 8)
     return rng.choice(templates).format(
-        p=p, p2=p + 1, n=n, m=n + rng.randint(1, 4), k=n + rng.randint(5, 8), page=page,
-        page2=page + rng.randint(2, 5), q=q, q2=q + rng.randint(1, 3))
+        p=p,
+        p2=p + 1,
+        n=n,
+        m=n + rng.randint(1, 4),
+        k=n + rng.randint(5, 8),
+        page=page,
+        page2=page + rng.randint(2, 5),
+        q=q,
+        q2=q + rng.randint(1, 3),
+    )

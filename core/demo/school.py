@@ -52,13 +52,27 @@ class _School(_State):
         """The school year, its periods and holidays, the bells; returns the year's id."""
         s, year = self.s, self.year
         year_id = self.ids("school_year")
-        _insert(s, SchoolYear, [dict(id=year_id, name=year.name, start=year.start, end=year.end,
-                                     is_current=True, closed=False, version=1)])
+        _insert(
+            s,
+            SchoolYear,
+            [
+                dict(
+                    id=year_id,
+                    name=year.name,
+                    start=year.start,
+                    end=year.end,
+                    is_current=True,
+                    closed=False,
+                    version=1,
+                )
+            ],
+        )
         for p in year.periods:
             p["id"] = self.ids("period")
         _insert(s, Period, [dict(year_id=year_id, **p) for p in year.periods])
-        _insert(s, Holiday, [dict(id=self.ids("holiday"), year_id=year_id, **h)
-                             for h in year.holidays])
+        _insert(
+            s, Holiday, [dict(id=self.ids("holiday"), year_id=year_id, **h) for h in year.holidays]
+        )
         _insert(s, Bell, [dict(number=n, start=a, end=b) for n, (a, b) in enumerate(BELLS, 1)])
         s.add(Setting(key=SCHOOL_NAME_KEY, value=self.curriculum["school"]["name"]))
         return year_id
@@ -89,12 +103,21 @@ class _School(_State):
                 while login in logins:
                     login, k = f"{base}{k}", k + 1
                 logins.add(login)
-                row = self._user(login, "teacher", (last, first, middle), TEACHER_PASSWORD,
-                                 teacher_hash)
+                row = self._user(
+                    login, "teacher", (last, first, middle), TEACHER_PASSWORD, teacher_hash
+                )
                 users.append(row)
-                teachers.append(_Teacher(row["id"], login, row["full_name"], dept,
-                                         (dept, *spec.get("also", [])), spec["rooms"][i],
-                                         strictness=rng.gauss(0, 0.15)))
+                teachers.append(
+                    _Teacher(
+                        row["id"],
+                        login,
+                        row["full_name"],
+                        dept,
+                        (dept, *spec.get("also", [])),
+                        spec["rooms"][i],
+                        strictness=rng.gauss(0, 0.15),
+                    )
+                )
         # the two demo teachers: a maths teacher and the class teacher of 5А (Russian)
         uchitel = next(t for t in teachers if t.dept == "math")
         klass5a = next(t for t in teachers if t.dept == "ru")
@@ -114,13 +137,26 @@ class _School(_State):
         self.teachers = teachers
         return uchitel, klass5a
 
-    def _user(self, login: str, roles: str, full: tuple[str, str, str], password: str,
-              password_hash: str | None = None) -> dict[str, Any]:
+    def _user(
+        self,
+        login: str,
+        roles: str,
+        full: tuple[str, str, str],
+        password: str,
+        password_hash: str | None = None,
+    ) -> dict[str, Any]:
         row = dict(
-            id=self.ids("user"), login=login, full_name=" ".join(full),
-            password_hash=password_hash or hash_password(password), roles=roles, active=True,
-            must_change_password=False, failed_attempts=0, password_changed_at=self.stamp,
-            version=1, updated_at=self.stamp,
+            id=self.ids("user"),
+            login=login,
+            full_name=" ".join(full),
+            password_hash=password_hash or hash_password(password),
+            roles=roles,
+            active=True,
+            must_change_password=False,
+            failed_attempts=0,
+            password_changed_at=self.stamp,
+            version=1,
+            updated_at=self.stamp,
         )
         self.audit_users.append(row)
         return row
@@ -136,21 +172,36 @@ class _School(_State):
         class_teacher: dict[int, _Teacher] = {}
         for grade in range(1, 12):
             for letter in school["letters"]:
-                k = _Class(self.ids("school_class"), grade, letter,
-                           "quarters" if q_lo <= grade <= q_hi else "halves")
+                k = _Class(
+                    self.ids("school_class"),
+                    grade,
+                    letter,
+                    "quarters" if q_lo <= grade <= q_hi else "halves",
+                )
                 if grade <= 4:  # the primary class teacher teaches in the class's own room
                     class_teacher[k.id] = next(primary)
                     k.room = class_teacher[k.id].room
                 classes.append(k)
         by_title = {k.title: k for k in classes}
         subject_ids = {sub["name"]: self.ids("subject") for sub in cur["subject"]}
-        _insert(s, Subject, [dict(id=subject_ids[sub["name"]], name=sub["name"],
-                                  short=sub["short"]) for sub in cur["subject"]])
+        _insert(
+            s,
+            Subject,
+            [
+                dict(id=subject_ids[sub["name"]], name=sub["name"], short=sub["short"])
+                for sub in cur["subject"]
+            ],
+        )
 
         courses: list[_Course] = []
         for k in classes:
-            courses += _courses_for(k, cur["subject"], subject_ids, school["subgroups"],
-                                    iter(lambda: self.ids("course"), None))
+            courses += _courses_for(
+                k,
+                cur["subject"],
+                subject_ids,
+                school["subgroups"],
+                iter(lambda: self.ids("course"), None),
+            )
         pins = {(by_title[t].id, "math"): uchitel for t in ("5А", "5Б", "6А", "6Б", "7А")}
         pins[(by_title["5А"].id, "ru")] = klass5a
         _assign_teachers(courses, self.teachers, pins, class_teacher)
@@ -171,12 +222,38 @@ class _School(_State):
             used.add(best)
         for k in classes:
             k.teacher_id = class_teacher[k.id].id
-        _insert(s, SchoolClass, [dict(id=k.id, year_id=self.year_id, grade=k.grade,
-                                      letter=k.letter, class_teacher_id=k.teacher_id,
-                                      period_scheme=k.scheme, version=1) for k in classes])
-        _insert(s, Course, [dict(id=c.id, class_id=c.klass.id, subject_id=c.subject_id,
-                                 subgroup=c.subgroup, teacher_id=c.taught_by.id,
-                                 hours_per_week=float(c.hours), version=1) for c in courses])
+        _insert(
+            s,
+            SchoolClass,
+            [
+                dict(
+                    id=k.id,
+                    year_id=self.year_id,
+                    grade=k.grade,
+                    letter=k.letter,
+                    class_teacher_id=k.teacher_id,
+                    period_scheme=k.scheme,
+                    version=1,
+                )
+                for k in classes
+            ],
+        )
+        _insert(
+            s,
+            Course,
+            [
+                dict(
+                    id=c.id,
+                    class_id=c.klass.id,
+                    subject_id=c.subject_id,
+                    subgroup=c.subgroup,
+                    teacher_id=c.taught_by.id,
+                    hours_per_week=float(c.hours),
+                    version=1,
+                )
+                for c in courses
+            ],
+        )
         self.classes, self.courses = classes, courses
 
     # ... timetable and КТП ...............................................................
@@ -188,9 +265,18 @@ class _School(_State):
         for c in self.courses:
             room = c.klass.room if c.dept == "class" else c.taught_by.room
             for d, n in sorted(cells[c.id]):
-                rows.append(dict(id=self.ids("timetable_slot"), course_id=c.id, weekday=d,
-                                 number=n, room=room, valid_from=self.year.start,
-                                 valid_to=None, version=1))
+                rows.append(
+                    dict(
+                        id=self.ids("timetable_slot"),
+                        course_id=c.id,
+                        weekday=d,
+                        number=n,
+                        room=room,
+                        valid_from=self.year.start,
+                        valid_to=None,
+                        version=1,
+                    )
+                )
                 self.slots[c.id].append((d, n, room))
         _insert(self.s, TimetableSlot, rows)
 
@@ -204,8 +290,7 @@ class _School(_State):
             grade = c.klass.grade
             weeks = school["weeks_grade1"] if grade == 1 else school["weeks"]
             entry = next((e for e in plans[c.subject["name"]] if grade in e["grades"]), None)
-            topics = _plan_topics(entry, grade, c.hours * weeks, self.topics["markers"],
-                                  self.rng)
+            topics = _plan_topics(entry, grade, c.hours * weeks, self.topics["markers"], self.rng)
             for pos, (topic, kind) in enumerate(topics, start=1):
                 pid = self.ids("plan_item")
                 rows.append(dict(id=pid, course_id=c.id, position=pos, topic=topic, hours=1))
@@ -225,8 +310,15 @@ class _School(_State):
         for k in self.classes:
             size = rng.randint(school["students_min"], school["students_max"])
             for _ in range(size):
-                pupils.append(self._pupil(k, year.start, order_in.get(
-                    k.grade, _order(112, date(y0, 8, 28))), student_rows, enrol_rows))
+                pupils.append(
+                    self._pupil(
+                        k,
+                        year.start,
+                        order_in.get(k.grade, _order(112, date(y0, 8, 28))),
+                        student_rows,
+                        enrol_rows,
+                    )
+                )
         # movement: a few arrivals and departures before today, one move between parallels
         order_no = 131
         last_day = min(self.today - timedelta(days=3), year.end)
@@ -236,36 +328,57 @@ class _School(_State):
                 day = year.start + timedelta(days=rng.randint(10, span))
                 while day.weekday() >= 5:
                     day += timedelta(days=1)
-                pupils.append(self._pupil(k, day, _order(order_no, day - timedelta(days=1)),
-                                          student_rows, enrol_rows))
+                pupils.append(
+                    self._pupil(
+                        k, day, _order(order_no, day - timedelta(days=1)), student_rows, enrol_rows
+                    )
+                )
                 order_no += 1
-            reasons = ["перевод в МБОУ СОШ № 12", "перевод в МАОУ «Лицей № 4»",
-                       "смена места жительства (переезд в другой город)",
-                       "перевод на семейное образование"]
+            reasons = [
+                "перевод в МБОУ СОШ № 12",
+                "перевод в МАОУ «Лицей № 4»",
+                "смена места жительства (переезд в другой город)",
+                "перевод на семейное образование",
+            ]
             for k in rng.sample([k for k in self.classes if k.grade > 1], 4):
-                p = rng.choice([p for p in k.students
-                                if p.stays[0][1] == year.start and p.stays[0][2] is None])
+                p = rng.choice(
+                    [p for p in k.students if p.stays[0][1] == year.start and p.stays[0][2] is None]
+                )
                 day = year.start + timedelta(days=rng.randint(10, span))
                 row = next(r for r in enrol_rows if r["student_id"] == p.id)
                 row.update(end=day, order_out=_order(order_no, day), out_reason=rng.choice(reasons))
                 p.stays[0] = (k.id, p.stays[0][1], day)
                 order_no += 1
             a, b = (next(k for k in self.classes if k.title == t) for t in ("7А", "7Б"))
-            p = rng.choice([p for p in a.students
-                            if p.stays[0][1] == year.start and p.stays[0][2] is None])
+            p = rng.choice(
+                [p for p in a.students if p.stays[0][1] == year.start and p.stays[0][2] is None]
+            )
             day = year.start + timedelta(days=rng.randint(10, span))
             while day.weekday() >= 5:
                 day += timedelta(days=1)
             row = next(r for r in enrol_rows if r["student_id"] == p.id)
             order = _order(order_no, day - timedelta(days=1))
-            row.update(end=day - timedelta(days=1), order_out=order,
-                       out_reason="перевод в параллельный класс (7Б)")
+            row.update(
+                end=day - timedelta(days=1),
+                order_out=order,
+                out_reason="перевод в параллельный класс (7Б)",
+            )
             p.stays[0] = (a.id, p.stays[0][1], day - timedelta(days=1))
             p.stays.append((b.id, day, None))
             b.students.append(p)
-            enrol_rows.append(dict(id=self.ids("enrolment"), student_id=p.id, class_id=b.id,
-                                   start=day, end=None, order_in=order, order_out="",
-                                   out_reason="", version=1))
+            enrol_rows.append(
+                dict(
+                    id=self.ids("enrolment"),
+                    student_id=p.id,
+                    class_id=b.id,
+                    start=day,
+                    end=None,
+                    order_in=order,
+                    order_out="",
+                    out_reason="",
+                    version=1,
+                )
+            )
         _insert(s, Student, student_rows)
         _insert(s, Enrolment, enrol_rows)
         self.student_count = len(student_rows)
@@ -292,25 +405,62 @@ class _School(_State):
                 number = int(c.subgroup.split()[0])
                 for p, (_, start, end) in groups[number]:
                     c.members.append((p.id, start, end))
-                    member_rows.append(dict(id=self.ids("subgroup_member"), course_id=c.id,
-                                            student_id=p.id, start=start, end=end))
+                    member_rows.append(
+                        dict(
+                            id=self.ids("subgroup_member"),
+                            course_id=c.id,
+                            student_id=p.id,
+                            start=start,
+                            end=end,
+                        )
+                    )
         _insert(s, SubgroupMember, member_rows)
 
-    def _pupil(self, k: _Class, start: date, order: str, student_rows: list[dict[str, Any]],
-               enrol_rows: list[dict[str, Any]]) -> _Pupil:
+    def _pupil(
+        self,
+        k: _Class,
+        start: date,
+        order: str,
+        student_rows: list[dict[str, Any]],
+        enrol_rows: list[dict[str, Any]],
+    ) -> _Pupil:
         rng = self.rng
         male = rng.random() < 0.5
         last, first, middle = self.names.person(male, "students")
         y0 = self.year.start.year
         birth = date(y0 - 6 - k.grade, 12, 31) - timedelta(days=rng.randint(0, 364))
-        p = _Pupil(self.ids("student"), last, first, middle, male,
-                   ability=min(4.9, max(2.8, rng.gauss(4.1, 0.5))),
-                   health=min(3.0, rng.lognormvariate(0, 0.5)))
+        p = _Pupil(
+            self.ids("student"),
+            last,
+            first,
+            middle,
+            male,
+            ability=min(4.9, max(2.8, rng.gauss(4.1, 0.5))),
+            health=min(3.0, rng.lognormvariate(0, 0.5)),
+        )
         p.stays.append((k.id, start, None))
         k.students.append(p)
-        student_rows.append(dict(id=p.id, last_name=last, first_name=first, middle_name=middle,
-                                 birth_date=birth, version=1))
-        enrol_rows.append(dict(id=self.ids("enrolment"), student_id=p.id, class_id=k.id,
-                               start=start, end=None, order_in=order, order_out="",
-                               out_reason="", version=1))
+        student_rows.append(
+            dict(
+                id=p.id,
+                last_name=last,
+                first_name=first,
+                middle_name=middle,
+                birth_date=birth,
+                version=1,
+            )
+        )
+        enrol_rows.append(
+            dict(
+                id=self.ids("enrolment"),
+                student_id=p.id,
+                class_id=k.id,
+                start=start,
+                end=None,
+                order_in=order,
+                order_out="",
+                out_reason="",
+                version=1,
+            )
+        )
         return p

@@ -44,10 +44,14 @@ def demo_info_text(info: DemoInfo) -> str:
         f"Создана демонстрационная школа: {info.school}",
         f"Учебный год {info.year}, «сегодня» в данных — {info.today:%d.%m.%Y}.",
         "",
-        (f"Классов: {_n(info.classes)}, учащихся: {_n(info.students)}, "
-         f"учителей: {_n(info.teachers)}, предметов в классах: {_n(info.courses)}."),
-        (f"Уроков: {_n(info.lessons)}, отметок: {_n(info.marks)}, "
-         f"пропусков: {_n(info.absences)}, итоговых отметок: {_n(info.period_marks)}."),
+        (
+            f"Классов: {_n(info.classes)}, учащихся: {_n(info.students)}, "
+            f"учителей: {_n(info.teachers)}, предметов в классах: {_n(info.courses)}."
+        ),
+        (
+            f"Уроков: {_n(info.lessons)}, отметок: {_n(info.marks)}, "
+            f"пропусков: {_n(info.absences)}, итоговых отметок: {_n(info.period_marks)}."
+        ),
         "",
         "Учётные записи (пароли демонстрационные, смена пароля при входе не требуется):",
         f"  {'Роль'.ljust(width_role)}  {'Логин'.ljust(width_login)}  Пароль",
@@ -56,8 +60,10 @@ def demo_info_text(info: DemoInfo) -> str:
         lines.append(f"  {a.role.ljust(width_role)}  {a.login.ljust(width_login)}  {a.password}")
     lines += [
         "",
-        (f"Остальные учителя: логин — фамилия и инициалы латиницей "
-         f"(например, {info.teacher_login or 'ivanova.ma'}), пароль {TEACHER_PASSWORD}."),
+        (
+            f"Остальные учителя: логин — фамилия и инициалы латиницей "
+            f"(например, {info.teacher_login or 'ivanova.ma'}), пароль {TEACHER_PASSWORD}."
+        ),
         "Не используйте демонстрационную базу для настоящего журнала.",
     ]
     return "\n".join(lines)

@@ -25,8 +25,9 @@ class _Unit:
         return -(-self.hours // WEEKDAYS)
 
 
-def _timetable(classes: list[_Class], courses: list[_Course], rng: random.Random,
-               must_daily: set[int]) -> dict[int, list[tuple[int, int]]]:
+def _timetable(
+    classes: list[_Class], courses: list[_Course], rng: random.Random, must_daily: set[int]
+) -> dict[int, list[tuple[int, int]]]:
     """(weekday, number) cells per course: every class from lesson 1 without gaps, no teacher
     in two places at once (the two subgroups of a subject share a cell), a subject at most
     once a day unless its hours need more.  Min-conflicts search: start from a random week
@@ -51,9 +52,12 @@ def _timetable(classes: list[_Class], courses: list[_Course], rng: random.Random
     raise RuntimeError("demo: no timetable found")
 
 
-def _search_timetable(classes: list[_Class], units: dict[int, list[_Unit]],
-                      rng: random.Random, max_steps: int = 600,
-                      ) -> dict[int, list[tuple[int, int]]] | None:
+def _search_timetable(
+    classes: list[_Class],
+    units: dict[int, list[_Unit]],
+    rng: random.Random,
+    max_steps: int = 600,
+) -> dict[int, list[tuple[int, int]]] | None:
     grid: list[list[_Unit]] = []
     cells: list[list[tuple[int, int]]] = []
     for k in classes:
@@ -101,7 +105,8 @@ def _search_timetable(classes: list[_Class], units: dict[int, list[_Unit]],
 
     def cost(tkeys: Iterable[tuple[int, int, int]], skeys: Iterable[tuple[int, int, int]]) -> int:
         return 3 * sum(max(0, occ[k] - 1) for k in tkeys) + sum(
-            max(0, per_day[k] - limit[(k[0], k[1])]) for k in skeys)
+            max(0, per_day[k] - limit[(k[0], k[1])]) for k in skeys
+        )
 
     def swap(ki: int, i: int, j: int) -> None:
         u, v = grid[ki][i], grid[ki][j]
@@ -129,8 +134,13 @@ def _search_timetable(classes: list[_Class], units: dict[int, list[_Unit]],
             ki, i = rng.choice(sorted(where[rng.choice(sorted(bad_t))]))
         else:
             ki, subject, d = rng.choice(sorted(bad_s))
-            i = rng.choice([i for i, (dd, _) in enumerate(cells[ki])
-                            if dd == d and grid[ki][i].subject == subject])
+            i = rng.choice(
+                [
+                    i
+                    for i, (dd, _) in enumerate(cells[ki])
+                    if dd == d and grid[ki][i].subject == subject
+                ]
+            )
         options = [j for j in range(len(grid[ki])) if grid[ki][j] is not grid[ki][i]]
         scored = [(delta(ki, i, j), rng.random(), j) for j in options]
         best = min(scored)
@@ -154,8 +164,10 @@ def _spread_week(units: list[_Unit], loads: list[int], rng: random.Random) -> li
     return [placed[(d, i)] for d in range(WEEKDAYS) for i in range(loads[d])]
 
 
-def _cells_by_course(grid: list[list[_Unit]], cells: list[list[tuple[int, int]]],
-                     ) -> dict[int, list[tuple[int, int]]]:
+def _cells_by_course(
+    grid: list[list[_Unit]],
+    cells: list[list[tuple[int, int]]],
+) -> dict[int, list[tuple[int, int]]]:
     out: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for ki, week in enumerate(grid):
         for i, u in enumerate(week):

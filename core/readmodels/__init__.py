@@ -28,7 +28,6 @@ from zhurnal.core.readmodels.grid import (
     lesson_work_types,
     load_gradebook,
 )
-from zhurnal.core.readmodels.people import my_profile
 from zhurnal.core.readmodels.lessons import (
     change_counter,
     get_lesson,
@@ -41,6 +40,7 @@ from zhurnal.core.readmodels.lessons import (
     my_lessons,
     work_types,
 )
+from zhurnal.core.readmodels.people import my_profile
 from zhurnal.core.readmodels.views import (
     AbsenceView,
     AssignmentView,
@@ -87,8 +87,8 @@ __all__ = [
     "lesson_card",
     "lesson_counts",
     "lesson_roster_ids",
-    "lesson_work_types",
     "lesson_view",
+    "lesson_work_types",
     "list_drafts",
     "load_gradebook",
     "my_lessons",

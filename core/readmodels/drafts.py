@@ -29,24 +29,38 @@ which the text could no longer be saved without a correction anyway."""
 
 def is_spent(draft: Draft, lesson: Lesson, now: datetime) -> bool:
     """The draft adds nothing to the register: the same text is saved, or it is too old."""
-    same = (draft.topic.strip(), draft.homework.strip()) == (lesson.topic.strip(),
-                                                              lesson.homework.strip())
+    same = (draft.topic.strip(), draft.homework.strip()) == (
+        lesson.topic.strip(),
+        lesson.homework.strip(),
+    )
     return same or now - draft.saved_at > timedelta(days=DRAFT_KEEP_DAYS)
 
 
-def draft_view(draft: Draft, lesson: Lesson, klass: SchoolClass, subject: Subject,
-               course: Course) -> DraftView:
+def draft_view(
+    draft: Draft, lesson: Lesson, klass: SchoolClass, subject: Subject, course: Course
+) -> DraftView:
     return DraftView(
-        lesson_id=lesson.id or 0, date=lesson.date, number=lesson.number,
-        class_title=klass.title, subject=subject.name, subgroup=course.subgroup,
-        topic=draft.topic, homework=draft.homework, saved_at=draft.saved_at,
-        lesson_version=draft.lesson_version, current_topic=lesson.topic,
-        current_homework=lesson.homework, current_version=lesson.version,
+        lesson_id=lesson.id or 0,
+        date=lesson.date,
+        number=lesson.number,
+        class_title=klass.title,
+        subject=subject.name,
+        subgroup=course.subgroup,
+        topic=draft.topic,
+        homework=draft.homework,
+        saved_at=draft.saved_at,
+        lesson_version=draft.lesson_version,
+        current_topic=lesson.topic,
+        current_homework=lesson.homework,
+        current_version=lesson.version,
     )
 
 
-def _rows(session: Session, actor: Actor, lesson_id: int | None = None,
-          ) -> Sequence[tuple[Draft, Lesson, Course, SchoolClass, Subject]]:
+def _rows(
+    session: Session,
+    actor: Actor,
+    lesson_id: int | None = None,
+) -> Sequence[tuple[Draft, Lesson, Course, SchoolClass, Subject]]:
     # sqlmodel's select() is typed for at most 4 entities (fastapi/sqlmodel#271)
     query: Select[Draft, Lesson, Course, SchoolClass, Subject] = (
         select(Draft, Lesson, Course, SchoolClass, Subject)  # type: ignore[call-overload]
@@ -54,7 +68,8 @@ def _rows(session: Session, actor: Actor, lesson_id: int | None = None,
         .join(Course, col(Course.id) == Lesson.course_id)
         .join(SchoolClass, col(SchoolClass.id) == Course.class_id)
         .join(Subject, col(Subject.id) == Course.subject_id)
-        .where(Draft.user_id == actor.user_id))
+        .where(Draft.user_id == actor.user_id)
+    )
     if lesson_id is not None:
         query = query.where(Draft.lesson_id == lesson_id)
     return session.exec(query.order_by(col(Draft.saved_at).desc())).all()
@@ -65,10 +80,11 @@ def list_drafts(db: Database, actor: Actor) -> list[DraftView]:
     user may still read — e.g. after a dropped connection, at the next login."""
     now = actor.now()
     with db.read() as session:
-        return [draft_view(d, lesson, klass, subject, course)
-                for d, lesson, course, klass, subject in _rows(session, actor)
-                if not is_spent(d, lesson, now)
-                and can_read_course(session, actor, course, klass)]
+        return [
+            draft_view(d, lesson, klass, subject, course)
+            for d, lesson, course, klass, subject in _rows(session, actor)
+            if not is_spent(d, lesson, now) and can_read_course(session, actor, course, klass)
+        ]
 
 
 def get_draft(db: Database, actor: Actor, lesson_id: int) -> DraftView | None:

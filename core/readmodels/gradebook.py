@@ -155,10 +155,17 @@ class Gradebook:
         row = self._rows.get(student_id)
         if row is None:
             return ""
-        student = StudentAtLesson(student_id, row.name, column_index not in row.outside,
-                                  self.absences.get((student_id, column.lesson_id)))
-        return why_not(student_mark_refusal(self.policy, self.group, column.date,
-                                            column.work_type_code, student, not clear))
+        student = StudentAtLesson(
+            student_id,
+            row.name,
+            column_index not in row.outside,
+            self.absences.get((student_id, column.lesson_id)),
+        )
+        return why_not(
+            student_mark_refusal(
+                self.policy, self.group, column.date, column.work_type_code, student, not clear
+            )
+        )
 
     def value_why_not(self, raw: str) -> str:
         """Why ``raw`` is no mark of the school's scale ("" when it is; «.» is the debt mark

@@ -23,6 +23,7 @@ from sqlmodel.sql.expression import Select
 from zhurnal.core.access import Judge, require_read_course, why_not
 from zhurnal.core.actor import Actor
 from zhurnal.core.audit import change_counter
+from zhurnal.core.context import DEFAULT_BELL, SOMEONE, LessonFacts, group_title, keeper_id
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, ValidationError
 from zhurnal.core.models import (
@@ -41,7 +42,6 @@ from zhurnal.core.models import (
     User,
     WorkType,
 )
-from zhurnal.core.context import DEFAULT_BELL, SOMEONE, LessonFacts, group_title, keeper_id
 from zhurnal.core.readmodels.gradebook import (
     Cell,
     Column,
@@ -61,9 +61,7 @@ PERIOD_KINDS = ("quarter", "half")
 # --- periods --------------------------------------------------------------------------
 
 
-def _course_and_class(
-    session: Session, actor: Actor, course_id: int
-) -> tuple[Course, SchoolClass]:
+def _course_and_class(session: Session, actor: Actor, course_id: int) -> tuple[Course, SchoolClass]:
     course = session.get(Course, course_id)
     if course is None:
         raise NotFound(f"Предмет класса № {course_id} не найден.")
@@ -76,9 +74,12 @@ def _course_and_class(
 
 def _periods(session: Session, klass: SchoolClass) -> list[PeriodInfo]:
     rows = session.exec(
-        select(Period).where(Period.year_id == klass.year_id,
-                             Period.scheme == klass.period_scheme,
-                             col(Period.kind).in_(PERIOD_KINDS))
+        select(Period)
+        .where(
+            Period.year_id == klass.year_id,
+            Period.scheme == klass.period_scheme,
+            col(Period.kind).in_(PERIOD_KINDS),
+        )
         .order_by(col(Period.start))
     )
     return [PeriodInfo(p.id or 0, p.name, p.start, p.end) for p in rows]
@@ -110,9 +111,14 @@ def lesson_work_types(db: Database, actor: Actor, lesson_id: int) -> list[str]:
         if lesson is None:
             raise NotFound(f"Урок № {lesson_id} не найден.")
         _course_and_class(session, actor, lesson.course_id)
-        return list(session.exec(
-            select(WorkType.code).join(Assignment, col(Assignment.work_type_id) == WorkType.id)
-            .where(Assignment.lesson_id == lesson_id).order_by(col(Assignment.id))))
+        return list(
+            session.exec(
+                select(WorkType.code)
+                .join(Assignment, col(Assignment.work_type_id) == WorkType.id)
+                .where(Assignment.lesson_id == lesson_id)
+                .order_by(col(Assignment.id))
+            )
+        )
 
 
 # --- the grid -------------------------------------------------------------------------
@@ -130,21 +136,36 @@ def _stays(session: Session, course: Course, start: date, end: date) -> Spans:
             out[sid].append((max(a, start), min(b or end, end)))
         return out
 
-    enrolled = intervals(session.exec(
-        select(Enrolment.student_id, col(Enrolment.start), col(Enrolment.end)).where(
-            Enrolment.class_id == course.class_id, Enrolment.start <= end,
-            or_(Enrolment.end == None, col(Enrolment.end) >= start))))
+    enrolled = intervals(
+        session.exec(
+            select(Enrolment.student_id, col(Enrolment.start), col(Enrolment.end)).where(
+                Enrolment.class_id == course.class_id,
+                Enrolment.start <= end,
+                or_(col(Enrolment.end).is_(None), col(Enrolment.end) >= start),
+            )
+        )
+    )
     if not course.subgroup:
         return enrolled
-    members = intervals(session.exec(
-        select(SubgroupMember.student_id, col(SubgroupMember.start), col(SubgroupMember.end))
-        .where(
-            SubgroupMember.course_id == course.id, SubgroupMember.start <= end,
-            or_(SubgroupMember.end == None, col(SubgroupMember.end) >= start))))
+    members = intervals(
+        session.exec(
+            select(
+                SubgroupMember.student_id, col(SubgroupMember.start), col(SubgroupMember.end)
+            ).where(
+                SubgroupMember.course_id == course.id,
+                SubgroupMember.start <= end,
+                or_(col(SubgroupMember.end).is_(None), col(SubgroupMember.end) >= start),
+            )
+        )
+    )
     both: Spans = {}
     for sid, spans in enrolled.items():
-        cut = [(max(a, c), min(b, d)) for a, b in spans for c, d in members.get(sid, [])
-               if max(a, c) <= min(b, d)]
+        cut = [
+            (max(a, c), min(b, d))
+            for a, b in spans
+            for c, d in members.get(sid, [])
+            if max(a, c) <= min(b, d)
+        ]
         if cut:
             both[sid] = cut
     return both
@@ -171,19 +192,29 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
         work_types = {wt.id: wt for wt in session.exec(select(WorkType))}
         by_code = {wt.code: wt for wt in work_types.values()}
         default_wt = by_code.get(DEFAULT_WORK_TYPE) or next(iter(by_code.values()), None)
-        in_period = and_(Lesson.course_id == course_id, Lesson.date >= period.start,
-                         Lesson.date <= period.end, Lesson.cancelled == False)
-        lessons = list(session.exec(select(Lesson).where(in_period)
-                                    .order_by(col(Lesson.date), col(Lesson.number))))
+        in_period = and_(
+            Lesson.course_id == course_id,
+            Lesson.date >= period.start,
+            Lesson.date <= period.end,
+            Lesson.cancelled == False,  # noqa: E712 - SQL, not Python
+        )
+        lessons = list(
+            session.exec(
+                select(Lesson).where(in_period).order_by(col(Lesson.date), col(Lesson.number))
+            )
+        )
         keepers = {course.teacher_id} | {ls.held_by_id for ls in lessons if ls.held_by_id}
-        names = dict(session.exec(select(User.id, User.full_name)
-                                  .where(col(User.id).in_(keepers))).all())
+        names = dict(
+            session.exec(select(User.id, User.full_name).where(col(User.id).in_(keepers))).all()
+        )
         teacher_name = names.get(course.teacher_id, SOMEONE)
         assignments: dict[int, list[tuple[int | None, int]]] = defaultdict(list)
         for aid, lid, wtid in session.exec(
-                select(Assignment.id, Assignment.lesson_id, Assignment.work_type_id)
-                .join(Lesson, col(Lesson.id) == Assignment.lesson_id).where(in_period)
-                .order_by(col(Assignment.id))):
+            select(Assignment.id, Assignment.lesson_id, Assignment.work_type_id)
+            .join(Lesson, col(Lesson.id) == Assignment.lesson_id)
+            .where(in_period)
+            .order_by(col(Assignment.id))
+        ):
             assignments[lid].append((aid, wtid))
 
         columns: list[Column] = []
@@ -191,9 +222,15 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
         for lesson in lessons:
             starts_at = datetime.combine(lesson.date, bells.get(lesson.number, DEFAULT_BELL)[0])
             facts = LessonFacts(
-                lesson.id or 0, lesson.date, starts_at, course.teacher_id, lesson.held_by_id,
+                lesson.id or 0,
+                lesson.date,
+                starts_at,
+                course.teacher_id,
+                lesson.held_by_id,
                 names.get(keeper_id(course.teacher_id, lesson.held_by_id), SOMEONE),
-                klass.grade, group)
+                klass.grade,
+                group,
+            )
             pairs: list[tuple[int | None, WorkType | None]] = [
                 (aid, work_types.get(wtid)) for aid, wtid in assignments.get(lesson.id or 0, [])
             ] or [(None, default_wt)]
@@ -203,51 +240,90 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
                 reason = why_not(judge.marks(facts, lock_class))
                 if aid is not None:
                     column_of[aid] = len(columns)
-                columns.append(Column(
-                    len(columns), lesson.id or 0, lesson.date, lesson.number, lesson.topic, aid,
-                    wt.code if wt else "", wt.name if wt else "", wt.weight if wt else 1.0,
-                    lock_class, starts_at <= now, lock_at, now >= lock_at, not reason, reason))
+                columns.append(
+                    Column(
+                        len(columns),
+                        lesson.id or 0,
+                        lesson.date,
+                        lesson.number,
+                        lesson.topic,
+                        aid,
+                        wt.code if wt else "",
+                        wt.name if wt else "",
+                        wt.weight if wt else 1.0,
+                        lock_class,
+                        starts_at <= now,
+                        lock_at,
+                        now >= lock_at,
+                        not reason,
+                        reason,
+                    )
+                )
 
         marks: dict[tuple[int, int], Cell] = {}
         # sqlmodel's select() is typed for at most 4 columns (fastapi/sqlmodel#271);
         # the ids are read back, never None
         mark_rows: Select[int, int, int, str, int, bool, int | None] = (
-            select(Mark.id, Mark.assignment_id, Mark.student_id,  # type: ignore[call-overload]
-                   Mark.value, Mark.version, Mark.late, Mark.correction_id)
+            select(
+                Mark.id,
+                Mark.assignment_id,
+                Mark.student_id,  # type: ignore[call-overload]
+                Mark.value,
+                Mark.version,
+                Mark.late,
+                Mark.correction_id,
+            )
             .join(Assignment, col(Assignment.id) == Mark.assignment_id)
-            .join(Lesson, col(Lesson.id) == Assignment.lesson_id).where(in_period))
+            .join(Lesson, col(Lesson.id) == Assignment.lesson_id)
+            .where(in_period)
+        )
         for mid, aid, sid, value, version, late, corr in session.exec(mark_rows):
             if aid in column_of:
                 marks[(sid, column_of[aid])] = Cell(value, mid, version, late, corr)
         absences = {
-            (sid, lid): code for lid, sid, code in session.exec(
+            (sid, lid): code
+            for lid, sid, code in session.exec(
                 select(Absence.lesson_id, Absence.student_id, Absence.code)
-                .join(Lesson, col(Lesson.id) == Absence.lesson_id).where(in_period))
+                .join(Lesson, col(Lesson.id) == Absence.lesson_id)
+                .where(in_period)
+            )
         }
 
         stays = _stays(session, course, period.start, period.end)
         ids = set(stays) | {sid for sid, _ in marks}
-        people = session.exec(
-            select(Student.id, Student.last_name, Student.first_name, Student.middle_name)
-            .where(col(Student.id).in_(ids))
-        ).all() if ids else []
+        people = (
+            session.exec(
+                select(
+                    Student.id, Student.last_name, Student.first_name, Student.middle_name
+                ).where(col(Student.id).in_(ids))
+            ).all()
+            if ids
+            else []
+        )
         # the period mark is given for the day it is set, within the period
         mark_day = min(max(now.date(), period.start), period.end)
         students, outside_then = [], set()
-        for student_id, last, first, middle in sorted(people,
-                                                      key=lambda r: (r[1], r[2], r[3], r[0])):
+        for student_id, last, first, middle in sorted(
+            people, key=lambda r: (r[1], r[2], r[3], r[0])
+        ):
             assert student_id is not None  # a primary key read back
             spans = stays.get(student_id, [])
-            outside = frozenset(c.index for c in columns
-                                if not any(a <= c.date <= b for a, b in spans))
+            outside = frozenset(
+                c.index for c in columns if not any(a <= c.date <= b for a, b in spans)
+            )
             if not any(a <= mark_day <= b for a, b in spans):
                 outside_then.add(student_id)
             first_day = min((a for a, _ in spans), default=None)
             last_day = max((b for _, b in spans), default=None)
-            students.append(StudentRow(
-                student_id, " ".join(p for p in (last, first, middle) if p),
-                first_day if first_day and first_day > period.start else None,
-                last_day if last_day and last_day < period.end else None, outside))
+            students.append(
+                StudentRow(
+                    student_id,
+                    " ".join(p for p in (last, first, middle) if p),
+                    first_day if first_day and first_day > period.start else None,
+                    last_day if last_day and last_day < period.end else None,
+                    outside,
+                )
+            )
 
         averages: dict[int, float | None] = {}
         suggested: dict[int, str | None] = {}
@@ -255,29 +331,47 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
         for (sid, index), cell in marks.items():
             by_student[sid].append((cell.value, columns[index].weight))
         for row in students:
-            averages[row.id], suggested[row.id] = summarize(policy, by_student.get(row.id, []),
-                                                            no_marks)
+            averages[row.id], suggested[row.id] = summarize(
+                policy, by_student.get(row.id, []), no_marks
+            )
         period_marks = {
-            sid: PeriodMarkCell(value, version) for sid, value, version in session.exec(
+            sid: PeriodMarkCell(value, version)
+            for sid, value, version in session.exec(
                 select(PeriodMark.student_id, PeriodMark.value, PeriodMark.version).where(
-                    PeriodMark.course_id == course_id, PeriodMark.period_id == period_id))
+                    PeriodMark.course_id == course_id, PeriodMark.period_id == period_id
+                )
+            )
         }
         return Gradebook(
-            course_id=course_id, class_id=klass.id or 0, class_title=klass.title,
-            grade=klass.grade, subject=subject.name if subject else "", subgroup=course.subgroup,
+            course_id=course_id,
+            class_id=klass.id or 0,
+            class_title=klass.title,
+            grade=klass.grade,
+            subject=subject.name if subject else "",
+            subgroup=course.subgroup,
             teacher_name=teacher_name,
             period=PeriodInfo(period.id or 0, period.name, period.start, period.end),
-            students=tuple(students), columns=tuple(columns), marks=marks, absences=absences,
-            averages=averages, suggested=suggested, period_marks=period_marks,
+            students=tuple(students),
+            columns=tuple(columns),
+            marks=marks,
+            absences=absences,
+            averages=averages,
+            suggested=suggested,
+            period_marks=period_marks,
             no_marks=no_marks,
             no_marks_reason=why_not(grade1_marks_refusal(policy, klass.grade)),
-            mark_values=policy.mark_values, debt_mark=policy.debt_mark,
+            mark_values=policy.mark_values,
+            debt_mark=policy.debt_mark,
             work_types=tuple((w.code, w.name, w.weight) for w in policy.work_types),
-            counter=counter, loaded_at=now, policy=policy,
+            counter=counter,
+            loaded_at=now,
+            policy=policy,
             period_mark_choices=period_choices(policy, klass.grade, period.kind),
-            period_mark_refusal=why_not(judge.period_mark(course.teacher_id,
-                                                          klass.class_teacher_id, period)),
-            period_mark_outside=frozenset(outside_then), period_mark_day=mark_day,
+            period_mark_refusal=why_not(
+                judge.period_mark(course.teacher_id, klass.class_teacher_id, period)
+            ),
+            period_mark_outside=frozenset(outside_then),
+            period_mark_day=mark_day,
         )
 
 

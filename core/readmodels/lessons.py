@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, and_, col, func, or_, select
 
 from zhurnal.core import audit
 from zhurnal.core.access import Judge, require_read_course, student_absence_refusal, why_not
@@ -54,8 +54,11 @@ def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
     judge = Judge.of(uow)
     facts = lesson_facts(uow.session, ctx)
     forced = forced_homework(policy, ctx.grade)
-    missing = (not lesson.topic or (forced is None and not lesson.homework)
-               or lesson.attendance_taken_at is None)
+    missing = (
+        not lesson.topic
+        or (forced is None and not lesson.homework)
+        or lesson.attendance_taken_at is None
+    )
     lock_at = judge.lock_at(lesson.date, "current")
     return LessonView(
         id=lesson.id or 0,
@@ -113,8 +116,9 @@ def suggested_plan_item(session: Session, lesson: Lesson) -> PlanItem | None:
 
 
 def assignment_view(a: Assignment, wt: WorkType) -> AssignmentView:
-    return AssignmentView(a.id or 0, a.lesson_id, wt.code, wt.name, wt.weight, wt.lock_class,
-                          a.title, a.version)
+    return AssignmentView(
+        a.id or 0, a.lesson_id, wt.code, wt.name, wt.weight, wt.lock_class, a.title, a.version
+    )
 
 
 def _readable_ctx(session: Session, actor: Actor, lesson_id: int) -> tuple[UnitOfWork, LessonCtx]:
@@ -146,8 +150,10 @@ def my_lessons(db: Database, actor: Actor, day: date) -> list[LessonView]:
             .join(Course, col(Course.id) == Lesson.course_id)
             .where(
                 Lesson.date == day,
-                or_(Lesson.held_by_id == actor.user_id,
-                    (Course.teacher_id == actor.user_id) & (Lesson.held_by_id == None)),  # noqa: E711
+                or_(
+                    Lesson.held_by_id == actor.user_id,
+                    and_(col(Course.teacher_id) == actor.user_id, col(Lesson.held_by_id).is_(None)),
+                ),
             )
             .order_by(col(Lesson.number))
         ).all()
@@ -162,10 +168,14 @@ def change_counter(db: Database) -> int:
 
 def lesson_counts(db: Database, lesson_id: int) -> tuple[int, int]:
     with db.read() as session:
-        marks = session.exec(select(func.count(col(Mark.id))).join(Assignment)
-                             .where(Assignment.lesson_id == lesson_id)).one()
-        absences = session.exec(select(func.count(col(Absence.id)))
-                                .where(Absence.lesson_id == lesson_id)).one()
+        marks = session.exec(
+            select(func.count(col(Mark.id)))
+            .join(Assignment)
+            .where(Assignment.lesson_id == lesson_id)
+        ).one()
+        absences = session.exec(
+            select(func.count(col(Absence.id))).where(Absence.lesson_id == lesson_id)
+        ).one()
         return marks, absences
 
 
@@ -194,10 +204,12 @@ def lesson_attendance(db: Database, actor: Actor, lesson_id: int) -> list[Attend
         }
         marks: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for sid, wt_code, value in session.exec(
-                select(Mark.student_id, WorkType.code, Mark.value)
-                .join(Assignment, col(Assignment.id) == Mark.assignment_id)
-                .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
-                .where(Assignment.lesson_id == lesson_id).order_by(col(Assignment.id))):
+            select(Mark.student_id, WorkType.code, Mark.value)
+            .join(Assignment, col(Assignment.id) == Mark.assignment_id)
+            .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
+            .where(Assignment.lesson_id == lesson_id)
+            .order_by(col(Assignment.id))
+        ):
             marks[sid].append((wt_code, value))
         group, day = ctx.group, ctx.lesson.date
         result = []
@@ -206,10 +218,22 @@ def lesson_attendance(db: Database, actor: Actor, lesson_id: int) -> list[Attend
             absence = absences.get(sid)
             code = absence.code if absence else None
             refusal = student_absence_refusal(
-                uow.policy, group, day, StudentAtLesson(sid, student.full_name, True, code),
-                "Н", marks.get(sid, []))
-            result.append(AttendanceRow(sid, student.full_name, code,
-                                        absence.version if absence else 0, why_not(refusal)))
+                uow.policy,
+                group,
+                day,
+                StudentAtLesson(sid, student.full_name, True, code),
+                "Н",
+                marks.get(sid, []),
+            )
+            result.append(
+                AttendanceRow(
+                    sid,
+                    student.full_name,
+                    code,
+                    absence.version if absence else 0,
+                    why_not(refusal),
+                )
+            )
         return result
 
 
@@ -223,8 +247,10 @@ def lesson_assignments(db: Database, actor: Actor, lesson_id: int) -> list[Assig
 def work_types(db: Database) -> list[tuple[str, str, float]]:
     """The school's work types as (code, name, weight), in the policy's order."""
     with db.read() as session:
-        return [(wt.code, wt.name, wt.weight)
-                for wt in session.exec(select(WorkType).order_by(col(WorkType.id)))]
+        return [
+            (wt.code, wt.name, wt.weight)
+            for wt in session.exec(select(WorkType).order_by(col(WorkType.id)))
+        ]
 
 
 def lesson_card(db: Database, actor: Actor, lesson_id: int) -> LessonCard:

@@ -17,8 +17,7 @@ def my_profile(db: Database, actor: Actor) -> ProfileView:
         led = session.exec(
             select(SchoolClass)
             .join(SchoolYear, col(SchoolYear.id) == SchoolClass.year_id)
-            .where(SchoolClass.class_teacher_id == actor.user_id,
-                   SchoolYear.is_current == True)  # noqa: E712
+            .where(SchoolClass.class_teacher_id == actor.user_id, SchoolYear.is_current == True)  # noqa: E712
             .order_by(col(SchoolClass.grade), col(SchoolClass.letter))
         ).all()
     classes = tuple(k.title for k in led) if actor.user_id is not None else ()

@@ -21,7 +21,6 @@ from zhurnal.core.models import (
 )
 from zhurnal.core.readmodels import StudentView
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.uow import require, snapshot, unit_of_work
 from zhurnal.core.services.school import (
     CONTINGENT_ONLY,
     CONTINGENT_ROLES,
@@ -35,6 +34,7 @@ from zhurnal.core.services.school import (
     _overlaps,
     _required_text,
 )
+from zhurnal.core.uow import require, snapshot, unit_of_work
 
 # --- contingent: students, enrolment, subgroups ------------------------------------------
 
@@ -55,12 +55,18 @@ def add_student(
         middle = check_text(middle_name, "Отчество", 100)
         if birth_date is not None and birth_date > uow.now.date():
             raise ValidationError("Дата рождения не может быть в будущем.")
-        student = Student(last_name=last, first_name=first, middle_name=middle,
-                          birth_date=birth_date, version=0)
+        student = Student(
+            last_name=last, first_name=first, middle_name=middle, birth_date=birth_date, version=0
+        )
         uow.touch(student)
         uow.session.flush()
-        uow.audit("student.add", "student", student.id, None,
-                  snapshot(student, "last_name", "first_name", "middle_name", "birth_date"))
+        uow.audit(
+            "student.add",
+            "student",
+            student.id,
+            None,
+            snapshot(student, "last_name", "first_name", "middle_name", "birth_date"),
+        )
         return StudentView(student.id or 0, student.full_name, None)
 
 
@@ -88,12 +94,18 @@ def enrol(
                     f"{student.full_name} уже числится в {other.title if other else e.class_id} "
                     f"с {fmt_date(e.start)}{until}: сначала оформите выбытие."
                 )
-        e = Enrolment(student_id=student_id, class_id=class_id, start=start, order_in=order,
-                      version=0)
+        e = Enrolment(
+            student_id=student_id, class_id=class_id, start=start, order_in=order, version=0
+        )
         uow.touch(e)
         uow.session.flush()
-        uow.audit("student.enrol", "enrolment", e.id, None,
-                  snapshot(e, "student_id", "class_id", "start", "order_in"))
+        uow.audit(
+            "student.enrol",
+            "enrolment",
+            e.id,
+            None,
+            snapshot(e, "student_id", "class_id", "start", "order_in"),
+        )
         return _enrolment_view(e)
 
 
@@ -111,8 +123,7 @@ def unenrol(
         require(actor.has(*CONTINGENT_ROLES), CONTINGENT_ONLY)
         student: Student = uow.get(Student, student_id, "Ученик")
         e = uow.session.exec(
-            select(Enrolment).where(Enrolment.student_id == student_id,
-                                    Enrolment.end == None)  # noqa: E711
+            select(Enrolment).where(Enrolment.student_id == student_id, Enrolment.end == None)  # noqa: E711
         ).first()
         if e is None:
             raise ValidationError(f"{student.full_name} сейчас не числится ни в одном классе.")
@@ -134,14 +145,20 @@ def unenrol(
                 SubgroupMember.end == None,  # noqa: E711
                 SubgroupMember.start <= end,
                 col(SubgroupMember.course_id).in_(
-                    select(Course.id).where(Course.class_id == e.class_id)),
+                    select(Course.id).where(Course.class_id == e.class_id)
+                ),
             )
         )
         for m in members:
             m.end = end
             uow.session.add(m)
-        uow.audit("student.unenrol", "enrolment", e.id, before,
-                  snapshot(e, "end", "order_out", "out_reason"))
+        uow.audit(
+            "student.unenrol",
+            "enrolment",
+            e.id,
+            before,
+            snapshot(e, "end", "order_out", "out_reason"),
+        )
         return _enrolment_view(e)
 
 
@@ -167,12 +184,16 @@ def add_subgroup_member(
         for m, other in rows:
             if _overlaps(start, None, m.start, m.end):
                 raise ValidationError(
-                    f"{student.full_name} уже в подгруппе «{other.subgroup}» "
-                    f"с {fmt_date(m.start)}."
+                    f"{student.full_name} уже в подгруппе «{other.subgroup}» с {fmt_date(m.start)}."
                 )
         m = SubgroupMember(course_id=course_id, student_id=student_id, start=start)
         uow.session.add(m)
         uow.session.flush()
-        uow.audit("subgroup.add_member", "subgroup_member", m.id, None,
-                  snapshot(m, "course_id", "student_id", "start"))
+        uow.audit(
+            "subgroup.add_member",
+            "subgroup_member",
+            m.id,
+            None,
+            snapshot(m, "course_id", "student_id", "start"),
+        )
         return SubgroupMemberView(m.id or 0, m.course_id, m.student_id, m.start, m.end)

@@ -39,9 +39,21 @@ SCOPES = {
 
 def correction_view(c: Correction) -> CorrectionView:
     return CorrectionView(
-        c.id or 0, c.course_id, c.lesson_id, c.period_id, c.student_id, c.scope, c.ground,
-        c.reason, c.document_number, c.document_date, c.status, c.requested_by_id,
-        c.decided_by_id, c.valid_until, c.version,
+        c.id or 0,
+        c.course_id,
+        c.lesson_id,
+        c.period_id,
+        c.student_id,
+        c.scope,
+        c.ground,
+        c.reason,
+        c.document_number,
+        c.document_date,
+        c.status,
+        c.requested_by_id,
+        c.decided_by_id,
+        c.valid_until,
+        c.version,
     )
 
 
@@ -64,8 +76,10 @@ def request_correction(
         klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
         require(
             actor.has("deputy")
-            or (actor.has("teacher") and (course.teacher_id == actor.user_id
-                                          or is_class_teacher(actor, klass))),
+            or (
+                actor.has("teacher")
+                and (course.teacher_id == actor.user_id or is_class_teacher(actor, klass))
+            ),
             "Заявку на исправление подаёт учитель предмета, классный руководитель или "
             "заместитель директора [004 §7.2].",
         )
@@ -93,16 +107,38 @@ def request_correction(
         if student_id is not None:
             uow.get(Student, student_id, "Ученик")
         c = Correction(
-            requested_by_id=actor.user_id or 0, requested_at=uow.now, ground=ground,
-            reason=check_text(reason, "Обоснование", 1000), document_number=number,
-            document_date=document_date, course_id=course_id, lesson_id=lesson_id,
-            period_id=period_id, student_id=student_id, scope=scope, version=0,
+            requested_by_id=actor.user_id or 0,
+            requested_at=uow.now,
+            ground=ground,
+            reason=check_text(reason, "Обоснование", 1000),
+            document_number=number,
+            document_date=document_date,
+            course_id=course_id,
+            lesson_id=lesson_id,
+            period_id=period_id,
+            student_id=student_id,
+            scope=scope,
+            version=0,
         )
         uow.touch(c)
         uow.session.flush()
-        uow.audit("correction.request", "correction", c.id, None,
-                  snapshot(c, "course_id", "lesson_id", "period_id", "student_id", "scope",
-                           "ground", "document_number", "document_date"))
+        uow.audit(
+            "correction.request",
+            "correction",
+            c.id,
+            None,
+            snapshot(
+                c,
+                "course_id",
+                "lesson_id",
+                "period_id",
+                "student_id",
+                "scope",
+                "ground",
+                "document_number",
+                "document_date",
+            ),
+        )
         return correction_view(c)
 
 
@@ -118,8 +154,7 @@ def decide_correction(
 ) -> CorrectionView:
     """The director approves (until a date) or rejects a request [004 §7.2]."""
     with unit_of_work(db, actor, "correction.decide") as uow:
-        require(actor.has("director"),
-                "Разрешение на исправление даёт директор [004 §7.2].")
+        require(actor.has("director"), "Разрешение на исправление даёт директор [004 §7.2].")
         c: Correction = uow.get(Correction, correction_id, "Заявка на исправление")
         uow.check_version(c, expected_version, "Заявка на исправление")
         if c.status != "requested":
@@ -136,8 +171,13 @@ def decide_correction(
         c.decision_note = check_text(note, "Решение", 1000)
         c.valid_until = valid_until if approve else None
         uow.touch(c)
-        uow.audit("correction.decide", "correction", c.id, before,
-                  {"status": c.status, "valid_until": c.valid_until, "note": c.decision_note})
+        uow.audit(
+            "correction.decide",
+            "correction",
+            c.id,
+            before,
+            {"status": c.status, "valid_until": c.valid_until, "note": c.decision_note},
+        )
         return correction_view(c)
 
 
@@ -154,5 +194,7 @@ def list_corrections(db: Database, actor: Actor, status: str | None = None) -> l
 
 def describe(c: CorrectionView) -> str:
     until = f", до {fmt_date(c.valid_until)}" if c.valid_until else ""
-    return (f"№ {c.id}: {SCOPES.get(c.scope, c.scope)} — {GROUNDS.get(c.ground, c.ground)}, "
-            f"документ № {c.document_number} от {fmt_date(c.document_date)}{until}")
+    return (
+        f"№ {c.id}: {SCOPES.get(c.scope, c.scope)} — {GROUNDS.get(c.ground, c.ground)}, "
+        f"документ № {c.document_number} от {fmt_date(c.document_date)}{until}"
+    )

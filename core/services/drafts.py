@@ -41,8 +41,10 @@ DRAFT_LIMIT = 10_000
 
 def _prune(uow: UnitOfWork) -> int:
     rows = uow.session.exec(
-        select(Draft, Lesson).join(Lesson, col(Lesson.id) == Draft.lesson_id)
-        .where(Draft.user_id == uow.actor.user_id)).all()
+        select(Draft, Lesson)
+        .join(Lesson, col(Lesson.id) == Draft.lesson_id)
+        .where(Draft.user_id == uow.actor.user_id)
+    ).all()
     spent = [d for d, lesson in rows if is_spent(d, lesson, uow.now)]
     for d in spent:
         uow.session.delete(d)
@@ -68,8 +70,9 @@ def save_draft(
     with unit_of_work(db, actor, "draft.save") as uow:
         ctx = lesson_ctx(uow, lesson_id)
         require_read_course(uow.session, actor, ctx.course, ctx.klass)
-        row = uow.session.exec(select(Draft).where(Draft.user_id == actor.user_id,
-                                                   Draft.lesson_id == lesson_id)).first()
+        row = uow.session.exec(
+            select(Draft).where(Draft.user_id == actor.user_id, Draft.lesson_id == lesson_id)
+        ).first()
         if row is None:
             row = Draft(user_id=actor.user_id or 0, lesson_id=lesson_id, saved_at=uow.now)
         row.topic, row.homework, row.saved_at = topic, homework, uow.now
@@ -90,8 +93,9 @@ def discard_draft(db: Database, actor: Actor, lesson_id: int) -> bool:
     """Remove the user's draft of the lesson (after Ctrl+S, or «не сохранять»); True if
     there was one."""
     with unit_of_work(db, actor, "draft.discard") as uow:
-        row = uow.session.exec(select(Draft).where(Draft.user_id == actor.user_id,
-                                                   Draft.lesson_id == lesson_id)).first()
+        row = uow.session.exec(
+            select(Draft).where(Draft.user_id == actor.user_id, Draft.lesson_id == lesson_id)
+        ).first()
         if row is None:
             return False
         uow.session.delete(row)

@@ -28,37 +28,52 @@ class IncidentView:
     user_id: int
     login: str
     known_since: datetime
-    operations: tuple[tuple[int, datetime, str, str, int | None], ...]  # id, ts, action, entity, entity_id
+    operations: tuple[
+        tuple[int, datetime, str, str, int | None], ...
+    ]  # id, ts, action, entity, entity_id
 
 
 def report_incident(
     db: Database, actor: Actor, user_id: int, known_since: datetime, note: str = ""
 ) -> IncidentView:
     with unit_of_work(db, actor, "incident.report") as uow:
-        require(actor.has("director", "admin"),
-                "Нарушение конфиденциальности регистрирует директор или администратор "
-                "[002 §4.3].")
+        require(
+            actor.has("director", "admin"),
+            "Нарушение конфиденциальности регистрирует директор или администратор [002 §4.3].",
+        )
         user: User = uow.get(User, user_id, "Пользователь")
         if known_since > uow.now:
             raise ValidationError("Время, с которого известно о нарушении, ещё не наступило.")
-        incident = Incident(user_id=user_id, known_since=known_since,
-                            reported_by_id=actor.user_id or 0, reported_at=uow.now,
-                            note=note.strip())
+        incident = Incident(
+            user_id=user_id,
+            known_since=known_since,
+            reported_by_id=actor.user_id or 0,
+            reported_at=uow.now,
+            note=note.strip(),
+        )
         uow.session.add(incident)
         user.password_hash = UNUSABLE_PASSWORD
         user.must_change_password = True
         uow.touch(user)
         uow.session.flush()
-        uow.audit("incident.report", "incident", incident.id, None,
-                  {"user_id": user_id, "known_since": known_since, "note": incident.note})
+        uow.audit(
+            "incident.report",
+            "incident",
+            incident.id,
+            None,
+            {"user_id": user_id, "known_since": known_since, "note": incident.note},
+        )
         return _view(uow.session, incident, user)
 
 
 def _view(session: Session, incident: Incident, user: User) -> IncidentView:
     events = session.exec(
         select(AuditEvent)
-        .where(AuditEvent.actor_id == user.id, AuditEvent.ts >= incident.known_since,
-               col(AuditEvent.action).not_in(("login.failed", "denied")))
+        .where(
+            AuditEvent.actor_id == user.id,
+            AuditEvent.ts >= incident.known_since,
+            col(AuditEvent.action).not_in(("login.failed", "denied")),
+        )
         .order_by(col(AuditEvent.id))
     )
     ops = tuple((e.id or 0, e.ts, e.action, e.entity, e.entity_id) for e in events)

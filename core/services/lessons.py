@@ -48,8 +48,9 @@ def set_topic(
     """Record the lesson's topic; late entries are accepted and flagged [004 §3.8]."""
     with unit_of_work(db, actor, "lesson.topic") as uow:
         ctx = lesson_ctx(uow, lesson_id)
-        grant = authorize_lesson_write(uow, ctx, "text", scope="lesson",
-                                       correction_id=correction_id)
+        grant = authorize_lesson_write(
+            uow, ctx, "text", scope="lesson", correction_id=correction_id
+        )
         text = check_text(topic, "Тема урока", 500)
         lesson = ctx.lesson
         uow.check_version(lesson, expected_version, "Тема урока")
@@ -64,8 +65,14 @@ def set_topic(
         lesson.topic = text
         lesson.plan_item_id = plan_item_id if text else None
         uow.touch(lesson)
-        uow.audit("lesson.topic", "lesson", lesson.id, before,
-                  snapshot(lesson, "topic", "plan_item_id"), grant.correction_id)
+        uow.audit(
+            "lesson.topic",
+            "lesson",
+            lesson.id,
+            before,
+            snapshot(lesson, "topic", "plan_item_id"),
+            grant.correction_id,
+        )
         uow.session.flush()
         return lesson_view(uow, ctx)
 
@@ -82,8 +89,9 @@ def set_homework(
     """Homework; in grade 1 it reads «нет» [004 §3.5]; due N hours after the lesson [002 §2.6]."""
     with unit_of_work(db, actor, "lesson.homework") as uow:
         ctx = lesson_ctx(uow, lesson_id)
-        grant = authorize_lesson_write(uow, ctx, "text", scope="lesson",
-                                       correction_id=correction_id)
+        grant = authorize_lesson_write(
+            uow, ctx, "text", scope="lesson", correction_id=correction_id
+        )
         text = grade1_homework(uow.policy, ctx.grade, check_text(homework, "Домашнее задание"))
         lesson = ctx.lesson
         uow.check_version(lesson, expected_version, "Домашнее задание")
@@ -93,8 +101,14 @@ def set_homework(
             lesson.homework_late = is_late(uow.now, deadlines(uow, ctx)[1])
         lesson.homework = text
         uow.touch(lesson)
-        uow.audit("lesson.homework", "lesson", lesson.id, before, snapshot(lesson, "homework"),
-                  grant.correction_id)
+        uow.audit(
+            "lesson.homework",
+            "lesson",
+            lesson.id,
+            before,
+            snapshot(lesson, "homework"),
+            grant.correction_id,
+        )
         uow.session.flush()
         return lesson_view(uow, ctx)
 
@@ -126,8 +140,9 @@ def mark_all_present(
     """
     with unit_of_work(db, actor, "attendance.all_present") as uow:
         ctx = lesson_ctx(uow, lesson_id)
-        grant = authorize_lesson_write(uow, ctx, "attendance", scope="attendance",
-                                       correction_id=correction_id)
+        grant = authorize_lesson_write(
+            uow, ctx, "attendance", scope="attendance", correction_id=correction_id
+        )
         absences = list(uow.session.exec(select(Absence).where(Absence.lesson_id == lesson_id)))
         current = {a.student_id: a.code for a in absences}
         if expected_absences is not None and current != expected_absences:
@@ -137,8 +152,14 @@ def mark_all_present(
         for a in absences:
             uow.session.delete(a)
         _mark_attendance_taken(uow, ctx)
-        uow.audit("attendance.all_present", "lesson", lesson_id, before, {"absences": {}},
-                  grant.correction_id)
+        uow.audit(
+            "attendance.all_present",
+            "lesson",
+            lesson_id,
+            before,
+            {"absences": {}},
+            grant.correction_id,
+        )
         uow.session.flush()
         return lesson_view(uow, ctx)
 
@@ -162,12 +183,26 @@ def set_absence(
     """
     with unit_of_work(db, actor, "attendance.set") as uow:
         ctx = lesson_ctx(uow, lesson_id)
-        grant = authorize_lesson_write(uow, ctx, "attendance", scope="attendance",
-                                       student_id=student_id, correction_id=correction_id)
+        grant = authorize_lesson_write(
+            uow,
+            ctx,
+            "attendance",
+            scope="attendance",
+            student_id=student_id,
+            correction_id=correction_id,
+        )
         value = normalize_absence(code) if code else None
         student = student_at_lesson(uow.session, ctx.course, ctx.lesson, student_id)
-        enforce(student_absence_refusal(uow.policy, ctx.group, ctx.lesson.date, student, value,
-                                        marks_at_lesson(uow.session, lesson_id, student_id)))
+        enforce(
+            student_absence_refusal(
+                uow.policy,
+                ctx.group,
+                ctx.lesson.date,
+                student,
+                value,
+                marks_at_lesson(uow.session, lesson_id, student_id),
+            )
+        )
         row = uow.session.exec(
             select(Absence).where(Absence.lesson_id == lesson_id, Absence.student_id == student_id)
         ).first()
@@ -183,8 +218,14 @@ def set_absence(
                 uow.session.delete(row)
         else:
             if row is None:
-                row = Absence(lesson_id=lesson_id, student_id=student_id, code=value,
-                              entered_at=uow.now, late=late, version=0)
+                row = Absence(
+                    lesson_id=lesson_id,
+                    student_id=student_id,
+                    code=value,
+                    entered_at=uow.now,
+                    late=late,
+                    version=0,
+                )
             row.code = value
             row.correction_id = grant.correction_id
             uow.touch(row)
@@ -192,9 +233,14 @@ def set_absence(
         uow.session.flush()
         if value is not None and row is not None:
             result = _absence_view(row)
-        uow.audit("attendance.set", "absence", row.id if row else None,
-                  before, {"student_id": student_id, "lesson_id": lesson_id, "code": value},
-                  grant.correction_id)
+        uow.audit(
+            "attendance.set",
+            "absence",
+            row.id if row else None,
+            before,
+            {"student_id": student_id, "lesson_id": lesson_id, "code": value},
+            grant.correction_id,
+        )
         return result
 
 
@@ -214,7 +260,8 @@ def correct_absence_reason(
         absence: Absence = uow.get(Absence, absence_id, "Пропуск")
         ctx = lesson_ctx(uow, absence.lesson_id)
         require(
-            actor.has("teacher") and is_class_teacher(actor, ctx.klass)
+            actor.has("teacher")
+            and is_class_teacher(actor, ctx.klass)
             and uow.policy.ct_absence_reason,
             "Причину пропуска исправляет классный руководитель класса [004 §3.7].",
         )
@@ -240,8 +287,13 @@ def correct_absence_reason(
         absence.code = value
         absence.reason_document = f"{document.strip()} от {fmt_date(document_date)}"
         uow.touch(absence)
-        uow.audit("attendance.reason", "absence", absence.id, before,
-                  {"code": value, "reason_document": absence.reason_document})
+        uow.audit(
+            "attendance.reason",
+            "absence",
+            absence.id,
+            before,
+            {"code": value, "reason_document": absence.reason_document},
+        )
         return _absence_view(absence)
 
 

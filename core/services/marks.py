@@ -51,8 +51,9 @@ def _work_type(uow: UnitOfWork, code: str) -> WorkType:
 
 
 def _mark_view(m: Mark) -> MarkView:
-    return MarkView(m.id or 0, m.assignment_id, m.student_id, m.value, m.late, m.version,
-                    m.correction_id)
+    return MarkView(
+        m.id or 0, m.assignment_id, m.student_id, m.value, m.late, m.version, m.correction_id
+    )
 
 
 def add_assignment(
@@ -68,15 +69,30 @@ def add_assignment(
     with unit_of_work(db, actor, "assignment.add") as uow:
         ctx = lesson_ctx(uow, lesson_id)
         wt = _work_type(uow, work_type_code)
-        grant = authorize_lesson_write(uow, ctx, "work_types", lock_class=wt.lock_class,
-                                       scope="marks", correction_id=correction_id)
-        a = Assignment(lesson_id=lesson_id, work_type_id=wt.id or 0,
-                       title=check_text(title, "Название задания", 200), version=0)
+        grant = authorize_lesson_write(
+            uow,
+            ctx,
+            "work_types",
+            lock_class=wt.lock_class,
+            scope="marks",
+            correction_id=correction_id,
+        )
+        a = Assignment(
+            lesson_id=lesson_id,
+            work_type_id=wt.id or 0,
+            title=check_text(title, "Название задания", 200),
+            version=0,
+        )
         uow.touch(a)
         uow.session.flush()
-        uow.audit("assignment.add", "assignment", a.id, None,
-                  {"lesson_id": lesson_id, "work_type": wt.code, "title": a.title},
-                  grant.correction_id)
+        uow.audit(
+            "assignment.add",
+            "assignment",
+            a.id,
+            None,
+            {"lesson_id": lesson_id, "work_type": wt.code, "title": a.title},
+            grant.correction_id,
+        )
         return assignment_view(a, wt)
 
 
@@ -85,13 +101,17 @@ def remove_assignment(db: Database, actor: Actor, assignment_id: int) -> None:
         a: Assignment = uow.get(Assignment, assignment_id, "Задание")
         wt: WorkType = uow.get(WorkType, a.work_type_id, "Вид работы")
         ctx = lesson_ctx(uow, a.lesson_id)
-        authorize_lesson_write(uow, ctx, "work_types", lock_class=wt.lock_class,
-                               scope="marks")
+        authorize_lesson_write(uow, ctx, "work_types", lock_class=wt.lock_class, scope="marks")
         if uow.session.exec(select(Mark.id).where(Mark.assignment_id == assignment_id)).first():
             raise DomainError("По заданию уже стоят отметки: сначала удалите их.")
         uow.session.delete(a)
-        uow.audit("assignment.remove", "assignment", assignment_id,
-                  {"lesson_id": a.lesson_id, "work_type": wt.code}, None)
+        uow.audit(
+            "assignment.remove",
+            "assignment",
+            assignment_id,
+            {"lesson_id": a.lesson_id, "work_type": wt.code},
+            None,
+        )
 
 
 def set_mark(
@@ -147,14 +167,26 @@ def set_lesson_mark(
             if value is None:
                 return None
             ctx = lesson_ctx(uow, lesson_id)
-            grant = authorize_lesson_write(uow, ctx, "marks", lock_class=wt.lock_class,
-                                           scope="marks", student_id=student_id,
-                                           correction_id=correction_id)
+            grant = authorize_lesson_write(
+                uow,
+                ctx,
+                "marks",
+                lock_class=wt.lock_class,
+                scope="marks",
+                student_id=student_id,
+                correction_id=correction_id,
+            )
             a = Assignment(lesson_id=lesson_id, work_type_id=wt.id or 0, version=0)
             uow.touch(a)
             uow.session.flush()
-            uow.audit("assignment.add", "assignment", a.id, None,
-                      {"lesson_id": lesson_id, "work_type": wt.code}, grant.correction_id)
+            uow.audit(
+                "assignment.add",
+                "assignment",
+                a.id,
+                None,
+                {"lesson_id": lesson_id, "work_type": wt.code},
+                grant.correction_id,
+            )
         return _set_mark(uow, a, wt, student_id, value, expected_version, correction_id)
 
 
@@ -168,13 +200,22 @@ def _set_mark(
     correction_id: int | None,
 ) -> MarkView | None:
     ctx = lesson_ctx(uow, a.lesson_id)
-    grant = authorize_lesson_write(uow, ctx, "marks", lock_class=wt.lock_class,
-                                   scope="marks", student_id=student_id,
-                                   correction_id=correction_id)
+    grant = authorize_lesson_write(
+        uow,
+        ctx,
+        "marks",
+        lock_class=wt.lock_class,
+        scope="marks",
+        student_id=student_id,
+        correction_id=correction_id,
+    )
     normalized = normalize_mark(uow.policy, value) if value is not None else None
     student = student_at_lesson(uow.session, ctx.course, ctx.lesson, student_id)
-    enforce(student_mark_refusal(uow.policy, ctx.group, ctx.lesson.date, wt.code, student,
-                                 normalized is not None))
+    enforce(
+        student_mark_refusal(
+            uow.policy, ctx.group, ctx.lesson.date, wt.code, student, normalized is not None
+        )
+    )
     mark = uow.session.exec(
         select(Mark).where(Mark.assignment_id == a.id, Mark.student_id == student_id)
     ).first()
@@ -183,8 +224,13 @@ def _set_mark(
     elif expected_version not in (None, 0):
         raise DomainError("Отметку уже удалил другой пользователь: обновите данные.")
     before = snapshot(mark, "value") if mark else None
-    after = {"assignment_id": a.id, "student_id": student_id, "value": normalized,
-             "work_type": wt.code, "lesson_id": a.lesson_id}
+    after = {
+        "assignment_id": a.id,
+        "student_id": student_id,
+        "value": normalized,
+        "work_type": wt.code,
+        "lesson_id": a.lesson_id,
+    }
     if normalized is None:
         if mark is None:
             return None
@@ -192,9 +238,15 @@ def _set_mark(
         uow.audit("mark.clear", "mark", mark.id, before, after, grant.correction_id)
         return None
     if mark is None:
-        mark = Mark(assignment_id=a.id or 0, student_id=student_id, value=normalized,
-                    entered_at=uow.now, entered_by_id=uow.actor.user_id or 0, version=0,
-                    late=is_late(uow.now, deadlines(uow, ctx)[0]))
+        mark = Mark(
+            assignment_id=a.id or 0,
+            student_id=student_id,
+            value=normalized,
+            entered_at=uow.now,
+            entered_by_id=uow.actor.user_id or 0,
+            version=0,
+            late=is_late(uow.now, deadlines(uow, ctx)[0]),
+        )
     elif mark.value == normalized:
         return _mark_view(mark)
     mark.value = normalized
@@ -225,42 +277,58 @@ def set_period_mark(
             period.kind in ("quarter", "half") and period.scheme != klass.period_scheme
         ):
             raise ValidationError(f"{period.name} не относится к учебным периодам {klass.title}.")
-        grant = authorize_period_mark_write(uow, course, klass, period, student_id=student_id,
-                                            correction_id=correction_id)
+        grant = authorize_period_mark_write(
+            uow, course, klass, period, student_id=student_id, correction_id=correction_id
+        )
         normalized = (
             check_period_value(uow.policy, klass.grade, period.kind, value)
-            if value is not None else None
+            if value is not None
+            else None
         )
         student: Student = uow.get(Student, student_id, "Ученик")
         day = min(max(uow.now.date(), period.start), period.end)  # the day it is given for
         if student_id not in roster_ids(uow.session, course, day):
             raise not_enrolled(student.full_name, group_title(klass.title, course.subgroup), day)
         row = uow.session.exec(
-            select(PeriodMark).where(PeriodMark.course_id == course_id,
-                                     PeriodMark.student_id == student_id,
-                                     PeriodMark.period_id == period_id)
+            select(PeriodMark).where(
+                PeriodMark.course_id == course_id,
+                PeriodMark.student_id == student_id,
+                PeriodMark.period_id == period_id,
+            )
         ).first()
         if row is not None:
             uow.check_version(row, expected_version, "Итоговая отметка")
         elif expected_version not in (None, 0):
             raise DomainError("Итоговую отметку уже удалили: обновите данные.")
         before = snapshot(row, "value") if row else None
-        after = {"course_id": course_id, "student_id": student_id, "period_id": period_id,
-                 "value": normalized}
+        after = {
+            "course_id": course_id,
+            "student_id": student_id,
+            "period_id": period_id,
+            "value": normalized,
+        }
         if normalized is None:
             if row is not None:
                 uow.session.delete(row)
-                uow.audit("period_mark.clear", "period_mark", row.id, before, after,
-                          grant.correction_id)
+                uow.audit(
+                    "period_mark.clear", "period_mark", row.id, before, after, grant.correction_id
+                )
             return None
         if row is None:
-            row = PeriodMark(course_id=course_id, student_id=student_id, period_id=period_id,
-                             value=normalized, entered_at=uow.now,
-                             entered_by_id=actor.user_id or 0, version=0)
+            row = PeriodMark(
+                course_id=course_id,
+                student_id=student_id,
+                period_id=period_id,
+                value=normalized,
+                entered_at=uow.now,
+                entered_by_id=actor.user_id or 0,
+                version=0,
+            )
         row.value = normalized
         row.correction_id = grant.correction_id
         uow.touch(row)
         uow.session.flush()
         uow.audit("period_mark.set", "period_mark", row.id, before, after, grant.correction_id)
-        return PeriodMarkView(row.id or 0, course_id, student_id, period_id, row.value,
-                              row.version, row.correction_id)
+        return PeriodMarkView(
+            row.id or 0, course_id, student_id, period_id, row.value, row.version, row.correction_id
+        )

@@ -41,9 +41,7 @@ SETUP_ONLY = (
     "Учебный год, классы, предметы и расписание настраивают администратор "
     "или заместитель директора."
 )
-CONTINGENT_ONLY = (
-    "Списки классов и движение учащихся ведут секретарь или администратор [004 §5]."
-)
+CONTINGENT_ONLY = "Списки классов и движение учащихся ведут секретарь или администратор [004 §5]."
 SUBGROUP_ONLY = "Состав подгрупп ведут администратор, заместитель директора или секретарь."
 PLAN_ONLY = "КТП загружает учитель этого предмета, заместитель директора или администратор."
 
@@ -172,23 +170,42 @@ def _period_view(p: Period) -> PeriodView:
 
 
 def _class_view(c: SchoolClass) -> ClassView:
-    return ClassView(c.id or 0, c.year_id, c.grade, c.letter, c.title, c.class_teacher_id,
-                     c.period_scheme, c.version)
+    return ClassView(
+        c.id or 0,
+        c.year_id,
+        c.grade,
+        c.letter,
+        c.title,
+        c.class_teacher_id,
+        c.period_scheme,
+        c.version,
+    )
 
 
 def _course_view(c: Course) -> CourseView:
-    return CourseView(c.id or 0, c.class_id, c.subject_id, c.subgroup, c.teacher_id,
-                      c.hours_per_week, c.version)
+    return CourseView(
+        c.id or 0, c.class_id, c.subject_id, c.subgroup, c.teacher_id, c.hours_per_week, c.version
+    )
 
 
 def _slot_view(s: TimetableSlot) -> SlotView:
-    return SlotView(s.id or 0, s.course_id, s.weekday, s.number, s.room, s.valid_from,
-                    s.valid_to, s.version)
+    return SlotView(
+        s.id or 0, s.course_id, s.weekday, s.number, s.room, s.valid_from, s.valid_to, s.version
+    )
 
 
 def _enrolment_view(e: Enrolment) -> EnrolmentView:
-    return EnrolmentView(e.id or 0, e.student_id, e.class_id, e.start, e.end, e.order_in,
-                         e.order_out, e.out_reason, e.version)
+    return EnrolmentView(
+        e.id or 0,
+        e.student_id,
+        e.class_id,
+        e.start,
+        e.end,
+        e.order_in,
+        e.order_out,
+        e.out_reason,
+        e.version,
+    )
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -232,14 +249,13 @@ def _teacher(uow: UnitOfWork, user_id: int) -> User:
     user: User = uow.get(User, user_id, "Пользователь")
     if "teacher" not in user.role_set() or not user.active:
         raise ValidationError(
-            f"{user.full_name}: назначить можно только действующего пользователя с ролью "
-            "«Учитель»."
+            f"{user.full_name}: назначить можно только действующего пользователя с ролью «Учитель»."
         )
     return user
 
 
 def _grades(text: str) -> str:
-    """"" (all grades) or a normalised comma-separated list of grades 1–11."""
+    """ "" (all grades) or a normalised comma-separated list of grades 1–11."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     grades: list[int] = []
     for p in parts:
@@ -286,8 +302,13 @@ def create_year(
         year = SchoolYear(name=name, start=start, end=end, is_current=make_current, version=0)
         uow.touch(year)
         uow.session.flush()
-        uow.audit("year.create", "school_year", year.id, None,
-                  snapshot(year, "name", "start", "end", "is_current"))
+        uow.audit(
+            "year.create",
+            "school_year",
+            year.id,
+            None,
+            snapshot(year, "name", "start", "end", "is_current"),
+        )
         return _year_view(year)
 
 
@@ -317,8 +338,9 @@ def add_period(
         _check_range(start, end, name)
         _inside_year(year, start, end, name)
         same = uow.session.exec(
-            select(Period).where(Period.year_id == year_id, Period.scheme == scheme,
-                                 Period.kind == kind)
+            select(Period).where(
+                Period.year_id == year_id, Period.scheme == scheme, Period.kind == kind
+            )
         )
         for p in same:
             if p.number == number:
@@ -328,12 +350,24 @@ def add_period(
                     f"{name}: даты пересекаются с периодом «{p.name}» "
                     f"({fmt_date(p.start)}–{fmt_date(p.end)})."
                 )
-        period = Period(year_id=year_id, scheme=scheme, kind=kind, number=number, name=name,
-                        start=start, end=end)
+        period = Period(
+            year_id=year_id,
+            scheme=scheme,
+            kind=kind,
+            number=number,
+            name=name,
+            start=start,
+            end=end,
+        )
         uow.session.add(period)
         uow.session.flush()
-        uow.audit("period.add", "period", period.id, None,
-                  snapshot(period, "year_id", "scheme", "kind", "number", "name", "start", "end"))
+        uow.audit(
+            "period.add",
+            "period",
+            period.id,
+            None,
+            snapshot(period, "year_id", "scheme", "kind", "number", "name", "start", "end"),
+        )
         return _period_view(period)
 
 
@@ -360,18 +394,20 @@ def add_holiday(
         grade_text = _grades(grades)
         if kind == "public" and grade_text:
             raise ValidationError("Праздничный день — выходной для всех классов.")
-        h = Holiday(year_id=year_id, name=name, start=start, end=end, kind=kind,
-                    grades=grade_text)
+        h = Holiday(year_id=year_id, name=name, start=start, end=end, kind=kind, grades=grade_text)
         uow.session.add(h)
         uow.session.flush()
-        uow.audit("holiday.add", "holiday", h.id, None,
-                  snapshot(h, "year_id", "name", "start", "end", "kind", "grades"))
+        uow.audit(
+            "holiday.add",
+            "holiday",
+            h.id,
+            None,
+            snapshot(h, "year_id", "name", "start", "end", "kind", "grades"),
+        )
         return HolidayView(h.id or 0, h.year_id, h.name, h.start, h.end, h.kind, h.grades)
 
 
-def set_bells(
-    db: Database, actor: Actor, rows: list[tuple[int, time, time]]
-) -> list[BellView]:
+def set_bells(db: Database, actor: Actor, rows: list[tuple[int, time, time]]) -> list[BellView]:
     """Replace the bell schedule: (lesson number, start, end) per lesson."""
     with unit_of_work(db, actor, "bells.set") as uow:
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
@@ -406,8 +442,13 @@ def set_bells(
         uow.session.flush()
         for number, start, end in ordered:
             uow.session.add(Bell(number=number, start=start, end=end))
-        uow.audit("bells.set", "bell", None, before,
-                  {"bells": [[n, f"{a:%H:%M}", f"{b:%H:%M}"] for n, a, b in ordered]})
+        uow.audit(
+            "bells.set",
+            "bell",
+            None,
+            before,
+            {"bells": [[n, f"{a:%H:%M}", f"{b:%H:%M}"] for n, a, b in ordered]},
+        )
         return [BellView(n, a, b) for n, a, b in ordered]
 
 
@@ -436,20 +477,31 @@ def create_class(
         if class_teacher_id is not None:
             _teacher(uow, class_teacher_id)
         duplicate = uow.session.exec(
-            select(SchoolClass.id).where(SchoolClass.year_id == year_id,
-                                         SchoolClass.grade == grade,
-                                         SchoolClass.letter == letter)
+            select(SchoolClass.id).where(
+                SchoolClass.year_id == year_id,
+                SchoolClass.grade == grade,
+                SchoolClass.letter == letter,
+            )
         ).first()
         if duplicate is not None:
             raise ValidationError(f"Класс {grade}{letter} в этом учебном году уже есть.")
-        klass = SchoolClass(year_id=year_id, grade=grade, letter=letter,
-                            class_teacher_id=class_teacher_id, period_scheme=period_scheme,
-                            version=0)
+        klass = SchoolClass(
+            year_id=year_id,
+            grade=grade,
+            letter=letter,
+            class_teacher_id=class_teacher_id,
+            period_scheme=period_scheme,
+            version=0,
+        )
         uow.touch(klass)
         uow.session.flush()
-        uow.audit("class.create", "school_class", klass.id, None,
-                  snapshot(klass, "year_id", "grade", "letter", "class_teacher_id",
-                           "period_scheme"))
+        uow.audit(
+            "class.create",
+            "school_class",
+            klass.id,
+            None,
+            snapshot(klass, "year_id", "grade", "letter", "class_teacher_id", "period_scheme"),
+        )
         return _class_view(klass)
 
 
@@ -470,8 +522,13 @@ def set_class_teacher(
         before = snapshot(klass, "class_teacher_id")
         klass.class_teacher_id = teacher_id
         uow.touch(klass)
-        uow.audit("class.set_teacher", "school_class", klass.id, before,
-                  snapshot(klass, "class_teacher_id"))
+        uow.audit(
+            "class.set_teacher",
+            "school_class",
+            klass.id,
+            before,
+            snapshot(klass, "class_teacher_id"),
+        )
         return _class_view(klass)
 
 
@@ -508,17 +565,30 @@ def create_course(
         if not 0 < hours_per_week <= 40:
             raise ValidationError("Часов в неделю: больше 0 и не больше 40.")
         duplicate = uow.session.exec(
-            select(Course.id).where(Course.class_id == class_id, Course.subject_id == subject_id,
-                                    Course.subgroup == subgroup)
+            select(Course.id).where(
+                Course.class_id == class_id,
+                Course.subject_id == subject_id,
+                Course.subgroup == subgroup,
+            )
         ).first()
         if duplicate is not None:
             group = f" ({subgroup})" if subgroup else ""
             raise ValidationError(f"{subject.name}{group} в {klass.title} уже есть.")
-        course = Course(class_id=class_id, subject_id=subject_id, subgroup=subgroup,
-                        teacher_id=teacher_id, hours_per_week=hours_per_week, version=0)
+        course = Course(
+            class_id=class_id,
+            subject_id=subject_id,
+            subgroup=subgroup,
+            teacher_id=teacher_id,
+            hours_per_week=hours_per_week,
+            version=0,
+        )
         uow.touch(course)
         uow.session.flush()
-        uow.audit("course.create", "course", course.id, None,
-                  snapshot(course, "class_id", "subject_id", "subgroup", "teacher_id",
-                           "hours_per_week"))
+        uow.audit(
+            "course.create",
+            "course",
+            course.id,
+            None,
+            snapshot(course, "class_id", "subject_id", "subgroup", "teacher_id", "hours_per_week"),
+        )
         return _course_view(course)

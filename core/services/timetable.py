@@ -26,7 +26,6 @@ from zhurnal.core.models import (
     TimetableSlot,
 )
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.uow import require, snapshot, unit_of_work
 from zhurnal.core.services.school import (
     MAX_GENERATE_DAYS,
     PLAN_ONLY,
@@ -38,6 +37,7 @@ from zhurnal.core.services.school import (
     _overlaps,
     _slot_view,
 )
+from zhurnal.core.uow import require, snapshot, unit_of_work
 
 
 def add_slot(
@@ -81,13 +81,24 @@ def add_slot(
                 f"«{subject.name if subject else other.subject_id}» "
                 f"(с {fmt_date(slot.valid_from)})."
             )
-        slot = TimetableSlot(course_id=course_id, weekday=weekday, number=number, room=room,
-                             valid_from=valid_from, valid_to=valid_to, version=0)
+        slot = TimetableSlot(
+            course_id=course_id,
+            weekday=weekday,
+            number=number,
+            room=room,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            version=0,
+        )
         uow.touch(slot)
         uow.session.flush()
-        uow.audit("slot.add", "timetable_slot", slot.id, None,
-                  snapshot(slot, "course_id", "weekday", "number", "room", "valid_from",
-                           "valid_to"))
+        uow.audit(
+            "slot.add",
+            "timetable_slot",
+            slot.id,
+            None,
+            snapshot(slot, "course_id", "weekday", "number", "room", "valid_from", "valid_to"),
+        )
         return _slot_view(slot)
 
 
@@ -95,7 +106,8 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
     """Create the lessons of every timetable slot on the study days in [start, end].
 
     A study day is ``core.calendar.is_study_day``: inside the quarters/half-years of
-    the class's scheme, outside the vacations of its grade and public holidays. Idempotent: an existing lesson
+    the class's scheme, outside the vacations of its grade and public holidays. Idempotent:
+    an existing lesson
     (course, date, number) is kept as is. Returns how many lessons were created.
     """
     with unit_of_work(db, actor, "lessons.generate") as uow:
@@ -108,13 +120,14 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
         existing = set(
             session.exec(
                 select(Lesson.course_id, col(Lesson.date), Lesson.number).where(
-                    Lesson.date >= start, Lesson.date <= end)
+                    Lesson.date >= start, Lesson.date <= end
+                )
             )
         )
         rows = session.exec(
-            select(TimetableSlot, Course, SchoolClass).where(
-                TimetableSlot.course_id == Course.id, Course.class_id == SchoolClass.id
-            ).order_by(col(TimetableSlot.id))
+            select(TimetableSlot, Course, SchoolClass)
+            .where(TimetableSlot.course_id == Course.id, Course.class_id == SchoolClass.id)
+            .order_by(col(TimetableSlot.id))
         )
         created = 0
         for slot, course, klass in rows:
@@ -123,16 +136,29 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
             day += timedelta(days=(slot.weekday - day.weekday()) % 7)
             while day <= last:
                 key = (course.id or 0, day, slot.number)
-                if key not in existing and calendar.is_study_day(day, klass.grade,
-                                                                  klass.period_scheme):
-                    session.add(Lesson(course_id=course.id or 0, date=day, number=slot.number,
-                                       room=slot.room, held_by_id=course.teacher_id))
+                if key not in existing and calendar.is_study_day(
+                    day, klass.grade, klass.period_scheme
+                ):
+                    session.add(
+                        Lesson(
+                            course_id=course.id or 0,
+                            date=day,
+                            number=slot.number,
+                            room=slot.room,
+                            held_by_id=course.teacher_id,
+                        )
+                    )
                     existing.add(key)
                     created += 1
                 day += timedelta(days=7)
         session.flush()
-        uow.audit("lessons.generate", "lesson", None, None,
-                  {"start": start, "end": end, "created": created})
+        uow.audit(
+            "lessons.generate",
+            "lesson",
+            None,
+            None,
+            {"start": start, "end": end, "created": created},
+        )
         return created
 
 
@@ -176,11 +202,16 @@ def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str
             uow.session.delete(item)
         uow.session.flush()
         for position, (topic, hours) in enumerate(clean, start=1):
-            uow.session.add(PlanItem(course_id=course_id, position=position, topic=topic,
-                                     hours=hours))
-        uow.audit("plan.import", "course", course_id,
-                  {"items": len(old), "hours": sum(p.hours for p in old)} if old else None,
-                  {"items": len(clean), "hours": sum(h for _, h in clean)})
+            uow.session.add(
+                PlanItem(course_id=course_id, position=position, topic=topic, hours=hours)
+            )
+        uow.audit(
+            "plan.import",
+            "course",
+            course_id,
+            {"items": len(old), "hours": sum(p.hours for p in old)} if old else None,
+            {"items": len(clean), "hours": sum(h for _, h in clean)},
+        )
         return len(clean)
 
 
@@ -196,9 +227,7 @@ def read_plan_csv(text: str) -> list[tuple[str, int]]:
     reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
     if header != ["тема", "часы"]:
-        raise ValidationError(
-            f"Строка {header_at + 1}: ожидается заголовок «тема;часы»."
-        )
+        raise ValidationError(f"Строка {header_at + 1}: ожидается заголовок «тема;часы».")
     result: list[tuple[str, int]] = []
     for row in reader:
         line = header_at + reader.line_num

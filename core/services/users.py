@@ -33,9 +33,7 @@ AUDIT_FIELDS = ("login", "full_name", "roles", "active", "must_change_password")
 
 def generate_temp_password() -> str:
     """A readable random temporary password, e.g. ``k7dm-x2qa-9fhe`` (~59 bits)."""
-    return "-".join(
-        "".join(secrets.choice(TEMP_ALPHABET) for _ in range(4)) for _ in range(3)
-    )
+    return "-".join("".join(secrets.choice(TEMP_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
 def user_view(u: User) -> UserView:
@@ -54,9 +52,7 @@ def user_view(u: User) -> UserView:
 def _check_roles(roles: list[str]) -> str:
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
-        raise ValidationError(
-            f"Неизвестная роль «{unknown[0]}». Допустимые: {', '.join(ROLES)}."
-        )
+        raise ValidationError(f"Неизвестная роль «{unknown[0]}». Допустимые: {', '.join(ROLES)}.")
     chosen = [r for r in ROLES if r in roles]
     if not chosen:
         raise ValidationError("Назначьте пользователю хотя бы одну роль.")
@@ -102,8 +98,14 @@ def create_user(
         role_text = _check_roles(roles)
         if uow.session.exec(select(User.id).where(User.login == login)).first() is not None:
             raise ValidationError(f"Логин «{login}» уже занят. Выберите другой.")
-        user = User(login=login, full_name=name, password_hash=password_hash,
-                    roles=role_text, must_change_password=True, version=0)
+        user = User(
+            login=login,
+            full_name=name,
+            password_hash=password_hash,
+            roles=role_text,
+            must_change_password=True,
+            version=0,
+        )
         uow.touch(user)
         uow.session.flush()
         uow.audit("user.create", "user", user.id, None, snapshot(user, *AUDIT_FIELDS))
@@ -126,8 +128,13 @@ def reset_password(
         user.failed_attempts = 0
         user.locked_until = None
         uow.touch(user)
-        uow.audit("user.password_reset", "user", user.id, before,
-                  snapshot(user, "must_change_password", "failed_attempts", "locked_until"))
+        uow.audit(
+            "user.password_reset",
+            "user",
+            user.id,
+            before,
+            snapshot(user, "must_change_password", "failed_attempts", "locked_until"),
+        )
         return password
 
 
@@ -148,8 +155,13 @@ def set_active(
             before = snapshot(user, "active")
             user.active = active
             uow.touch(user)
-            uow.audit("user.activate" if active else "user.deactivate", "user", user.id,
-                      before, snapshot(user, "active"))
+            uow.audit(
+                "user.activate" if active else "user.deactivate",
+                "user",
+                user.id,
+                before,
+                snapshot(user, "active"),
+            )
         return user_view(user)
 
 
@@ -185,8 +197,13 @@ def unlock(
         user.failed_attempts = 0
         user.locked_until = None
         uow.touch(user)
-        uow.audit("user.unlock", "user", user.id, before,
-                  snapshot(user, "failed_attempts", "locked_until"))
+        uow.audit(
+            "user.unlock",
+            "user",
+            user.id,
+            before,
+            snapshot(user, "failed_attempts", "locked_until"),
+        )
         return user_view(user)
 
 

@@ -44,8 +44,10 @@ if TYPE_CHECKING:
 
 ALL_PRESENT = "*"
 """The queued request «everyone present» (a student id would be an int)."""
-LEGEND = ("Н (y) — не был(а), Б (,) — болезнь, УП (e) — уважительная причина, "
-          "ОП (j) — опоздание; Пробел — присутствует")
+LEGEND = (
+    "Н (y) — не был(а), Б (,) — болезнь, УП (e) — уважительная причина, "
+    "ОП (j) — опоздание; Пробел — присутствует"
+)
 CODE_STYLES = {"Н": "bold red", "Б": "bold yellow", "УП": "bold cyan", "ОП": "bold magenta"}
 PENDING = "…"
 PRESENT = "✓"
@@ -70,8 +72,13 @@ class AttendanceScreen(ZhurnalScreen):
         Binding("б,Б,comma", "set_code('Б')", "Б", tooltip="Б — по болезни"),
         Binding("у,У,e,E", "set_code('УП')", "УП", tooltip="УП — по уважительной причине"),
         Binding("о,О,j,J", "set_code('ОП')", "ОП", tooltip="ОП — опоздание"),
-        Binding("space,delete", "set_code('')", "Присутствует", show=False,
-                tooltip="Присутствует (снять отметку)"),
+        Binding(
+            "space,delete",
+            "set_code('')",
+            "Присутствует",
+            show=False,
+            tooltip="Присутствует (снять отметку)",
+        ),
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Посещаемость"
@@ -94,7 +101,7 @@ class AttendanceScreen(ZhurnalScreen):
         self._queued: list[int | str] = []  # targets typed and not answered yet, in order
         self._generation = 0  # bumped by a refusal: the keys queued before it are void
         self.writer = OrderedWriter(self, "attendance")
-        self.watcher = ChangeWatcher(self, self._load, paused=self._busy)
+        self.watcher = ChangeWatcher(self, self._reload, paused=self._busy)
 
     def compose(self) -> ComposeResult:
         yield Static("Посещаемость", classes="screen-title", id="attendance-title")
@@ -111,6 +118,9 @@ class AttendanceScreen(ZhurnalScreen):
         table.add_column("Отметка", key="mark")
         table.loading = True
         table.focus()
+        self._load()
+
+    def _reload(self) -> None:
         self._load()
 
     def _busy(self) -> bool:
@@ -135,8 +145,10 @@ class AttendanceScreen(ZhurnalScreen):
         from zhurnal.core.readmodels import lesson_attendance, lesson_card
 
         db = self.register.database()
-        return (lesson_card(db, self.actor, self.lesson_id),
-                lesson_attendance(db, self.actor, self.lesson_id))
+        return (
+            lesson_card(db, self.actor, self.lesson_id),
+            lesson_attendance(db, self.actor, self.lesson_id),
+        )
 
     @on(Loaded)
     def _loaded(self, event: AttendanceScreen.Loaded) -> None:
@@ -150,7 +162,8 @@ class AttendanceScreen(ZhurnalScreen):
         self.card = card
         self.rows = {row.student_id: row for row in rows}
         self.query_one("#attendance-title", Static).update(
-            Content(f"Посещаемость: {lesson_heading(card)}"))
+            Content(f"Посещаемость: {lesson_heading(card)}")
+        )
         self.query_one("#attendance-place", Static).update(lesson_place(card))
         state = self.query_one("#attendance-state", Static)
         reason = card.lesson.attendance_why_not
@@ -165,9 +178,12 @@ class AttendanceScreen(ZhurnalScreen):
             row = table.cursor_row
             table.clear()
             for n, student_id in enumerate(order, start=1):
-                table.add_row(Text(str(n), justify="right"),
-                              Text(self.rows[student_id].full_name),
-                              self._mark_cell(student_id), key=str(student_id))
+                table.add_row(
+                    Text(str(n), justify="right"),
+                    Text(self.rows[student_id].full_name),
+                    self._mark_cell(student_id),
+                    key=str(student_id),
+                )
             self._order = order
             if order:
                 table.move_cursor(row=min(row, len(order) - 1))
@@ -200,16 +216,25 @@ class AttendanceScreen(ZhurnalScreen):
         seen = {sid: row.absence_code for sid, row in self.rows.items() if row.absence_code}
         self._queued.append(target)
         generation = self._generation
-        self.writer.submit(lambda: self._write(generation, target, code, version, seen),
-                           lambda answer: self._answered(target, answer),
-                           lambda error: self._failed(target, error))
+        self.writer.submit(
+            lambda: self._write(generation, target, code, version, seen),
+            lambda answer: self._answered(target, answer),
+            lambda error: self._failed(target, error),
+        )
         for student_id in self._order if target == ALL_PRESENT else [int(target)]:
-            self.query_one(DataTable).update_cell(str(student_id), "mark",
-                                                  self._mark_cell(student_id))
+            self.query_one(DataTable).update_cell(
+                str(student_id), "mark", self._mark_cell(student_id)
+            )
         return True
 
-    def _write(self, generation: int, target: int | str, code: str | None, version: int,
-               seen: dict[int, str]) -> tuple[str | None, Any]:
+    def _write(
+        self,
+        generation: int,
+        target: int | str,
+        code: str | None,
+        version: int,
+        seen: dict[int, str],
+    ) -> tuple[str | None, Any]:
         """In the writer's thread: one key to the core, then the list as stored."""
         from zhurnal.core.errors import DomainError
         from zhurnal.core.services.lessons import mark_all_present, set_absence
@@ -221,8 +246,9 @@ class AttendanceScreen(ZhurnalScreen):
                 if target == ALL_PRESENT:
                     mark_all_present(db, self.actor, self.lesson_id, expected_absences=seen)
                 else:
-                    set_absence(db, self.actor, self.lesson_id, int(target), code,
-                                expected_version=version)
+                    set_absence(
+                        db, self.actor, self.lesson_id, int(target), code, expected_version=version
+                    )
             except DomainError as exc:
                 refusal = exc.message
                 self._generation += 1

@@ -36,11 +36,9 @@ from zhurnal.tui.widgets.mark_grid import MarkGrid
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.readmodels import MarkView
-    from zhurnal.core.readmodels import Column, Gradebook, PeriodInfo
+    from zhurnal.core.readmodels import Column, Gradebook, MarkView, PeriodInfo
 
-ABSENCE_NAMES = {"Н": "не был(а)", "Б": "болел(а)", "УП": "уважительная причина",
-                 "ОП": "опоздание"}
+ABSENCE_NAMES = {"Н": "не был(а)", "Б": "болел(а)", "УП": "уважительная причина", "ОП": "опоздание"}
 
 
 @dataclass(frozen=True)
@@ -71,10 +69,19 @@ class GridScreen(ZhurnalScreen):
     """The register page of a course: students × lessons, with averages and period marks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("plus", "add_column", "Графа", key_display="+",
-                tooltip="Новая графа: ещё один вид работы на уроке"),
-        Binding("i", "period_mark", "Итоговая",
-                tooltip="Итоговая отметка ученика за период (предложена по среднему)"),
+        Binding(
+            "plus",
+            "add_column",
+            "Графа",
+            key_display="+",
+            tooltip="Новая графа: ещё один вид работы на уроке",
+        ),
+        Binding(
+            "i",
+            "period_mark",
+            "Итоговая",
+            tooltip="Итоговая отметка ученика за период (предложена по среднему)",
+        ),
         Binding("p", "period(-1)", "Пред. период", show=False),
         Binding("n", "period(1)", "След. период", show=False),
         Binding("escape", "back", "Назад"),
@@ -163,8 +170,11 @@ class GridScreen(ZhurnalScreen):
             periods = self.periods or course_periods(db, self.actor, self.course_id)
             gradebook = load_gradebook(db, self.actor, self.course_id, period_id)
         except Exception as exc:  # noqa: BLE001 - shown on the screen
-            self.post_message(self.LoadFailed(str(exc) if isinstance(exc, LookupError)
-                                              else self.describe_error(exc)))
+            self.post_message(
+                self.LoadFailed(
+                    str(exc) if isinstance(exc, LookupError) else self.describe_error(exc)
+                )
+            )
             return
         self.post_message(self.GradebookLoaded(gradebook, periods, keep, commits))
 
@@ -256,13 +266,20 @@ class GridScreen(ZhurnalScreen):
     def _mark_entered(self, event: MarkGrid.MarkEntered) -> None:
         gb, key = event.grid.gradebook, (event.student_id, event.column_index)
         assert gb is not None
-        entry = Entry(gb.period.id, event.student_id, gb.columns[event.column_index],
-                      event.value, event.expected_version, self._inflight[key] > 0)
+        entry = Entry(
+            gb.period.id,
+            event.student_id,
+            gb.columns[event.column_index],
+            event.value,
+            event.expected_version,
+            self._inflight[key] > 0,
+        )
         self._inflight[key] += 1
-        self.writer.submit(lambda: self._commit(entry),
-                           lambda view: self._committed(entry, view),
-                           lambda error: self._failed(entry, self.describe_error(error),
-                                                      is_conflict(error)))
+        self.writer.submit(
+            lambda: self._commit(entry),
+            lambda view: self._committed(entry, view),
+            lambda error: self._failed(entry, self.describe_error(error), is_conflict(error)),
+        )
 
     def _commit(self, entry: Entry) -> MarkView | None:
         """In the writer's thread: one entry to the core."""
@@ -274,12 +291,24 @@ class GridScreen(ZhurnalScreen):
             expected = self._versions.get(entry.key, expected)
         column = entry.column
         if column.assignment_id is not None:
-            view = set_mark(db, self.actor, column.assignment_id, entry.student_id,
-                            entry.value, expected_version=expected)
+            view = set_mark(
+                db,
+                self.actor,
+                column.assignment_id,
+                entry.student_id,
+                entry.value,
+                expected_version=expected,
+            )
         else:
-            view = set_lesson_mark(db, self.actor, column.lesson_id, entry.student_id,
-                                   column.work_type_code, entry.value,
-                                   expected_version=expected)
+            view = set_lesson_mark(
+                db,
+                self.actor,
+                column.lesson_id,
+                entry.student_id,
+                column.work_type_code,
+                entry.value,
+                expected_version=expected,
+            )
         self._versions[entry.key] = view.version if view else 0
         return view
 
@@ -296,8 +325,14 @@ class GridScreen(ZhurnalScreen):
             if view is None:
                 self.grid.set_cell(entry.student_id, entry.column.index, None)
             else:
-                self.grid.set_cell(entry.student_id, entry.column.index, view.value,
-                                   view.id, view.version, late=view.late)
+                self.grid.set_cell(
+                    entry.student_id,
+                    entry.column.index,
+                    view.value,
+                    view.id,
+                    view.version,
+                    late=view.late,
+                )
         self._maybe_reload()
 
     def _failed(self, entry: Entry, message: str, conflict: bool) -> None:
@@ -327,8 +362,7 @@ class GridScreen(ZhurnalScreen):
             return
         index = ids.index(self.period_id) + step
         if not 0 <= index < len(ids):
-            self.notify("Это первый период." if step < 0 else "Это последний период.",
-                        markup=False)
+            self.notify("Это первый период." if step < 0 else "Это последний период.", markup=False)
             return
         self.period_id = ids[index]
         self.grid.loading = True
@@ -409,13 +443,16 @@ class GridScreen(ZhurnalScreen):
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self._set_period_mark(student_id, None if value == CLEAR else value,
-                                      current.version if current else 0)
+                self._set_period_mark(
+                    student_id, None if value == CLEAR else value, current.version if current else 0
+                )
 
         title = f"{gb.period.name}: {name}"
         selected = current.value if current else suggested
-        self.app.push_screen(ChoiceModal(title, options, hint=hint, selected=selected,
-                                         list_id="period-mark-choice"), chosen)
+        self.app.push_screen(
+            ChoiceModal(title, options, hint=hint, selected=selected, list_id="period-mark-choice"),
+            chosen,
+        )
 
     @work(thread=True, exit_on_error=False, group="period-mark")
     def _set_period_mark(self, student_id: int, value: str | None, version: int) -> None:
@@ -424,8 +461,15 @@ class GridScreen(ZhurnalScreen):
         gb = self.gradebook
         assert gb is not None
         try:
-            set_period_mark(self.register.database(), self.actor, gb.course_id, student_id,
-                            gb.period.id, value, expected_version=version)
+            set_period_mark(
+                self.register.database(),
+                self.actor,
+                gb.course_id,
+                student_id,
+                gb.period.id,
+                value,
+                expected_version=version,
+            )
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.call_later(self._refusal, self.describe_error(exc))
             return

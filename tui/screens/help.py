@@ -30,11 +30,27 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 KEY_NAMES = {
-    "escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "Пробел", "delete": "Del",
-    "backspace": "Backspace", "insert": "Ins", "home": "Home", "end": "End",
-    "pageup": "PgUp", "pagedown": "PgDn", "up": "↑", "down": "↓", "left": "←", "right": "→",
-    "plus": "+", "minus": "-", "full_stop": ".", "comma": ",",
-    "left_square_bracket": "[", "right_square_bracket": "]",
+    "escape": "Esc",
+    "enter": "Enter",
+    "tab": "Tab",
+    "space": "Пробел",
+    "delete": "Del",
+    "backspace": "Backspace",
+    "insert": "Ins",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "plus": "+",
+    "minus": "-",
+    "full_stop": ".",
+    "comma": ",",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
 }
 OURS = "zhurnal.tui."
 KEYS_MAX = 22
@@ -54,8 +70,11 @@ def _ours(key: str, binding: Binding, node: object) -> bool:
     """The binding that handles ``key`` on ``node`` is declared in a class of ours."""
     for cls in type(node).__mro__:
         for declared in cls.__dict__.get("BINDINGS", []):
-            if isinstance(declared, Binding) and declared.action == binding.action and \
-                    key in (k.strip() for k in declared.key.split(",")):
+            if (
+                isinstance(declared, Binding)
+                and declared.action == binding.action
+                and key in (k.strip() for k in declared.key.split(","))
+            ):
                 return cls.__module__.startswith(OURS)
     return False
 

@@ -36,6 +36,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static, TextArea
 from textual.widgets.option_list import Option
+
 from zhurnal.tui.screens.lesson_texts import Draft, LessonTexts
 from zhurnal.tui.sync import ChangeWatcher
 from zhurnal.tui.widgets.assignments import AssignmentList
@@ -64,8 +65,10 @@ class LessonScreen(LessonTexts):
         Binding("f3,a", "attendance", "Посещаемость"),
         Binding("f4", "add_work_type", "Вид работы"),
         Binding("escape", "back", "Назад"),
-        Binding("tab", "app.focus_next", "Следующее поле", show=False),
-        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False),
+        # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
+        # field the teacher meant.
+        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
     ]
     HELP_TITLE = "Урок"
 
@@ -105,8 +108,7 @@ class LessonScreen(LessonTexts):
         yield Static("", id="lesson-state")
         with VerticalScroll(id="lesson-form"):
             yield Label("Тема урока", id="topic-label")
-            yield Input(id="topic", max_length=500, placeholder="тема урока",
-                        select_on_focus=False)
+            yield Input(id="topic", max_length=500, placeholder="тема урока", select_on_focus=False)
             yield Static("", id="plan-hint")
             yield Label("Домашнее задание", id="homework-label")
             yield TextArea(id="homework", soft_wrap=True, placeholder="домашнее задание")
@@ -168,14 +170,17 @@ class LessonScreen(LessonTexts):
             shown_topic = lesson.topic or (card.plan.topic if card.plan else "")
             shown_homework = card.lesson.forced_homework or lesson.homework
             topic, homework = self._typed(raw=True)
-            self._fill(None if first and topic else shown_topic,  # typed before the load stays
-                       None if first and homework else shown_homework)
+            self._fill(
+                None if first and topic else shown_topic,  # typed before the load stays
+                None if first and homework else shown_homework,
+            )
             self._shown = (shown_topic, shown_homework)
             self._stored = (lesson.topic, lesson.homework)
         read_only = not card.lesson.text_editable
         self.query_one("#topic", Input).disabled = read_only
-        self.query_one("#homework", TextArea).read_only = read_only or \
-            card.lesson.forced_homework is not None
+        self.query_one("#homework", TextArea).read_only = (
+            read_only or card.lesson.forced_homework is not None
+        )
         self._hint("#homework-hint", lesson.forced_homework_why)
         self._show_assignments(card)
         self._update_plan_hint()
@@ -199,15 +204,23 @@ class LessonScreen(LessonTexts):
         assignments.display = card.lesson.marks_allowed and bool(card.assignments)
         highlighted = assignments.highlighted
         assignments.clear_options()
-        assignments.add_options([
-            Option(Content(f"{a.work_type_name} (вес {a.weight:g})"
-                           + (f": {a.title}" if a.title else "")), id=str(a.id))
-            for a in card.assignments
-        ])
+        assignments.add_options(
+            [
+                Option(
+                    Content(
+                        f"{a.work_type_name} (вес {a.weight:g})"
+                        + (f": {a.title}" if a.title else "")
+                    ),
+                    id=str(a.id),
+                )
+                for a in card.assignments
+            ]
+        )
         if card.assignments:
             assignments.highlighted = min(highlighted or 0, len(card.assignments) - 1)
-        self._hint("#work-hint", card.lesson.marks_why_not or (
-            "" if card.assignments else NO_WORK_TYPES))
+        self._hint(
+            "#work-hint", card.lesson.marks_why_not or ("" if card.assignments else NO_WORK_TYPES)
+        )
 
     @on(Input.Changed, "#topic")
     def _update_plan_hint(self) -> None:
@@ -218,11 +231,13 @@ class LessonScreen(LessonTexts):
         else:
             hint.display = True
             if self._plan_item_id() is not None:
-                hint.update(Content.from_markup("[b $accent]из КТП[/]: тема № $n плана",
-                                                n=plan.position))
+                hint.update(
+                    Content.from_markup("[b $accent]из КТП[/]: тема № $n плана", n=plan.position)
+                )
             else:
-                hint.update(Content.from_markup("КТП, тема № $n: $topic",
-                                                n=plan.position, topic=plan.topic))
+                hint.update(
+                    Content.from_markup("КТП, тема № $n: $topic", n=plan.position, topic=plan.topic)
+                )
         self._typed_changed()
 
     @on(TextArea.Changed)
@@ -236,14 +251,23 @@ class LessonScreen(LessonTexts):
             return
         message = self._status
         if self.is_dirty() and not (self._saving or self._failed):
-            message = message if message.startswith("Восстановлен") else \
-                "Есть несохранённые изменения (Ctrl+S — сохранить)"
-        elif not message and card.lesson.text_editable and card.plan and not card.plan_linked \
-                and self._typed()[0] != card.lesson.topic:
+            message = (
+                message
+                if message.startswith("Восстановлен")
+                else "Есть несохранённые изменения (Ctrl+S — сохранить)"
+            )
+        elif (
+            not message
+            and card.lesson.text_editable
+            and card.plan
+            and not card.plan_linked
+            and self._typed()[0] != card.lesson.topic
+        ):
             message = "Тема из КТП ещё не записана в журнал (Ctrl+S — сохранить)"
         status = self.query_one("#lesson-status", Static)
-        status.update(Content("\n".join(filter(None, [message, deadline_text(
-            card, self.register.now())]))))
+        status.update(
+            Content("\n".join(filter(None, [message, deadline_text(card, self.register.now())])))
+        )
 
     def _plan_item_id(self) -> int | None:
         """The КТП item the typed topic belongs to: it contains the plan topic."""
@@ -283,12 +307,23 @@ class LessonScreen(LessonTexts):
         self._saving = True
         self._status = "Сохранение…"
         self._show_status()
-        self._save(topic if need_topic else None, homework if need_homework else None,
-                   plan_item_id, card.lesson.version, (topic, homework))
+        self._save(
+            topic if need_topic else None,
+            homework if need_homework else None,
+            plan_item_id,
+            card.lesson.version,
+            (topic, homework),
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def _save(self, topic: str | None, homework: str | None, plan_item_id: int | None,
-              version: int, typed: tuple[str, str]) -> None:
+    def _save(
+        self,
+        topic: str | None,
+        homework: str | None,
+        plan_item_id: int | None,
+        version: int,
+        typed: tuple[str, str],
+    ) -> None:
         from zhurnal.core.errors import ConflictError, DomainError
         from zhurnal.core.readmodels import lesson_card
         from zhurnal.core.services.lessons import set_homework, set_topic
@@ -298,8 +333,14 @@ class LessonScreen(LessonTexts):
         error, conflict = None, False
         try:
             if topic is not None:
-                version = set_topic(db, self.actor, self.lesson_id, topic,
-                                    plan_item_id=plan_item_id, expected_version=version).version
+                version = set_topic(
+                    db,
+                    self.actor,
+                    self.lesson_id,
+                    topic,
+                    plan_item_id=plan_item_id,
+                    expected_version=version,
+                ).version
                 saved.add("topic")
             if homework is not None:
                 set_homework(db, self.actor, self.lesson_id, homework, expected_version=version)
@@ -320,8 +361,11 @@ class LessonScreen(LessonTexts):
         if "homework" in event.saved:
             homework = event.typed[1]
         self._shown = (topic, homework)
-        self._stored = (event.card.lesson.topic, event.card.lesson.homework) \
-            if event.error is None else self._stored
+        self._stored = (
+            (event.card.lesson.topic, event.card.lesson.homework)
+            if event.error is None
+            else self._stored
+        )
         if event.error is None:
             self._draft = None
             self._failed = False
@@ -334,8 +378,9 @@ class LessonScreen(LessonTexts):
             self._failed = True
             done = " (тема сохранена)" if event.saved else ""
             self._status = f"Не сохранено{done}: текст остался в полях."
-            self.notify(event.error, title="Не сохранено", severity="error", markup=False,
-                        timeout=10)
+            self.notify(
+                event.error, title="Не сохранено", severity="error", markup=False, timeout=10
+            )
             self._show_card(event.card, keep_inputs=True)
             self._answer_exit(False)
 
@@ -393,18 +438,28 @@ class LessonScreen(LessonTexts):
             if remove is not None:
                 remove_assignment(db, self.actor, remove)
         except DomainError as exc:
-            self.call_later(self.notify, exc.message, title="Отклонено", severity="error",
-                            markup=False)
-        self.post_message(self.CardLoaded(lesson_card(db, self.actor, self.lesson_id), None,
-                                          keep_inputs=True))
+            self.call_later(
+                self.notify, exc.message, title="Отклонено", severity="error", markup=False
+            )
+        self.post_message(
+            self.CardLoaded(lesson_card(db, self.actor, self.lesson_id), None, keep_inputs=True)
+        )
 
     # --- leaving -------------------------------------------------------------------
 
     def action_attendance(self) -> None:
         from zhurnal.tui.screens.attendance import AttendanceScreen
 
-        self.app.push_screen(AttendanceScreen(self.actor, self.lesson_id),
-                             lambda _: self._load(keep_inputs=True))
+        self.app.push_screen(
+            AttendanceScreen(self.actor, self.lesson_id), self._back_from_attendance
+        )
+
+    def _leave_if_saved(self, saved: bool) -> None:
+        if saved:
+            self.dismiss()
+
+    def _back_from_attendance(self, _: object = None) -> None:
+        self._load(keep_inputs=True)
 
     def action_back(self) -> None:
         if not self.is_dirty():
@@ -413,13 +468,17 @@ class LessonScreen(LessonTexts):
 
         def answered(answer: str | None) -> None:
             if answer == "save":
-                self.save_for_exit(lambda ok: self.dismiss() if ok else None)
+                self.save_for_exit(self._leave_if_saved)
             elif answer == "discard":
                 self.discard_unsaved()
                 self.dismiss()
 
-        self.app.push_screen(QuestionModal(f"Не сохранено: {self.unsaved()}.", BACK_ANSWERS,
-                                           focus="save", cancel="stay"), answered)
+        self.app.push_screen(
+            QuestionModal(
+                f"Не сохранено: {self.unsaved()}.", BACK_ANSWERS, focus="save", cancel="stay"
+            ),
+            answered,
+        )
 
 
 __all__ = ["AssignmentList", "LessonScreen"]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
+
 from zhurnal.tui.screens.base import ZhurnalScreen
 from zhurnal.tui.widgets.conflict import TextConflictModal, merged
 from zhurnal.tui.widgets.lesson_info import lesson_short
@@ -138,8 +139,9 @@ class LessonTexts(ZhurnalScreen):
         self._fill(draft.topic, None if card.lesson.forced_homework else draft.homework)
         self._draft = (draft.topic, draft.homework)
         when = f"{draft.saved_at:%d.%m %H:%M}" if draft.saved_at else ""
-        self._status = (f"Восстановлен несохранённый текст от {when}: Ctrl+S — записать в "
-                        "журнал, Esc — решить")
+        self._status = (
+            f"Восстановлен несохранённый текст от {when}: Ctrl+S — записать в журнал, Esc — решить"
+        )
         self._show_status()
 
     def unsaved(self) -> str | None:
@@ -170,12 +172,13 @@ class LessonTexts(ZhurnalScreen):
         untouched = [i for i in (0, 1) if mine[i] == base[i].strip() and theirs[i] != base[i]]
         if untouched:
             self._fill(*(theirs[i] if i in untouched else None for i in (0, 1)))
-            self._shown = tuple(theirs[i] if i in untouched else self._shown[i]
-                                for i in (0, 1))  # type: ignore[assignment]
-            self._stored = tuple(theirs[i] if i in untouched else base[i]
-                                 for i in (0, 1))  # type: ignore[assignment]
-        clashes = [i for i in (0, 1) if mine[i] != base[i].strip()
-                   and theirs[i] != base[i] and theirs[i] != mine[i]]
+            self._shown = tuple(theirs[i] if i in untouched else self._shown[i] for i in (0, 1))  # type: ignore[assignment]
+            self._stored = tuple(theirs[i] if i in untouched else base[i] for i in (0, 1))  # type: ignore[assignment]
+        clashes = [
+            i
+            for i in (0, 1)
+            if mine[i] != base[i].strip() and theirs[i] != base[i] and theirs[i] != mine[i]
+        ]
         if not clashes:
             return False
         self._failed = True
@@ -189,8 +192,7 @@ class LessonTexts(ZhurnalScreen):
                 self._stored = theirs  # decided: the typing now starts from their version
             if answer == "theirs":
                 self._fill(*(theirs[i] if i in clashes else None for i in (0, 1)))
-                self._shown = tuple(theirs[i] if i in clashes else self._shown[i]
-                                    for i in (0, 1))  # type: ignore[assignment]
+                self._shown = tuple(theirs[i] if i in clashes else self._shown[i] for i in (0, 1))  # type: ignore[assignment]
                 self._status = "Взята версия другого сеанса."
                 self._autosave()
             elif answer == "mine":
@@ -198,8 +200,12 @@ class LessonTexts(ZhurnalScreen):
                 self.action_save()
                 return
             elif answer == "merge":
-                self._fill(*(merged(theirs[i], mine[i], SEPARATORS[i]) if i in clashes
-                             else None for i in (0, 1)))
+                self._fill(
+                    *(
+                        merged(theirs[i], mine[i], SEPARATORS[i]) if i in clashes else None
+                        for i in (0, 1)
+                    )
+                )
                 self._status = "Обе версии в поле: проверьте текст и сохраните (Ctrl+S)."
             else:
                 self._status = "Не сохранено: ваш текст остался в полях."

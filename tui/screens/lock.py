@@ -66,8 +66,7 @@ class LockScreen(SignOut, ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "logout", "Выйти из учётной записи", priority=True),
         Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False,
-                priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
     ]
     HELP_TITLE = "Сеанс заблокирован"
 
@@ -93,13 +92,18 @@ class LockScreen(SignOut, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         name = self.actor.full_name or self.actor.login
         after = f" после {self.idle_minutes} мин без действий" if self.idle_minutes else ""
-        with VerticalScroll(classes="form-screen"), Center(), \
-                Vertical(id="lock-form", classes="form"):
+        with (
+            VerticalScroll(classes="form-screen"),
+            Center(),
+            Vertical(id="lock-form", classes="form"),
+        ):
             yield Static("Сеанс заблокирован", classes="form-title")
             yield Static(
-                Content(f"Журнал скрыт{after}, чтобы никто не увидел данные учеников. "
-                        f"Продолжить может только {name}: введите пароль. Набранный и "
-                        "не сохранённый текст урока сохранён как черновик."),
+                Content(
+                    f"Журнал скрыт{after}, чтобы никто не увидел данные учеников. "
+                    f"Продолжить может только {name}: введите пароль. Набранный и "
+                    "не сохранённый текст урока сохранён как черновик."
+                ),
                 id="lock-message",
                 classes="form-hint",
             )

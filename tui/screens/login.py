@@ -40,8 +40,7 @@ class LoginScreen(ZhurnalScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "enter", "Перейти к паролю / войти", show=False, priority=True),
         Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False,
-                priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
     ]
     HELP_TITLE = "Вход"
 
@@ -64,7 +63,11 @@ class LoginScreen(ZhurnalScreen):
         self._login = login or ""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form-screen"), Center(), Vertical(id="login-form", classes="form"):
+        with (
+            VerticalScroll(classes="form-screen"),
+            Center(),
+            Vertical(id="login-form", classes="form"),
+        ):
             yield Static("Вход в электронный журнал", classes="form-title")
             yield Label("Логин")
             yield Input(self._login, placeholder="логин", id="login", compact=True)

@@ -36,11 +36,9 @@ class ChangePasswordScreen(ZhurnalScreen):
     """The user replaces their temporary password before anything else."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "enter", "Следующее поле / сменить пароль", show=False,
-                priority=True),
+        Binding("enter", "enter", "Следующее поле / сменить пароль", show=False, priority=True),
         Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False,
-                priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
         Binding("escape", "stay", show=False),
     ]
     HELP_TITLE = "Смена пароля"
@@ -61,11 +59,14 @@ class ChangePasswordScreen(ZhurnalScreen):
         self.actor = actor
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form-screen"), Center(), Vertical(id="password-form", classes="form"):
+        with (
+            VerticalScroll(classes="form-screen"),
+            Center(),
+            Vertical(id="password-form", classes="form"),
+        ):
             yield Static("Смена пароля", classes="form-title")
             yield Static(
-                "Вы вошли с временным паролем. Придумайте свой — "
-                "лучше фразу из нескольких слов.",
+                "Вы вошли с временным паролем. Придумайте свой — лучше фразу из нескольких слов.",
                 classes="form-hint",
                 markup=False,
             )

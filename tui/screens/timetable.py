@@ -108,18 +108,30 @@ class TimetableScreen(SignOut, ZhurnalScreen):
     """The day of the signed-in user: own lessons and substitutions."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,left_square_bracket", "previous_day", "Пред. день", priority=True,
-                tooltip="Предыдущий день"),
-        Binding("right,right_square_bracket", "next_day", "След. день", priority=True,
-                tooltip="Следующий день"),
-        Binding("shift+left,pageup", "previous_week", "Неделя назад", show=False,
-                priority=True),
-        Binding("shift+right,pagedown", "next_week", "Неделя вперёд", show=False,
-                priority=True),
+        Binding(
+            "left,left_square_bracket",
+            "previous_day",
+            "Пред. день",
+            priority=True,
+            tooltip="Предыдущий день",
+        ),
+        Binding(
+            "right,right_square_bracket",
+            "next_day",
+            "След. день",
+            priority=True,
+            tooltip="Следующий день",
+        ),
+        Binding("shift+left,pageup", "previous_week", "Неделя назад", show=False, priority=True),
+        Binding("shift+right,pagedown", "next_week", "Неделя вперёд", show=False, priority=True),
         Binding("t", "today", "Сегодня"),
         Binding("g", "grid", "Журнал"),
-        Binding("l,ctrl+l", "logout", "Выйти",
-                tooltip="Выйти из учётной записи (войти под другим логином)"),
+        Binding(
+            "l,ctrl+l",
+            "logout",
+            "Выйти",
+            tooltip="Выйти из учётной записи (войти под другим логином)",
+        ),
     ]
     HELP_TITLE = "Расписание"
 
@@ -137,7 +149,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         self.lessons: list[LessonView] = []
         self._shown_day: date | None = None
         self._drafts_offered = False
-        self.watcher = ChangeWatcher(self, lambda: self._load(self.day), paused=self._loading)
+        self.watcher = ChangeWatcher(self, self._reload_day, paused=self._loading)
 
     def compose(self) -> ComposeResult:
         yield Static("Расписание", classes="screen-title")
@@ -249,19 +261,32 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         finish it.  The text is not in the register until the teacher saves it."""
         from zhurnal.tui.widgets.dialogs import ChoiceModal
 
-        options = [(str(d.lesson_id), f"{d.date:%d.%m}, {d.number}-й урок, {d.class_title} "
-                    f"{d.subject}: «{(d.topic or d.homework)[:30]}»") for d in drafts]
+        options = [
+            (
+                str(d.lesson_id),
+                f"{d.date:%d.%m}, {d.number}-й урок, {d.class_title} "
+                f"{d.subject}: «{(d.topic or d.homework)[:30]}»",
+            )
+            for d in drafts
+        ]
         options.append(("later", "Позже"))
 
         def chosen(choice: str | None) -> None:
             if choice and choice.isdigit():
-                self.app.push_screen(LessonScreen(self.actor, int(choice)),
-                                     lambda _: self._load(self.day))
+                self.app.push_screen(LessonScreen(self.actor, int(choice)), self._reload_day)
 
-        self.app.push_screen(ChoiceModal(
-            "Есть несохранённый текст с прошлого сеанса", options, list_id="drafts",
-            hint="Enter — открыть урок (в журнал текст попадёт только по Ctrl+S), "
-                 "Esc — позже"), chosen)
+        self.app.push_screen(
+            ChoiceModal(
+                "Есть несохранённый текст с прошлого сеанса",
+                options,
+                list_id="drafts",
+                hint="Enter — открыть урок (в журнал текст попадёт только по Ctrl+S), Esc — позже",
+            ),
+            chosen,
+        )
+
+    def _reload_day(self, _: object = None) -> None:
+        self._load(self.day)
 
     def _loading(self) -> bool:
         return any(w.node is self and w.group == "load" and w.is_running for w in self.workers)
@@ -288,7 +313,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         if event.row_key.value is None:
             return
         lesson = LessonScreen(self.actor, int(event.row_key.value))
-        self.app.push_screen(lesson, lambda _: self._load(self.day))
+        self.app.push_screen(lesson, self._reload_day)
 
     def action_grid(self) -> None:
         """The register page (mark grid) of the highlighted lesson's course."""
@@ -299,8 +324,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         from zhurnal.tui.screens.grid import GridScreen
 
         lesson = self.lessons[min(table.cursor_row, len(self.lessons) - 1)]
-        self.app.push_screen(GridScreen(self.actor, lesson.course_id, None),
-                             lambda _: self._load(self.day))
+        self.app.push_screen(GridScreen(self.actor, lesson.course_id, None), self._reload_day)
 
     def action_logout(self) -> None:
         self.sign_out("logout")

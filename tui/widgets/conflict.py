@@ -23,8 +23,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-ANSWERS = (("theirs", "Взять их версию"), ("mine", "Записать мою"),
-           ("merge", "Объединить"), ("later", "Позже"))
+ANSWERS = (
+    ("theirs", "Взять их версию"),
+    ("mine", "Записать мою"),
+    ("merge", "Объединить"),
+    ("later", "Позже"),
+)
 
 
 class TextConflictModal(ModalScreen[str]):
@@ -68,8 +72,11 @@ class TextConflictModal(ModalScreen[str]):
                 yield _boxed(mine, "ваша версия", "conflict-mine")
             with Horizontal():
                 for key, label in ANSWERS:
-                    yield Button(label, id=f"conflict-{key}",
-                                 variant="primary" if key == "merge" else "default")
+                    yield Button(
+                        label,
+                        id=f"conflict-{key}",
+                        variant="primary" if key == "merge" else "default",
+                    )
 
     def on_mount(self) -> None:
         self.query_one("#conflict-merge", Button).focus()

@@ -32,9 +32,15 @@ class QuestionModal(ModalScreen[str]):
         Binding("right", "app.focus_next", "Следующий ответ", show=False),
     ]
 
-    def __init__(self, question: str, answers: list[tuple[str, str]], *,
-                 focus: str | None = None, cancel: str | None = None,
-                 title: str = "") -> None:
+    def __init__(
+        self,
+        question: str,
+        answers: list[tuple[str, str]],
+        *,
+        focus: str | None = None,
+        cancel: str | None = None,
+        title: str = "",
+    ) -> None:
         super().__init__()
         self._question, self._answers, self._title = question, answers, title
         self._cancel = cancel or answers[-1][0]
@@ -47,8 +53,11 @@ class QuestionModal(ModalScreen[str]):
             yield Static(Content(self._question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 for key, label in self._answers:
-                    yield Button(label, id=f"answer-{key}",
-                                 variant="primary" if key == self._focus else "default")
+                    yield Button(
+                        label,
+                        id=f"answer-{key}",
+                        variant="primary" if key == self._focus else "default",
+                    )
 
     def on_mount(self) -> None:
         self.query_one(f"#answer-{self._focus}", Button).focus()
@@ -81,8 +90,15 @@ class ChoiceModal(ModalScreen[str | None]):
     ChoiceModal OptionList { height: auto; max-height: 12; }
     """
 
-    def __init__(self, title: str, options: list[tuple[str, str]], *, hint: str,
-                 selected: str | None = None, list_id: str = "choice") -> None:
+    def __init__(
+        self,
+        title: str,
+        options: list[tuple[str, str]],
+        *,
+        hint: str,
+        selected: str | None = None,
+        list_id: str = "choice",
+    ) -> None:
         super().__init__()
         self._title, self._options, self._hint = title, options, hint
         self._selected, self._list_id = selected, list_id
@@ -90,8 +106,9 @@ class ChoiceModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(self._title), classes="form-title")
-            yield OptionList(*[Option(Content(label), id=key) for key, label in self._options],
-                             id=self._list_id)
+            yield OptionList(
+                *[Option(Content(label), id=key) for key, label in self._options], id=self._list_id
+            )
             yield Static(self._hint, classes="form-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -111,5 +128,9 @@ class WorkTypeModal(ChoiceModal):
     """Pick one of the school's work types (its code is returned)."""
 
     def __init__(self, title: str, choices: list[tuple[str, str, float]]) -> None:
-        super().__init__(title, [(code, f"{name} (вес {weight:g})") for code, name, weight in choices],
-                         hint="Enter — добавить, Esc — отмена", list_id="work-type-choice")
+        super().__init__(
+            title,
+            [(code, f"{name} (вес {weight:g})") for code, name, weight in choices],
+            hint="Enter — добавить, Esc — отмена",
+            list_id="work-type-choice",
+        )

@@ -14,8 +14,7 @@ from textual.content import Content
 from zhurnal.tui.i18n import WEEKDAYS
 
 if TYPE_CHECKING:
-    from zhurnal.core.readmodels import LessonView
-    from zhurnal.core.readmodels import AttendanceRow, LessonCard
+    from zhurnal.core.readmodels import AttendanceRow, LessonCard, LessonView
 
 ABSENCE_ORDER = ("Н", "Б", "УП", "ОП")
 
@@ -27,8 +26,10 @@ def fmt_dt(moment: datetime) -> str:
 def lesson_heading(card: LessonCard) -> str:
     """``понедельник, 23.11.2026, 1-й урок 08:30–09:15`` (not the server's locale)."""
     lesson = card.lesson
-    return (f"{WEEKDAYS[lesson.date.weekday()]}, {lesson.date:%d.%m.%Y}, {lesson.number}-й урок "
-            f"{card.starts_at:%H:%M}–{card.ends_at:%H:%M}")
+    return (
+        f"{WEEKDAYS[lesson.date.weekday()]}, {lesson.date:%d.%m.%Y}, {lesson.number}-й урок "
+        f"{card.starts_at:%H:%M}–{card.ends_at:%H:%M}"
+    )
 
 
 def lesson_short(card: LessonCard) -> str:
@@ -77,10 +78,20 @@ def deadline_text(card: LessonCard, now: datetime) -> str:
 
 
 def late_text(card: LessonCard) -> str:
-    late = [what for what, flag in (("тема", card.lesson.topic_late),
-                                    ("Д/З", card.lesson.homework_late)) if flag]
+    late = [
+        what
+        for what, flag in (("тема", card.lesson.topic_late), ("Д/З", card.lesson.homework_late))
+        if flag
+    ]
     return f" ({', '.join(late)} — внесено с опозданием)" if late else ""
 
 
-__all__ = ["attendance_state", "deadline_text", "fmt_dt", "late_text", "lesson_heading",
-           "lesson_place", "lesson_short"]
+__all__ = [
+    "attendance_state",
+    "deadline_text",
+    "fmt_dt",
+    "late_text",
+    "lesson_heading",
+    "lesson_place",
+    "lesson_short",
+]

@@ -37,7 +37,6 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 
 if TYPE_CHECKING:
     from zhurnal.core.readmodels import Cell, Column, Gradebook, StudentRow
@@ -63,7 +62,7 @@ def _painted(columns: tuple[Column, ...]) -> list[tuple[object, ...]]:
     return [(c.lesson_id, c.date, c.work_type_code, c.editable, c.started) for c in columns]
 
 
-class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False):
+class MarkGrid(GridPainting, can_focus=True, inherit_bindings=False):
     """Students × lesson columns of a course for one period (see the module docstring)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,9 +80,24 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         Binding("pagedown", "page(1)", "Страница вниз", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        f"mark-grid--{n}" for n in ("header", "header-cursor", "name", "name-cursor", "cursor",
-                                    "locked", "absence", "pending", "low", "outside", "rule",
-                                    "suggested", "left", "notice")}
+        f"mark-grid--{n}"
+        for n in (
+            "header",
+            "header-cursor",
+            "name",
+            "name-cursor",
+            "cursor",
+            "locked",
+            "absence",
+            "pending",
+            "low",
+            "outside",
+            "rule",
+            "suggested",
+            "left",
+            "notice",
+        )
+    }
     DEFAULT_CSS = """
     MarkGrid {
         height: 1fr; scrollbar-size: 1 1; background: $surface; color: $foreground;
@@ -138,8 +152,9 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         column_index: int | None
         reason: str
 
-    def __init__(self, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.gradebook: Gradebook | None = None
         self.cursor_row = self.cursor_col = 0
@@ -165,8 +180,10 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         session's change was elsewhere): the screen polls for changes every 3 s.
         """
         old_student, old_col = self.current_student_id, self.cursor_col
-        same = self.gradebook is not None and (self.gradebook.course_id, self.gradebook.period) \
-            == (gradebook.course_id, gradebook.period)
+        same = self.gradebook is not None and (self.gradebook.course_id, self.gradebook.period) == (
+            gradebook.course_id,
+            gradebook.period,
+        )
         if not same:
             self._pending.clear()
             self._pending_count.clear()
@@ -174,18 +191,20 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         self.gradebook, self._rows, self._cols = gradebook, gradebook.students, gradebook.columns
         self._row_of = {s.id: i for i, s in enumerate(self._rows)}
         self._marks = dict(gradebook.marks)
-        self._summary = {s.id: (gradebook.averages.get(s.id), gradebook.suggested.get(s.id))
-                         for s in self._rows}
-        self._name_width = max(16, min(25, max((len(s.name) for s in self._rows),
-                                               default=10) + 4))
+        self._summary = {
+            s.id: (gradebook.averages.get(s.id), gradebook.suggested.get(s.id)) for s in self._rows
+        }
+        self._name_width = max(16, min(25, max((len(s.name) for s in self._rows), default=10) + 4))
         if keep_cursor and old_student in self._row_of:
-            self.cursor_row = self._row_of[old_student]  # type: ignore[index]
+            self.cursor_row = self._row_of[old_student]
             self.cursor_col = min(old_col, max(0, len(self._cols) - 1))
         else:  # the last lesson begun: where today's marks go
             started = [c.index for c in self._cols if c.started]
             self.cursor_row, self.cursor_col = 0, (started[-1] if started else 0)
         if changed is not None and (self.current_student_id, self.cursor_col) == (
-                old_student, old_col):
+            old_student,
+            old_col,
+        ):
             for student_id in changed:  # the same page: repaint what differs
                 self.refresh_student(student_id)
         else:
@@ -199,24 +218,37 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
     def _changed_rows(self, gradebook: Gradebook) -> set[int] | None:
         """Students whose line differs from what is shown (None: the whole page differs)."""
         old = self.gradebook
-        if old is None or (old.students, old.no_marks, old.debt_mark) != (
-                gradebook.students, gradebook.no_marks, gradebook.debt_mark) \
-                or _painted(old.columns) != _painted(gradebook.columns):
+        if (
+            old is None
+            or (old.students, old.no_marks, old.debt_mark)
+            != (gradebook.students, gradebook.no_marks, gradebook.debt_mark)
+            or _painted(old.columns) != _painted(gradebook.columns)
+        ):
             return None
-        changed = {sid for (sid, _), _value in
-                   {(k, c.value) for k, c in self._marks.items()}
-                   ^ {(k, c.value) for k, c in gradebook.marks.items()}}
-        changed |= {sid for (sid, _), _code in
-                    set(old.absences.items()) ^ set(gradebook.absences.items())}
-        changed |= {sid for sid in old.period_marks.keys() | gradebook.period_marks.keys()
-                    if getattr(old.period_marks.get(sid), "value", None)
-                    != getattr(gradebook.period_marks.get(sid), "value", None)}
-        changed |= {s.id for s in gradebook.students if self._summary_shown(s.id)
-                    != self._summary_shown(s.id, gradebook)}
+        changed = {
+            sid
+            for (sid, _), _value in {(k, c.value) for k, c in self._marks.items()}
+            ^ {(k, c.value) for k, c in gradebook.marks.items()}
+        }
+        changed |= {
+            sid for (sid, _), _code in set(old.absences.items()) ^ set(gradebook.absences.items())
+        }
+        changed |= {
+            sid
+            for sid in old.period_marks.keys() | gradebook.period_marks.keys()
+            if getattr(old.period_marks.get(sid), "value", None)
+            != getattr(gradebook.period_marks.get(sid), "value", None)
+        }
+        changed |= {
+            s.id
+            for s in gradebook.students
+            if self._summary_shown(s.id) != self._summary_shown(s.id, gradebook)
+        }
         return changed
 
-    def _summary_shown(self, student_id: int, gradebook: Gradebook | None = None) -> tuple[
-            str, str | None]:
+    def _summary_shown(
+        self, student_id: int, gradebook: Gradebook | None = None
+    ) -> tuple[str, str | None]:
         """«Ср.» as shown (two decimals) and the suggested mark, now or in ``gradebook``."""
         if gradebook is None:
             average, suggested = self._summary.get(student_id, (None, None))
@@ -225,8 +257,16 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
             suggested = gradebook.suggested.get(student_id)
         return (f"{average:4.2f}" if average is not None else "", suggested)
 
-    def set_cell(self, student_id: int, column_index: int, value: str | None,
-                 mark_id: int = 0, version: int = 0, *, late: bool = False) -> None:
+    def set_cell(
+        self,
+        student_id: int,
+        column_index: int,
+        value: str | None,
+        mark_id: int = 0,
+        version: int = 0,
+        *,
+        late: bool = False,
+    ) -> None:
         """The core stored an entry: show the stored value, update «Ср.», repaint the row."""
         from zhurnal.core.readmodels import Cell  # loaded with the gradebook already
 
@@ -237,8 +277,11 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         else:
             self._marks[key] = Cell(value, mark_id, version, late)
         if self.gradebook is not None:
-            pairs = [(cell.value, c.weight) for c in self._cols
-                     if (cell := self._marks.get((student_id, c.index))) is not None]
+            pairs = [
+                (cell.value, c.weight)
+                for c in self._cols
+                if (cell := self._marks.get((student_id, c.index))) is not None
+            ]
             self._summary[student_id] = self.gradebook.summary(pairs)
         self._refresh_cell(student_id, column_index, summary=True)
 
@@ -285,24 +328,12 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
 
     # --- geometry and caches -------------------------------------------------------
 
-    @property
-    def _left_width(self) -> int:
-        return self._name_width + 1
-
-    @property
-    def _header_height(self) -> int:
-        return 4 if self.gradebook is not None and self.gradebook.no_marks else 3
-
-    def _viewport(self) -> tuple[int, int, int]:
-        """(width of the whole lesson columns in view, blank after them, rows in view)."""
-        width, height = self.scrollable_content_region.size
-        free = max(STEP, width - self._left_width - RIGHT)
-        return free // STEP * STEP, free % STEP, max(1, height - self._header_height)
-
     def _update_virtual_size(self) -> None:
         _, pad, _ = self._viewport()
-        self.virtual_size = Size(self._left_width + len(self._cols) * STEP + pad + RIGHT,
-                                 self._header_height + len(self._rows))
+        self.virtual_size = Size(
+            self._left_width + len(self._cols) * STEP + pad + RIGHT,
+            self._header_height + len(self._rows),
+        )
 
     def on_resize(self) -> None:
         self._update_virtual_size()
@@ -331,8 +362,12 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
         """The columns (x, width as a one-line region) of a lesson cell in view."""
         view, _, _ = self._viewport()
         body = Region(self._left_width, 0, view, 1)
-        return body.intersection(Region(self._left_width + col * STEP - self.scroll_offset.x,
-                                        0, CELL, 1)) or None
+        return (
+            body.intersection(
+                Region(self._left_width + col * STEP - self.scroll_offset.x, 0, CELL, 1)
+            )
+            or None
+        )
 
     def _refresh_cell(self, student_id: int, col: int, *, summary: bool = False) -> None:
         """Rebuild a student's cells; repaint one cell (and «Ср.», «Итог»)."""
@@ -399,9 +434,13 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
             self.scroll_to(x, y, animate=False, force=True)
 
     def _post_focus(self) -> None:
-        self.post_message(self.CellFocused(self.current_student_id,
-                                           self.cursor_col if self._cols else None,
-                                           self._refusal() or ""))
+        self.post_message(
+            self.CellFocused(
+                self.current_student_id,
+                self.cursor_col if self._cols else None,
+                self._refusal() or "",
+            )
+        )
 
     def _refusal(self, clear: bool = False) -> str | None:
         """Why the cell under the cursor cannot take a mark (None: it can)."""
@@ -447,9 +486,12 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
 
     def action_clear_mark(self) -> None:
         """Clear a mark; an empty cell (or one with an absence code only) stays as it is."""
-        key = (self.current_student_id, self.cursor_col)
+        student_id = self.current_student_id
+        if student_id is None or not self._cols:
+            return
+        key = (student_id, self.cursor_col)
         shows_mark = self._pending[key] if key in self._pending else self._marks.get(key)
-        if key[0] is not None and self._cols and shows_mark:
+        if shows_mark:
             self._enter(None)
 
     def _enter(self, value: str | None) -> bool:
@@ -467,5 +509,8 @@ class MarkGrid(GridPainting, ScrollView, can_focus=True, inherit_bindings=False)
 
     def _refuse(self, reason: str) -> None:
         self.app.bell()
-        self.post_message(self.EntryRefused(self.current_student_id,
-                                            self.cursor_col if self._cols else None, reason))
+        self.post_message(
+            self.EntryRefused(
+                self.current_student_id, self.cursor_col if self._cols else None, reason
+            )
+        )
