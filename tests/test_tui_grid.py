@@ -335,3 +335,18 @@ async def test_a_mark_and_an_absence_in_the_same_lesson_both_show(w) -> None:
         assert "5УП" in screen_text(app) and "УП — уважительная причина" in status(app)
         await pilot.press("down")
         assert "Н — не был(а)" in status(app)
+
+
+async def test_a_lock_reason_is_shown_whole_at_80_columns(w) -> None:
+    """Issue 7: the reason a cell is closed is never cut off on an 80-column terminal."""
+    import re
+
+    from tests.ui import screen_lines
+
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await open_grid(app, pilot, w.teacher, w.course5)
+        grid.move_cursor(0, 0)  # 09.11: locked
+        await settle(app, pilot)
+        bottom = " ".join(line.strip() for line in screen_lines(app)[-4:-1])
+        assert re.sub(r"\s+", " ", LOCKED_REASON) in re.sub(r"\s+", " ", bottom)

@@ -324,3 +324,24 @@ async def test_the_timetable_shows_every_role_with_the_class_led(school) -> None
         await sign_in(app, pilot, "uchitel")
         who = str(app.screen.query_one("#who").visual)
         assert who == "Учителева Мария Ивановна — Учитель, классный руководитель 5А"
+
+
+async def test_a_long_topic_is_shown_whole_at_80_columns(school) -> None:
+    """Issue 7: the topic column is narrow at 80 columns; the highlighted lesson's whole
+    topic and homework are shown under the table, wrapped, never cut."""
+    from tests.ui import screen_lines
+
+    topic = "Обыкновенные дроби: сравнение, сложение и вычитание с разными знаменателями"
+    with school.db.write() as s:
+        lesson = s.get(Lesson, school.lessons["today"])
+        lesson.topic, lesson.homework = topic, "№ 245–247, повторить правило на с. 58"
+        s.add(lesson)
+    app = app_for(school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot, "uchitel")
+        painted = " ".join(line.strip() for line in screen_lines(app))
+        assert f"Тема: {topic}" in painted
+        assert "Д/З: № 245–247, повторить правило на с. 58" in painted
+        await pilot.press("down")
+        painted = " ".join(line.strip() for line in screen_lines(app))
+        assert "Тема: не записана" in painted

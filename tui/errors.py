@@ -54,6 +54,15 @@ def show_error(node: Widget | App[Any], error: BaseException, *, title: str | No
     return text
 
 
+REFUSED_TITLE = "Отклонено"
+
+
+def show_refusal(node: Widget | App[Any], text: str, *, title: str = REFUSED_TITLE) -> None:
+    """A decision of the core shown as it was given (a ``why_not`` of a read model, or
+    the message of a refused write): the same look as :func:`show_error`."""
+    node.notify(text, title=title, severity="error", markup=False, timeout=10)
+
+
 def log_path() -> Path | None:
     """The file the app logs unexpected errors to (None: not configured)."""
     for handler in logging.getLogger("zhurnal").handlers:

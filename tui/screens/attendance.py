@@ -34,6 +34,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
+from zhurnal.tui.errors import show_refusal
 from zhurnal.tui.screens.base import ZhurnalScreen
 from zhurnal.tui.sync import ChangeWatcher, OrderedWriter
 from zhurnal.tui.widgets.lesson_info import attendance_state, lesson_heading, lesson_place
@@ -210,7 +211,7 @@ class AttendanceScreen(ZhurnalScreen):
     def _enqueue(self, target: int | str, code: str | None) -> bool:
         refusal = self._refusal()
         if refusal:
-            self.notify(refusal, title="Отклонено", severity="error", markup=False)
+            show_refusal(self, refusal)
             return False
         version = 0 if target == ALL_PRESENT else self.rows[int(target)].absence_version
         seen = {sid: row.absence_code for sid, row in self.rows.items() if row.absence_code}
@@ -260,7 +261,7 @@ class AttendanceScreen(ZhurnalScreen):
             self._queued.remove(target)
         if refusal:
             self._queued.clear()  # the keys after a refused one assumed it had worked
-            self.notify(refusal, title="Отклонено", severity="error", markup=False, timeout=10)
+            show_refusal(self, refusal)
         if not self._queued:
             self._show(card, rows)
         else:  # later keys are still on their way: only the answered rows change

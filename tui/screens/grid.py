@@ -29,6 +29,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
+from zhurnal.tui.errors import show_refusal
 from zhurnal.tui.screens.base import ZhurnalScreen
 from zhurnal.tui.sync import ChangeWatcher, OrderedWriter
 from zhurnal.tui.widgets.dialogs import ChoiceModal, WorkTypeModal
@@ -89,7 +90,7 @@ class GridScreen(ZhurnalScreen):
     HELP_TITLE = "Журнал"
     DEFAULT_CSS = """
     GridScreen #grid-status {
-        height: 2; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
+        height: 3; padding: 0 1; color: $text-muted; overflow: hidden;
     }
     """
 
@@ -227,25 +228,28 @@ class GridScreen(ZhurnalScreen):
             self._status(event.reason, error=bool(event.reason))
             return
         column = gb.columns[col]
+        who = Text(student.name)
+        if absence := gb.absences.get((student.id, column.lesson_id)):
+            who.append(f" · {absence} — {ABSENCE_NAMES.get(absence, '')}")
+        if student.arrived:
+            who.append(f" · прибыл(а) {student.arrived:%d.%m.%Y}")
+        if student.left:
+            who.append(f" · выбыл(а) {student.left:%d.%m.%Y}")
+        if event.reason:  # why the cell is closed, whole (it may take two lines)
+            self._show_status(Text("\n").join([who, Text(event.reason, style="bold")]))
+            return
         about = f"{column.date:%d.%m.%Y}, {column.number}-й урок"
         if not gb.no_marks:
             about += f" · {column.work_type_name} (вес {column.weight:g})"
-        line = Text(f"{about} · {column.topic or 'тема не записана'}\n{student.name}")
-        if absence := gb.absences.get((student.id, column.lesson_id)):
-            line.append(f" · {absence} — {ABSENCE_NAMES.get(absence, '')}")
-        if student.arrived:
-            line.append(f" · прибыл(а) {student.arrived:%d.%m.%Y}")
-        if student.left:
-            line.append(f" · выбыл(а) {student.left:%d.%m.%Y}")
-        if event.reason:
-            line.append(f" — {event.reason}", style="bold")
-        self._show_status(line)
+        topic = Text(f"{about} · {column.topic or 'тема не записана'}")
+        self._show_status(Text("\n").join([topic, who]))
 
     def _status(self, message: str, *, error: bool = False) -> None:
         self._show_status(Text(message, style="bold" if error else ""))
 
     def _show_status(self, line: Text) -> None:
-        """The two status lines (fixed height: no layout); the same text is not sent again."""
+        """The status lines (a fixed height of three, wrapped: no layout, nothing cut at 80
+        columns); the same text is not sent again."""
         status, shown = self.query_one("#grid-status", Static), None
         if isinstance(status.content, Text):
             shown = (status.content.plain, str(status.content.style), status.content.spans)
@@ -257,7 +261,7 @@ class GridScreen(ZhurnalScreen):
         self._refusal(event.reason)
 
     def _refusal(self, message: str) -> None:
-        self.notify(message, title="Отклонено", severity="error", markup=False)
+        show_refusal(self, message)
         self._status(message, error=True)
 
     # --- entries -------------------------------------------------------------------

@@ -37,6 +37,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static, TextArea
 from textual.widgets.option_list import Option
 
+from zhurnal.tui.errors import show_refusal
 from zhurnal.tui.screens.lesson_texts import Draft, LessonTexts
 from zhurnal.tui.sync import ChangeWatcher
 from zhurnal.tui.widgets.assignments import AssignmentList
@@ -288,7 +289,7 @@ class LessonScreen(LessonTexts):
         if card is None or self._saving:
             return
         if card.lesson.text_why_not:
-            self.notify(card.lesson.text_why_not, severity="error", markup=False)
+            show_refusal(self, card.lesson.text_why_not)
             self._answer_exit(False)
             return
         if self._clashes(card, "Текст урока изменили в другом сеансе, пока вы печатали."):
@@ -378,9 +379,7 @@ class LessonScreen(LessonTexts):
             self._failed = True
             done = " (тема сохранена)" if event.saved else ""
             self._status = f"Не сохранено{done}: текст остался в полях."
-            self.notify(
-                event.error, title="Не сохранено", severity="error", markup=False, timeout=10
-            )
+            show_refusal(self, event.error, title="Не сохранено")
             self._show_card(event.card, keep_inputs=True)
             self._answer_exit(False)
 
@@ -408,7 +407,7 @@ class LessonScreen(LessonTexts):
     def action_add_work_type(self) -> None:
         refusal = self._refusal()
         if refusal:
-            self.notify(refusal, severity="error", markup=False)
+            show_refusal(self, refusal)
             return
 
         def chosen(code: str | None) -> None:
@@ -421,7 +420,7 @@ class LessonScreen(LessonTexts):
     def _remove_requested(self, event: AssignmentList.RemovalRequested) -> None:
         refusal = self._refusal()
         if refusal:
-            self.notify(refusal, severity="error", markup=False)
+            show_refusal(self, refusal)
         else:
             self._change_assignments(remove=event.assignment_id)
 
@@ -438,9 +437,7 @@ class LessonScreen(LessonTexts):
             if remove is not None:
                 remove_assignment(db, self.actor, remove)
         except DomainError as exc:
-            self.call_later(
-                self.notify, exc.message, title="Отклонено", severity="error", markup=False
-            )
+            self.call_later(show_refusal, self, exc.message)
         self.post_message(
             self.CardLoaded(lesson_card(db, self.actor, self.lesson_id), None, keep_inputs=True)
         )

@@ -157,6 +157,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         yield Static(Content(long_date(self.day)), id="day")
         yield LessonTable(id="lessons", cursor_type="row", zebra_stripes=True)
         yield Static("Уроков нет", id="empty")
+        yield Static("", id="lesson-detail")
         yield Footer()
 
     @work(thread=True, exit_on_error=False, group="profile")
@@ -222,6 +223,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         table.loading = False
         table.display = bool(event.lessons)
         self.query_one("#empty").display = not event.lessons
+        self.query_one("#lesson-detail").display = bool(event.lessons)
         if event.lessons:
             table.move_cursor(row=min(row, len(event.lessons) - 1))
             if self.focused is None:  # hiding the table on an empty day dropped the focus
@@ -307,6 +309,20 @@ class TimetableScreen(SignOut, ZhurnalScreen):
 
     def action_today(self) -> None:
         self._show_day(self.register.today())
+
+    @on(DataTable.RowHighlighted)
+    def _lesson_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole topic and homework of the highlighted lesson: the table's columns cut
+        them at 80 columns; here they wrap."""
+        lesson = next((x for x in self.lessons if str(x.id) == event.row_key.value), None)
+        detail = self.query_one("#lesson-detail", Static)
+        if lesson is None:
+            detail.update("")
+            return
+        homework = lesson.forced_homework or lesson.homework or "не задано"
+        text = Content(f"Тема: {lesson.topic or 'не записана'}\nД/З: {homework}")
+        if detail.content != text:
+            detail.update(text)
 
     @on(DataTable.RowSelected)
     def _lesson_chosen(self, event: DataTable.RowSelected) -> None:
