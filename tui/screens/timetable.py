@@ -94,6 +94,14 @@ def lesson_cells(lesson: LessonView, now: datetime, compact: bool = False) -> li
     ]
 
 
+def _snippet(text: str, width: int = 36) -> str:
+    """The start of a typed text, cut at a word with «…» when it is longer."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0] + "…"
+
+
 class LessonTable(DataTable[Text]):
     """The day's lessons: a row per lesson."""
 
@@ -267,7 +275,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
             (
                 str(d.lesson_id),
                 f"{d.date:%d.%m}, {d.number}-й урок, {d.class_title} "
-                f"{d.subject}: «{(d.topic or d.homework)[:30]}»",
+                f"{d.subject}: «{_snippet(d.topic or d.homework)}»",
             )
             for d in drafts
         ]
