@@ -350,3 +350,24 @@ async def test_the_grid_repaints_only_what_changed(school, monkeypatch) -> None:
         regions.clear()
         await pilot.press("down")
         assert {r.width for r in regions} <= {3, grid._name_width}
+
+
+async def test_ctrl_r_repaints_every_cell(school) -> None:
+    """The driver sends only changed cells; Ctrl+R makes it forget what the terminal shows
+    and paints the whole screen again (after a stray write, e.g. a ``wall`` message)."""
+    from textual._compositor import LayoutUpdate
+
+    from zhurnal.tui.wire import DEFAULT, Mirror
+
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        mirror = Mirror()
+        mirror.cells[(0, 0)] = ("x", DEFAULT)  # something the terminal does not show
+        app._driver._mirror = mirror  # type: ignore[union-attr]
+        shown: list[object] = []
+        display = app._display
+        app._display = lambda screen, update: (shown.append(update), display(screen, update))[1]  # type: ignore[method-assign]
+        await pilot.press("ctrl+r")
+        assert mirror.cells == {}
+        assert any(isinstance(u, LayoutUpdate) and u.region.size == app.size for u in shown)

@@ -92,6 +92,14 @@ class ZhurnalApp(App[None]):
             tooltip="Справка: клавиши этого экрана (F1 ещё раз — закрыть)",
         ),
         Binding("ctrl+q", "quit", "Выход", priority=True, tooltip="Выход из программы"),
+        Binding(
+            "ctrl+r",
+            "redraw",
+            "Перерисовать",
+            show=False,
+            priority=True,
+            tooltip="Перерисовать экран (если на нём появилось что-то чужое)",
+        ),
     ]
 
     class DatabaseFailed(Message):
@@ -407,6 +415,21 @@ class ZhurnalApp(App[None]):
             self.actor = None
             if self._owns_database:
                 self._database.dispose()
+
+    # --- the terminal ----------------------------------------------------------
+
+    def action_redraw(self) -> None:
+        """Ctrl+R: paint the whole screen again.
+
+        The driver sends only the cells that changed (``tui/wire.py``); if something
+        else wrote to the terminal (a ``wall`` message, a line noise), this repaints
+        every cell, as the traditional redraw key of terminal programs does.
+        """
+        mirror = getattr(self._driver, "_mirror", None)
+        if mirror is not None:
+            mirror.forget()
+        screen = self.screen
+        self._display(screen, screen._compositor.render_full_update())
 
     # --- help ----------------------------------------------------------------
 
