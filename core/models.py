@@ -321,4 +321,8 @@ class Draft(SQLModel, table=True):
     topic: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     homework: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     lesson_version: int = 0  # the lesson's version the text was typed over
+    # The lesson's texts the typing started from: a field equal to its base was not
+    # touched and follows the register; one that differs may clash with another session.
+    base_topic: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    base_homework: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     saved_at: NaiveDatetime

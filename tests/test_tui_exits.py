@@ -14,11 +14,11 @@ from datetime import date
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, TextArea
 
 from tests.conftest import make_db, set_password
 from tests.school import build
-from tests.ui import PASSWORD, burst, screen_lines, settle, sign_in
+from tests.ui import PASSWORD, burst, poll, screen_lines, settle, sign_in
 from zhurnal.core.models import AuditEvent, Draft, Lesson
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import LessonScreen, LockScreen, LoginScreen, TimetableScreen
@@ -201,3 +201,172 @@ def test_a_dropped_connection_keeps_the_text_as_a_draft(w, tmp_path) -> None:
     assert drafts(w) == [(w.lessons["today"], TYPED)]
     assert topic(w) == ""
     assert endings(w) == ["hangup"]
+
+
+async def test_a_restored_draft_keeps_what_another_session_saved_meanwhile(w) -> None:
+    """The draft changed the topic; another session then saved the homework.  Restoring
+    the draft fills in the topic only; saving keeps their homework (nothing reverted)."""
+    from zhurnal.core.services import drafts as draft_services
+    from zhurnal.core.services import lessons
+
+    teacher, lesson = w.at(w.teacher), w.lessons["today"]
+    draft_services.save_draft(w.db, teacher, lesson, TYPED, "", base=("", ""))
+    lessons.set_homework(w.db, teacher, lesson, "Их задание: № 5")
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot)
+        assert isinstance(app.screen, ChoiceModal)
+        app.screen.query_one(OptionList).highlighted = 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.query_one("#topic", Input).value == TYPED
+        assert screen.query_one("#homework", TextArea).text == "Их задание: № 5"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    with w.db.read() as s:
+        row = s.get(Lesson, lesson)
+        assert (row.topic, row.homework) == (TYPED, "Их задание: № 5")
+
+
+async def test_a_restored_draft_over_a_changed_field_shows_both_versions(w) -> None:
+    from zhurnal.core.services import drafts as draft_services
+    from zhurnal.core.services import lessons
+    from zhurnal.tui.widgets.conflict import TextConflictModal
+
+    teacher, lesson = w.at(w.teacher), w.lessons["today"]
+    draft_services.save_draft(w.db, teacher, lesson, TYPED, "", base=("", ""))
+    lessons.set_topic(w.db, teacher, lesson, "Их тема")
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot)
+        app.screen.query_one(OptionList).highlighted = 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextConflictModal)
+    assert topic(w) == "Их тема"
+
+
+async def test_text_of_a_lesson_locked_meanwhile_is_asked_about_and_kept(w) -> None:
+    """The lesson locks while the teacher types (here: the school shortens its lock to
+    zero days): the text stays, Esc asks instead of dropping it, and it can be kept as
+    a draft."""
+    from datetime import datetime
+
+    from zhurnal.core import audit
+    from zhurnal.core.policy import preset_text
+    from zhurnal.core.setup import install_policy
+
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot)
+        await pilot.press("left", "left", "left")  # Friday 20.11: open for ten days
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.card.lesson.text_editable
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *TYPED)
+        with w.db.write() as s:
+            install_policy(s, preset_text("004").replace("current_days = 10", "current_days = 1"))
+            audit.append(
+                s,
+                ts=datetime(2026, 11, 23, 10),
+                actor_id=None,
+                actor_login="test",
+                action="policy.set",
+            )
+        await poll(app, pilot)
+        assert not screen.card.lesson.text_editable
+        assert screen.query_one("#topic", Input).value == TYPED
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuestionModal)  # asked, not dropped
+        await pilot.press("escape")
+        await settle(app, pilot)
+        screen.keep_draft(wait=True)
+    assert drafts(w) == [(w.lessons["late"], TYPED)]
+
+
+async def test_ctrl_q_twice_asks_once(w) -> None:
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await type_topic(app, pilot)
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert sum(isinstance(s, QuestionModal) for s in app.screen_stack) == 1
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+
+
+async def test_a_mark_refused_on_the_way_out_stops_the_exit(w) -> None:
+    """A mark typed just before Ctrl+Q is refused (another session changed the cell):
+    the app stays and says so; the refusal is on screen, not lost."""
+    from tests.school import NOW
+    from zhurnal.core.services.marks import set_lesson_mark
+    from zhurnal.tui.screens.grid import GridScreen
+
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        notes: list[str] = []
+        notify = app.notify
+        app.notify = lambda message, **kw: (notes.append(message), notify(message, **kw))[1]
+        app.actor = w.teacher.at(NOW)
+        await app.push_screen(GridScreen(app.actor, w.course5, None))
+        await settle(app, pilot)
+        student = w.students5[0]
+        set_lesson_mark(w.db, w.at(w.teacher), w.lessons["today"], student, "answer", "2")
+        await burst(app, pilot, "4", "ctrl+q")
+        await settle(app, pilot)
+        assert app.is_running
+        assert any(n.startswith("Отметка: запись уже изменил(а)") for n in notes)
+        assert any(n.startswith("Выход отменён") for n in notes)
+
+
+async def test_a_draft_of_a_locked_lesson_is_shown_not_offered(w) -> None:
+    """A draft whose lesson has locked cannot be saved: it is not offered at login; the
+    lesson, when opened, shows the text and why it cannot be written."""
+    from datetime import datetime
+
+    from zhurnal.core.models import Draft as DraftRow
+
+    with w.db.write() as s:  # typed on 18.11, before the lock of 20.11
+        s.add(
+            DraftRow(
+                user_id=w.teacher.user_id,
+                lesson_id=w.lessons["locked"],
+                topic="Забытая тема",
+                homework="",
+                saved_at=datetime(2026, 11, 18, 9),
+            )
+        )
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot)
+        assert isinstance(app.screen, TimetableScreen)  # nothing offered
+        from zhurnal.tui.screens import LessonScreen as Lesson_
+
+        await app.push_screen(Lesson_(app.actor, w.lessons["locked"]))
+        await settle(app, pilot)
+        painted = " ".join(line.strip() for line in screen_lines(app))
+        assert "Тема урока: «Забытая тема»" in painted and "записать нельзя" in painted
+
+
+async def test_typing_in_the_homework_adds_to_its_end(w) -> None:
+    from zhurnal.core.services import lessons
+
+    lessons.set_homework(w.db, w.at(w.teacher), w.lessons["today"], "№ 225")
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await burst(app, pilot, *", 227")
+        assert app.screen.query_one("#homework", TextArea).text == "№ 225, 227"

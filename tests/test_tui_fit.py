@@ -129,3 +129,32 @@ async def test_at_60x20_every_field_scrolls_into_view(w, name) -> None:
             await pilot.press("tab")
             await settle(app, pilot, 1)
         assert seen, "nothing to type into or move in"
+
+
+async def test_at_60x20_the_questions_and_the_timetable_columns_fit(w) -> None:
+    """The «Не сохранено…» question and the timetable keep every word and column on a
+    60-column terminal (the room and the topic go to the line under the table)."""
+    from textual.widgets import DataTable
+
+    from tests.ui import burst
+    from zhurnal.tui.widgets.dialogs import QuestionModal
+
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await sign_in(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 60
+        painted = " ".join(line.strip() for line in screen_lines(app))
+        assert "каб. 12 · Тема: не записана" in painted
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await burst(app, pilot, *"Тема")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuestionModal)
+        for widget in app.screen.query("Static, Button"):
+            assert widget.region.right <= 60, f"cut: {widget!r} {widget.region}"
+        painted = " ".join(line.strip(" │") for line in screen_lines(app))
+        assert "1-й урок, 5А Математика." in painted
+        for answer in ("Сохранить", "Не сохранять", "Остаться"):
+            assert answer in painted

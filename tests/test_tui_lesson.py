@@ -457,3 +457,29 @@ async def test_attendance_that_cannot_be_read_any_more_does_not_loop(school) -> 
             await pilot.pause()
         assert 1 <= len(notes) <= 2, notes
         assert app.is_running
+
+
+async def test_the_bell_opens_attendance_without_reopening_the_screen(school) -> None:
+    """Opened before the 3rd lesson begins (10:30), the list refuses marks «вперёд»;
+    once the bell has rung the screen decides again by itself (the read model says when
+    its decisions change) and the same key is taken [004 §3.8]."""
+    from datetime import datetime
+
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot)
+        await pilot.press("down", "enter")  # the 3rd lesson, 10:30
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AttendanceScreen)
+        assert "вперёд" in screen.card.lesson.attendance_why_not
+        later = datetime(2026, 11, 23, 10, 35)  # the clocks move on past the bell
+        app.fixed_now = later
+        screen.actor = screen.actor.at(later)
+        await poll(app, pilot)
+        assert screen.card.lesson.attendance_why_not == ""
+        await pilot.press("н")
+        await settle(app, pilot)
+        assert absences(school, "later_today") == {school.students5[0]: "Н"}

@@ -133,6 +133,7 @@ class ZhurnalApp(App[None]):
         self.poll_seconds = POLL_SECONDS
         self._last_input = self.clock()
         self._leaving = False
+        self._asking = False
         self._leave_how = "quit"
         self.handle_hangup = False
         """Set by :func:`run`: a SIGHUP (dropped connection) keeps drafts and ends cleanly."""
@@ -298,19 +299,22 @@ class ZhurnalApp(App[None]):
         """
         focused = self.focused
         if focused is not None and how != "hangup":
-            focused.call_later(self._leave_now, how, then)
+            # After the keys queued for the field, then after what they posted to
+            # their screen (a mark typed just before is queued for writing first).
+            screen = focused.screen
+            focused.call_later(screen.call_later, self._leave_now, how, then)
         else:
             self._leave_now(how, then)
 
     def _leave_now(self, how: str, then: Callable[[], None]) -> None:
-        if self._leaving:
-            return
+        if self._leaving or self._asking:
+            return  # already on the way out, or the question is on screen
         self._leave_how = how
         locked = any(isinstance(s, LockScreen) for s in self.screen_stack)
         if how == "hangup" or locked:
             for screen in self._register_screens():
                 if screen.unsaved():
-                    screen.keep_draft()
+                    screen.keep_draft(wait=True)  # before the process ends
             self._finish_leaving(then)
             return
         dirty = next((s for s in self._register_screens() if s.unsaved()), None)
@@ -320,6 +324,7 @@ class ZhurnalApp(App[None]):
         from zhurnal.tui.widgets.dialogs import QuestionModal
 
         def answered(answer: str | None) -> None:
+            self._asking = False
             if answer == "save":
                 dirty.save_for_exit(lambda ok: self._leave_now(how, then) if ok else None)
             elif answer == "discard":
@@ -327,6 +332,7 @@ class ZhurnalApp(App[None]):
                 self._leave_now(how, then)
 
         question = f"Не сохранено: {dirty.unsaved()}."
+        self._asking = True
         self.push_screen(
             QuestionModal(question, LEAVE_ANSWERS, focus="save", cancel="stay", title="Выход"),
             answered,
@@ -334,17 +340,30 @@ class ZhurnalApp(App[None]):
 
     def _finish_leaving(self, then: Callable[[], None]) -> None:
         self._leaving = True
-        self._wait_writes(then)
+        refused = {screen: screen.write_refusals() for screen in self._register_screens()}
+        self._wait_writes(then, refused)
 
     @work(thread=True, exit_on_error=False, group="leaving")
-    def _wait_writes(self, then: Callable[[], None]) -> None:
-        for screen in self._register_screens():
+    def _wait_writes(self, then: Callable[[], None], refused: dict[ZhurnalScreen, int]) -> None:
+        for screen in refused:
             if not screen.wait_writes(EXIT_WRITES_TIMEOUT):
                 log.error("writes still queued at exit on %s", type(screen).__name__)
-        self.call_later(self._left, then)
+        self.call_later(self._left, then, refused)
 
-    def _left(self, then: Callable[[], None]) -> None:
+    def _left(self, then: Callable[[], None], refused: dict[ZhurnalScreen, int]) -> None:
+        """The writes typed before the way out are answered; if one was refused (a
+        conflict, a lock), stay: the refusal is on the screen and the teacher decides."""
         self._leaving = False
+        if any(screen.write_refusals() > before for screen, before in refused.items()):
+            self.notify(
+                "Выход отменён: не всё введённое записано — см. сообщение выше. "
+                "Проверьте и выйдите снова.",
+                title="Не записано",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
+            return
         then()
 
     async def action_quit(self) -> None:
@@ -360,7 +379,7 @@ class ZhurnalApp(App[None]):
         for screen in self._register_screens():
             if screen.unsaved():
                 try:
-                    screen.keep_draft()
+                    screen.keep_draft(wait=True)
                 except Exception:  # noqa: BLE001 - keep going: the rest still matters
                     log.exception("draft not kept at hangup")
         for screen in self._register_screens():

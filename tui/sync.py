@@ -22,6 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -52,6 +53,8 @@ class OrderedWriter:
         self._queue: deque[_Job[Any]] = deque()
         self._lock = threading.Lock()
         self._running = False
+        self.refusals = 0
+        """Jobs that failed (counted before their answer is posted)."""
         self._idle = threading.Event()
         self._idle.set()
 
@@ -92,6 +95,7 @@ class OrderedWriter:
             try:
                 result = job.run()
             except Exception as exc:  # noqa: BLE001 - every job is answered, never lost
+                self.refusals += 1
                 self._node.call_later(job.failed, exc)
             else:
                 self._node.call_later(job.done, result)
@@ -113,6 +117,7 @@ class ChangeWatcher:
         self._paused = paused
         self._name = name
         self._seen: int | None = None
+        self._until: datetime | None = None
         self._timer: Timer | None = None
         self._stopped = False
 
@@ -123,13 +128,16 @@ class ChangeWatcher:
     def seen(self) -> int | None:
         return self._seen
 
-    def start(self, seen: int) -> None:
+    def start(self, seen: int, until: datetime | None = None) -> None:
         """The screen has shown the data as of ``seen``; watch for anything newer.
 
         After a change is noticed the watcher waits for the next ``start`` (the
         screen's reload), so a reload that fails stops the polling instead of looping.
+        ``until``: the moment the shown decisions change by the clock alone (a lesson
+        begins, a column locks — the read model's ``valid_until``): reload then too.
         """
         self._seen = seen
+        self._until = until
         self._stopped = False
         if self._timer is None:
             self._timer = self._node.set_interval(
@@ -143,6 +151,9 @@ class ChangeWatcher:
     def check(self) -> None:
         """One look now (the timer's tick; tests call it directly)."""
         if self._seen is None or self._stopped or self._paused():
+            return
+        if self._until is not None and self._register().now() >= self._until:
+            self._noticed(self._seen)  # the bell rang, a lock passed: decide again
             return
         self._node.run_worker(
             partial(self._read, self._seen),

@@ -2,9 +2,11 @@
 
 Only the user's own drafts are read, and only for lessons they may still read.
 A draft is *spent* — never offered, and removed by the next draft command
-(``core.services.drafts``) — when its text equals the lesson's saved text (it was
-saved after all, or someone saved the same) or it is older than
-``DRAFT_KEEP_DAYS``.
+(``core.services.drafts``) — when it adds nothing to the register: each field equals
+the lesson's saved text (saved after all) or the text the typing started from (not
+touched), or it is older than ``DRAFT_KEEP_DAYS``.  Each draft carries whether the
+user may still write the lesson's text (``text_why_not``, the same decision as the
+lesson card's): a draft of a lesson locked meanwhile can be read, not saved.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from zhurnal.core.access import can_read_course, require_read_course
+from zhurnal.core.access import Judge, can_read_course, require_read_course, why_not
 from zhurnal.core.actor import Actor
+from zhurnal.core.context import lesson_ctx, lesson_facts
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound
 from zhurnal.core.models import Course, Draft, Lesson, SchoolClass, Subject
 from zhurnal.core.readmodels.views import DraftView
+from zhurnal.core.uow import UnitOfWork
 
 DRAFT_KEEP_DAYS = 14
 """Two weeks: past the usual edit lock of a lesson's entries (10 days [004 §3.8]), after
@@ -28,16 +32,31 @@ which the text could no longer be saved without a correction anyway."""
 
 
 def is_spent(draft: Draft, lesson: Lesson, now: datetime) -> bool:
-    """The draft adds nothing to the register: the same text is saved, or it is too old."""
-    same = (draft.topic.strip(), draft.homework.strip()) == (
-        lesson.topic.strip(),
-        lesson.homework.strip(),
+    """The draft adds nothing to the register (every field is saved as typed, or was not
+    touched), or it is too old."""
+    fields = (
+        (draft.topic, lesson.topic, draft.base_topic),
+        (draft.homework, lesson.homework, draft.base_homework),
     )
-    return same or now - draft.saved_at > timedelta(days=DRAFT_KEEP_DAYS)
+    nothing = all(typed.strip() in (saved.strip(), base.strip()) for typed, saved, base in fields)
+    return nothing or now - draft.saved_at > timedelta(days=DRAFT_KEEP_DAYS)
+
+
+def _why_not(session: Session, actor: Actor, lesson: Lesson) -> str:
+    """Whether the user may write the lesson's text now (the lesson card's decision)."""
+    uow = UnitOfWork(session, actor, actor.now())
+    return why_not(
+        Judge.of(uow).lesson_text(lesson_facts(session, lesson_ctx(uow, lesson.id or 0)))
+    )
 
 
 def draft_view(
-    draft: Draft, lesson: Lesson, klass: SchoolClass, subject: Subject, course: Course
+    draft: Draft,
+    lesson: Lesson,
+    klass: SchoolClass,
+    subject: Subject,
+    course: Course,
+    text_why_not: str = "",
 ) -> DraftView:
     return DraftView(
         lesson_id=lesson.id or 0,
@@ -53,6 +72,9 @@ def draft_view(
         current_topic=lesson.topic,
         current_homework=lesson.homework,
         current_version=lesson.version,
+        base_topic=draft.base_topic,
+        base_homework=draft.base_homework,
+        text_why_not=text_why_not,
     )
 
 
@@ -81,7 +103,7 @@ def list_drafts(db: Database, actor: Actor) -> list[DraftView]:
     now = actor.now()
     with db.read() as session:
         return [
-            draft_view(d, lesson, klass, subject, course)
+            draft_view(d, lesson, klass, subject, course, _why_not(session, actor, lesson))
             for d, lesson, course, klass, subject in _rows(session, actor)
             if not is_spent(d, lesson, now) and can_read_course(session, actor, course, klass)
         ]
@@ -104,7 +126,9 @@ def get_draft(db: Database, actor: Actor, lesson_id: int) -> DraftView | None:
         if not rows:
             return None
         d, lesson, course, klass, subject = rows[0]
-        return None if is_spent(d, lesson, now) else draft_view(d, lesson, klass, subject, course)
+        if is_spent(d, lesson, now):
+            return None
+        return draft_view(d, lesson, klass, subject, course, _why_not(session, actor, lesson))
 
 
 __all__ = ["DRAFT_KEEP_DAYS", "draft_view", "get_draft", "is_spent", "list_drafts"]

@@ -126,6 +126,9 @@ class Gradebook:
     period_mark_outside: frozenset[int] = frozenset()
     """Students not in the class on ``period_mark_day``: no period mark for them."""
     period_mark_day: date | None = None
+    valid_until: datetime | None = None
+    """The next moment a decision of this page changes by the clock alone (a lesson
+    begins, a column locks, the period's marks open or lock): the screen reloads then."""
 
     @property
     def title(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlmodel import Session, and_, col, or_, select
 from sqlmodel.sql.expression import Select
@@ -51,7 +51,13 @@ from zhurnal.core.readmodels.gradebook import (
     StudentRow,
     summarize,
 )
-from zhurnal.core.rules import grade1_marks_refusal, marks_given, period_choices
+from zhurnal.core.readmodels.lessons import next_moment
+from zhurnal.core.rules import (
+    grade1_marks_refusal,
+    marks_given,
+    period_choices,
+    period_mark_lock_at,
+)
 from zhurnal.core.uow import bell_times, calendar_of, policy_of
 
 DEFAULT_WORK_TYPE = "answer"
@@ -219,6 +225,7 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
 
         columns: list[Column] = []
         column_of: dict[int, int] = {}  # assignment id -> column index
+        clock_moments: list[datetime] = []  # when a column's decision changes by itself
         for lesson in lessons:
             starts_at = datetime.combine(lesson.date, bells.get(lesson.number, DEFAULT_BELL)[0])
             facts = LessonFacts(
@@ -237,6 +244,7 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
             for aid, wt in pairs:
                 lock_class = wt.lock_class if wt else "current"
                 lock_at = judge.lock_at(lesson.date, lock_class)
+                clock_moments += [starts_at, lock_at]
                 reason = why_not(judge.marks(facts, lock_class))
                 if aid is not None:
                     column_of[aid] = len(columns)
@@ -372,6 +380,12 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
             ),
             period_mark_outside=frozenset(outside_then),
             period_mark_day=mark_day,
+            valid_until=next_moment(
+                now,
+                *clock_moments,
+                datetime.combine(period.start, time.min),
+                period_mark_lock_at(policy, judge.calendar, period.end),
+            ),
         )
 
 

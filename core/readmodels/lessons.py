@@ -8,7 +8,7 @@ Each query checks that the user may read the course, and carries the decisions o
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, and_, col, func, or_, select
 
@@ -39,6 +39,11 @@ from zhurnal.core.rules import (
     grade1_marks_refusal,
 )
 from zhurnal.core.uow import UnitOfWork
+
+
+def next_moment(now: datetime, *moments: datetime) -> datetime | None:
+    """The first of ``moments`` still to come (None: all have passed)."""
+    return min((m for m in moments if m > now), default=None)
 
 
 def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
@@ -75,6 +80,7 @@ def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
         attendance_taken_at=lesson.attendance_taken_at,
         topic_late=lesson.topic_late,
         homework_late=lesson.homework_late,
+        attendance_late=lesson.attendance_late,
         version=lesson.version,
         entry_deadline=entry,
         homework_deadline=homework_due if forced is None and homework_due != entry else None,
@@ -91,6 +97,7 @@ def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
         forced_homework_why=grade1_homework_explanation(policy) if forced is not None else "",
         overdue=uow.now > entry and missing,
         locked=uow.now >= lock_at,
+        valid_until=next_moment(uow.now, ctx.start, entry, homework_due, lock_at),
     )
 
 

@@ -81,11 +81,16 @@ class LessonView:
     The timetable's «Д/З» column shows it in place of a tick."""
     forced_homework_why: str = ""
     """The explanation of ``forced_homework`` with the clause; "" when there is none."""
+    valid_until: datetime | None = None
+    """The next moment one of these decisions changes by the clock alone (the lesson
+    begins, its entry deadline passes, it locks): a screen reloads then."""
     overdue: bool = False
     """Entry deadline passed with something missing (topic, required homework,
     attendance), at the moment of loading: the «просрочено» badge."""
     locked: bool = False
     """The lesson's current entries are closed (past ``lock_at``): the «закрыт» badge."""
+    attendance_late: bool = False
+    """Attendance was first taken after the entry deadline (counted late)."""
 
     @property
     def text_editable(self) -> bool:
@@ -245,3 +250,10 @@ class DraftView:
     current_topic: str
     current_homework: str
     current_version: int
+    base_topic: str = ""
+    base_homework: str = ""
+    """The lesson's texts the typing started from (a field equal to its base was not
+    changed by the user: it follows the register)."""
+    text_why_not: str = ""
+    """Why the draft cannot be written to the register now ("" when it can): the lesson
+    card's decision (e.g. the lesson was locked meanwhile)."""

@@ -59,11 +59,14 @@ def save_draft(
     homework: str,
     *,
     lesson_version: int | None = None,
+    base: tuple[str, str] | None = None,
 ) -> DraftView | None:
     """Keep (or replace) the user's unsaved text of the lesson; returns it, or None when
     the text equals the lesson's saved text (then there is nothing to keep and an older
     draft is removed).  ``lesson_version``: the lesson's version the text was typed over
-    (default: the current one).  The user's spent drafts are removed on the way."""
+    (default: the current one); ``base``: the lesson's (topic, homework) the typing
+    started from (default: the current ones).  The user's spent drafts are removed on the
+    way."""
     for text, what in ((topic, "Тема урока"), (homework, "Домашнее задание")):
         if len(text) > DRAFT_LIMIT:
             raise ValidationError(f"{what}: слишком длинный текст для черновика.")
@@ -77,6 +80,9 @@ def save_draft(
             row = Draft(user_id=actor.user_id or 0, lesson_id=lesson_id, saved_at=uow.now)
         row.topic, row.homework, row.saved_at = topic, homework, uow.now
         row.lesson_version = ctx.lesson.version if lesson_version is None else lesson_version
+        row.base_topic, row.base_homework = (
+            (ctx.lesson.topic, ctx.lesson.homework) if base is None else base
+        )
         spent = is_spent(row, ctx.lesson, uow.now)
         if spent and row.id is not None:
             uow.session.delete(row)

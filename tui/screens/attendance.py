@@ -32,11 +32,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from zhurnal.tui.errors import show_refusal
 from zhurnal.tui.screens.base import ZhurnalScreen
 from zhurnal.tui.sync import ChangeWatcher, OrderedWriter
+from zhurnal.tui.widgets.footer import RegisterFooter
 from zhurnal.tui.widgets.lesson_info import attendance_state, lesson_heading, lesson_place
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ class AttendanceScreen(ZhurnalScreen):
         self._order: list[int] = []
         self._queued: list[int | str] = []  # targets typed and not answered yet, in order
         self._generation = 0  # bumped by a refusal: the keys queued before it are void
+        self._refused = 0  # keys the core refused (counted in the writer's thread)
         self.writer = OrderedWriter(self, "attendance")
         self.watcher = ChangeWatcher(self, self._reload, paused=self._busy)
 
@@ -110,7 +112,7 @@ class AttendanceScreen(ZhurnalScreen):
         yield Static("", id="attendance-state")
         yield StudentTable(id="attendance", cursor_type="row", zebra_stripes=True)
         yield Static(LEGEND, id="attendance-legend", markup=False)
-        yield Footer()
+        yield RegisterFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -126,6 +128,9 @@ class AttendanceScreen(ZhurnalScreen):
 
     def _busy(self) -> bool:
         return self.writer.busy or self.app.screen is not self
+
+    def write_refusals(self) -> int:
+        return self.writer.refusals + self._refused
 
     def wait_writes(self, timeout: float) -> bool:
         return self.writer.wait_idle(timeout)
@@ -157,7 +162,7 @@ class AttendanceScreen(ZhurnalScreen):
             return  # a list read before the keys under way: their answers bring a newer one
         self._show(event.card, event.rows)
         if event.counter is not None:
-            self.watcher.start(event.counter)
+            self.watcher.start(event.counter, event.card.lesson.valid_until)
 
     def _show(self, card: LessonCard, rows: list[AttendanceRow]) -> None:
         self.card = card
@@ -252,6 +257,7 @@ class AttendanceScreen(ZhurnalScreen):
                     )
             except DomainError as exc:
                 refusal = exc.message
+                self._refused += 1
                 self._generation += 1
         return refusal, self._fetch()
 

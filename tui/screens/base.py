@@ -79,11 +79,16 @@ class ZhurnalScreen(Screen[None]):
         """Write the unsaved text to the register; ``answer(True)`` once it is stored."""
         answer(True)
 
-    def keep_draft(self) -> None:
-        """Keep the unsaved text as a draft now, synchronously (hangup, lock)."""
+    def keep_draft(self, wait: bool = False) -> None:
+        """Keep the unsaved text as a draft now (the lock, a hangup); ``wait``: in this
+        thread, before the process ends (a hangup), else in a worker."""
 
     def discard_unsaved(self) -> None:
         """The user chose to leave without saving: forget the text and its draft."""
+
+    def write_refusals(self) -> int:
+        """How many writes queued by this screen the core has refused so far."""
+        return 0
 
     def wait_writes(self, timeout: float) -> bool:
         """Block until the writes queued by this screen are answered (exit path)."""

@@ -27,12 +27,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from zhurnal.tui.errors import show_refusal
 from zhurnal.tui.screens.base import ZhurnalScreen
 from zhurnal.tui.sync import ChangeWatcher, OrderedWriter
 from zhurnal.tui.widgets.dialogs import ChoiceModal, WorkTypeModal
+from zhurnal.tui.widgets.footer import RegisterFooter
 from zhurnal.tui.widgets.mark_grid import MarkGrid
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ class GridScreen(ZhurnalScreen):
         yield Static("Журнал", classes="screen-title", id="grid-title")
         yield MarkGrid(id="grid")
         yield Static("", id="grid-status", markup=False)
-        yield Footer()
+        yield RegisterFooter()
 
     @property
     def grid(self) -> MarkGrid:
@@ -144,6 +145,9 @@ class GridScreen(ZhurnalScreen):
 
     def _busy(self) -> bool:
         return self.gradebook is None or self._loading or bool(self._inflight)
+
+    def write_refusals(self) -> int:
+        return self.writer.refusals
 
     def wait_writes(self, timeout: float) -> bool:
         return self.writer.wait_idle(timeout)
@@ -200,7 +204,7 @@ class GridScreen(ZhurnalScreen):
         self.periods = event.periods
         self.period_id = event.gradebook.period.id
         self._versions.clear()
-        self.watcher.start(event.gradebook.counter)
+        self.watcher.start(event.gradebook.counter, event.gradebook.valid_until)
         grid = self.grid
         grid.loading = False
         grid.load(event.gradebook, keep_cursor=event.keep and same)
@@ -242,7 +246,7 @@ class GridScreen(ZhurnalScreen):
         if not gb.no_marks:
             about += f" · {column.work_type_name} (вес {column.weight:g})"
         topic = Text(f"{about} · {column.topic or 'тема не записана'}")
-        self._show_status(Text("\n").join([topic, who]))
+        self._show_status(Text("\n").join([who, topic]))  # a long topic takes lines 2–3
 
     def _status(self, message: str, *, error: bool = False) -> None:
         self._show_status(Text(message, style="bold" if error else ""))

@@ -34,14 +34,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 from textual.widgets.option_list import Option
 
 from zhurnal.tui.errors import show_refusal
-from zhurnal.tui.screens.lesson_texts import Draft, LessonTexts
+from zhurnal.tui.screens.lesson_texts import LessonTexts
 from zhurnal.tui.sync import ChangeWatcher
 from zhurnal.tui.widgets.assignments import AssignmentList
 from zhurnal.tui.widgets.dialogs import QuestionModal, WorkTypeModal
+from zhurnal.tui.widgets.footer import RegisterFooter
 from zhurnal.tui.widgets.lesson_info import (
     attendance_state,
     deadline_text,
@@ -52,7 +53,7 @@ from zhurnal.tui.widgets.lesson_info import (
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.readmodels import LessonCard
+    from zhurnal.core.readmodels import DraftView, LessonCard
 
 NO_WORK_TYPES = "Видов работ нет (F4 — добавить)"
 BACK_ANSWERS = [("save", "Сохранить"), ("discard", "Не сохранять"), ("stay", "Остаться")]
@@ -83,7 +84,7 @@ class LessonScreen(LessonTexts):
         """The change counter read before the card (None: not read)."""
         refresh: bool = False
         """Another session changed something: refill the fields unless edited."""
-        draft: Draft | None = None
+        draft: DraftView | None = None
         """The user's draft of this lesson (first load only)."""
 
     @dataclass
@@ -118,7 +119,7 @@ class LessonScreen(LessonTexts):
             yield AssignmentList(id="assignments")
             yield Static("", id="work-hint", classes="hint")
         yield Static("", id="lesson-status")
-        yield Footer()
+        yield RegisterFooter()
 
     def on_mount(self) -> None:
         self.query_one("#topic", Input).focus()
@@ -140,11 +141,10 @@ class LessonScreen(LessonTexts):
         draft = self._read_draft(db) if with_draft else None
         self.post_message(self.CardLoaded(card, types, keep_inputs, counter, draft=draft))
 
-    def _read_draft(self, db: Any) -> Draft | None:
+    def _read_draft(self, db: Any) -> DraftView | None:
         from zhurnal.core.readmodels import get_draft
 
-        found = get_draft(db, self.actor, self.lesson_id)
-        return Draft(found.topic, found.homework, found.saved_at) if found else None
+        return get_draft(db, self.actor, self.lesson_id)
 
     def _check_changes(self) -> None:
         self._load(keep_inputs=True)
@@ -154,7 +154,7 @@ class LessonScreen(LessonTexts):
         if event.types is not None:
             self._types = event.types
         if event.counter is not None:
-            self.watcher.start(event.counter)
+            self.watcher.start(event.counter, event.card.lesson.valid_until)
         keep = event.keep_inputs and self.is_dirty()
         self._show_card(event.card, keep_inputs=keep)
         if event.draft is not None:
@@ -266,9 +266,7 @@ class LessonScreen(LessonTexts):
         ):
             message = "Тема из КТП ещё не записана в журнал (Ctrl+S — сохранить)"
         status = self.query_one("#lesson-status", Static)
-        status.update(
-            Content("\n".join(filter(None, [message, deadline_text(card, self.register.now())])))
-        )
+        status.update(Content("\n".join(filter(None, [message, deadline_text(card)]))))
 
     def _plan_item_id(self) -> int | None:
         """The КТП item the typed topic belongs to: it contains the plan topic."""
@@ -349,7 +347,11 @@ class LessonScreen(LessonTexts):
         except DomainError as exc:
             error, conflict = exc.message, isinstance(exc, ConflictError)
         if error is None:
-            self._store_draft(None)
+            from zhurnal.core.readmodels import get_draft
+
+            kept = get_draft(db, self.actor, self.lesson_id)
+            if kept is None or (kept.topic.strip(), kept.homework.strip()) == typed:
+                self._store_draft(None)  # ours: saved now (another session's stays)
         card = lesson_card(db, self.actor, self.lesson_id)
         self.post_message(self.SaveFinished(card, typed, saved, error, conflict))
 

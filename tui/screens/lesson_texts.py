@@ -15,8 +15,7 @@ and owns the topic and homework as typed:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.timer import Timer
@@ -28,19 +27,12 @@ from zhurnal.tui.widgets.lesson_info import lesson_short
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.readmodels import LessonCard
+    from zhurnal.core.readmodels import DraftView, LessonCard
 
 DRAFT_DELAY = 1.0
 """Seconds after the last key before the typed text is kept as a draft."""
 FIELDS = ("Тема урока", "Домашнее задание")
 SEPARATORS = ("; ", "\n")
-
-
-@dataclass(frozen=True)
-class Draft:
-    topic: str
-    homework: str
-    saved_at: Any
 
 
 class LessonTexts(ZhurnalScreen):
@@ -79,7 +71,9 @@ class LessonTexts(ZhurnalScreen):
             field.value = topic
             field.cursor_position = len(topic)  # typing adds, never replaces
         if homework is not None:
-            self.query_one("#homework", TextArea).load_text(homework)
+            area = self.query_one("#homework", TextArea)
+            area.load_text(homework)
+            area.move_cursor(area.document.end)  # typing adds, never replaces
 
     # --- what is typed --------------------------------------------------------------
 
@@ -89,8 +83,9 @@ class LessonTexts(ZhurnalScreen):
         return (topic, homework) if raw else (topic.strip(), homework.strip())
 
     def is_dirty(self) -> bool:
-        """Typed text differs from what was loaded or saved last."""
-        if self.card is None or not self.card.lesson.text_editable:
+        """Typed text differs from what was loaded or saved last — also when the lesson
+        got locked meanwhile: the text is still the teacher's, kept or asked about."""
+        if self.card is None:
             return False
         return self._typed() != (self._shown[0].strip(), self._shown[1].strip())
 
@@ -119,26 +114,42 @@ class LessonTexts(ZhurnalScreen):
         self._store_draft(typed)
 
     def _store_draft(self, typed: tuple[str, str] | None) -> None:
+        """The draft as typed over ``_stored`` (so a later session knows which fields the
+        teacher changed), or none."""
         from zhurnal.core.services.drafts import discard_draft, save_draft
 
         db = self.register.database()
         if typed is None:
             discard_draft(db, self.actor, self.lesson_id)
         else:
-            save_draft(db, self.actor, self.lesson_id, typed[0], typed[1])
+            save_draft(db, self.actor, self.lesson_id, typed[0], typed[1], base=self._stored)
 
-    def _restore(self, draft: Draft) -> None:
-        """Offer the draft kept from an earlier session: in the fields, not saved."""
+    def _restore(self, draft: DraftView) -> None:
+        """The draft kept from an earlier session: the fields the teacher changed are
+        filled in (not saved); the others show the register as it is now.  Saving then
+        compares with what the typing started from, so another session's change is kept
+        or both versions are shown.  A draft of a lesson that cannot be written any more
+        is shown as a note to read."""
         card = self.card
-        if card is None or not card.lesson.text_editable:
+        if card is None:
             return
-        if (draft.topic, draft.homework) == (card.lesson.topic, card.lesson.homework):
-            self._draft = (draft.topic, draft.homework)
+        base = (draft.base_topic, draft.base_homework)
+        typed = (draft.topic, draft.homework)
+        changed = [i for i in (0, 1) if typed[i].strip() != base[i].strip()]
+        when = f"{draft.saved_at:%d.%m %H:%M}"
+        if draft.text_why_not:
+            texts = "; ".join(f"{FIELDS[i]}: «{typed[i]}»" for i in changed)
+            self._status = (
+                f"Несохранённый текст от {when} ({texts}) записать нельзя: {draft.text_why_not}"
+            )
+            self._show_status()
+            return
+        self._stored = base
+        self._fill(*(typed[i] if i in changed else None for i in (0, 1)))
+        self._draft = typed
+        if not self.is_dirty():
             self._autosave()  # it says what the register says: not needed any more
             return
-        self._fill(draft.topic, None if card.lesson.forced_homework else draft.homework)
-        self._draft = (draft.topic, draft.homework)
-        when = f"{draft.saved_at:%d.%m %H:%M}" if draft.saved_at else ""
         self._status = (
             f"Восстановлен несохранённый текст от {when}: Ctrl+S — записать в журнал, Esc — решить"
         )
@@ -149,17 +160,24 @@ class LessonTexts(ZhurnalScreen):
             return None
         return f"тема или Д/З урока {lesson_short(self.card)}"
 
-    def keep_draft(self) -> None:
+    def keep_draft(self, wait: bool = False) -> None:
+        """Keep the typed text as the draft now — always written, as another session of
+        the same teacher may have replaced the one draft of this lesson meanwhile.
+        ``wait``: in this thread (a hangup: the process ends next); else in a worker."""
         typed = self._typed()
-        if self.is_dirty() and typed != self._draft:
+        if not self.is_dirty():
+            return
+        self._draft = typed
+        if wait:
             self._store_draft(typed)
-            self._draft = typed
+        else:
+            self._write_draft(typed)
 
     def discard_unsaved(self) -> None:
         self._fill(*self._shown)
         if self._draft is not None:
             self._draft = None
-            self._store_draft(None)
+            self._write_draft(None)
 
     # --- another session changed the text ----------------------------------------------
 

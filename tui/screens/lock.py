@@ -34,10 +34,11 @@ from textual.containers import Center, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from zhurnal.tui.errors import describe
 from zhurnal.tui.screens.base import SignOut
+from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
@@ -65,6 +66,7 @@ class LockScreen(SignOut, ModalScreen[bool]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "logout", "Выйти из учётной записи", priority=True),
+        Binding("f1", "app.help", "Справка", tooltip="Справка: клавиши этого экрана"),
         Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
     ]
@@ -112,7 +114,7 @@ class LockScreen(SignOut, ModalScreen[bool]):
             yield Button("Продолжить", id="unlock", variant="primary", compact=True)
             yield Button("Выйти (Ctrl+L)", id="logout", compact=True)
             yield Static("", id="lock-error", classes="form-error", markup=False)
-        yield Footer()
+        yield RegisterFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#password", Input))

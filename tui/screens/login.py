@@ -26,9 +26,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
     from zhurnal.core.auth import LoginResult
@@ -75,7 +76,7 @@ class LoginScreen(ZhurnalScreen):
             yield Input(placeholder="пароль", password=True, id="password", compact=True)
             yield Button("Войти", id="submit", variant="primary", compact=True)
             yield Static("", id="login-error", classes="form-error", markup=False)
-        yield Footer()
+        yield RegisterFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#password" if self._login else "#login", Input))

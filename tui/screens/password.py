@@ -22,9 +22,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
@@ -78,7 +79,7 @@ class ChangePasswordScreen(ZhurnalScreen):
             yield Input(password=True, id="repeat", compact=True)
             yield Button("Сменить пароль", id="submit", variant="primary", compact=True)
             yield Static("", id="password-error", classes="form-error", markup=False)
-        yield Footer()
+        yield RegisterFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#old", Input))

@@ -15,7 +15,7 @@ another session changed something.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -24,12 +24,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from zhurnal.tui.i18n import long_date
 from zhurnal.tui.screens.base import SignOut, ZhurnalScreen
 from zhurnal.tui.screens.lesson import LessonScreen
 from zhurnal.tui.sync import ChangeWatcher
+from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 
 COMPACT_BELOW = 110
 """Narrower terminals (80×24 over SSH) get short headers, badges and subject names."""
+NARROW_BELOW = 80
+"""Narrower still (down to 60): no room and topic columns — the line under the table
+gives both for the highlighted lesson — so every column is on screen."""
+NARROW_DROPS = frozenset({"room", "topic"})
 DASH = "—"
 TICK = "✓"
 # (header, key, width on a wide terminal, width on a narrow one); None = fit the content
@@ -54,9 +59,11 @@ COLUMNS = (
 SHORT_HEADERS = {"attendance": "Пос.", "marks": "Отм."}
 SHORT_BADGES = {"замена": "зам.", "просрочено": "срок", "закрыт": "закр."}
 TOPIC_MIN = 10
+DAY_KEYS = Binding.Group("День", compact=True)
+"""← and → share one footer label: «←→ День»."""
 
 
-def badges(lesson: LessonView, now: datetime) -> list[str]:
+def badges(lesson: LessonView) -> list[str]:
     """«замена», «просрочено» (entry deadline passed, something missing), «закрыт»."""
     result = []
     if lesson.substitute:
@@ -71,7 +78,7 @@ def badges(lesson: LessonView, now: datetime) -> list[str]:
 BADGE_STYLES = {"замена": "bold cyan", "просрочено": "bold red", "закрыт": "dim"}
 
 
-def lesson_cells(lesson: LessonView, now: datetime, compact: bool = False) -> list[Text]:
+def lesson_cells(lesson: LessonView, compact: bool = False) -> list[Text]:
     klass = lesson.class_title + (f" ({lesson.subgroup})" if lesson.subgroup else "")
     if lesson.forced_homework:
         homework = lesson.forced_homework
@@ -79,7 +86,7 @@ def lesson_cells(lesson: LessonView, now: datetime, compact: bool = False) -> li
         homework = TICK if lesson.homework else DASH
     marks = Text(str(lesson.marks_count), justify="right")
     status = Text(" " if compact else ", ").join(
-        Text(SHORT_BADGES[b] if compact else b, style=BADGE_STYLES[b]) for b in badges(lesson, now)
+        Text(SHORT_BADGES[b] if compact else b, style=BADGE_STYLES[b]) for b in badges(lesson)
     )
     return [
         Text(str(lesson.number), justify="right"),
@@ -122,6 +129,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
             "Пред. день",
             priority=True,
             tooltip="Предыдущий день",
+            group=DAY_KEYS,
         ),
         Binding(
             "right,right_square_bracket",
@@ -129,6 +137,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
             "След. день",
             priority=True,
             tooltip="Следующий день",
+            group=DAY_KEYS,
         ),
         Binding("shift+left,pageup", "previous_week", "Неделя назад", show=False, priority=True),
         Binding("shift+right,pagedown", "next_week", "Неделя вперёд", show=False, priority=True),
@@ -166,7 +175,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         yield LessonTable(id="lessons", cursor_type="row", zebra_stripes=True)
         yield Static("Уроков нет", id="empty")
         yield Static("", id="lesson-detail")
-        yield Footer()
+        yield RegisterFooter()
 
     @work(thread=True, exit_on_error=False, group="profile")
     def _load_profile(self) -> None:
@@ -189,12 +198,17 @@ class TimetableScreen(SignOut, ZhurnalScreen):
     def compact(self) -> bool:
         return self.size.width < COMPACT_BELOW
 
+    @property
+    def _columns(self) -> list[tuple[str, str, int | None, int | None]]:
+        narrow = self.size.width < NARROW_BELOW
+        return [c for c in COLUMNS if not (narrow and c[1] in NARROW_DROPS)]
+
     def _add_columns(self, table: DataTable[Text]) -> None:
-        compact = self.compact
-        widths = {key: (narrow if compact else wide) for _, key, wide, narrow in COLUMNS}
-        others = sum(w for k, w in widths.items() if k != "topic" and w) + 2 * len(COLUMNS) + 2
+        compact, columns = self.compact, self._columns
+        widths = {key: (narrow if compact else wide) for _, key, wide, narrow in columns}
+        others = sum(w for k, w in widths.items() if k != "topic" and w) + 2 * len(columns) + 2
         widths["topic"] = max(TOPIC_MIN, self.size.width - others)
-        for label, key, _, _ in COLUMNS:
+        for label, key, _, _ in columns:
             header = SHORT_HEADERS.get(key, label) if compact else label
             table.add_column(header, key=key, width=widths[key])
 
@@ -222,7 +236,8 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         if not self._drafts_offered:
             self._drafts_offered = True
             self._find_drafts()
-        self.watcher.start(event.counter)
+        moments = [x.valid_until for x in event.lessons if x.valid_until is not None]
+        self.watcher.start(event.counter, min(moments, default=None))
         self.lessons = event.lessons
         table = self.query_one(DataTable)
         row = table.cursor_row if event.day == self._shown_day else 0
@@ -242,9 +257,10 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         table = self.query_one(DataTable)
         table.clear(columns=True)  # columns re-fit the day (auto widths never shrink)
         self._add_columns(table)
-        now = self.register.now()
+        shown = [i for i, column in enumerate(COLUMNS) if column in self._columns]
         for lesson in self.lessons:
-            table.add_row(*lesson_cells(lesson, now, self.compact), key=str(lesson.id))
+            cells = lesson_cells(lesson, self.compact)
+            table.add_row(*(cells[i] for i in shown), key=str(lesson.id))
 
     def on_resize(self) -> None:
         if self.lessons:
@@ -262,7 +278,11 @@ class TimetableScreen(SignOut, ZhurnalScreen):
     def _find_drafts(self) -> None:
         from zhurnal.core.readmodels import list_drafts
 
-        drafts = list_drafts(self.register.database(), self.actor)
+        # Only what can still be saved is offered; a draft of a lesson locked meanwhile
+        # is shown (as a note) when that lesson is opened.
+        drafts = [
+            d for d in list_drafts(self.register.database(), self.actor) if not d.text_why_not
+        ]
         if drafts:
             self.call_later(self._offer_drafts, drafts)
 
@@ -328,7 +348,8 @@ class TimetableScreen(SignOut, ZhurnalScreen):
             detail.update("")
             return
         homework = lesson.forced_homework or lesson.homework or "не задано"
-        text = Content(f"Тема: {lesson.topic or 'не записана'}\nД/З: {homework}")
+        room = f"{lesson.room} · " if lesson.room and self.size.width < NARROW_BELOW else ""
+        text = Content(f"{room}Тема: {lesson.topic or 'не записана'}\nД/З: {homework}")
         if detail.content != text:
             detail.update(text)
 

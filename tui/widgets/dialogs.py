@@ -84,7 +84,7 @@ class ChoiceModal(ModalScreen[str | None]):
     DEFAULT_CSS = """
     ChoiceModal { align: center middle; }
     ChoiceModal > Vertical {
-        width: auto; min-width: 50; max-width: 78; height: auto; max-height: 100%;
+        width: 100%; max-width: 78; height: auto; max-height: 100%;
         border: round $accent; background: $panel; padding: 0 1;
     }
     ChoiceModal OptionList { height: auto; max-height: 12; }

@@ -57,7 +57,7 @@ def attendance_state(lesson: LessonView, rows: list[AttendanceRow] | None = None
     if taken is None:
         return "Посещаемость не отмечена"
     when = f"{taken:%H:%M}" if taken.date() == lesson.date else f"{taken:%d.%m.%Y %H:%M}"
-    late = " (с опозданием)" if taken > lesson.entry_deadline else ""
+    late = " (с опозданием)" if lesson.attendance_late else ""
     text = f"Посещаемость отмечена в {when}{late}"
     if not lesson.absences_count:
         return f"{text}: все присутствуют"
@@ -67,13 +67,13 @@ def attendance_state(lesson: LessonView, rows: list[AttendanceRow] | None = None
     return f"{text}: " + ", ".join(f"{c} {codes.count(c)}" for c in ABSENCE_ORDER if c in codes)
 
 
-def deadline_text(card: LessonCard, now: datetime) -> str:
+def deadline_text(card: LessonCard) -> str:
     """«Заполнить до 25.11 23:59; изменения закрываются 04.12.2026»."""
     lesson = card.lesson
     text = f"Заполнить до {lesson.entry_deadline:%d.%m %H:%M}"
     if lesson.homework_deadline is not None:
         text += f", Д/З до {lesson.homework_deadline:%d.%m %H:%M}"
-    verb = "закрыты с" if now >= lesson.lock_at else "закрываются"
+    verb = "закрыты с" if lesson.locked else "закрываются"
     return f"{text}; изменения {verb} {lesson.lock_at:%d.%m.%Y}"
 
 

@@ -27,6 +27,8 @@ def upgrade() -> None:
     sa.Column('topic', sa.Text(), nullable=False),
     sa.Column('homework', sa.Text(), nullable=False),
     sa.Column('lesson_version', sa.Integer(), nullable=False),
+    sa.Column('base_topic', sa.Text(), nullable=False),
+    sa.Column('base_homework', sa.Text(), nullable=False),
     sa.Column('saved_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['lesson_id'], ['lesson.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),

@@ -1,0 +1,34 @@
+"""The footer of every screen: the keys of the moment; below 80 columns it is compact and
+starts with F1, so the help with every key stays in view on a 60-column terminal."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+COMPACT_BELOW = 80
+
+
+class RegisterFooter(Footer):
+    """A :class:`~textual.widgets.Footer` that keeps F1 first when space is short."""
+
+    DEFAULT_CSS = """
+    RegisterFooter FooterLabel { padding: 0 1 0 0; }
+    """
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+        if self.compact:
+            help_keys = [k for k in keys if isinstance(k, FooterKey) and k.key == "f1"]
+            keys = help_keys + [k for k in keys if k not in help_keys]
+        yield from keys
+
+    def on_resize(self) -> None:
+        compact = self.size.width < COMPACT_BELOW
+        if compact != self.compact:
+            self.compact = compact
+            self.refresh(recompose=True)
+
+
+__all__ = ["RegisterFooter"]
