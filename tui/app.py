@@ -8,13 +8,9 @@
 The app implements :class:`~zhurnal.tui.context.Register`, the small interface the
 screens use; no screen imports this module.
 
-Ways out (issue 7, "nothing typed is lost"): Ctrl+Q, the logout key, «Выйти» on
-the idle lock and a dropped connection (SIGHUP) all go through
-:meth:`ZhurnalApp.leave`: writes still queued are finished; a screen with unsaved
-text either saves it or the user is asked (save, leave without saving, stay).
-Where nobody can be asked — the lock (whoever sits at the PC is not proven to be
-the teacher) and a dropped connection — the text is kept as a draft, offered back
-at the next login.  Every end of a session is audited with how it ended.
+Ways out (issue 7, "nothing typed is lost"): :class:`~zhurnal.tui.leaving.WaysOut`,
+the app's base — every way out saves or asks, or keeps a draft where nobody can be
+asked, and each end of a session is audited with how it ended.
 
 Idle lock (DESIGN.md "Security", shared school PCs): every key, mouse or paste
 event restarts the idle clock; every ``IDLE_CHECK_SECONDS`` :meth:`idle_check`
@@ -38,7 +34,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -46,13 +41,13 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
 
 from zhurnal.tui.errors import describe, log
-from zhurnal.tui.screens.base import SignOut, ZhurnalScreen
+from zhurnal.tui.leaving import WaysOut
+from zhurnal.tui.screens.base import SignOut
 from zhurnal.tui.screens.lock import LockScreen
 from zhurnal.tui.screens.login import LoginScreen
 
@@ -69,14 +64,11 @@ IDLE_CHECK_SECONDS = 15.0
 """How often the idle clock is compared with the policy's idle minutes."""
 POLL_SECONDS = 3.0
 """How often screens look for other sessions' changes."""
-EXIT_WRITES_TIMEOUT = 10.0
-"""Seconds the exit waits for marks still being written."""
 BENCH_PAINTED_ENV = "ZHURNAL_BENCH_PAINTED"
 """bench/bench_startup.py: write the time the login form was painted there, then exit."""
-LEAVE_ANSWERS = [("save", "Сохранить и выйти"), ("discard", "Не сохранять"), ("stay", "Остаться")]
 
 
-class ZhurnalApp(App[None]):
+class ZhurnalApp(WaysOut):
     """The electronic class register."""
 
     CSS_PATH = "app.tcss"
@@ -284,117 +276,6 @@ class ZhurnalApp(App[None]):
             self.call_later(
                 self.notify, describe(exc), title="Выход не записан", severity="error", markup=False
             )
-
-    # --- ways out --------------------------------------------------------------
-
-    def _register_screens(self) -> list[ZhurnalScreen]:
-        return [s for s in reversed(self.screen_stack) if isinstance(s, ZhurnalScreen)]
-
-    def leave(self, how: str, then: Callable[[], None]) -> None:
-        """Settle unsaved work, finish queued writes, then ``then()`` (see the docstring).
-
-        ``how`` (recorded with the logout): "quit", "logout", "idle" (from the idle
-        lock), "hangup".  Keys typed before the way out (an SSH burst: text, then
-        Ctrl+Q) reach their field first: Ctrl+Q is a priority key.
-        """
-        focused = self.focused
-        if focused is not None and how != "hangup":
-            # After the keys queued for the field, then after what they posted to
-            # their screen (a mark typed just before is queued for writing first).
-            screen = focused.screen
-            focused.call_later(screen.call_later, self._leave_now, how, then)
-        else:
-            self._leave_now(how, then)
-
-    def _leave_now(self, how: str, then: Callable[[], None]) -> None:
-        if self._leaving or self._asking:
-            return  # already on the way out, or the question is on screen
-        self._leave_how = how
-        locked = any(isinstance(s, LockScreen) for s in self.screen_stack)
-        if how == "hangup" or locked:
-            for screen in self._register_screens():
-                if screen.unsaved():
-                    screen.keep_draft(wait=True)  # before the process ends
-            self._finish_leaving(then)
-            return
-        dirty = next((s for s in self._register_screens() if s.unsaved()), None)
-        if dirty is None:
-            self._finish_leaving(then)
-            return
-        from zhurnal.tui.widgets.dialogs import QuestionModal
-
-        def answered(answer: str | None) -> None:
-            self._asking = False
-            if answer == "save":
-                dirty.save_for_exit(lambda ok: self._leave_now(how, then) if ok else None)
-            elif answer == "discard":
-                dirty.discard_unsaved()
-                self._leave_now(how, then)
-
-        question = f"Не сохранено: {dirty.unsaved()}."
-        self._asking = True
-        self.push_screen(
-            QuestionModal(question, LEAVE_ANSWERS, focus="save", cancel="stay", title="Выход"),
-            answered,
-        )
-
-    def _finish_leaving(self, then: Callable[[], None]) -> None:
-        self._leaving = True
-        refused = {screen: screen.write_refusals() for screen in self._register_screens()}
-        self._wait_writes(then, refused)
-
-    @work(thread=True, exit_on_error=False, group="leaving")
-    def _wait_writes(self, then: Callable[[], None], refused: dict[ZhurnalScreen, int]) -> None:
-        for screen in refused:
-            if not screen.wait_writes(EXIT_WRITES_TIMEOUT):
-                log.error("writes still queued at exit on %s", type(screen).__name__)
-        self.call_later(self._left, then, refused)
-
-    def _left(self, then: Callable[[], None], refused: dict[ZhurnalScreen, int]) -> None:
-        """The writes typed before the way out are answered; if one was refused (a
-        conflict, a lock), stay: the refusal is on the screen and the teacher decides."""
-        self._leaving = False
-        if any(screen.write_refusals() > before for screen, before in refused.items()):
-            self.notify(
-                "Выход отменён: не всё введённое записано — см. сообщение выше. "
-                "Проверьте и выйдите снова.",
-                title="Не записано",
-                severity="warning",
-                markup=False,
-                timeout=15,
-            )
-            return
-        then()
-
-    async def action_quit(self) -> None:
-        self.leave("quit", self._quit)
-
-    def _quit(self) -> None:
-        self.ended_how = self._leave_how
-        self.exit()
-
-    def hangup(self) -> None:
-        """SIGHUP (the SSH connection dropped): keep drafts, record it, end at once."""
-        log.info("hangup: the terminal went away")
-        for screen in self._register_screens():
-            if screen.unsaved():
-                try:
-                    screen.keep_draft(wait=True)
-                except Exception:  # noqa: BLE001 - keep going: the rest still matters
-                    log.exception("draft not kept at hangup")
-        for screen in self._register_screens():
-            screen.wait_writes(EXIT_WRITES_TIMEOUT)
-        self.ended_how = "hangup"
-        self.close_session()
-        os._exit(129)  # the terminal is gone: nothing can be drawn or restored
-
-    def _install_hangup_handler(self) -> None:
-        try:
-            import asyncio
-
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hangup)
-        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
-            pass
 
     # --- idle lock -----------------------------------------------------------
 

@@ -35,13 +35,12 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static, TextArea
-from textual.widgets.option_list import Option
 
 from zhurnal.tui.errors import show_refusal
-from zhurnal.tui.screens.lesson_texts import LessonTexts
+from zhurnal.tui.screens.lesson_work import LessonWorkTypes
 from zhurnal.tui.sync import ChangeWatcher
 from zhurnal.tui.widgets.assignments import AssignmentList
-from zhurnal.tui.widgets.dialogs import QuestionModal, WorkTypeModal
+from zhurnal.tui.widgets.dialogs import QuestionModal
 from zhurnal.tui.widgets.footer import RegisterFooter
 from zhurnal.tui.widgets.lesson_info import (
     attendance_state,
@@ -59,7 +58,7 @@ NO_WORK_TYPES = "Видов работ нет (F4 — добавить)"
 BACK_ANSWERS = [("save", "Сохранить"), ("discard", "Не сохранять"), ("stay", "Остаться")]
 
 
-class LessonScreen(LessonTexts):
+class LessonScreen(LessonWorkTypes):
     """One lesson of the signed-in teacher: what was done and what is due."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -99,7 +98,6 @@ class LessonScreen(LessonTexts):
 
     def __init__(self, actor: Actor, lesson_id: int) -> None:
         super().__init__(actor, lesson_id)
-        self._types: list[tuple[str, str, float]] = []
         self._saving = False
         self._after_save: Callable[[bool], None] | None = None
         self.watcher = ChangeWatcher(self, self._check_changes, paused=self._busy)
@@ -203,22 +201,7 @@ class LessonScreen(LessonTexts):
     def _show_assignments(self, card: LessonCard) -> None:
         assignments = self.query_one(AssignmentList)
         assignments.display = card.lesson.marks_allowed and bool(card.assignments)
-        highlighted = assignments.highlighted
-        assignments.clear_options()
-        assignments.add_options(
-            [
-                Option(
-                    Content(
-                        f"{a.work_type_name} (вес {a.weight:g})"
-                        + (f": {a.title}" if a.title else "")
-                    ),
-                    id=str(a.id),
-                )
-                for a in card.assignments
-            ]
-        )
-        if card.assignments:
-            assignments.highlighted = min(highlighted or 0, len(card.assignments) - 1)
+        assignments.show(card.assignments)
         self._hint(
             "#work-hint", card.lesson.marks_why_not or ("" if card.assignments else NO_WORK_TYPES)
         )
@@ -398,52 +381,6 @@ class LessonScreen(LessonTexts):
         self._answer_exit(False)
         super().worker_failed(worker, error)
 
-    # --- work types --------------------------------------------------------------------
-
-    def _refusal(self) -> str | None:
-        card = self.card
-        if card is None:
-            return "Урок ещё загружается."
-        return card.lesson.work_types_why_not or None
-
-    def action_add_work_type(self) -> None:
-        refusal = self._refusal()
-        if refusal:
-            show_refusal(self, refusal)
-            return
-
-        def chosen(code: str | None) -> None:
-            if code:
-                self._change_assignments(add=code)
-
-        self.app.push_screen(WorkTypeModal("Вид работы на уроке", self._types), chosen)
-
-    @on(AssignmentList.RemovalRequested)
-    def _remove_requested(self, event: AssignmentList.RemovalRequested) -> None:
-        refusal = self._refusal()
-        if refusal:
-            show_refusal(self, refusal)
-        else:
-            self._change_assignments(remove=event.assignment_id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="assignments")
-    def _change_assignments(self, add: str | None = None, remove: int | None = None) -> None:
-        from zhurnal.core.errors import DomainError
-        from zhurnal.core.readmodels import lesson_card
-        from zhurnal.core.services.marks import add_assignment, remove_assignment
-
-        db = self.register.database()
-        try:
-            if add is not None:
-                add_assignment(db, self.actor, self.lesson_id, add)
-            if remove is not None:
-                remove_assignment(db, self.actor, remove)
-        except DomainError as exc:
-            self.call_later(show_refusal, self, exc.message)
-        self.post_message(
-            self.CardLoaded(lesson_card(db, self.actor, self.lesson_id), None, keep_inputs=True)
-        )
-
     # --- leaving -------------------------------------------------------------------
 
     def action_attendance(self) -> None:
@@ -456,6 +393,9 @@ class LessonScreen(LessonTexts):
     def _leave_if_saved(self, saved: bool) -> None:
         if saved:
             self.dismiss()
+
+    def _card_changed(self, card: LessonCard) -> None:
+        self.post_message(self.CardLoaded(card, None, keep_inputs=True))
 
     def _back_from_attendance(self, _: object = None) -> None:
         self._load(keep_inputs=True)

@@ -101,6 +101,13 @@ def lesson_cells(lesson: LessonView, compact: bool = False) -> list[Text]:
     ]
 
 
+def _changed_text(draft: DraftView) -> str:
+    """What the teacher typed: the topic if they changed it, else the homework."""
+    if draft.topic.strip() != draft.base_topic.strip():
+        return draft.topic
+    return draft.homework or draft.topic
+
+
 def _snippet(text: str, width: int = 36) -> str:
     """The start of a typed text, cut at a word with «…» when it is longer."""
     text = " ".join(text.split())
@@ -295,7 +302,7 @@ class TimetableScreen(SignOut, ZhurnalScreen):
             (
                 str(d.lesson_id),
                 f"{d.date:%d.%m}, {d.number}-й урок, {d.class_title} "
-                f"{d.subject}: «{_snippet(d.topic or d.homework)}»",
+                f"{d.subject}: «{_snippet(_changed_text(d))}»",
             )
             for d in drafts
         ]

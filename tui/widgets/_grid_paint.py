@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -83,6 +84,7 @@ class GridPainting(ScrollView):
     _header_cache: dict[tuple[int, int], list[Segment]]
     _styles: dict[str, Style]
     _name_width: int
+    _row_of: dict[int, int]
 
     # --- geometry --------------------------------------------------------------------
 
@@ -116,6 +118,70 @@ class GridPainting(ScrollView):
             style = self._style("base" if writable else "locked")
             self._styles[key] = style + self._style(kind) if kind else style
         return self._styles[key]
+
+    # --- repainting what changed --------------------------------------------------------
+
+    def refresh_student(self, student_id: int) -> None:
+        """Rebuild and repaint one student's line (only that line region)."""
+        row = self._row_of.get(student_id)
+        if row is not None:
+            self._row_cache.pop(row, None)
+            self._refresh_row(row)
+
+    def _refresh_row(self, row: int) -> None:
+        if (y := self._line_of(row)) is not None:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    # Over SSH every repainted cell is bytes on the wire (issue 7): a change repaints
+    # only the regions it touches — a cell, a name, a column's header cells, «Ср.».
+
+    def _line_of(self, row: int) -> int | None:
+        """The widget line of a student's row, None when it is scrolled out of view."""
+        y = self._header_height + row - self.scroll_offset.y
+        return y if self._header_height <= y < self.scrollable_content_region.height else None
+
+    def _column_span(self, col: int) -> Region | None:
+        """The columns (x, width as a one-line region) of a lesson cell in view."""
+        view, _, _ = self._viewport()
+        body = Region(self._left_width, 0, view, 1)
+        return (
+            body.intersection(
+                Region(self._left_width + col * STEP - self.scroll_offset.x, 0, CELL, 1)
+            )
+            or None
+        )
+
+    def _refresh_cell(self, student_id: int, col: int, *, summary: bool = False) -> None:
+        """Rebuild a student's cells; repaint one cell (and «Ср.», «Итог»)."""
+        row = self._row_of.get(student_id)
+        if row is None:
+            return
+        self._row_cache.pop(row, None)
+        self._repaint(row, col)
+        if summary and (y := self._line_of(row)) is not None:
+            view, pad, _ = self._viewport()
+            self.refresh(Region(self._left_width + view + pad, y, RIGHT, 1))
+
+    def _repaint(self, row: int, col: int, *, name: bool = False) -> None:
+        """Repaint a cell as it is now (its row's segments are up to date), and the name."""
+        y = self._line_of(row)
+        if y is None:
+            return
+        if (span := self._column_span(col)) is not None:
+            self.refresh(Region(span.x, y, span.width, 1))
+        if name:
+            self.refresh(Region(0, y, self._name_width, 1))
+
+    def _repaint_header(self, col: int) -> None:
+        """The day and work-type cells over a column (their style follows the cursor)."""
+        if (span := self._column_span(col)) is not None:
+            self.refresh(Region(span.x, self._header_height - 2, span.width, 2))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._row_cache.clear()
+        self._header_cache.clear()
 
     # --- painting ------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ ANSWERS = (
 class TextConflictModal(ModalScreen[str]):
     """Both versions of each conflicting field; returns the chosen answer."""
 
+    HELP_TITLE = "Изменено в другом сеансе"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "later", "Решить позже"),
         Binding("left", "app.focus_previous", "Предыдущий ответ", show=False),

@@ -26,6 +26,8 @@ class QuestionModal(ModalScreen[str]):
     | escape | the cancelling answer |
     """
 
+    HELP_TITLE = "Вопрос"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Отмена"),
         Binding("left", "app.focus_previous", "Предыдущий ответ", show=False),
@@ -79,6 +81,8 @@ class ChoiceModal(ModalScreen[str | None]):
     | enter | choose |
     | escape | cancel |
     """
+
+    HELP_TITLE = "Выбор"
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Отмена")]
     DEFAULT_CSS = """
