@@ -7,7 +7,8 @@ textual or rich (tests/test_import_hygiene.py).
 Layers, top to bottom; a module imports only from layers below its own (checked
 by tests/test_import_hygiene.py, an import-linter contract can state the same):
 
-1. jobs: ``demo``, ``importer``, ``verify`` — whole tasks built on the services;
+1. jobs: ``demo``, ``importer``, ``verify``, ``reports`` — whole tasks built on the
+   services and read models (``reports``: the tables screens show and files print);
 2. commands: ``services`` (each call one transaction; they may return read
    models), ``auth``, ``setup``;
 3. queries: ``readmodels`` — the frozen read models and the queries that build

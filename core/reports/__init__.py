@@ -1,0 +1,6 @@
+"""Reports: what a screen shows, as a table that prints (layer: jobs, see ``core/__init__``).
+
+Every view a school prints or keeps is built once as a :class:`Report` (``table``):
+the screen shows it, and the writers turn it into CSV, XLSX and PDF with the same
+figures.
+"""
