@@ -249,6 +249,27 @@ def student_absence_refusal(
     return absence_over_oral_refusal(policy, code, student.name, marks)
 
 
+def absence_reason_refusal(
+    policy: Policy, actor: Actor, klass: SchoolClass, code: str
+) -> DomainError | None:
+    """May ``actor`` correct the reason of an absence ``code`` in ``klass`` [004 §3.7]:
+    the class's class teacher (a teacher), where the policy gives them the right; a late
+    arrival (ОП) is not an absence. The document's deadline is checked with its date."""
+    if not (actor.has("teacher") and is_class_teacher(actor, klass) and policy.ct_absence_reason):
+        return PermissionDenied(
+            "Причину пропуска исправляет классный руководитель класса"
+            + policy.cite("class_teacher.absence_reason")
+            + "."
+        )
+    if code == "ОП":
+        return DomainError(
+            "Опоздание — не пропуск: ученик был на уроке, причину менять нельзя"
+            + policy.cite("class_teacher.absence_reason")
+            + "."
+        )
+    return None
+
+
 # --- commands: a correction, then the decision -----------------------------------------------
 
 

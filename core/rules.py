@@ -27,6 +27,18 @@ def fmt_date(d: date) -> str:
     return d.strftime("%d.%m.%Y")
 
 
+def parse_date(text: str, what: str = "Дата") -> date:
+    """A date as people type it: 25.11.2026, 25.11.26 or 2026-11-25."""
+    for fmt in ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(
+        f"{what}: «{text.strip()}» не дата; введите ДД.ММ.ГГГГ, например 25.11.2026."
+    )
+
+
 def fmt_dt(d: datetime) -> str:
     return d.strftime("%d.%m.%Y %H:%M")
 

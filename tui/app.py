@@ -45,7 +45,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
 
-from zhurnal.tui.errors import describe, log
+from zhurnal.tui.errors import describe, log, show_error
 from zhurnal.tui.leaving import WaysOut
 from zhurnal.tui.screens.base import SignOut
 from zhurnal.tui.screens.lock import LockScreen
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
+    from zhurnal.core.readmodels import ProfileView
 
 TEST_TIME_OF_DAY = time(10, 0)
 """With a fixed ``today`` (tests, demos) the clock stands at 10:00 of that day."""
@@ -248,10 +249,39 @@ class ZhurnalApp(WaysOut):
         self._show_timetable()
 
     def _show_timetable(self) -> None:
+        """The user's home: the control screen (deputy, director), the class (a class
+        teacher with no lessons), else the timetable — as core's profile says."""
         assert self.actor is not None
-        from zhurnal.tui.screens.timetable import TimetableScreen
+        self._open_home(self.actor)
 
-        self.switch_screen(TimetableScreen(self.actor, self.today()))
+    @work(thread=True, exit_on_error=False, group="home")
+    def _open_home(self, actor: Actor) -> None:
+        from zhurnal.core.readmodels import my_profile
+
+        profile: ProfileView | None = None
+        try:
+            profile = my_profile(self.database(), actor)
+        except Exception as error:  # noqa: BLE001 - shown; the timetable is a safe landing
+            self.call_from_thread(show_error, self, error)
+        home = profile.home if profile is not None else "timetable"
+        self.call_from_thread(self._land, actor, home, profile)
+
+    def _land(self, actor: Actor, home: str, profile: ProfileView | None) -> None:
+        if self.actor is not actor:
+            return  # signed out meanwhile
+        if home == "control":
+            from zhurnal.tui.screens.control import ControlScreen
+
+            self.switch_screen(ControlScreen(actor, landing=True))
+        elif home == "class" and profile is not None:
+            from zhurnal.tui.screens.class_home import ClassScreen
+
+            title = profile.classes_led[0]
+            self.switch_screen(ClassScreen(actor, profile.led_class_ids[0], title, landing=True))
+        else:
+            from zhurnal.tui.screens.timetable import TimetableScreen
+
+            self.switch_screen(TimetableScreen(self.actor or actor, self.today()))
 
     @on(SignOut.Requested)
     def _sign_out_requested(self, event: SignOut.Requested) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from zhurnal.core.access import READ_ALL_ROLES
 from zhurnal.core.actor import ROLE_NAMES, ROLES, Actor
 from zhurnal.core.db import Database
 from zhurnal.core.models import SchoolClass, SchoolYear
@@ -25,4 +26,12 @@ def my_profile(db: Database, actor: Actor) -> ProfileView:
     if classes:
         names.append(f"классный руководитель {', '.join(classes)}")
     roles = ", ".join(n if i == 0 else n[:1].lower() + n[1:] for i, n in enumerate(names))
-    return ProfileView(actor.full_name or actor.login, roles, classes)
+    ids = tuple(k.id or 0 for k in led) if actor.user_id is not None else ()
+    return ProfileView(
+        actor.full_name or actor.login,
+        roles,
+        classes,
+        ids,
+        teaches=actor.has("teacher"),
+        controls=actor.has(*READ_ALL_ROLES),
+    )

@@ -35,6 +35,23 @@ class ProfileView:
     roles: str
     """«Учитель, классный руководитель 5А» — every role, in Russian."""
     classes_led: tuple[str, ...]
+    led_class_ids: tuple[int, ...] = ()
+    """The classes of the current year this user leads (same order as ``classes_led``)."""
+    teaches: bool = False
+    """Has lessons of their own to keep: the timetable is their day."""
+    controls: bool = False
+    """Controls the whole school's register (deputy, director) [004 §3.11, §5]."""
+
+    @property
+    def home(self) -> str:
+        """The screen the user lands on after login: «control» (deputy, director),
+        «timetable» (a teacher; the class is one key away), «class» (a class teacher
+        who teaches nothing), else «timetable»."""
+        if self.controls:
+            return "control"
+        if not self.teaches and self.led_class_ids:
+            return "class"
+        return "timetable"
 
 
 @dataclass(frozen=True)

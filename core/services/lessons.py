@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlmodel import select
 
 from zhurnal.core.access import (
+    absence_reason_refusal,
     authorize_lesson_write,
     enforce,
-    is_class_teacher,
     student_absence_refusal,
 )
 from zhurnal.core.actor import Actor
@@ -259,16 +259,13 @@ def correct_absence_reason(
     with unit_of_work(db, actor, "attendance.reason") as uow:
         absence: Absence = uow.get(Absence, absence_id, "Пропуск")
         ctx = lesson_ctx(uow, absence.lesson_id)
-        require(
-            actor.has("teacher")
-            and is_class_teacher(actor, ctx.klass)
-            and uow.policy.ct_absence_reason,
-            "Причину пропуска исправляет классный руководитель класса [004 §3.7].",
-        )
+        enforce(absence_reason_refusal(uow.policy, actor, ctx.klass, absence.code))
         value = normalize_absence(code)
-        if value == "ОП" or absence.code == "ОП":
+        if value == "ОП":
             raise ValidationError(
-                "Опоздание — не пропуск: ученик был на уроке, причину менять нельзя [004 §3.7]."
+                "Опоздание — не пропуск: ученик был на уроке, причину менять нельзя"
+                + uow.policy.cite("class_teacher.absence_reason")
+                + "."
             )
         if not document.strip():
             raise ValidationError("Укажите документ, подтверждающий причину пропуска.")

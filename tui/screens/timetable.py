@@ -6,7 +6,9 @@
 | right / ] | next day |
 | t | today |
 | enter | the lesson («Урок»); the day reloads on return |
+| k | my class (a class teacher) |
 | ctrl+l / l | log out |
+| escape | back (opened from the deputy's «Контроль журнала») |
 
 Every cell is a ``rich.text.Text``: topics, rooms and class names are data,
 never markup.  A :class:`~zhurnal.tui.sync.ChangeWatcher` reloads the day when
@@ -34,7 +36,7 @@ from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.readmodels import DraftView, LessonView
+    from zhurnal.core.readmodels import DraftView, LessonView, ProfileView
 
 COMPACT_BELOW = 110
 """Narrower terminals (80×24 over SSH) get short headers, badges and subject names."""
@@ -150,6 +152,8 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         Binding("shift+right,pagedown", "next_week", "Неделя вперёд", show=False, priority=True),
         Binding("t", "today", "Сегодня"),
         Binding("g", "grid", "Журнал"),
+        Binding("k", "my_class", "Мой класс", tooltip="Классный руководитель: мой класс"),
+        Binding("escape", "back", "Назад"),
         Binding(
             "l,ctrl+l",
             "logout",
@@ -166,10 +170,13 @@ class TimetableScreen(SignOut, ZhurnalScreen):
             self.lessons = lessons
             self.counter = counter
 
-    def __init__(self, actor: Actor, day: date) -> None:
+    def __init__(self, actor: Actor, day: date, *, nested: bool = False) -> None:
         super().__init__()
         self.actor = actor
         self.day = day
+        self.nested = nested
+        """Opened from another home screen (the deputy's): Esc goes back, no logout here."""
+        self.profile: ProfileView | None = None
         self.lessons: list[LessonView] = []
         self._shown_day: date | None = None
         self._drafts_offered = False
@@ -190,8 +197,22 @@ class TimetableScreen(SignOut, ZhurnalScreen):
         from zhurnal.core.readmodels import my_profile
 
         profile = my_profile(self.register.database(), self.actor)
+        self.call_later(self._profile_loaded, profile)
+
+    def _profile_loaded(self, profile: ProfileView) -> None:
+        self.profile = profile
         who = f"{profile.full_name} — {profile.roles}" if profile.roles else profile.full_name
-        self.call_later(self.query_one("#who", Static).update, Content(who))
+        self.query_one("#who", Static).update(Content(who))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "my_class":
+            return self.profile is not None and bool(self.profile.led_class_ids)
+        if action == "back":
+            return self.nested
+        if action == "logout":
+            return not self.nested
+        return True
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -380,3 +401,34 @@ class TimetableScreen(SignOut, ZhurnalScreen):
 
     def action_logout(self) -> None:
         self.sign_out("logout")
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_my_class(self) -> None:
+        """«Мой класс»: the class this teacher leads (a choice when they lead several)."""
+        profile = self.profile
+        if profile is None or not profile.led_class_ids:
+            return
+        from zhurnal.tui.screens.class_home import ClassScreen
+
+        classes = list(zip(profile.led_class_ids, profile.classes_led, strict=True))
+        if len(classes) == 1:
+            self.app.push_screen(ClassScreen(self.actor, *classes[0]), self._reload_day)
+            return
+        from zhurnal.tui.widgets.dialogs import ChoiceModal
+
+        def chosen(key: str | None) -> None:
+            titles = dict(classes)
+            if key and key.isdigit() and int(key) in titles:
+                self.app.push_screen(ClassScreen(self.actor, int(key), titles[int(key)]))
+
+        self.app.push_screen(
+            ChoiceModal(
+                "Мой класс",
+                [(str(i), t) for i, t in classes],
+                hint="Enter — открыть, Esc — отмена",
+                list_id="my-classes",
+            ),
+            chosen,
+        )

@@ -1,0 +1,104 @@
+"""«Причины пропусков»: a class's absences over a span, for its class teacher [004 §3.7].
+
+Each row carries the decision of ``core.access.absence_reason_refusal`` for the
+user who loaded it; the document's own deadline (N working days after the
+document) is checked when the reason is saved, with the date the user gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import col, select
+
+from zhurnal.core.access import READ_ALL_ROLES, absence_reason_refusal, is_class_teacher, why_not
+from zhurnal.core.actor import Actor
+from zhurnal.core.context import group_title
+from zhurnal.core.db import Database
+from zhurnal.core.errors import NotFound, PermissionDenied
+from zhurnal.core.models import Absence, Course, Lesson, SchoolClass, Student, Subject
+from zhurnal.core.uow import policy_of
+
+ABSENCE_NAMES = {
+    "Н": "без уважительной причины",
+    "Б": "по болезни",
+    "УП": "по уважительной причине",
+    "ОП": "опоздание",
+}
+
+
+@dataclass(frozen=True)
+class AbsenceRow:
+    absence_id: int
+    version: int
+    date: date
+    number: int
+    subject: str
+    student_id: int
+    student: str
+    code: str
+    reason_document: str
+    why_not: str
+    """Why this user cannot change the reason ("" when they can, within the deadline)."""
+
+
+@dataclass(frozen=True)
+class ClassAbsences:
+    class_id: int
+    class_title: str
+    start: date
+    end: date
+    rows: tuple[AbsenceRow, ...]
+    """Newest first; within a day by lesson number, then student."""
+    working_days: int
+    """The policy's days after the document to set the reason [004 §3.7]."""
+    codes: tuple[str, ...] = ("Б", "УП", "Н")
+    """Reasons a class teacher may set."""
+
+
+def class_absences(
+    db: Database, actor: Actor, class_id: int, start: date, end: date
+) -> ClassAbsences:
+    """The absences of the class's students in its lessons between ``start`` and ``end``."""
+    with db.read() as session:
+        klass = session.get(SchoolClass, class_id)
+        if klass is None:
+            raise NotFound(f"Класс № {class_id} не найден.")
+        if not (actor.has(*READ_ALL_ROLES) or is_class_teacher(actor, klass)):
+            raise PermissionDenied(
+                f"Пропуски класса {klass.title} видят его классный руководитель и администрация."
+            )
+        policy = policy_of(session)
+        query = (
+            select(Absence, Lesson, Course, Subject, Student)
+            .join(Lesson, col(Lesson.id) == Absence.lesson_id)
+            .join(Course, col(Course.id) == Lesson.course_id)
+            .join(Subject, col(Subject.id) == Course.subject_id)
+            .join(Student, col(Student.id) == Absence.student_id)
+            .where(Course.class_id == class_id, Lesson.date >= start, Lesson.date <= end)
+            .order_by(
+                col(Lesson.date).desc(),
+                col(Lesson.number),
+                col(Student.last_name),
+                col(Student.first_name),
+            )
+        )
+        rows = tuple(
+            AbsenceRow(
+                absence.id or 0,
+                absence.version,
+                lesson.date,
+                lesson.number,
+                group_title(subject.name, course.subgroup),
+                student.id or 0,
+                student.full_name,
+                absence.code,
+                absence.reason_document,
+                why_not(absence_reason_refusal(policy, actor, klass, absence.code)),
+            )
+            for absence, lesson, course, subject, student in session.exec(query)
+        )
+        return ClassAbsences(
+            class_id, klass.title, start, end, rows, policy.ct_absence_reason_working_days
+        )
