@@ -1,0 +1,79 @@
+"""«Даты»: a span typed as two dates, either left empty (no bound).
+
+| Key | Action |
+| :- | :- |
+| tab | next field |
+| enter | apply |
+| escape | cancel |
+
+The dates are read by :func:`zhurnal.core.rules.parse_date`; a wrong one is named in
+the dialog and nothing changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from zhurnal.core.errors import DomainError
+
+Span = tuple[date | None, date | None]
+
+
+class DatesModal(ModalScreen[Span | None]):
+    """Returns (start, end), each None when left empty; None when cancelled."""
+
+    HELP_TITLE = "Даты"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Отмена")]
+    DEFAULT_CSS = """
+    DatesModal { align: center middle; }
+    DatesModal > Vertical {
+        width: 100%; max-width: 60; height: auto; max-height: 100%;
+        border: round $accent; background: $panel; padding: 0 1;
+    }
+    DatesModal #dates-error { color: $error; text-style: bold; height: auto; }
+    """
+
+    def __init__(self, start: date | None, end: date | None) -> None:
+        super().__init__()
+        self.start, self.end = start, end
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Даты (ДД.ММ.ГГГГ; пусто — без границы)", classes="form-title")
+            yield Static("С:", classes="form-hint")
+            yield Input(f"{self.start:%d.%m.%Y}" if self.start else "", id="date-from")
+            yield Static("По:", classes="form-hint")
+            yield Input(f"{self.end:%d.%m.%Y}" if self.end else "", id="date-to")
+            yield Static("Enter — применить, Esc — отмена", classes="form-hint")
+            yield Static("", id="dates-error")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "date-from":
+            self.query_one("#date-to", Input).focus()
+            return
+        from zhurnal.core.rules import parse_date
+
+        try:
+            raw_from = self.query_one("#date-from", Input).value.strip()
+            raw_to = self.query_one("#date-to", Input).value.strip()
+            start = parse_date(raw_from, "Дата «с»") if raw_from else None
+            end = parse_date(raw_to, "Дата «по»") if raw_to else None
+            if start and end and end < start:
+                raise DomainError("Дата «по» раньше даты «с».")
+        except DomainError as error:
+            self.query_one("#dates-error", Static).update(Content(error.message))
+            return
+        self.dismiss((start, end))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
