@@ -34,18 +34,17 @@ if TYPE_CHECKING:
 
 def request_lines(c: CorrectionView) -> list[str]:
     """The whole request as the director reads it before deciding."""
-    from zhurnal.core.services.corrections import GROUNDS
-
+    when = f", {c.requested_at:%d.%m.%Y %H:%M}" if c.requested_at else ""
     lines = [
-        f"{c.class_title} · {c.subject} · от {c.requested_by}, {c.requested_at:%d.%m.%Y %H:%M}",
-        f"Основание: {GROUNDS.get(c.ground, c.ground)}; документ № {c.document_number} "
+        f"{c.class_title} · {c.subject} · от {c.requested_by}{when}",
+        f"Основание: {c.ground_text or c.ground}; документ № {c.document_number} "
         f"от {c.document_date:%d.%m.%Y}",
     ]
     if c.reason:
         lines.append(f"Пояснение: {c.reason}")
     for item in c.items:
         who = f"{item.student}: " if item.student else ""
-        lines.append(f"  {who}{item.label}: «{item.old or '—'}» → «{item.new or '—'}»")
+        lines.append(f"  {who}{item.label}: {item.old_text} → {item.new_text}")
     lines.append(f"Состояние: {c.status_text}")
     if c.decision_note:
         lines.append(f"Решение: {c.decision_note}")
@@ -120,7 +119,7 @@ class CorrectionsScreen(ZhurnalScreen):
         for n, c in enumerate(self.rows):
             table.add_row(
                 Text(str(c.id), justify="right"),
-                Text(f"{c.requested_at:%d.%m}"),
+                Text(f"{c.requested_at:%d.%m}" if c.requested_at else ""),
                 Text(c.class_title),
                 Text(c.subject, no_wrap=True, overflow="ellipsis"),
                 Text(str(len(c.items)), justify="right"),
