@@ -41,6 +41,34 @@ def make_db(path, preset: str = DEFAULT_PRESET) -> Database:
     return Database.open(path)
 
 
+_DEMO: dict[str, object] = {}
+
+
+def demo_template(today):  # type: ignore[no-untyped-def]
+    """The demo school built once per test process (tests using it share the xdist group
+    "demo", so one worker builds it); returns (path, DemoInfo) — copy the file to write."""
+    if "path" not in _DEMO:
+        from zhurnal.core.demo import create_demo
+
+        path = Path(tempfile.mkdtemp(prefix="zhurnal-demo-")) / "demo.db"
+        db = Database.open(path)
+        _DEMO["info"] = create_demo(db, today=today)
+        db.dispose()
+        _DEMO["path"] = path
+    return _DEMO["path"], _DEMO["info"]
+
+
+def copy_demo(today, path) -> Database:  # type: ignore[no-untyped-def]
+    """A private copy of the demo school at ``path`` (a test that writes)."""
+    source, _ = demo_template(today)
+    shutil.copyfile(source, path)
+    for suffix in ("-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{path}{suffix}")
+    Path(path).chmod(0o600)
+    return Database.open(path)
+
+
 @pytest.fixture(autouse=True)
 def no_polling_clock(request, monkeypatch) -> None:
     """Screens never poll on a real clock in tests: a test that wants other sessions'

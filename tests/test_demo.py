@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlmodel import func, select
 
+from tests.conftest import demo_template
 from zhurnal.core.actor import Actor
 from zhurnal.core.audit import verify_chain
 from zhurnal.core.db import Database
@@ -37,13 +38,13 @@ pytestmark = pytest.mark.xdist_group("demo")  # the demo school is built once, o
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[Database, DemoInfo]:
-    db = Database.open(tmp_path_factory.mktemp("demo") / "demo.db")
     started = _time.perf_counter()
-    info = create_demo(db, today=TODAY)
+    path, info = demo_template(TODAY)
     print(
         f"\ncreate_demo: {_time.perf_counter() - started:.1f} s, {info.lessons} lessons, "
         f"{info.marks} marks"
     )
+    db = Database.open(path)
     yield db, info
     db.dispose()
 
