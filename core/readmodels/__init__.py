@@ -7,12 +7,21 @@
 - ``lessons``: the day's lessons, the lesson card, the attendance list;
 - ``grid``: loading a gradebook and its periods;
 - ``drafts``: a user's unsaved lesson texts;
+- ``corrections``: late corrections with their cells, and the change table [004 §7];
 - ``people``: who is signed in (roles, the classes they lead).
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
 """
 
+from zhurnal.core.readmodels.corrections import (
+    ChangeRow,
+    CorrectionItemView,
+    CorrectionView,
+    change_table,
+    get_correction,
+    list_corrections,
+)
 from zhurnal.core.readmodels.drafts import get_draft, list_drafts
 from zhurnal.core.readmodels.gradebook import (
     Cell,
@@ -45,7 +54,6 @@ from zhurnal.core.readmodels.views import (
     AbsenceView,
     AssignmentView,
     AttendanceRow,
-    CorrectionView,
     DraftView,
     LessonCard,
     LessonView,
@@ -62,7 +70,9 @@ __all__ = [
     "AssignmentView",
     "AttendanceRow",
     "Cell",
+    "ChangeRow",
     "Column",
+    "CorrectionItemView",
     "CorrectionView",
     "DraftView",
     "Gradebook",
@@ -78,8 +88,10 @@ __all__ = [
     "StudentView",
     "UserView",
     "change_counter",
+    "change_table",
     "course_periods",
     "current_period_id",
+    "get_correction",
     "get_draft",
     "get_lesson",
     "lesson_assignments",
@@ -89,6 +101,7 @@ __all__ = [
     "lesson_roster_ids",
     "lesson_view",
     "lesson_work_types",
+    "list_corrections",
     "list_drafts",
     "load_gradebook",
     "my_lessons",
