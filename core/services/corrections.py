@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -82,10 +83,10 @@ def _still_open(uow: UnitOfWork, cell: Cell, course: Course) -> DomainError:
 
 def _request_cells(
     uow: UnitOfWork, c: Correction, course: Course, cells: Sequence[CellChange]
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Read each cell now: locked, changed by the request, as the caller saw it."""
     seen: set[tuple[object, ...]] = set()
-    stored = []
+    stored: list[dict[str, Any]] = []
     for position, change in enumerate(cells):
         cell = resolve(uow, course, change)
         if cell.key in seen:
