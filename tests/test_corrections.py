@@ -338,3 +338,36 @@ def test_request_and_decision_are_audited_004_7(w: World) -> None:
             .group_by(AuditEvent.action)
         ).all()
     assert dict(events) == {"correction.request": 1, "correction.decide": 1}
+
+
+@pytest.mark.skipif(date.today() < date(2026, 11, 20), reason="the 09.11 lesson locks then")
+def test_cli_twin_request_decide_apply(w: World, capsys) -> None:
+    """``zhurnal correction …`` runs each step as the ``--as`` user (real clock)."""
+    from datetime import timedelta
+
+    from zhurnal.cli.main import main
+
+    path = str(w.db.engine.url.database)
+    until = (date.today() + timedelta(days=3)).strftime("%d.%m.%Y")
+    cell = f"mark:{the_test_column(w)}:{w.students5[0]}=5"
+    doc = ["--doc", "Протокол № 2", "--doc-date", "20.11.2026"]
+    course = ["--course", str(w.course5), "--ground", "retake"]
+    assert (
+        main(["correction", "request", "--db", path, "--as", "uchitel", *course, *doc, cell]) == 0
+    )
+    assert "09.11 Контрольная работа — Антонов Антон: 2 → 5" in capsys.readouterr().out
+    (req,) = readmodels.list_corrections(w.db, w.at(w.director))
+    args = ["--db", path, str(req.id)]
+    assert main(["correction", "apply", "--as", "zavuch", *args]) == 1  # not approved yet
+    assert "не утверждена" in capsys.readouterr().err
+    assert (
+        main(["correction", "decide", "--as", "direktor", "--approve", "--until", until, *args])
+        == 0
+    )
+    assert main(["correction", "apply", "--as", "zavuch", *args]) == 0
+    assert mark_of(w, w.students5[0]).value == "5"
+    assert main(["correction", "changes", "--db", path, "--as", "zavuch"]) == 0
+    assert "2 → 5" in capsys.readouterr().out
+    bad = ["--course", "1", "--ground", "retake", "--doc", "1", "--doc-date", "20.11.2026"]
+    assert main(["correction", "request", "--db", path, "--as", "uchitel", *bad, "mark:x"]) == 1
+    assert "не понята" in capsys.readouterr().err
