@@ -371,3 +371,35 @@ def test_cli_twin_request_decide_apply(w: World, capsys) -> None:
     bad = ["--course", "1", "--ground", "retake", "--doc", "1", "--doc-date", "20.11.2026"]
     assert main(["correction", "request", "--db", path, "--as", "uchitel", *bad, "mark:x"]) == 1
     assert "не понята" in capsys.readouterr().err
+
+
+def test_cell_of_a_student_outside_the_class_is_refused(w: World) -> None:
+    with pytest.raises(DomainError, match=r"не числится в 5А на 09\.11\.2026"):
+        request(w, [CellChange.mark(the_test_column(w), w.outsider, "5")])
+
+
+def test_migration_0003_upgrades_a_0002_database(tmp_path) -> None:
+    """A school at 0002 keeps its requests: they gain empty cells and no «applied»."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from zhurnal.core.migrate import alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = alembic_config(engine)
+    command.upgrade(cfg, "0002")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO correction (id, requested_by_id, requested_at, ground, reason, "
+                "document_number, document_date, course_id, scope, status, decision_note, "
+                "version) VALUES (1, 1, '2026-11-20 10:00:00', 'illness', '', '17', "
+                "'2026-11-20', 1, 'marks', 'approved', '', 1)"
+            )
+        )
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT status, applied_by_id, applied_at FROM correction")).one()
+        items = conn.execute(text("SELECT count(*) FROM correction_item")).scalar_one()
+    engine.dispose()
+    assert tuple(row) == ("approved", None, None) and items == 0

@@ -11,11 +11,13 @@ correction's id, so the write is checked, stored and audited as any other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import select
 
 from zhurnal.core.actor import Actor
+from zhurnal.core.context import group_title, roster_ids
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import (
@@ -42,6 +44,7 @@ from zhurnal.core.rules import (
     lock_refusal,
     normalize_absence,
     normalize_mark,
+    not_enrolled,
     period_lock_refusal,
     period_mark_lock_at,
 )
@@ -111,8 +114,13 @@ def _lesson(uow: UnitOfWork, course: Course, lesson_id: int | None) -> Lesson:
     return lesson
 
 
-def _student(uow: UnitOfWork, student_id: int | None) -> int:
+def _student(
+    uow: UnitOfWork, course: Course, klass: SchoolClass, student_id: int | None, day: date
+) -> int:
+    """The student, in the class (and subgroup) on the cell's day."""
     student: Student = uow.get(Student, student_id, "Ученик")
+    if student.id not in roster_ids(uow.session, course, day):
+        raise not_enrolled(student.full_name, group_title(klass.title, course.subgroup), day)
     return student.id or 0
 
 
@@ -134,7 +142,7 @@ def resolve(uow: UnitOfWork, course: Course, change: CellChange | CorrectionItem
         wt: WorkType = uow.get(WorkType, a.work_type_id, "Вид работы")
         if (grade1 := grade1_marks_refusal(uow.policy, klass.grade)) is not None:
             raise grade1
-        sid = _student(uow, change.student_id)
+        sid = _student(uow, course, klass, change.student_id, lesson.date)
         row = uow.session.exec(
             select(Mark).where(Mark.assignment_id == a.id, Mark.student_id == sid)
         ).first()
@@ -156,7 +164,8 @@ def resolve(uow: UnitOfWork, course: Course, change: CellChange | CorrectionItem
             period.kind in ("quarter", "half") and period.scheme != klass.period_scheme
         ):
             raise ValidationError(f"{period.name} не относится к учебным периодам {klass.title}.")
-        sid = _student(uow, change.student_id)
+        day = min(max(uow.now.date(), period.start), period.end)  # as ``set_period_mark``
+        sid = _student(uow, course, klass, change.student_id, day)
         pm = uow.session.exec(
             select(PeriodMark).where(
                 PeriodMark.course_id == course.id,
@@ -181,7 +190,7 @@ def resolve(uow: UnitOfWork, course: Course, change: CellChange | CorrectionItem
     locked = _locked(uow, lesson, "current")
     label = cell_label(kind, lesson)
     if kind == "absence":
-        sid = _student(uow, change.student_id)
+        sid = _student(uow, course, klass, change.student_id, lesson.date)
         ab = uow.session.exec(
             select(Absence).where(Absence.lesson_id == lesson.id, Absence.student_id == sid)
         ).first()
