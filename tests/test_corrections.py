@@ -126,7 +126,7 @@ def test_request_approve_apply_fills_the_change_table_004_7(w: World) -> None:
     assert first.approved_by == "Директорова Анна Борисовна"
     assert first.entered_by == "Завучева Вера Петровна"
     assert first.ground.startswith("пропуск уроков обучающимся по болезни")
-    assert first.entered_at == NOW
+    assert (first.entered_at, first.record_date) == (NOW, date(2026, 11, 9))
 
 
 def test_change_table_report_004_7_5(w: World) -> None:
@@ -138,9 +138,12 @@ def test_change_table_report_004_7_5(w: World) -> None:
     assert report.title == "Таблица учёта изменений в электронном журнале"
     assert report.subtitle == ("5А · 2 четверть",)
     assert len(report.rows) == 1 and "2" in report.rows[0] and "4" in report.rows[0]
-    # another class's table, or days before the change, stay empty
+    # another class's table stays empty; a change belongs to the dates of the record it
+    # changes (the 09.11 lesson), not to the day it was entered [004 §7.3]
     assert readmodels.change_table(w.db, w.at(w.deputy), class_id=w.class1) == ()
-    assert readmodels.change_table(w.db, w.at(w.deputy), end=date(2026, 11, 22)) == ()
+    q2 = {"start": date(2026, 11, 5), "end": date(2026, 12, 28)}
+    assert len(readmodels.change_table(w.db, w.at(w.deputy), **q2)) == 1
+    assert readmodels.change_table(w.db, w.at(w.deputy), start=date(2026, 11, 10)) == ()
 
 
 def test_change_table_is_for_those_who_read_the_class(w: World) -> None:
@@ -286,6 +289,14 @@ def test_period_mark_correction_004_7(w: World) -> None:
     with w.db.read() as s:
         pm = s.exec(select(PeriodMark)).one()
     assert (pm.value, pm.correction_id) == ("4", req.id)
+    q1 = {"start": date(2026, 9, 1), "end": date(2026, 10, 24)}  # the 1st quarter's sheet
+    (row,) = readmodels.change_table(w.db, w.at(w.deputy), **q1)
+    assert (row.what, row.old, row.new, row.record_date) == (
+        "1 четверть: итоговая отметка",
+        "3",
+        "4",
+        date(2026, 10, 24),
+    )
 
 
 def test_listed_cells_are_entered_whole_004_7_4(w: World) -> None:

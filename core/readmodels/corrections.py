@@ -120,7 +120,8 @@ class CorrectionView:
 class ChangeRow:
     """One line of «Таблица учёта изменений» [004 §7.5]: one cell as it was entered."""
 
-    entered_at: datetime
+    entered_at: datetime  # when the deputy entered it
+    record_date: date | None  # the lesson's date; a period mark: its period's last day
     class_title: str
     subject: str
     student: str
@@ -298,10 +299,11 @@ def _loads(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _cell_of(session: Session, e: AuditEvent) -> tuple[str, str, str, str]:
-    """(what, student, old, new) of one audited write made under a correction."""
+def _cell_of(session: Session, e: AuditEvent) -> tuple[str, str, str, str, date | None]:
+    """(what, student, old, new, the record's date) of one write made under a correction."""
     before, after = _loads(e.before), _loads(e.after)
     lesson: Lesson | None = None
+    day: date | None = None
     if e.action.startswith("mark."):
         kind, old, new = "mark", before.get("value") or "", after.get("value") or ""
         lesson = session.get(Lesson, after.get("lesson_id"))
@@ -322,6 +324,7 @@ def _cell_of(session: Session, e: AuditEvent) -> tuple[str, str, str, str]:
         kind, old, new = "period_mark", before.get("value") or "", after.get("value") or ""
         p = session.get(Period, after.get("period_id"))
         label = cell_label(kind, period=p.name if p else "")
+        day = p.end if p else None
     else:
         kind = "topic" if e.action == "lesson.topic" else "homework"
         old, new = before.get(kind) or "", after.get(kind) or ""
@@ -330,7 +333,17 @@ def _cell_of(session: Session, e: AuditEvent) -> tuple[str, str, str, str]:
     sid = after.get("student_id")
     student = session.get(Student, sid) if sid else None
     name = student.full_name if student else ""
-    return label, name, value_text(kind, old), value_text(kind, new)
+    if lesson is not None:
+        day = lesson.date
+    return label, name, value_text(kind, old), value_text(kind, new), day
+
+
+def _within(day: date | None, start: date | None, end: date | None) -> bool:
+    if start is None and end is None:
+        return True
+    if day is None:
+        return False
+    return (start is None or day >= start) and (end is None or day <= end)
 
 
 def change_table(
@@ -344,7 +357,9 @@ def change_table(
     """Every cell entered under a correction, in the order entered [004 §7.5].
 
     The director and the deputy see the whole school; a teacher the courses they may
-    read (their own, their class's); ``start``/``end`` bound the day it was entered."""
+    read (their own, their class's).  ``start``/``end`` bound the date of the record
+    changed (the lesson's; a period mark's period end), not the day it was entered: a
+    change belongs to the summary sheet of the period it concerns [004 §7.3, §7.5]."""
     with db.read() as session:
         query = (
             select(AuditEvent)
@@ -354,10 +369,6 @@ def change_table(
             )
             .order_by(col(AuditEvent.id))
         )
-        if start is not None:
-            query = query.where(AuditEvent.ts >= datetime.combine(start, datetime.min.time()))
-        if end is not None:
-            query = query.where(AuditEvent.ts <= datetime.combine(end, datetime.max.time()))
         rows: list[ChangeRow] = []
         readable: dict[int, bool] = {}
         for e in session.exec(query):
@@ -374,11 +385,14 @@ def change_table(
                 readable[course.id or 0] = can_read_course(session, actor, course, klass)
             if not readable[course.id or 0]:
                 continue
-            what, student, old, new = _cell_of(session, e)
+            what, student, old, new, day = _cell_of(session, e)
+            if not _within(day, start, end):
+                continue
             subject = session.get(Subject, course.subject_id)
             rows.append(
                 ChangeRow(
                     e.ts,
+                    day,
                     klass.title,
                     subject.name if subject else "",
                     student,

@@ -12,6 +12,7 @@ TITLE = "Таблица учёта изменений в электронном 
 
 COLUMNS = (
     ReportColumn("Дата внесения", "datetime", 16),
+    ReportColumn("Дата записи", "date", 11),
     ReportColumn("Класс", "text", 6),
     ReportColumn("Предмет", "text", 14),
     ReportColumn("Ученик", "text", 22),
@@ -34,6 +35,7 @@ def change_table_report(rows: Sequence[ChangeRow], subtitle: str = "") -> Report
         rows=tuple(
             (
                 r.entered_at,
+                r.record_date,
                 r.class_title,
                 r.subject,
                 r.student,
