@@ -170,6 +170,8 @@ def test_old_value_is_read_from_the_register_004_7(w: World) -> None:
     """The old value is the stored one; a caller who saw another gets a conflict."""
     with pytest.raises(ConflictError, match=r"09\.11 Контрольная работа"):
         request(w, [CellChange.mark(the_test_column(w), w.students5[0], "4", old="3")])
+    seen_lower = CellChange.absence(w.lessons["locked"], w.students5[1], "Б", old="н")
+    assert request(w, [seen_lower]).items[0].old == "Н"  # a code typed in any case
     with pytest.raises(ValidationError, match="совпадает"):
         request(w, [CellChange.mark(the_test_column(w), w.students5[0], "2")])
     with pytest.raises(ValidationError, match=r"[Нн]еизвест"):
@@ -257,8 +259,13 @@ def test_cell_changed_meanwhile_applies_nothing_004_7(w: World) -> None:
     approve(w, first.id)
     approve(w, second.id)
     corrections.apply_correction(w.db, w.at(w.deputy), first.id)
-    with pytest.raises(ConflictError, match=r"09\.11 Контрольная работа.*Завучева"):
+    with pytest.raises(ConflictError) as exc:
         corrections.apply_correction(w.db, w.at(w.deputy), second.id)
+    assert exc.value.message == (
+        f"Заявка № {second.id}: «09.11 Контрольная работа» изменена после подачи заявки "
+        "(Завучева Вера Петровна, 23.11.2026 10:00): было 2, сейчас 4. "
+        "Ничего не внесено: нужна новая заявка."
+    )
     assert absence_of(w, w.students5[1]) == "Н" and mark_of(w, w.students5[0]).value == "4"
     assert readmodels.get_correction(w.db, w.at(w.deputy), second.id).status == "approved"
 

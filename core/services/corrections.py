@@ -81,6 +81,26 @@ def _still_open(uow: UnitOfWork, cell: Cell, course: Course) -> DomainError:
     )
 
 
+def _same(cell: Cell, seen: str) -> bool:
+    """The value the caller saw is the stored one (codes and marks in any case)."""
+    if cell.kind in ("topic", "homework"):
+        return seen.strip() == cell.current
+    return seen.strip().casefold() == cell.current.casefold()
+
+
+def _changed(uow: UnitOfWork, c: Correction, cell: Cell, old: str) -> ConflictError:
+    """A cell changed since the request: nothing is entered, a new request is needed."""
+    exc = uow.conflict(f"«{cell.label}»", cell.row)
+    when = exc.when.strftime("%d.%m.%Y %H:%M") if exc.when else "неизвестно когда"
+    exc.message = (
+        f"Заявка № {c.id}: «{cell.label}» изменена после подачи заявки "
+        f"({exc.who or 'другой пользователь'}, {when}): было {value_text(cell.kind, old)}, "
+        f"сейчас {value_text(cell.kind, cell.current)}. Ничего не внесено: нужна новая заявка."
+    )
+    exc.args = (exc.message,)
+    return exc
+
+
 def _request_cells(
     uow: UnitOfWork, c: Correction, course: Course, cells: Sequence[CellChange]
 ) -> list[dict[str, Any]]:
@@ -94,7 +114,7 @@ def _request_cells(
         seen.add(cell.key)
         if not cell.locked:
             raise _still_open(uow, cell, course)
-        if change.old is not None and change.old.strip() != cell.current:
+        if change.old is not None and not _same(cell, change.old):
             raise uow.conflict(f"«{cell.label}»", cell.row)
         if cell.new == cell.current:
             raise ValidationError(
@@ -280,7 +300,7 @@ def apply_correction(
             cells = [resolve(uow, course, item) for item in items]
             for item, cell in zip(items, cells, strict=True):
                 if cell.current != item.old_value:
-                    raise uow.conflict(f"Заявка № {c.id}, «{cell.label}»", cell.row)
+                    raise _changed(uow, c, cell, item.old_value)
             for cell in cells:
                 try:
                     enter(db, actor, c, cell)
