@@ -421,3 +421,16 @@ def test_migration_0003_upgrades_a_0002_database(tmp_path) -> None:
         items = conn.execute(text("SELECT count(*) FROM correction_item")).scalar_one()
     engine.dispose()
     assert tuple(row) == ("approved", None, None) and items == 0
+
+
+def test_lesson_card_offers_a_correction_after_the_lock_004_7_2(w: World) -> None:
+    """The topic, homework and attendance of a locked lesson: the teacher, the class
+    teacher and the deputy may ask; an open lesson is fixed by its teacher."""
+    offer = readmodels.lesson_correction_why_not
+    for who in (w.teacher, w.ct, w.deputy):
+        assert offer(w.db, w.at(who), w.lessons["locked"]) == ""
+    assert "004 §7.2" in offer(w.db, w.at(w.director), w.lessons["locked"])
+    assert offer(w.db, w.at(w.teacher), w.lessons["today"]).endswith("исправьте её сами.")
+    assert "учитель предмета" in offer(w.db, w.at(w.ct), w.lessons["today"])
+    with pytest.raises(PermissionDenied):
+        offer(w.db, w.at(w.primary), w.lessons["locked"])

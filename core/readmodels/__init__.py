@@ -7,19 +7,20 @@
 - ``lessons``: the day's lessons, the lesson card, the attendance list;
 - ``grid``: loading a gradebook and its periods;
 - ``drafts``: a user's unsaved lesson texts;
-- ``corrections``: late corrections with their cells, and the change table [004 §7];
+- ``corrections``: late corrections with their cells [004 §7];
+- ``changes``: the change table of what was entered under them [004 §7.5];
 - ``people``: who is signed in (roles, the classes they lead).
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
 """
 
+from zhurnal.core.readmodels.changes import ChangeRow, change_table
 from zhurnal.core.readmodels.corrections import (
-    ChangeRow,
     CorrectionItemView,
     CorrectionView,
-    change_table,
     get_correction,
+    lesson_correction_why_not,
     list_corrections,
 )
 from zhurnal.core.readmodels.drafts import get_draft, list_drafts
@@ -97,6 +98,7 @@ __all__ = [
     "lesson_assignments",
     "lesson_attendance",
     "lesson_card",
+    "lesson_correction_why_not",
     "lesson_counts",
     "lesson_roster_ids",
     "lesson_view",

@@ -33,6 +33,7 @@ from typing import NamedTuple
 from zhurnal.core.access import student_mark_refusal, why_not
 from zhurnal.core.context import StudentAtLesson, group_title
 from zhurnal.core.policy import Policy
+from zhurnal.core.readmodels.corrections import OPEN_MINE, OPEN_THEIRS
 from zhurnal.core.rules import (
     mark_value_refusal,
     normalize_mark,
@@ -41,8 +42,6 @@ from zhurnal.core.rules import (
     weighted_average,
 )
 
-OPEN_MINE = "Запись ещё открыта: исправьте её сами."
-OPEN_THEIRS = "Запись ещё открыта: её исправляет учитель предмета."
 NO_COLUMN = "За этот урок нет задания: корректировка меняет только выставленные графы."
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zhurnal.core.readmodels.corrections import ChangeRow
+from zhurnal.core.readmodels.changes import ChangeRow
 from zhurnal.core.reports.table import Report, ReportColumn
 
 TITLE = "Таблица учёта изменений в электронном журнале"
