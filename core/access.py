@@ -303,10 +303,7 @@ def _correction(
         "Исправления по разрешению директора вносит заместитель директора [004 §7.4].",
     )
     corr: Correction = uow.get(Correction, correction_id, "Заявка на исправление")
-    if corr.status == "applied":
-        raise DomainError(f"Заявка на исправление № {corr.id} уже внесена.")
-    if corr.status != "approved":
-        raise DomainError(f"Заявка на исправление № {corr.id} не утверждена директором [004 §7.2].")
+    enforce(_not_approved(corr))
     if corr.scope == CELLS:
         if _applying.get() != corr.id:
             raise DomainError(
@@ -322,10 +319,7 @@ def _correction(
         # A correction for one student opens that student's cells only, never an action
         # over the whole lesson (everyone present, a new work type).
         raise DomainError(f"Заявка № {corr.id} открывает записи только одного ученика.")
-    if corr.valid_until is not None and uow.now.date() > corr.valid_until:
-        raise LockedError(
-            f"Срок заявки № {corr.id} истёк {fmt_date(corr.valid_until)}: нужна новая заявка."
-        )
+    enforce(_expired(corr, uow.now.date()))
     return corr
 
 
@@ -365,43 +359,44 @@ def correction_request_refusal(
     )
 
 
-def correction_decide_refusal(actor: Actor, correction_id: int, status: str) -> DomainError | None:
+def correction_decide_refusal(actor: Actor, c: Correction) -> DomainError | None:
     """The director approves or rejects a request once [004 §7.2]."""
     if not actor.has("director"):
         return PermissionDenied("Разрешение на исправление даёт директор [004 §7.2].")
-    if status != "requested":
-        return DomainError(f"По заявке № {correction_id} решение уже принято.")
+    return (
+        None if c.status == "requested" else DomainError(f"По заявке № {c.id} решение уже принято.")
+    )
+
+
+def _not_approved(c: Correction) -> DomainError | None:
+    if c.status == "applied":
+        return DomainError(f"Заявка № {c.id} уже внесена.")
+    if c.status == "rejected":
+        return DomainError(f"Заявка № {c.id} отклонена директором.")
+    if c.status != "approved":
+        return DomainError(f"Заявка № {c.id} ещё не утверждена директором [004 §7.2].")
     return None
 
 
-def correction_apply_refusal(
-    actor: Actor,
-    correction_id: int,
-    status: str,
-    scope: str,
-    valid_until: date | None,
-    today: date,
-) -> DomainError | None:
+def _expired(c: Correction, today: date) -> LockedError | None:
+    if c.valid_until is None or today <= c.valid_until:
+        return None
+    return LockedError(f"Срок заявки № {c.id} истёк {fmt_date(c.valid_until)}: нужна новая заявка.")
+
+
+def correction_apply_refusal(actor: Actor, c: Correction, today: date) -> DomainError | None:
     """The deputy enters an approved request's cells within its validity [004 §7.4]."""
     if not actor.has("deputy"):
         return PermissionDenied(
             "Исправления по разрешению директора вносит заместитель директора [004 §7.4]."
         )
-    if status == "applied":
-        return DomainError(f"Заявка № {correction_id} уже внесена.")
-    if status == "rejected":
-        return DomainError(f"Заявка № {correction_id} отклонена директором.")
-    if status != "approved":
-        return DomainError(f"Заявка № {correction_id} ещё не утверждена директором [004 §7.2].")
-    if scope != CELLS:
+    if (refusal := _not_approved(c)) is not None:
+        return refusal
+    if c.scope != CELLS:
         return DomainError(
-            f"Заявка № {correction_id} открывает записи: их исправляют в журнале, указав заявку."
+            f"Заявка № {c.id} открывает записи: их исправляют в журнале, указав заявку."
         )
-    if valid_until is not None and today > valid_until:
-        return LockedError(
-            f"Срок заявки № {correction_id} истёк {fmt_date(valid_until)}: нужна новая заявка."
-        )
-    return None
+    return _expired(c, today)
 
 
 LESSON_WRITES = ("text", "attendance", "work_types", "marks")

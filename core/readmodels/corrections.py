@@ -196,10 +196,8 @@ def correction_view(session: Session, actor: Actor, c: Correction) -> Correction
             )
         )
     cid = c.id or 0
-    decide = correction_decide_refusal(actor, cid, c.status)
-    apply = correction_apply_refusal(
-        actor, cid, c.status, c.scope, c.valid_until, actor.now().date()
-    )
+    decide = correction_decide_refusal(actor, c)
+    apply = correction_apply_refusal(actor, c, actor.now().date())
     return CorrectionView(
         cid,
         c.course_id,

@@ -223,7 +223,7 @@ def request_correction(
             "document_number",
             "document_date",
         )
-        uow.audit("correction.request", "correction", c.id, None, {**after, "items": items})
+        uow.audit("correction.request", "correction", c.id, None, {**after, "items": items}, c.id)
         uow.session.flush()
         return correction_view(uow.session, actor, c)
 
@@ -241,8 +241,8 @@ def decide_correction(
     """The director approves (until a date) or rejects, saying why [004 §7.2]."""
     with unit_of_work(db, actor, "correction.decide") as uow:
         c: Correction = uow.get(Correction, correction_id, "Заявка на исправление")
+        enforce(correction_decide_refusal(actor, c))
         uow.check_version(c, expected_version, "Заявка на исправление")
-        enforce(correction_decide_refusal(actor, c.id or 0, c.status))
         if approve:
             if valid_until is None or valid_until < uow.now.date():
                 raise ValidationError(
@@ -283,11 +283,7 @@ def apply_correction(
             unit_of_work(db, actor, "correction.apply") as uow,
         ):
             c: Correction = uow.get(Correction, correction_id, "Заявка на исправление")
-            enforce(
-                correction_apply_refusal(
-                    actor, c.id or 0, c.status, c.scope, c.valid_until, uow.now.date()
-                )
-            )
+            enforce(correction_apply_refusal(actor, c, uow.now.date()))
             uow.check_version(c, expected_version, "Заявка на исправление")
             course: Course = uow.get(Course, c.course_id, "Предмет класса")
             items = list(
