@@ -281,6 +281,7 @@ def test_retake_mark_entered_by_deputy_004_7_4(w: World) -> None:
     mark = mark_of(w, w.students5[2])
     assert mark is not None and mark.value == "4"
     assert mark.entered_by_id == w.deputy.user_id and mark.correction_id == req.id
+    assert not mark.late  # entered on the protocol, not the teacher's late entry
     (row,) = readmodels.change_table(w.db, w.at(w.director))
     assert (row.old, row.new, row.ground) == ("—", "4", "пересдача по уважительной причине")
 
