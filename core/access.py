@@ -21,18 +21,20 @@ class that day, absent from an answer in class).  An approved correction
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.calendar import Calendar
 from zhurnal.core.context import LessonCtx, LessonFacts, StudentAtLesson, lesson_facts
 from zhurnal.core.errors import DomainError, LockedError, PermissionDenied
-from zhurnal.core.models import Correction, Course, Lesson, SchoolClass
+from zhurnal.core.models import Correction, CorrectionItem, Course, Lesson, SchoolClass
 from zhurnal.core.policy import Policy
 from zhurnal.core.rules import (
     LOCK_WHAT,
@@ -284,27 +286,138 @@ class WriteGrant:
         return self.correction_id is not None
 
 
+# The kinds of correction items (``CorrectionItem.kind``) a write of each scope enters.
+SCOPE_ITEMS = {
+    "marks": ("mark",),
+    "attendance": ("absence",),
+    "lesson": ("topic", "homework"),
+    "period_marks": ("period_mark",),
+}
+CELLS = "cells"
+"""The scope of a correction that lists its cells (items): entered whole by ``apply``."""
+
+_applying: ContextVar[int | None] = ContextVar("zhurnal_applying_correction", default=None)
+
+
+@contextmanager
+def applying(correction_id: int) -> Iterator[None]:
+    """While a correction with items is being applied, its writes may name it."""
+    token = _applying.set(correction_id)
+    try:
+        yield
+    finally:
+        _applying.reset(token)
+
+
 def _correction(
-    uow: UnitOfWork, correction_id: int, course: Course, scope: str, student_id: int | None
+    uow: UnitOfWork,
+    correction_id: int,
+    course: Course,
+    scope: str,
+    student_id: int | None,
+    *,
+    lesson_id: int | None = None,
+    period_id: int | None = None,
 ) -> Correction:
     require(
         uow.actor.has("deputy"),
         "Исправления по разрешению директора вносит заместитель директора [004 §7.4].",
     )
     corr: Correction = uow.get(Correction, correction_id, "Заявка на исправление")
-    if corr.status != "approved":
-        raise DomainError(f"Заявка на исправление № {corr.id} не утверждена директором [004 §7.2].")
-    if corr.course_id != course.id or corr.scope != scope:
+    enforce(_not_approved(corr))
+    if corr.scope == CELLS:
+        if _applying.get() != corr.id:
+            raise DomainError(
+                f"Заявка № {corr.id} вносится целиком: «Внести исправления» по заявке."
+            )
+        if corr.course_id != course.id or not _lists_cell(
+            uow.session, corr, scope, student_id, lesson_id, period_id
+        ):
+            raise DomainError(f"Заявка № {corr.id} не открывает эти записи.")
+    elif corr.course_id != course.id or corr.scope != scope:
         raise DomainError(f"Заявка № {corr.id} не открывает эти записи.")
     if corr.student_id is not None and student_id != corr.student_id:
         # A correction for one student opens that student's cells only, never an action
         # over the whole lesson (everyone present, a new work type).
         raise DomainError(f"Заявка № {corr.id} открывает записи только одного ученика.")
-    if corr.valid_until is not None and uow.now.date() > corr.valid_until:
-        raise LockedError(
-            f"Срок заявки № {corr.id} истёк {fmt_date(corr.valid_until)}: нужна новая заявка."
-        )
+    enforce(_expired(corr, uow.now.date()))
     return corr
+
+
+def _lists_cell(
+    session: Session,
+    corr: Correction,
+    scope: str,
+    student_id: int | None,
+    lesson_id: int | None,
+    period_id: int | None,
+) -> bool:
+    """Whether the correction's items name this cell (a write of ``scope``)."""
+    query = select(CorrectionItem.id).where(
+        CorrectionItem.correction_id == corr.id,
+        col(CorrectionItem.kind).in_(SCOPE_ITEMS.get(scope, ())),
+        CorrectionItem.student_id == student_id,
+    )
+    if lesson_id is not None:
+        query = query.where(CorrectionItem.lesson_id == lesson_id)
+    if period_id is not None:
+        query = query.where(CorrectionItem.period_id == period_id)
+    return session.exec(query).first() is not None
+
+
+def correction_request_refusal(
+    actor: Actor, course_teacher_id: int, class_teacher_id: int | None
+) -> PermissionDenied | None:
+    """Who asks the director for a late correction [004 §7.2]: the course's teacher, the
+    class teacher, the deputy."""
+    if actor.has("deputy"):
+        return None
+    if actor.has("teacher") and actor.user_id in (course_teacher_id, class_teacher_id):
+        return None
+    return PermissionDenied(
+        "Заявку на исправление подаёт учитель предмета, классный руководитель или "
+        "заместитель директора [004 §7.2]."
+    )
+
+
+def correction_decide_refusal(actor: Actor, c: Correction) -> DomainError | None:
+    """The director approves or rejects a request once [004 §7.2]."""
+    if not actor.has("director"):
+        return PermissionDenied("Разрешение на исправление даёт директор [004 §7.2].")
+    return (
+        None if c.status == "requested" else DomainError(f"По заявке № {c.id} решение уже принято.")
+    )
+
+
+def _not_approved(c: Correction) -> DomainError | None:
+    if c.status == "applied":
+        return DomainError(f"Заявка № {c.id} уже внесена.")
+    if c.status == "rejected":
+        return DomainError(f"Заявка № {c.id} отклонена директором.")
+    if c.status != "approved":
+        return DomainError(f"Заявка № {c.id} ещё не утверждена директором [004 §7.2].")
+    return None
+
+
+def _expired(c: Correction, today: date) -> LockedError | None:
+    if c.valid_until is None or today <= c.valid_until:
+        return None
+    return LockedError(f"Срок заявки № {c.id} истёк {fmt_date(c.valid_until)}: нужна новая заявка.")
+
+
+def correction_apply_refusal(actor: Actor, c: Correction, today: date) -> DomainError | None:
+    """The deputy enters an approved request's cells within its validity [004 §7.4]."""
+    if not actor.has("deputy"):
+        return PermissionDenied(
+            "Исправления по разрешению директора вносит заместитель директора [004 §7.4]."
+        )
+    if (refusal := _not_approved(c)) is not None:
+        return refusal
+    if c.scope != CELLS:
+        return DomainError(
+            f"Заявка № {c.id} открывает записи: их исправляют в журнале, указав заявку."
+        )
+    return _expired(c, today)
 
 
 LESSON_WRITES = ("text", "attendance", "work_types", "marks")
@@ -324,7 +437,9 @@ def authorize_lesson_write(
     ("text", "attendance", "work_types", "marks"); raises the refusal."""
     opened_by = None
     if correction_id is not None:
-        corr = _correction(uow, correction_id, ctx.course, scope, student_id)
+        corr = _correction(
+            uow, correction_id, ctx.course, scope, student_id, lesson_id=ctx.lesson.id
+        )
         if corr.lesson_id is not None and corr.lesson_id != ctx.lesson.id:
             raise DomainError(f"Заявка № {corr.id} открывает другой урок.")
         opened_by = corr.id
@@ -353,7 +468,14 @@ def authorize_period_mark_write(
     """Period marks (``Judge.period_mark``); after the lock the deputy under a correction."""
     opened_by = None
     if correction_id is not None:
-        corr = _correction(uow, correction_id, course, "period_marks", student_id)
+        corr = _correction(
+            uow,
+            correction_id,
+            course,
+            "period_marks",
+            student_id,
+            period_id=getattr(period, "id", None),
+        )
         if corr.period_id is not None and corr.period_id != getattr(period, "id", None):
             raise DomainError(f"Заявка № {corr.id} открывает другой период.")
         opened_by = corr.id

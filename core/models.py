@@ -264,12 +264,30 @@ class Correction(Versioned, table=True):
     lesson_id: int | None = Field(default=None, foreign_key="lesson.id")
     period_id: int | None = Field(default=None, foreign_key="period.id")
     student_id: int | None = Field(default=None, foreign_key="student.id")
-    scope: str = "marks"  # marks | attendance | lesson | period_marks
-    status: str = "requested"  # requested | approved | rejected
+    scope: str = "marks"  # marks | attendance | lesson | period_marks | cells (items)
+    status: str = "requested"  # requested | approved | rejected | applied
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: NaiveDatetime | None = None
     decision_note: str = ""
     valid_until: Date | None = None
+    applied_by_id: int | None = Field(default=None, foreign_key="user.id")
+    applied_at: NaiveDatetime | None = None
+
+
+class CorrectionItem(SQLModel, table=True):
+    """One cell a correction changes, old -> new as seen when it was requested [004 §7]."""
+
+    __tablename__ = "correction_item"
+    id: int | None = Field(default=None, primary_key=True)
+    correction_id: int = Field(foreign_key="correction.id", index=True)
+    position: int = 0
+    kind: str  # mark | absence | period_mark | topic | homework
+    lesson_id: int | None = Field(default=None, foreign_key="lesson.id")
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    period_id: int | None = Field(default=None, foreign_key="period.id")
+    student_id: int | None = Field(default=None, foreign_key="student.id")
+    old_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    new_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class AuditEvent(SQLModel, table=True):

@@ -43,6 +43,25 @@ def _correction_request(w: World) -> int:
     ).id
 
 
+def _approved_cells(w: World) -> int:
+    """An approved request to change a locked absence (09.11: Н -> Б) [004 §7]."""
+    on_the_day = w.teacher.at(datetime(2026, 11, 9, 12))
+    lessons.set_absence(w.db, on_the_day, w.lessons["locked"], w.students5[0], "Н")
+    cid = corrections.request_correction(
+        w.db,
+        w.at(w.teacher),
+        course_id=w.course5,
+        ground="illness",
+        document_number="Справка № 1",
+        document_date=date(2026, 11, 20),
+        cells=[corrections.CellChange.absence(w.lessons["locked"], w.students5[0], "Б")],
+    ).id
+    corrections.decide_correction(
+        w.db, w.at(w.director), cid, approve=True, valid_until=date(2026, 11, 30)
+    )
+    return cid
+
+
 def _absence(w: World) -> int:
     return lessons.set_absence(w.db, w.at(w.teacher), w.lessons["today"], w.students5[0], "Н").id
 
@@ -104,6 +123,11 @@ SERVICES = {
             w.db, a, c, approve=True, valid_until=date(2026, 11, 30)
         ),
         {"director"},
+    ),
+    "correction.apply": (
+        _approved_cells,
+        lambda w, a, c: corrections.apply_correction(w.db, a, c),
+        {"deputy"},
     ),
     "lesson.substitute": (
         None,

@@ -293,7 +293,9 @@ def test_correction_limits_004_7(w: World, case: str) -> None:
         )
         cid = req.id
         if case == "rejected":
-            corrections.decide_correction(w.db, w.at(w.director), cid, approve=False)
+            corrections.decide_correction(
+                w.db, w.at(w.director), cid, approve=False, note="Нет протокола пересдачи"
+            )
     else:
         cid = _approved_correction(w, student_id=w.students5[0])
     actor, student = w.at(w.deputy), w.students5[0]

@@ -7,12 +7,22 @@
 - ``lessons``: the day's lessons, the lesson card, the attendance list;
 - ``grid``: loading a gradebook and its periods;
 - ``drafts``: a user's unsaved lesson texts;
+- ``corrections``: late corrections with their cells [004 §7];
+- ``changes``: the change table of what was entered under them [004 §7.5];
 - ``people``: who is signed in (roles, the classes they lead).
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
 """
 
+from zhurnal.core.readmodels.changes import ChangeRow, change_table
+from zhurnal.core.readmodels.corrections import (
+    CorrectionItemView,
+    CorrectionView,
+    get_correction,
+    lesson_correction_why_not,
+    list_corrections,
+)
 from zhurnal.core.readmodels.drafts import get_draft, list_drafts
 from zhurnal.core.readmodels.gradebook import (
     Cell,
@@ -45,7 +55,6 @@ from zhurnal.core.readmodels.views import (
     AbsenceView,
     AssignmentView,
     AttendanceRow,
-    CorrectionView,
     DraftView,
     LessonCard,
     LessonView,
@@ -62,7 +71,9 @@ __all__ = [
     "AssignmentView",
     "AttendanceRow",
     "Cell",
+    "ChangeRow",
     "Column",
+    "CorrectionItemView",
     "CorrectionView",
     "DraftView",
     "Gradebook",
@@ -78,17 +89,21 @@ __all__ = [
     "StudentView",
     "UserView",
     "change_counter",
+    "change_table",
     "course_periods",
     "current_period_id",
+    "get_correction",
     "get_draft",
     "get_lesson",
     "lesson_assignments",
     "lesson_attendance",
     "lesson_card",
+    "lesson_correction_why_not",
     "lesson_counts",
     "lesson_roster_ids",
     "lesson_view",
     "lesson_work_types",
+    "list_corrections",
     "list_drafts",
     "load_gradebook",
     "my_lessons",

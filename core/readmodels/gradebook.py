@@ -13,7 +13,10 @@ who loaded it, whether and why not they may write:
 - per value: ``Gradebook.value_why_not(raw)`` (a value the school's scale does not
   have, e.g. the debt mark «точка» when the policy has none), ``mark_value(raw)``;
 - per period mark: ``period_mark_choices``, ``suggested``, ``period_mark_editable`` /
-  ``period_mark_why_not(student_id)``.
+  ``period_mark_why_not(student_id)``;
+- per locked cell: ``correction_why_not(student_id, column_index)`` and
+  ``period_mark_correction_why_not(student_id)`` — "" when this user may ask the
+  director to change it («Запросить корректировку», [004 §7.2]).
 
 Each text is the message the command would raise (``core.access``): a screen shows
 it and tests no rule itself.
@@ -30,6 +33,7 @@ from typing import NamedTuple
 from zhurnal.core.access import student_mark_refusal, why_not
 from zhurnal.core.context import StudentAtLesson, group_title
 from zhurnal.core.policy import Policy
+from zhurnal.core.readmodels.corrections import OPEN_MINE, OPEN_THEIRS
 from zhurnal.core.rules import (
     mark_value_refusal,
     normalize_mark,
@@ -37,6 +41,8 @@ from zhurnal.core.rules import (
     suggest_period_mark,
     weighted_average,
 )
+
+NO_COLUMN = "За этот урок нет задания: корректировка меняет только выставленные графы."
 
 
 class PeriodInfo(NamedTuple):
@@ -126,6 +132,11 @@ class Gradebook:
     period_mark_outside: frozenset[int] = frozenset()
     """Students not in the class on ``period_mark_day``: no period mark for them."""
     period_mark_day: date | None = None
+    correction_refusal: str = ""
+    """Why this user may not request a late correction in this course ("" when they may:
+    the course's teacher, the class teacher, the deputy [004 §7.2])."""
+    period_mark_locked: bool = False
+    """The period's marks are past their lock: only a correction changes them."""
     valid_until: datetime | None = None
     """The next moment a decision of this page changes by the clock alone (a lesson
     begins, a column locks, the period's marks open or lock): the screen reloads then."""
@@ -169,6 +180,34 @@ class Gradebook:
                 self.policy, self.group, column.date, column.work_type_code, student, not clear
             )
         )
+
+    def correction_why_not(self, student_id: int, column_index: int) -> str:
+        """Why this user cannot request a correction of this mark cell, "" when they can:
+        only a locked cell of an existing column, of a student in the class then."""
+        column = self.columns[column_index]
+        if not column.locked:
+            return OPEN_MINE if column.editable else OPEN_THEIRS
+        if self.correction_refusal:
+            return self.correction_refusal
+        if self.no_marks:
+            return self.no_marks_reason
+        if column.assignment_id is None:
+            return NO_COLUMN
+        row = self._rows.get(student_id)
+        if row is not None and column_index in row.outside:
+            return not_enrolled(row.name, self.group, column.date).message
+        return ""
+
+    def period_mark_correction_why_not(self, student_id: int) -> str:
+        """The same for a period mark: after the period's lock."""
+        if not self.period_mark_locked:
+            return OPEN_MINE if self.period_mark_editable else OPEN_THEIRS
+        if self.correction_refusal:
+            return self.correction_refusal
+        row = self._rows.get(student_id)
+        if row is not None and student_id in self.period_mark_outside and self.period_mark_day:
+            return not_enrolled(row.name, self.group, self.period_mark_day).message
+        return ""
 
     def value_why_not(self, raw: str) -> str:
         """Why ``raw`` is no mark of the school's scale ("" when it is; «.» is the debt mark

@@ -20,7 +20,12 @@ from datetime import date, datetime, time
 from sqlmodel import Session, and_, col, or_, select
 from sqlmodel.sql.expression import Select
 
-from zhurnal.core.access import Judge, require_read_course, why_not
+from zhurnal.core.access import (
+    Judge,
+    correction_request_refusal,
+    require_read_course,
+    why_not,
+)
 from zhurnal.core.actor import Actor
 from zhurnal.core.audit import change_counter
 from zhurnal.core.context import DEFAULT_BELL, SOMEONE, LessonFacts, group_title, keeper_id
@@ -379,6 +384,10 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
                 judge.period_mark(course.teacher_id, klass.class_teacher_id, period)
             ),
             period_mark_outside=frozenset(outside_then),
+            correction_refusal=why_not(
+                correction_request_refusal(actor, course.teacher_id, klass.class_teacher_id)
+            ),
+            period_mark_locked=now >= period_mark_lock_at(policy, judge.calendar, period.end),
             period_mark_day=mark_day,
             valid_until=next_moment(
                 now,

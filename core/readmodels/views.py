@@ -182,25 +182,6 @@ class StudentView:
     class_id: int | None = None
 
 
-@dataclass(frozen=True)
-class CorrectionView:
-    id: int
-    course_id: int
-    lesson_id: int | None
-    period_id: int | None
-    student_id: int | None
-    scope: str
-    ground: str
-    reason: str
-    document_number: str
-    document_date: date
-    status: str
-    requested_by_id: int
-    decided_by_id: int | None
-    valid_until: date | None
-    version: int
-
-
 # --- the lesson card and the attendance list ---------------------------------------------
 
 

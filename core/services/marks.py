@@ -245,7 +245,7 @@ def _set_mark(
             entered_at=uow.now,
             entered_by_id=uow.actor.user_id or 0,
             version=0,
-            late=is_late(uow.now, deadlines(uow, ctx)[0]),
+            late=grant.correction_id is None and is_late(uow.now, deadlines(uow, ctx)[0]),
         )
     elif mark.value == normalized:
         return _mark_view(mark)

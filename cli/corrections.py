@@ -1,0 +1,202 @@
+"""``zhurnal correction …``: the CLI twins of late corrections [004 §7].
+
+    zhurnal correction list [--status requested|approved|rejected|applied] --as LOGIN
+    zhurnal correction show ID --as LOGIN
+    zhurnal correction request --course ID --ground illness --doc "Справка № 17"
+        --doc-date 20.11.2026 [--reason ТЕКСТ] CELL... --as LOGIN
+    zhurnal correction decide ID (--approve --until 10.12.2026 | --reject --note ТЕКСТ) --as LOGIN
+    zhurnal correction apply ID --as LOGIN
+    zhurnal correction changes [--class ID] [--from ДАТА] [--to ДАТА] --as LOGIN
+
+A CELL names a locked cell and its new value («=» with nothing after it clears the cell;
+for an absence it means «был на уроке»):
+
+    mark:ЗАДАНИЕ:УЧЕНИК=4    absence:УРОК:УЧЕНИК=Б    period:ПЕРИОД:УЧЕНИК=5
+    topic:УРОК=Текст темы    homework:УРОК=Текст задания
+
+Every command runs as the register user ``--as LOGIN`` (as ``zhurnal import marks``) and
+is checked and audited as theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from zhurnal.core.actor import Actor
+from zhurnal.core.errors import NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from zhurnal.core.db import Database
+    from zhurnal.core.readmodels.corrections import CorrectionView
+    from zhurnal.core.services.correction_cells import CellChange
+
+STATUSES = ("requested", "approved", "rejected", "applied")
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    db_arg: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    p = sub.add_parser("correction", help="исправления после закрытия журнала [004 §7]")
+    csub = p.add_subparsers(dest="correction_command", required=True)
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        q = csub.add_parser(name, help=text)
+        q.add_argument("--as", dest="login", required=True, metavar="LOGIN")
+        db_arg(q)
+        return q
+
+    q = command("list", "заявки (директор и завуч видят все, остальные — свои)")
+    q.add_argument("--status", choices=STATUSES)
+    command("show", "заявка с её записями").add_argument("id", type=int)
+    q = command("request", "подать заявку директору [004 §7.2]")
+    q.add_argument("--course", type=int, required=True, metavar="ID")
+    q.add_argument(
+        "--ground", required=True, help="illness, retake, rework, teacher_absence, other"
+    )
+    q.add_argument("--doc", required=True, metavar="НОМЕР", help="номер документа [004 §7.3]")
+    q.add_argument("--doc-date", required=True, metavar="ДД.ММ.ГГГГ")
+    q.add_argument("--reason", default="")
+    q.add_argument("cells", nargs="+", metavar="CELL")
+    q = command("decide", "решение директора")
+    q.add_argument("id", type=int)
+    how = q.add_mutually_exclusive_group(required=True)
+    how.add_argument("--approve", action="store_true")
+    how.add_argument("--reject", action="store_true")
+    q.add_argument("--until", metavar="ДД.ММ.ГГГГ", help="срок действия разрешения")
+    q.add_argument("--note", default="", help="комментарий (при отказе обязателен)")
+    command("apply", "внести утверждённые исправления [004 §7.4]").add_argument("id", type=int)
+    q = command("changes", "таблица учёта изменений [004 §7.5]")
+    q.add_argument("--class", dest="class_id", type=int, metavar="ID")
+    q.add_argument("--from", dest="start", metavar="ДД.ММ.ГГГГ")
+    q.add_argument("--to", dest="end", metavar="ДД.ММ.ГГГГ")
+
+
+def parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%d.%m.%Y").date()
+    except ValueError:
+        raise ValidationError(f"Дата «{text}»: ожидается ДД.ММ.ГГГГ.") from None
+
+
+def parse_cell(text: str) -> CellChange:
+    """``kind:id[:student]=value`` -> ``CellChange`` (see the module docstring)."""
+    from zhurnal.core.services.correction_cells import CellChange
+
+    where, sep, value = text.partition("=")
+    parts = where.split(":")
+    try:
+        ids = [int(p) for p in parts[1:]]
+    except ValueError:
+        ids = []
+    kind = parts[0]
+    makers: dict[str, tuple[int, Callable[..., CellChange]]] = {
+        "mark": (2, CellChange.mark),
+        "absence": (2, CellChange.absence),
+        "period": (2, CellChange.period_mark),
+        "topic": (1, CellChange.topic),
+        "homework": (1, CellChange.homework),
+    }
+    if not sep or kind not in makers or len(ids) != makers[kind][0]:
+        raise ValidationError(
+            f"Запись «{text}» не понята: mark:ЗАДАНИЕ:УЧЕНИК=4, absence:УРОК:УЧЕНИК=Б, "
+            "period:ПЕРИОД:УЧЕНИК=5, topic:УРОК=текст, homework:УРОК=текст."
+        )
+    return makers[kind][1](*ids, value)
+
+
+def acting_user(db: Database, login: str) -> Actor:
+    from sqlmodel import select
+
+    from zhurnal.core.models import User
+
+    with db.read() as s:
+        user = s.exec(select(User).where(User.login == login.strip().lower())).first()
+        if user is None or not user.active:
+            raise NotFound(f"Пользователь «{login}» не найден или отключён.")
+        return Actor(user.id, user.login, user.role_set(), user.full_name)
+
+
+def _line(c: CorrectionView) -> str:
+    return (
+        f"№ {c.id:<4} {c.class_title:<5} {c.subject:<20} {c.status_text:<26} "
+        f"{c.requested_by} · документ {c.document}"
+    )
+
+
+def _show(c: CorrectionView) -> None:
+    print(_line(c))
+    print(f"  Основание: {c.ground_text}")
+    if c.reason:
+        print(f"  Обоснование: {c.reason}")
+    for item in c.items:
+        who = f" — {item.student}" if item.student else ""
+        print(f"  {item.label}{who}: {item.old_text} → {item.new_text}")
+    if c.decided_by:
+        note = f" ({c.decision_note})" if c.decision_note else ""
+        print(f"  Решение: {c.decided_by}{note}")
+    if c.applied_by and c.applied_at:
+        print(f"  Внёс: {c.applied_by}, {c.applied_at:%d.%m.%Y %H:%M}")
+
+
+def cmd_correction(args: argparse.Namespace, db: Database) -> int:
+    from zhurnal.core import readmodels
+    from zhurnal.core.services import corrections
+
+    actor = acting_user(db, args.login)
+    command = args.correction_command
+    if command == "list":
+        for c in readmodels.list_corrections(db, actor, args.status):
+            print(_line(c))
+    elif command == "show":
+        _show(readmodels.get_correction(db, actor, args.id))
+    elif command == "request":
+        doc_date = parse_date(args.doc_date)
+        assert doc_date is not None  # required by the parser
+        view = corrections.request_correction(
+            db,
+            actor,
+            course_id=args.course,
+            ground=args.ground,
+            document_number=args.doc,
+            document_date=doc_date,
+            reason=args.reason,
+            cells=[parse_cell(c) for c in args.cells],
+        )
+        print(f"Заявка № {view.id} подана директору.")
+        _show(view)
+    elif command == "decide":
+        view = corrections.decide_correction(
+            db,
+            actor,
+            args.id,
+            approve=args.approve,
+            valid_until=parse_date(args.until),
+            note=args.note,
+        )
+        print(f"Заявка № {view.id}: {view.status_text}.")
+    elif command == "apply":
+        view = corrections.apply_correction(db, actor, args.id)
+        print(f"Заявка № {view.id} внесена: записей {len(view.items)}.")
+    else:
+        rows = readmodels.change_table(
+            db,
+            actor,
+            class_id=args.class_id,
+            start=parse_date(args.start),
+            end=parse_date(args.end),
+        )
+        for r in rows:
+            who = f" — {r.student}" if r.student else ""
+            print(
+                f"{r.entered_at:%d.%m.%Y} {r.class_title} {r.subject}: {r.what}{who}: "
+                f"{r.old} → {r.new} (№ {r.correction_id}, {r.document}; "
+                f"разрешил {r.approved_by}, внёс {r.entered_by})"
+            )
+        print(f"Изменений: {len(rows)}.")
+    return 0
