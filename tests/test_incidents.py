@@ -176,25 +176,37 @@ def test_revert_refuses_a_stale_count_and_a_teacher(hacked) -> None:
     assert _state(w)[2] == "Урок отменён"  # nothing reverted
 
 
-def test_revert_of_all_present_and_of_a_new_work_type(db) -> None:
+def test_revert_of_all_present_a_new_work_type_and_period_marks(db) -> None:
     w = build(db)
     t, today = w.teacher, w.lessons["today"]
-    s0, _, s2 = w.students5
+    s0, s1, s2 = w.students5
     lessons.set_absence(db, t.at(_at(8, 45)), today, s2, "Б")
+    marks.set_period_mark(db, t.at(_at(8, 50)), w.course5, s0, w.q2, "4")
+    marks.set_period_mark(db, t.at(_at(8, 51)), w.course5, s1, w.q2, "5")
     lessons.mark_all_present(db, t.at(_at(9, 10)), today)
     marks.set_lesson_mark(db, t.at(_at(9, 11)), today, s0, "test", "5")
+    marks.set_period_mark(db, t.at(_at(9, 12)), w.course5, s0, w.q2, "2")
+    marks.set_period_mark(db, t.at(_at(9, 13)), w.course5, s1, w.q2, None)
     view = incidents.report_incident(db, w.at(w.director, _at(10, 0)), t.user_id, _at(9, 0))
     assert [op.action for op in view.operations] == [
         "attendance.all_present",
         "assignment.add",
         "mark.set",
+        "period_mark.set",
+        "period_mark.clear",
     ]
+    assert view.operations[3].what == "Итоговая отметка: Антонов Антон, 5А Математика, 2 четверть"
     result = incidents.revert_incident(db, w.at(w.director, _at(10, 5)), view.id)
-    assert len(result.reverted) == 3 and not result.left
+    assert len(result.reverted) == 5 and not result.left
     assert _state(w)[:2] == ({}, {s2: "Б"})
-    with db.read() as s:
-        from sqlmodel import select
+    from sqlmodel import select
 
+    from zhurnal.core.models import PeriodMark
+
+    with db.read() as s:
+        period = s.exec(select(PeriodMark.student_id, PeriodMark.value)).all()
+        assert dict(period) == {s0: "4", s1: "5"}
+    with db.read() as s:
         from zhurnal.core.models import Assignment
 
         assert not s.exec(select(Assignment).where(Assignment.lesson_id == today)).all()

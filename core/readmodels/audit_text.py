@@ -34,43 +34,24 @@ MARKS = ("mark.set", "mark.clear", "assignment.add", "assignment.remove", "impor
 ATTENDANCE = ("attendance.set", "attendance.all_present", "attendance.reason")
 TEXTS = ("lesson.topic", "lesson.homework")
 PERIOD_MARKS = ("period_mark.set", "period_mark.clear")
-SESSIONS = (
-    "login",
-    "logout",
-    "login.failed",
-    "login.locked",
-    "password.change",
-    "password.change.failed",
+SESSIONS: tuple[str, ...] = tuple(
+    ("login logout login.failed login.locked password.change password.change.failed ").split()
 )
 DENIALS = ("denied", "import.refused")
-USERS = (
-    "user.create",
-    "user.password_reset",
-    "user.activate",
-    "user.deactivate",
-    "user.set_roles",
-    "user.unlock",
+USERS: tuple[str, ...] = tuple(
+    (
+        "user.create user.password_reset user.activate user.deactivate user.set_roles user.unlock "
+    ).split()
 )
 CORRECTIONS = ("correction.request", "correction.decide")
 INCIDENTS = ("incident.report", "incident.revert")
-SETTINGS = (
-    "demo.create",
-    "year.create",
-    "period.add",
-    "holiday.add",
-    "bells.set",
-    "class.create",
-    "class.set_teacher",
-    "subject.add",
-    "course.create",
-    "slot.add",
-    "lessons.generate",
-    "plan.import",
-    "lesson.substitute",
-    "student.add",
-    "student.enrol",
-    "student.unenrol",
-    "subgroup.add_member",
+SETTINGS: tuple[str, ...] = tuple(
+    (
+        "demo.create year.create period.add holiday.add bells.set class.create "
+        "class.set_teacher subject.add course.create slot.add lessons.generate "
+        "plan.import lesson.substitute student.add student.enrol student.unenrol "
+        "subgroup.add_member "
+    ).split()
 )
 OTHER = "Прочее"
 KIND_ACTIONS: dict[str, tuple[str, ...]] = {
