@@ -13,6 +13,8 @@ from zhurnal.core.audit import ChainReport, verify_chain
 from zhurnal.core.db import Database
 from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
 
+REVERT = "incident.revert"  # a compensating change [002 §4.4] (core.services.incidents)
+
 # entity -> (model, the fields an event's "after" must agree with, the "set" action)
 RECONCILED: dict[str, tuple[type[Mark] | type[PeriodMark], tuple[str, ...], str]] = {
     "mark": (Mark, ("value", "student_id", "assignment_id"), "mark.set"),
@@ -75,18 +77,25 @@ def reconcile(session: Session) -> list[str]:
                 problems.append(f"{entity} № {row_id}: записи нет в журнале аудита")
                 continue
             after = json.loads(event.after or "{}")
-            if event.action != set_action or any(
+            if not _sets(event, set_action) or any(
                 str(after.get(f)) != str(getattr(row, f)) for f in fields
             ):
                 problems.append(
                     f"{entity} № {row_id}: значение не совпадает с событием № {event.id}"
                 )
         for row_id, event in last.items():
-            if event.action == set_action and row_id not in rows:
+            if _sets(event, set_action) and row_id not in rows:
                 problems.append(
                     f"{entity} № {row_id}: удалена в обход журнала (событие № {event.id})"
                 )
     return problems + _reconcile_absences(session) + _reconcile_lessons(session)
+
+
+def _sets(event: AuditEvent, set_action: str) -> bool:
+    """The event leaves a value: the "set" action, or an incident's revert to a value."""
+    if event.action == REVERT:
+        return json.loads(event.after or "{}").get("value") is not None
+    return event.action == set_action
 
 
 def _reconcile_absences(session: Session) -> list[str]:
@@ -98,6 +107,7 @@ def _reconcile_absences(session: Session) -> list[str]:
             col(AuditEvent.action).in_(
                 ("attendance.set", "attendance.reason", "attendance.all_present")
             )
+            | ((col(AuditEvent.action) == REVERT) & (col(AuditEvent.entity) == "absence"))
         )
         .order_by(col(AuditEvent.id))
     )
@@ -139,12 +149,21 @@ def _reconcile_lessons(session: Session) -> list[str]:
     last: dict[tuple[str, int], dict[str, object]] = {}
     query = (
         select(AuditEvent)
-        .where(col(AuditEvent.action).in_(("lesson.topic", "lesson.homework")))
+        .where(
+            col(AuditEvent.action).in_(("lesson.topic", "lesson.homework"))
+            | ((col(AuditEvent.action) == REVERT) & (col(AuditEvent.entity) == "lesson"))
+        )
         .order_by(col(AuditEvent.id))
     )
     for event in session.exec(query):
-        if event.entity_id is not None:
-            last[(event.action, event.entity_id)] = json.loads(event.after or "{}")
+        if event.entity_id is None:
+            continue
+        after = json.loads(event.after or "{}")
+        if event.action != REVERT:
+            last[(event.action, event.entity_id)] = after
+        for action, field in (("lesson.topic", "topic"), ("lesson.homework", "homework")):
+            if event.action == REVERT and field in after:
+                last[(action, event.entity_id)] = after
     problems = []
     for lesson in session.exec(
         select(Lesson).where((col(Lesson.topic) != "") | (col(Lesson.homework) != ""))
