@@ -7,12 +7,21 @@
 - ``lessons``: the day's lessons, the lesson card, the attendance list;
 - ``grid``: loading a gradebook and its periods;
 - ``drafts``: a user's unsaved lesson texts;
-- ``people``: who is signed in (roles, the classes they lead).
+- ``people``: who is signed in (roles, the classes they lead);
+- ``classes``: the class, course and date-span pickers of the class and deputy screens.
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
 """
 
+from zhurnal.core.readmodels.classes import (
+    ClassRef,
+    CourseRef,
+    Span,
+    class_courses,
+    report_spans,
+    visible_classes,
+)
 from zhurnal.core.readmodels.drafts import get_draft, list_drafts
 from zhurnal.core.readmodels.gradebook import (
     Cell,
@@ -62,8 +71,10 @@ __all__ = [
     "AssignmentView",
     "AttendanceRow",
     "Cell",
+    "ClassRef",
     "Column",
     "CorrectionView",
+    "CourseRef",
     "DraftView",
     "Gradebook",
     "LessonCard",
@@ -74,10 +85,12 @@ __all__ = [
     "PeriodMarkView",
     "PlanOffer",
     "ProfileView",
+    "Span",
     "StudentRow",
     "StudentView",
     "UserView",
     "change_counter",
+    "class_courses",
     "course_periods",
     "current_period_id",
     "get_draft",
@@ -93,5 +106,7 @@ __all__ = [
     "load_gradebook",
     "my_lessons",
     "my_profile",
+    "report_spans",
+    "visible_classes",
     "work_types",
 ]
