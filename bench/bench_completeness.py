@@ -158,7 +158,9 @@ def class_screen(db: Any, runs: int) -> tuple[str, float, float]:
         class_completeness(db, actor, class_id, week.start, week.end)
 
     cold, median = timed(open_screen, runs)
-    what = f"{grade}{letter} ({len(courses)} предметов), {title}, {period.name}; {week.label}"
+    what = (
+        f"{grade}{letter} (страниц журнала: {len(courses)}), {title}, {period.name}; {week.label}"
+    )
     return what, cold * 1000, median * 1000
 
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.expression import Select
 
 from zhurnal.core.access import READ_ALL_ROLES, is_class_teacher
 from zhurnal.core.actor import Actor
@@ -105,7 +106,7 @@ def _class_refs(session: Session, classes: list[SchoolClass], day: date) -> tupl
             k.title,
             k.grade,
             names.get(k.class_teacher_id, "") if k.class_teacher_id else "",
-            counts.get(k.id, 0),
+            counts.get(k.id or 0, 0),
         )
         for k in classes
     )
@@ -146,13 +147,21 @@ def class_courses(db: Database, actor: Actor, class_id: int) -> tuple[CourseRef,
     deputy and the director; anyone else gets ``PermissionDenied``)."""
     with db.read() as session:
         klass = _readable_class(session, actor, class_id)
-        rows = session.exec(
-            select(Course.id, Subject.name, Course.subgroup, Course.teacher_id, User.full_name)
+        # sqlmodel's select() is typed for at most 4 columns (fastapi/sqlmodel#271)
+        query: Select[int, str, str, int, str] = (
+            select(
+                Course.id,
+                Subject.name,
+                Course.subgroup,
+                Course.teacher_id,  # type: ignore[call-overload]
+                User.full_name,
+            )
             .join(Subject, col(Subject.id) == Course.subject_id)
             .join(User, col(User.id) == Course.teacher_id)
             .where(Course.class_id == class_id)
             .order_by(col(Subject.name), col(Course.subgroup), col(Course.id))
-        ).all()
+        )
+        rows = session.exec(query).all()
         return tuple(
             CourseRef(
                 course_id or 0,
