@@ -98,17 +98,54 @@ def quarter(db: Any, today: date, number: int | None = None) -> tuple[str, date,
     return name, start, end
 
 
-def school_figure(
-    db: Any, actor: Any, span: tuple[str, date, date], runs: int
-) -> tuple[float, float]:
+def statements(db: Any, call: Callable[[], Any]) -> tuple[int, float]:
+    """How many SQL statements one call runs, and the seconds spent in their execute
+    (SQLite steps to the first row there; the rest of a fetch counts as Python)."""
+    from sqlalchemy import event
+
+    seen: list[float] = []
+    started: list[float] = []
+
+    def before(*_: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(*_: Any) -> None:
+        seen.append(time.perf_counter() - started.pop())
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+    return len(seen), sum(seen)
+
+
+def sql_row(db: Any, call: Callable[[], Any]) -> Row:
+    count, seconds = statements(db, call)
+    return (f"  SQL: {count} statements, in execute", f"{seconds * 1000:.0f} ms", "", "")
+
+
+def school_call(db: Any, actor: Any, span: tuple[str, date, date]) -> Callable[[], Any]:
     from zhurnal.core.readmodels.completeness import school_completeness
 
     _, start, end = span
-    return timed(lambda: school_completeness(db, actor, start, end), runs)
+    return lambda: school_completeness(db, actor, start, end)
 
 
-def class_screen(db: Any, runs: int) -> tuple[str, float, float]:
-    """(what was opened, cold ms, median ms) of the class screen (see (c))."""
+def profile(call: Callable[[], Any], lines: int = 30) -> None:
+    """cProfile of one call: where the time goes, by cumulative time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(call)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(lines)
+
+
+def class_screen(db: Any, runs: int) -> tuple[str, float, float, Row]:
+    """(what was opened, cold ms, median ms, its SQL row) of the class screen (see (c))."""
     from sqlalchemy import func
     from sqlmodel import col, select
 
@@ -150,7 +187,7 @@ def class_screen(db: Any, runs: int) -> tuple[str, float, float]:
         ).first()
     title = next(c.title for c in courses if c.id == course_id)
 
-    def open_screen() -> None:
+    def open_screen() -> None:  # what the class screen runs to show its first page
         refs = class_courses(db, actor, class_id)
         pid = current_period_id(db, actor, course_id, today)
         assert pid is not None and refs
@@ -158,10 +195,11 @@ def class_screen(db: Any, runs: int) -> tuple[str, float, float]:
         class_completeness(db, actor, class_id, week.start, week.end)
 
     cold, median = timed(open_screen, runs)
+    sql = sql_row(db, open_screen)
     what = (
         f"{grade}{letter} (страниц журнала: {len(courses)}), {title}, {period.name}; {week.label}"
     )
-    return what, cold * 1000, median * 1000
+    return what, cold * 1000, median * 1000, sql
 
 
 def main() -> int:
@@ -169,6 +207,9 @@ def main() -> int:
     parser.add_argument("--demo-db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-growth", action="store_true", help="skip the scale-2 school")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile one school-wide call on the large school"
+    )
     args = parser.parse_args()
     try:
         import zhurnal.core.readmodels.completeness  # noqa: F401
@@ -199,8 +240,10 @@ def main() -> int:
     demo = demo_database(args.demo_db)
     now = datetime.now()
     span = quarter(demo, now.date())
-    cold, median = school_figure(demo, deputy(demo, now), span, args.runs)
+    call = school_call(demo, deputy(demo, now), span)
+    cold, median = timed(call, args.runs)
     school_row(f"demo school, {span[0]}", cold, median)
+    rows.append(sql_row(demo, call))
     demo.dispose()
 
     figures: dict[float, float] = {}
@@ -209,14 +252,18 @@ def main() -> int:
         path, counts = large_school(scale)
         db = Database.open(path)
         span = quarter(db, LARGE_NOW.date(), number=3)
-        cold, figures[scale] = school_figure(db, deputy(db, LARGE_NOW), span, args.runs)
+        call = school_call(db, deputy(db, LARGE_NOW), span)
+        cold, figures[scale] = timed(call, args.runs)
         size = (
             f"{counts['school_class']} классов, {spaced(counts['lesson'])} уроков, "
             f"{spaced(counts['mark'])} отметок"
         )
         school_row(f"large ×{scale:g} ({size}), {span[0]}", cold, figures[scale])
+        rows.append(sql_row(db, call))
+        if args.profile and scale == 1.0:
+            profile(call)
         if scale == 1.0:
-            what, cold_ms, median_ms = class_screen(db, args.runs)
+            what, cold_ms, median_ms, class_sql = class_screen(db, args.runs)
             class_row = (
                 f"class screen: {what}, median",
                 f"{median_ms:.0f} ms",
@@ -235,7 +282,7 @@ def main() -> int:
                 verdict(growth <= GROWTH_BUDGET),
             )
         )
-    rows += [class_row, class_cold]
+    rows += [class_row, class_cold, class_sql]
 
     width = max(len(r[0]) for r in rows)
     print(f"{'Measure':<{width}}  {'Value':>9}  {'Budget':>9}  Result")
