@@ -9,13 +9,22 @@
 - ``drafts``: a user's unsaved lesson texts;
 - ``corrections``: late corrections with their cells [004 §7];
 - ``changes``: the change table of what was entered under them [004 §7.5];
-- ``people``: who is signed in (roles, the classes they lead).
+- ``people``: who is signed in (roles, the classes they lead);
+- ``classes``: the class, course and date-span pickers of the class and deputy screens.
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
 """
 
 from zhurnal.core.readmodels.changes import ChangeRow, change_table
+from zhurnal.core.readmodels.classes import (
+    ClassRef,
+    CourseRef,
+    Span,
+    class_courses,
+    report_spans,
+    visible_classes,
+)
 from zhurnal.core.readmodels.corrections import (
     CorrectionItemView,
     CorrectionView,
@@ -72,9 +81,11 @@ __all__ = [
     "AttendanceRow",
     "Cell",
     "ChangeRow",
+    "ClassRef",
     "Column",
     "CorrectionItemView",
     "CorrectionView",
+    "CourseRef",
     "DraftView",
     "Gradebook",
     "LessonCard",
@@ -85,11 +96,13 @@ __all__ = [
     "PeriodMarkView",
     "PlanOffer",
     "ProfileView",
+    "Span",
     "StudentRow",
     "StudentView",
     "UserView",
     "change_counter",
     "change_table",
+    "class_courses",
     "course_periods",
     "current_period_id",
     "get_correction",
@@ -108,5 +121,7 @@ __all__ = [
     "load_gradebook",
     "my_lessons",
     "my_profile",
+    "report_spans",
+    "visible_classes",
     "work_types",
 ]

@@ -1,0 +1,243 @@
+"""Pickers for the class teacher's and the deputy's screens: which classes, which of a
+class's courses, which spans of dates a report can cover.
+
+- ``visible_classes``: a class teacher sees the classes they lead; the deputy and the
+  director every class of the current year, by grade then letter;
+- ``class_courses``: every course (register page) of one class, in subject order, for
+  its class teacher, the deputy and the director (a class teacher reads every subject
+  of their class [004 §3.9]; the administration reads everything);
+- ``report_spans``: this week and the last, this month and the last, each period of the
+  current year (the class's scheme, else quarters) and the year itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.expression import Select
+
+from zhurnal.core.access import READ_ALL_ROLES, is_class_teacher
+from zhurnal.core.actor import Actor
+from zhurnal.core.context import group_title
+from zhurnal.core.db import Database
+from zhurnal.core.errors import NotFound, PermissionDenied
+from zhurnal.core.models import Course, Enrolment, Period, SchoolClass, SchoolYear, Subject, User
+
+MONTHS = (
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+)
+PERIOD_KINDS = ("quarter", "half")
+DEFAULT_SCHEME = "quarters"
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    id: int
+    title: str  # "5А"
+    grade: int
+    class_teacher: str  # full name, "" when the class has none
+    students: int  # enrolled on the day asked about (the actor's today)
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    id: int
+    class_id: int
+    class_title: str
+    subject: str
+    subgroup: str
+    teacher_id: int
+    teacher: str
+    title: str  # "Математика" / "Иностранный язык (английский язык) (1 гр.)"
+
+
+@dataclass(frozen=True)
+class Span:
+    label: str  # «Неделя 30.11–06.12», «Декабрь 2026», «2 четверть», «Учебный год 2026/2027»
+    start: date
+    end: date
+    period_id: int | None  # the Period row the span is, if it is one
+
+
+def _current_year(session: Session) -> SchoolYear | None:
+    return session.exec(select(SchoolYear).where(SchoolYear.is_current == True)).first()  # noqa: E712
+
+
+def _class_refs(session: Session, classes: list[SchoolClass], day: date) -> tuple[ClassRef, ...]:
+    ids = [k.id for k in classes]
+    teachers = {k.class_teacher_id for k in classes if k.class_teacher_id is not None}
+    names = (
+        dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(teachers))).all())
+        if teachers
+        else {}
+    )
+    counts = (
+        dict(
+            session.exec(
+                select(Enrolment.class_id, func.count(col(Enrolment.id)))
+                .where(
+                    col(Enrolment.class_id).in_(ids),
+                    Enrolment.start <= day,
+                    or_(col(Enrolment.end).is_(None), col(Enrolment.end) >= day),
+                )
+                .group_by(col(Enrolment.class_id))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return tuple(
+        ClassRef(
+            k.id or 0,
+            k.title,
+            k.grade,
+            names.get(k.class_teacher_id, "") if k.class_teacher_id else "",
+            counts.get(k.id or 0, 0),
+        )
+        for k in classes
+    )
+
+
+def visible_classes(db: Database, actor: Actor) -> tuple[ClassRef, ...]:
+    """The classes of the current year the actor may pick: the deputy and the director
+    all of them, a class teacher those they lead; by grade, then letter."""
+    with db.read() as session:
+        query = (
+            select(SchoolClass)
+            .join(SchoolYear, col(SchoolYear.id) == SchoolClass.year_id)
+            .where(SchoolYear.is_current == True)  # noqa: E712
+            .order_by(col(SchoolClass.grade), col(SchoolClass.letter))
+        )
+        if not actor.has(*READ_ALL_ROLES):
+            if not actor.has("teacher") or actor.user_id is None:
+                return ()
+            query = query.where(SchoolClass.class_teacher_id == actor.user_id)
+        classes = list(session.exec(query))
+        return _class_refs(session, classes, actor.now().date())
+
+
+def _readable_class(session: Session, actor: Actor, class_id: int) -> SchoolClass:
+    klass = session.get(SchoolClass, class_id)
+    if klass is None:
+        raise NotFound(f"Класс № {class_id} не найден.")
+    if actor.has(*READ_ALL_ROLES) or (actor.has("teacher") and is_class_teacher(actor, klass)):
+        return klass
+    raise PermissionDenied(
+        f"Нет доступа к классу {klass.title}: все предметы класса открыты его классному "
+        "руководителю и администрации."
+    )
+
+
+def class_courses(db: Database, actor: Actor, class_id: int) -> tuple[CourseRef, ...]:
+    """Every course of the class: by subject name, then subgroup (the class teacher, the
+    deputy and the director; anyone else gets ``PermissionDenied``)."""
+    with db.read() as session:
+        klass = _readable_class(session, actor, class_id)
+        # sqlmodel's select() is typed for at most 4 columns (fastapi/sqlmodel#271)
+        query: Select[int, str, str, int, str] = (
+            select(
+                Course.id,
+                Subject.name,
+                Course.subgroup,
+                Course.teacher_id,  # type: ignore[call-overload]
+                User.full_name,
+            )
+            .join(Subject, col(Subject.id) == Course.subject_id)
+            .join(User, col(User.id) == Course.teacher_id)
+            .where(Course.class_id == class_id)
+            .order_by(col(Subject.name), col(Course.subgroup), col(Course.id))
+        )
+        rows = session.exec(query).all()
+        return tuple(
+            CourseRef(
+                course_id or 0,
+                klass.id or 0,
+                klass.title,
+                subject,
+                subgroup,
+                teacher_id,
+                teacher,
+                group_title(subject, subgroup),
+            )
+            for course_id, subject, subgroup, teacher_id, teacher in rows
+        )
+
+
+def _month(day: date) -> Span:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=31)).replace(day=1)
+    last = following - timedelta(days=1)
+    return Span(f"{MONTHS[first.month - 1]} {first.year}", first, last, None)
+
+
+def _week(day: date) -> Span:
+    monday = day - timedelta(days=day.weekday())
+    sunday = monday + timedelta(days=6)
+    return Span(f"Неделя {monday:%d.%m}–{sunday:%d.%m}", monday, sunday, None)
+
+
+def report_spans(
+    db: Database, actor: Actor, today: date, class_id: int | None = None
+) -> tuple[Span, ...]:
+    """This week (Monday to Sunday), last week, this month, last month, each quarter or
+    half-year of the current year (the class's scheme when ``class_id`` is given, else
+    quarters) and the year."""
+    spans = [
+        _week(today),
+        _week(today - timedelta(days=7)),
+        _month(today),
+        _month(today.replace(day=1) - timedelta(days=1)),
+    ]
+    with db.read() as session:
+        if class_id is not None:
+            klass = _readable_class(session, actor, class_id)
+            year = session.get(SchoolYear, klass.year_id)
+            scheme = klass.period_scheme
+        else:
+            year, scheme = _current_year(session), DEFAULT_SCHEME
+        if year is None:
+            return tuple(spans)
+        periods = list(
+            session.exec(
+                select(Period)
+                .where(
+                    Period.year_id == year.id,
+                    Period.scheme == scheme,
+                    col(Period.kind).in_((*PERIOD_KINDS, "year")),
+                )
+                .order_by(col(Period.start), col(Period.number))
+            )
+        )
+    terms = [p for p in periods if p.kind in PERIOD_KINDS]
+    spans += [Span(p.name, p.start, p.end, p.id) for p in terms]
+    whole = next((p for p in periods if p.kind == "year"), None)
+    label = f"Учебный год {year.name}"
+    if whole is not None:
+        spans.append(Span(label, whole.start, whole.end, whole.id))
+    else:
+        spans.append(Span(label, year.start, year.end, None))
+    return tuple(spans)
+
+
+__all__ = [
+    "ClassRef",
+    "CourseRef",
+    "Span",
+    "class_courses",
+    "report_spans",
+    "visible_classes",
+]
