@@ -71,7 +71,7 @@ def class_absences(
             )
         policy = policy_of(session)
         query = (
-            select(Absence, Lesson, Course, Subject, Student)
+            select(Absence, Lesson, Course, Subject, Student)  # type: ignore[call-overload]
             .join(Lesson, col(Lesson.id) == Absence.lesson_id)
             .join(Course, col(Course.id) == Lesson.course_id)
             .join(Subject, col(Subject.id) == Course.subject_id)

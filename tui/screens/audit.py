@@ -275,7 +275,7 @@ class AuditScreen(ZhurnalScreen):
         from zhurnal.tui.widgets.export import ExportModal
 
         page = AuditPage(tuple(self.rows), self.more)
-        report = audit_report(page, (self.filters.describe(),))
+        report = audit_report(page, self.filters.describe())
         self.app.push_screen(ExportModal(report, self.register.today()))
 
     def action_back(self) -> None:

@@ -31,7 +31,8 @@ from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
-    from zhurnal.core.readmodels import Completeness, CompletenessRow, Span
+    from zhurnal.core.readmodels import Span
+    from zhurnal.core.readmodels.completeness import Completeness, CompletenessRow
 
 DASH = "—"
 # (header, width, value of a row); the name columns come first and depend on the view
@@ -116,7 +117,8 @@ class CompletenessScreen(ZhurnalScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, index: int) -> None:
-        from zhurnal.core.readmodels import class_completeness, report_spans, school_completeness
+        from zhurnal.core.readmodels import report_spans
+        from zhurnal.core.readmodels.completeness import class_completeness, school_completeness
 
         db = self.register.database()
         spans = self.spans or report_spans(db, self.actor, self.register.today(), self.class_id)

@@ -78,7 +78,7 @@ class ControlScreen(MenuScreen):
                 from zhurnal.core.readmodels import change_table
                 from zhurnal.core.reports.changes import change_table_report
 
-                return change_table_report(change_table(db, actor), ("Вся школа",))
+                return change_table_report(change_table(db, actor), "Вся школа")
 
             self.app.push_screen(ReportScreen("Таблица учёта изменений", changes))
         elif key == "audit":
@@ -91,13 +91,13 @@ class ControlScreen(MenuScreen):
             def activity(db: Database) -> Report:
                 from datetime import timedelta
 
-                from zhurnal.core.readmodels import user_activity
+                from zhurnal.core.readmodels.activity import user_activity
                 from zhurnal.core.reports.audit import activity_report
 
                 start = today - timedelta(days=today.weekday())
                 end = start + timedelta(days=6)
                 rows = user_activity(db, actor, start, end)
-                return activity_report(rows, (f"Неделя {start:%d.%m}–{end:%d.%m.%Y}",))
+                return activity_report(rows, f"Неделя {start:%d.%m}–{end:%d.%m.%Y}")
 
             self.app.push_screen(ReportScreen("Активность пользователей", activity))
         elif key == "incident":

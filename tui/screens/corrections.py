@@ -61,7 +61,7 @@ class CorrectionsScreen(ZhurnalScreen):
     """The requests the user may see (director and deputy: all; others: their own)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "toggle", "Все / ожидающие"),
+        Binding("f", "pending", "Все / ожидающие"),
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Корректировки"
@@ -213,7 +213,7 @@ class CorrectionsScreen(ZhurnalScreen):
             self.app.call_from_thread(self.notify, done, markup=False)
         self.app.call_from_thread(self._reload)
 
-    def action_toggle(self) -> None:
+    def action_pending(self) -> None:
         self.pending_only = not self.pending_only
         self._reload()
 

@@ -4,6 +4,8 @@
 | :- | :- |
 | 1–5, ., Del, arrows, Enter | see :class:`tui.widgets.MarkGrid` |
 | + | a second work-type column for the current lesson |
+| i | the student's period mark |
+| k | request a correction of a locked mark from the director [004 §7] |
 | p / n | previous / next period |
 | escape | back |
 
@@ -30,7 +32,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from zhurnal.tui.errors import show_refusal
-from zhurnal.tui.screens.grid_columns import GridColumns
+from zhurnal.tui.screens.grid_requests import GridRequests
 from zhurnal.tui.sync import ChangeWatcher, OrderedWriter
 from zhurnal.tui.widgets.footer import RegisterFooter
 from zhurnal.tui.widgets.mark_grid import MarkGrid
@@ -62,7 +64,7 @@ def is_conflict(error: BaseException) -> bool:
     return isinstance(error, ConflictError)
 
 
-class GridScreen(GridColumns):
+class GridScreen(GridRequests):
     """The register page of a course: students × lessons, with averages and period marks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -78,6 +80,13 @@ class GridScreen(GridColumns):
             "period_mark",
             "Итоговая",
             tooltip="Итоговая отметка ученика за период (предложена по среднему)",
+        ),
+        Binding(
+            "k",
+            "request_correction",
+            "Корректировка",
+            show=False,  # offered in the status line where a lock's refusal is shown
+            tooltip="Запросить у директора исправление закрытой отметки [004 §7]",
         ),
         Binding("p", "period(-1)", "Пред. период", show=False),
         Binding("n", "period(1)", "След. период", show=False),
@@ -224,7 +233,10 @@ class GridScreen(GridColumns):
         if student.left:
             who.append(f" · выбыл(а) {student.left:%d.%m.%Y}")
         if event.reason:  # why the cell is closed, whole (it may take two lines)
-            self._show_status(Text("\n").join([who, Text(event.reason, style="bold")]))
+            reason = Text(event.reason, style="bold")
+            if not gb.correction_why_not(student.id, col):
+                reason.append(" · k — запросить корректировку", style="")
+            self._show_status(Text("\n").join([who, reason]))
             return
         about = f"{column.date:%d.%m.%Y}, {column.number}-й урок"
         if not gb.no_marks:
