@@ -7,12 +7,19 @@
 - ``lessons``: the day's lessons, the lesson card, the attendance list;
 - ``grid``: loading a gradebook and its periods;
 - ``drafts``: a user's unsaved lesson texts;
-- ``people``: who is signed in (roles, the classes they lead).
+- ``people``: who is signed in (roles, the classes they lead);
+- ``completeness``: «Заполнение журнала» of a class or the school over a range of dates.
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
 """
 
+from zhurnal.core.readmodels.completeness import (
+    Completeness,
+    CompletenessRow,
+    class_completeness,
+    school_completeness,
+)
 from zhurnal.core.readmodels.drafts import get_draft, list_drafts
 from zhurnal.core.readmodels.gradebook import (
     Cell,
@@ -63,6 +70,8 @@ __all__ = [
     "AttendanceRow",
     "Cell",
     "Column",
+    "Completeness",
+    "CompletenessRow",
     "CorrectionView",
     "DraftView",
     "Gradebook",
@@ -78,6 +87,7 @@ __all__ = [
     "StudentView",
     "UserView",
     "change_counter",
+    "class_completeness",
     "course_periods",
     "current_period_id",
     "get_draft",
@@ -93,5 +103,6 @@ __all__ = [
     "load_gradebook",
     "my_lessons",
     "my_profile",
+    "school_completeness",
     "work_types",
 ]
