@@ -10,7 +10,11 @@
 - ``corrections``: late corrections with their cells [004 §7];
 - ``changes``: the change table of what was entered under them [004 §7.5];
 - ``people``: who is signed in (roles, the classes they lead);
-- ``classes``: the class, course and date-span pickers of the class and deputy screens.
+- ``classes``: the class, course and date-span pickers of the class and deputy screens;
+- ``absences``: a class's absences and their reasons [004 §3.7];
+- ``audit_log``, ``activity``, ``incident_ops``: the audit journal, the users' weekly
+  activity, a compromised login's operations;
+- ``completeness``: «Заполнение журнала» of a class or the school over a range of dates.
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
@@ -24,6 +28,12 @@ from zhurnal.core.readmodels.classes import (
     class_courses,
     report_spans,
     visible_classes,
+)
+from zhurnal.core.readmodels.completeness import (
+    Completeness,
+    CompletenessRow,
+    class_completeness,
+    school_completeness,
 )
 from zhurnal.core.readmodels.corrections import (
     CorrectionItemView,
@@ -83,6 +93,8 @@ __all__ = [
     "ChangeRow",
     "ClassRef",
     "Column",
+    "Completeness",
+    "CompletenessRow",
     "CorrectionItemView",
     "CorrectionView",
     "CourseRef",
@@ -102,6 +114,7 @@ __all__ = [
     "UserView",
     "change_counter",
     "change_table",
+    "class_completeness",
     "class_courses",
     "course_periods",
     "current_period_id",
@@ -122,6 +135,7 @@ __all__ = [
     "my_lessons",
     "my_profile",
     "report_spans",
+    "school_completeness",
     "visible_classes",
     "work_types",
 ]
