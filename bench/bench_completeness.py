@@ -226,6 +226,26 @@ def class_screen(db: Any, runs: int) -> tuple[str, float, float, Row]:
     return what, cold * 1000, median * 1000, sql
 
 
+def pickers_row(db: Any, runs: int) -> Row:
+    """The deputy's pickers (no budget of their own): every class, the year's spans."""
+    from zhurnal.core.readmodels import report_spans, visible_classes
+
+    actor = deputy(db, LARGE_NOW)
+
+    def pick() -> None:
+        visible_classes(db, actor)
+        report_spans(db, actor, LARGE_NOW.date())
+
+    _, median = timed(pick, runs)
+    classes = len(visible_classes(db, actor))
+    return (
+        f"deputy's pickers: {classes} classes + report spans, median",
+        f"{median * 1000:.1f} ms",
+        "",
+        "",
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--demo-db", type=Path, default=DEFAULT_DB)
@@ -301,6 +321,7 @@ def main() -> int:
                 verdict(median_ms <= CLASS_SCREEN_BUDGET_MS),
             )
             class_cold = ("  first call in the process (cold)", f"{cold_ms:.0f} ms", "", "")
+            pickers = pickers_row(db, args.runs)
         db.dispose()
     if GROWTH_SCALE in figures:
         growth = figures[GROWTH_SCALE] / figures[1.0]
@@ -312,7 +333,7 @@ def main() -> int:
                 verdict(growth <= GROWTH_BUDGET),
             )
         )
-    rows += [class_row, class_cold, class_sql]
+    rows += [class_row, class_cold, class_sql, pickers]
 
     width = max(len(r[0]) for r in rows)
     print(f"{'Measure':<{width}}  {'Value':>9}  {'Budget':>9}  Result")
