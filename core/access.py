@@ -17,6 +17,11 @@ in order: permission (``PermissionDenied``), grade 1 (for marks), the edit lock
 (``LockedError``), «вперёд» (for marks and attendance), then the student (in the
 class that day, absent from an answer in class).  An approved correction
 (``opened``) stands for the permission and the lock.
+
+Late corrections [004 §7]: who may request one (``correction_request_refusal``), decide
+it (``correction_decide_refusal``) and enter it (``correction_apply_refusal``); a request
+that lists its cells (scope ``CELLS``) is entered whole, inside ``applying``, and opens
+only the cells it lists.
 """
 
 from __future__ import annotations
@@ -379,7 +384,8 @@ def correction_request_refusal(
     class teacher, the deputy."""
     if actor.has("deputy"):
         return None
-    if actor.has("teacher") and actor.user_id in (course_teacher_id, class_teacher_id):
+    teacher = actor.has("teacher") and actor.user_id is not None
+    if teacher and actor.user_id in (course_teacher_id, class_teacher_id):
         return None
     return PermissionDenied(
         "Заявку на исправление подаёт учитель предмета, классный руководитель или "

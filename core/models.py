@@ -303,7 +303,7 @@ class AuditEvent(SQLModel, table=True):
     entity_id: int | None = None
     before: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    correction_id: int | None = None
+    correction_id: int | None = Field(default=None, index=True)  # the change table [004 §7.5]
     prev_hash: str
     hash: str
 

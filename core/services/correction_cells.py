@@ -67,23 +67,29 @@ class CellChange:
     old: str | None = None
 
     @classmethod
-    def mark(cls, assignment_id: int, student_id: int, new: str, old: str | None = None):
+    def mark(
+        cls, assignment_id: int, student_id: int, new: str, old: str | None = None
+    ) -> CellChange:
         return cls("mark", new, student_id, assignment_id=assignment_id, old=old)
 
     @classmethod
-    def absence(cls, lesson_id: int, student_id: int, new: str, old: str | None = None):
+    def absence(
+        cls, lesson_id: int, student_id: int, new: str, old: str | None = None
+    ) -> CellChange:
         return cls("absence", new, student_id, lesson_id=lesson_id, old=old)
 
     @classmethod
-    def period_mark(cls, period_id: int, student_id: int, new: str, old: str | None = None):
+    def period_mark(
+        cls, period_id: int, student_id: int, new: str, old: str | None = None
+    ) -> CellChange:
         return cls("period_mark", new, student_id, period_id=period_id, old=old)
 
     @classmethod
-    def topic(cls, lesson_id: int, new: str, old: str | None = None):
+    def topic(cls, lesson_id: int, new: str, old: str | None = None) -> CellChange:
         return cls("topic", new, lesson_id=lesson_id, old=old)
 
     @classmethod
-    def homework(cls, lesson_id: int, new: str, old: str | None = None):
+    def homework(cls, lesson_id: int, new: str, old: str | None = None) -> CellChange:
         return cls("homework", new, lesson_id=lesson_id, old=old)
 
 

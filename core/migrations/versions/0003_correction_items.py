@@ -41,6 +41,9 @@ def upgrade() -> None:
     with op.batch_alter_table('correction_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_correction_item_correction_id'), ['correction_id'], unique=False)
 
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_event_correction_id'), ['correction_id'], unique=False)
+
     with op.batch_alter_table('correction', schema=None) as batch_op:
         batch_op.add_column(sa.Column('applied_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('applied_at', sa.DateTime(), nullable=True))
@@ -55,6 +58,9 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_correction_applied_by_id_user', type_='foreignkey')
         batch_op.drop_column('applied_at')
         batch_op.drop_column('applied_by_id')
+
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_event_correction_id'))
 
     with op.batch_alter_table('correction_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_correction_item_correction_id'))
