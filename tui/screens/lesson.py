@@ -37,7 +37,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static, TextArea
 
 from zhurnal.tui.errors import show_refusal
-from zhurnal.tui.screens.lesson_work import LessonWorkTypes
+from zhurnal.tui.screens.lesson_requests import LessonRequests
 from zhurnal.tui.sync import ChangeWatcher
 from zhurnal.tui.widgets.assignments import AssignmentList
 from zhurnal.tui.widgets.dialogs import QuestionModal
@@ -58,13 +58,20 @@ NO_WORK_TYPES = "Видов работ нет (F4 — добавить)"
 BACK_ANSWERS = [("save", "Сохранить"), ("discard", "Не сохранять"), ("stay", "Остаться")]
 
 
-class LessonScreen(LessonWorkTypes):
+class LessonScreen(LessonRequests):
     """One lesson of the signed-in teacher: what was done and what is due."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s,f2", "save", "Сохранить"),
         Binding("f3,a", "attendance", "Посещаемость"),
         Binding("f4", "add_work_type", "Вид работы"),
+        Binding(
+            "f6",
+            "request_correction",
+            "Корректировка",
+            show=False,  # named in the lock's refusal on the card
+            tooltip="Запросить у директора исправление закрытой темы или Д/З [004 §7]",
+        ),
         Binding("escape", "back", "Назад"),
         # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
         # field the teacher meant.
@@ -191,7 +198,9 @@ class LessonScreen(LessonWorkTypes):
             return
         state = self.query_one("#lesson-state", Static)
         state.set_class(not card.lesson.text_editable, "error-text")
-        state.update(Content(card.lesson.text_why_not or attendance_state(card.lesson)))
+        locked = card.lesson.locked and card.lesson.text_why_not
+        note = " F6 — запросить корректировку." if locked else ""
+        state.update(Content((card.lesson.text_why_not + note) or attendance_state(card.lesson)))
 
     def _hint(self, selector: str, text: str) -> None:
         hint = self.query_one(selector, Static)
