@@ -54,12 +54,14 @@ class CompletenessRow:
     no_homework: int
     no_attendance: int
     no_marks_pct: float | None
-    """% of the students with no mark in the range; None where no marks are given."""
+    """% of the students with no mark in the range (0..100, one decimal); None where no
+    marks are given (grade 1 [004 §3.5]) or the course has no students."""
     one_mark_pct: float | None
     late: int
     """Entries made after the entry deadline: late topics, homework, attendance, marks."""
     locking_soon: int
-    """Lessons with a gap whose edit lock comes within 3 days (not yet locked)."""
+    """Lessons with a gap whose edit lock comes within 3 days (``LOCKING_SOON``), not yet
+    locked: the ones to chase first."""
     first_gap_lesson_id: int | None
     first_gap_date: date | None
     students: int = 0
