@@ -187,7 +187,10 @@ def analyse(session: Session, incident: Incident) -> tuple[list[Analysed], Audit
     }
     absences = _absence_places(session, events + later)
     ctx = Context.load(session, events)
-    later_cells = [(e, cells_of(e, absences)[0]) for e in later]
+    changed_by: dict[Cell, AuditEvent] = {}  # cell -> the latest later change by others
+    for x in later:
+        for cell in cells_of(x, absences)[0]:
+            changed_by[cell] = x
     users = {u.id: u for u in session.exec(select(User))}
     out = []
     for e in events:
@@ -202,10 +205,13 @@ def analyse(session: Session, incident: Incident) -> tuple[list[Analysed], Audit
         elif e.action not in REVERTIBLE:
             revertible, why_not = False, "отменяется вручную"
         else:
-            watch = cells_of(e, absences)[1]
-            changed = [x for x, cells in later_cells if (x.id or 0) > (e.id or 0) and cells & watch]
+            changed = [
+                x
+                for cell in cells_of(e, absences)[1]
+                if (x := changed_by.get(cell)) is not None and (x.id or 0) > (e.id or 0)
+            ]
             if changed:
-                last = changed[-1]
+                last = max(changed, key=lambda x: x.id or 0)
                 user = users.get(last.actor_id)
                 who = short_name(user.full_name) if user else last.actor_login
                 revertible, why_not = False, f"изменено позже: {who}, {last.ts:%d.%m %H:%M}"
