@@ -33,6 +33,8 @@ class Report:
     name: str = "report"
     """A file name stem (latin, no spaces) for the written files."""
     landscape: bool = False
+    signatures: tuple[str, ...] = ()
+    """Who signs the printed copy («Классный руководитель», …): a line each to sign on."""
     extra: dict[str, str] = field(default_factory=dict)
     """Anything a writer may show in the document properties (e.g. ``chain_head``)."""
 

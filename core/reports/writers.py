@@ -1,0 +1,287 @@
+"""The writers: one :class:`Report` to CSV, XLSX or PDF with the same figures.
+
+No writer knows a report (DESIGN.md "Reports"): each reads only the ``Report``'s title,
+typed columns, rows, footer and signatures.
+
+- CSV is the table alone (header row + rows): UTF-8 with a BOM and «;» between cells,
+  numbers with a decimal comma, dates as ДД.ММ.ГГГГ — what Russian Excel opens as is, and
+  what ``csv.reader(..., delimiter=";")`` reads back to the same figures.  Titles,
+  notes and signatures belong to the printed forms (XLSX, PDF).
+- XLSX: title and subtitle rows, a bold frozen header, typed cells (numbers, dates with
+  the ДД.ММ.ГГГГ format, percents), column widths, footer and signature lines.
+- PDF: DejaVu Sans (shipped, Cyrillic), title, subtitle, the table with its header on
+  every page, «Стр. 1 из N», footer and signature lines.
+
+A file is written to a temporary name beside the target and renamed at the end, so a
+failed write leaves nothing half-made; a bad place is a ``ReportWriteError`` in Russian.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+
+from zhurnal.core.errors import DomainError
+from zhurnal.core.reports.table import Report, ReportColumn, Value
+
+FORMATS = ("csv", "xlsx", "pdf")
+MAX_CELL_CHARS = 300
+"""A PDF cell longer than this is cut with «…» (a row never outgrows a page)."""
+
+
+class ReportWriteError(DomainError):
+    title = "Отчёт не записан"
+
+
+def report_format(path: Path, fmt: str | None = None) -> str:
+    """The format asked for, else the file's suffix; a ``ReportWriteError`` when neither
+    names one of ``FORMATS``."""
+    chosen = (fmt or path.suffix.lstrip(".")).lower()
+    if chosen not in FORMATS:
+        raise ReportWriteError(
+            f"Неизвестный формат отчёта «{fmt or path.suffix}»: нужен csv, xlsx или pdf."
+        )
+    return chosen
+
+
+def write_report(report: Report, path: Path, fmt: str | None = None) -> Path:
+    """Write ``report`` to ``path`` as ``fmt`` (csv, xlsx, pdf; by default from the suffix)."""
+    path = Path(path)
+    _check_place(path)
+    kind = report_format(path, fmt)
+    render: Callable[[Report], bytes] = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[kind]
+    data = render(report)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".zhurnal-", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise ReportWriteError(_os_message(path, exc)) from exc
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ReportWriteError(_os_message(path, exc)) from exc
+    return path
+
+
+def _check_place(path: Path) -> None:
+    parent = path.parent
+    if path.is_dir():
+        raise ReportWriteError(f"«{path}» — это папка: укажите имя файла отчёта.")
+    if not parent.is_dir():
+        raise ReportWriteError(f"Папки «{parent}» нет: отчёт не записан.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ReportWriteError(f"Нет прав на запись в папку «{parent}»: отчёт не записан.")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ReportWriteError(f"Файл «{path}» защищён от записи: отчёт не записан.")
+
+
+def _os_message(path: Path, exc: OSError) -> str:
+    return f"Не удалось записать «{path}»: {exc.strerror or exc}."
+
+
+# --- plain text of a value (CSV, PDF) -------------------------------------------------------
+
+
+def _number(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def text_of(value: Value, column: ReportColumn) -> str:
+    """The value as a Russian reader writes it: 4,25; 66,7; 23.11.2026; "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float) or column.kind in ("float", "percent"):
+        if isinstance(value, (int, float)):
+            return _number(float(value), 1 if column.kind == "percent" else 2)
+    return str(value)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def to_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([c.title for c in report.columns])
+    for row in report.rows:
+        writer.writerow([text_of(v, c) for v, c in zip(row, report.columns, strict=True)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+XLSX_FORMATS = {
+    "date": "DD.MM.YYYY",
+    "datetime": "DD.MM.YYYY HH:MM",
+    "float": "0.00",
+    "percent": "0.0%",
+    "int": "0",
+}
+
+
+def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None  # a new workbook has its sheet
+    ws.title = (report.name or "report")[:31]
+    wb.properties.title = report.title
+    for key, value in report.extra.items():
+        wb.custom_doc_props.append(StringProperty(name=key, value=value))
+    r = 1
+    ws.cell(row=r, column=1, value=report.title).font = Font(bold=True, size=14)
+    for line in report.subtitle:
+        r += 1
+        ws.cell(row=r, column=1, value=line)
+    header_row = r + 2  # an empty row between
+    bold = Font(bold=True)
+    for index, column in enumerate(report.columns, start=1):
+        cell = ws.cell(row=header_row, column=index, value=column.title)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(index)].width = column.width + 2
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    r = header_row
+    for row in report.rows:
+        r += 1
+        for index, (value, column) in enumerate(zip(row, report.columns, strict=True), start=1):
+            if value is None:
+                continue
+            cell = ws.cell(row=r, column=index, value=_xlsx_value(value, column))
+            if column.kind in XLSX_FORMATS:
+                cell.number_format = XLSX_FORMATS[column.kind]
+    r += 1  # an empty row between
+    for line in (*report.footer, *(_signature_line(s) for s in report.signatures)):
+        r += 1
+        ws.cell(row=r, column=1, value=line)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape" if report.landscape else "portrait"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value: Value, column: ReportColumn) -> Value:
+    if column.kind == "percent" and isinstance(value, (int, float)):
+        return float(value) / 100
+    return value
+
+
+def _signature_line(role: str) -> str:
+    return f"{role} ____________________ /____________________/"
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def _add_fonts(pdf: object) -> None:
+    fonts = resources.files("zhurnal.data").joinpath("fonts")
+    for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
+        with resources.as_file(fonts.joinpath(name)) as font_path:
+            pdf.add_font("DejaVu", style, fname=str(font_path))  # type: ignore[attr-defined]
+
+
+def _pdf_class() -> type:
+    from fpdf import FPDF
+
+    class ReportPDF(FPDF):  # type: ignore[misc]
+        footer_text = ""
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("DejaVu", size=7)
+            self.cell(
+                0,
+                5,
+                f"{self.footer_text}    Стр. {self.page_no()} из {{nb}}",
+                align="R",
+            )
+
+    return ReportPDF
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
+
+
+def to_pdf(report: Report) -> bytes:
+    from fpdf.fonts import FontFace
+
+    pdf = _pdf_class()(
+        orientation="landscape" if report.landscape else "portrait", unit="mm", format="A4"
+    )
+    pdf.footer_text = report.title
+    pdf.set_title(report.title)
+    pdf.set_creator("zhurnal")
+    if "chain_head" in report.extra:
+        pdf.set_keywords(f"chain_head={report.extra['chain_head']}")
+    _add_fonts(pdf)
+    pdf.set_margins(10, 10, 10)
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.multi_cell(0, 6, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=9)
+    for line in report.subtitle:
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    size = 8 if len(report.columns) <= 12 else 7 if len(report.columns) <= 20 else 6
+    pdf.set_font("DejaVu", size=size)
+    aligns = ["L" if c.kind == "text" else "C" for c in report.columns]
+    with pdf.table(
+        col_widths=[max(c.width, 2) for c in report.columns],
+        headings_style=FontFace(emphasis="BOLD"),
+        line_height=size * 0.5,
+        text_align="LEFT",
+        repeat_headings=1,
+        padding=0.6,
+    ) as table:
+        header = table.row()
+        for column in report.columns:
+            header.cell(column.title, align="C")
+        for values in report.rows:
+            row = table.row()
+            for value, column, align in zip(values, report.columns, aligns, strict=True):
+                row.cell(_cut(text_of(value, column)), align=align)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", size=8)
+    for line in report.footer:
+        pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+    if report.signatures:
+        pdf.ln(4)
+        pdf.set_font("DejaVu", size=10)
+        for role in report.signatures:
+            pdf.multi_cell(0, 9, _signature_line(role), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+__all__ = [
+    "FORMATS",
+    "ReportWriteError",
+    "report_format",
+    "text_of",
+    "to_csv",
+    "to_pdf",
+    "to_xlsx",
+    "write_report",
+]

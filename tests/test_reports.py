@@ -1,0 +1,390 @@
+"""Reports: the summary sheets [004 §5] and their CSV, XLSX and PDF files.
+
+The school is tests/school.py's (Monday 23.11.2026 10:00), with three subjects in 5А and
+hand-countable period marks for the 2nd quarter, absences in October and November, one
+arrival (Григорьев, 10.11) and one transfer (Дмитриева, 5А → 6А, last day 20.11).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlmodel import select
+
+from tests.school import NOW, build
+from zhurnal.core.audit import head_hash
+from zhurnal.core.errors import DomainError, PermissionDenied
+from zhurnal.core.models import (
+    Absence,
+    Course,
+    Enrolment,
+    Lesson,
+    PeriodMark,
+    SchoolClass,
+    Student,
+    Subject,
+)
+from zhurnal.core.readmodels.movement import ARRIVAL, DEPARTURE, TRANSFER, movement_sheet
+from zhurnal.core.readmodels.sheets import (
+    AttendanceCount,
+    attendance_sheet,
+    class_results,
+    progress_sheet,
+)
+from zhurnal.core.reports.sheets import (
+    attendance_report,
+    class_results_report,
+    movement_report,
+    progress_report,
+)
+from zhurnal.core.reports.table import Report, ReportColumn
+from zhurnal.core.reports.writers import ReportWriteError, write_report
+
+
+def _add_student(s, klass_id: int, name: str, start: date, **kw) -> int:
+    last, first = name.split()
+    st = Student(last_name=last, first_name=first)
+    s.add(st)
+    s.flush()
+    s.add(Enrolment(student_id=st.id, class_id=klass_id, start=start, order_in="Приказ № 1-у", **kw))
+    return st.id
+
+
+@pytest.fixture
+def w(db):
+    w = build(db)
+    with db.write() as s:
+        class6 = s.exec(select(SchoolClass).where(SchoolClass.grade == 6)).one().id
+        w.class6 = class6
+        maths = s.exec(select(Subject)).one()
+        rus = Subject(name="Русский язык", short="Рус")
+        lit = Subject(name="Литература", short="Лит")
+        s.add_all([rus, lit])
+        s.flush()
+        courses = [w.course5]
+        for subj in (rus, lit):
+            c = Course(class_id=w.class5, subject_id=subj.id, teacher_id=w.teacher.user_id)
+            s.add(c)
+            s.flush()
+            courses.append(c.id)
+        assert maths.id < rus.id < lit.id
+        g = Student(last_name="Григорьев", first_name="Гриша")
+        s.add(g)
+        s.flush()
+        s.add(
+            Enrolment(
+                student_id=g.id, class_id=w.class5, start=date(2026, 11, 10), order_in="№ 15-у"
+            )
+        )
+        d = Student(last_name="Дмитриева", first_name="Дина")
+        s.add(d)
+        s.flush()
+        s.add(
+            Enrolment(
+                student_id=d.id,
+                class_id=w.class5,
+                start=date(2026, 9, 1),
+                end=date(2026, 11, 20),
+                order_in="№ 1-у",
+                order_out="№ 17-у",
+                out_reason="перевод в 6А",
+            )
+        )
+        s.add(
+            Enrolment(
+                student_id=d.id, class_id=class6, start=date(2026, 11, 21), order_in="№ 17-у"
+            )
+        )
+        w.g, w.d = g.id, d.id
+        a, b, v = w.students5
+        marks = {
+            a: ("5", "5", "5"),  # отличник
+            b: ("5", "4", "5"),  # хорошист
+            v: ("3", "4", "2"),  # неуспевающий, one «2»
+            g.id: ("4", "3", "4"),  # one «3»
+            d.id: ("2", "2", "2"),  # left before today: not counted
+        }
+        for sid, values in marks.items():
+            for course_id, value in zip(courses, values, strict=True):
+                s.add(
+                    PeriodMark(
+                        course_id=course_id,
+                        student_id=sid,
+                        period_id=w.q2,
+                        value=value,
+                        entered_at=NOW,
+                        entered_by_id=w.teacher.user_id,
+                    )
+                )
+        october = []
+        for day in (date(2026, 10, 15), date(2026, 10, 16)):
+            lesson = Lesson(course_id=w.course5, date=day, number=1, held_by_id=w.teacher.user_id)
+            s.add(lesson)
+            s.flush()
+            october.append(lesson.id)
+        L = w.lessons
+        for lesson_id, sid, code in [
+            (october[0], a, "Б"),
+            (october[1], a, "Б"),
+            (L["locked"], a, "Н"),
+            (L["late"], a, "ОП"),
+            (L["late"], b, "УП"),
+            (L["today"], v, "Н"),
+        ]:
+            s.add(Absence(lesson_id=lesson_id, student_id=sid, code=code, entered_at=NOW))
+    return w
+
+
+def at(actor):
+    return actor.at(NOW)
+
+
+# --- the read models: hand-counted --------------------------------------------------------
+
+
+def test_progress_sheet_counts_the_class_004_s5(w) -> None:
+    sheet = progress_sheet(w.db, at(w.ct), w.class5, w.q2)
+    assert sheet.subjects == ("Математика", "Русский язык", "Литература")
+    by_name = {r.name: r for r in sheet.rows}
+    assert list(by_name) == [
+        "Антонов Антон",
+        "Борисова Белла",
+        "Васильев Василий",
+        "Григорьев Гриша",
+        "Дмитриева Дина",
+    ]
+    assert by_name["Антонов Антон"].status == "отличник"
+    assert by_name["Борисова Белла"].status == "хорошист"
+    assert (by_name["Васильев Василий"].status, by_name["Васильев Василий"].twos) == (
+        "неуспевающий",
+        1,
+    )
+    assert by_name["Григорьев Гриша"].status == "одна «3»"
+    assert by_name["Григорьев Гриша"].note == "прибыл(а) 10.11.2026"
+    gone = by_name["Дмитриева Дина"]
+    assert (gone.counted, gone.twos, gone.note) == (False, 3, "выбыл(а) 20.11.2026")
+    s = sheet.summary
+    assert (s.students, s.excellent, s.good, s.one_three, s.failing, s.not_attested) == (
+        4,
+        1,
+        1,
+        1,
+        1,
+        0,
+    )
+    assert (s.success_pct, s.quality_pct) == (75.0, 50.0)
+    with w.db.read() as session:
+        assert sheet.stamp.chain_head == head_hash(session)
+
+
+def test_a_missing_period_mark_keeps_a_student_from_the_quality_figures_002_s2_7(w) -> None:
+    with w.db.write() as s:
+        mark = s.exec(
+            select(PeriodMark).where(PeriodMark.student_id == w.students5[0])
+        ).first()
+        s.delete(mark)
+    sheet = progress_sheet(w.db, at(w.deputy), w.class5, w.q2)
+    first = sheet.rows[0]
+    assert "" in first.marks and first.status == "не все отметки"
+    assert (sheet.summary.excellent, sheet.summary.incomplete) == (0, 1)
+    assert sheet.summary.quality_pct == 25.0
+
+
+def test_attendance_by_months_004_s5(w) -> None:
+    sheet = attendance_sheet(w.db, at(w.ct), w.class5, date(2026, 10, 1), date(2026, 11, 30))
+    assert sheet.months == (date(2026, 10, 1), date(2026, 11, 1))
+    assert sheet.lessons == (2, 5)  # 24.11 is not held yet
+    rows = {r.name: r for r in sheet.rows}
+    a = rows["Антонов Антон"]
+    assert a.months == (AttendanceCount(2, ill=2), AttendanceCount(1, unexcused=1, late=1))
+    assert a.total == AttendanceCount(3, ill=2, unexcused=1, late=1)
+    assert rows["Борисова Белла"].total == AttendanceCount(1, excused=1)
+    assert rows["Григорьев Гриша"].total == AttendanceCount()
+    assert sheet.month_totals == (
+        AttendanceCount(2, ill=2),
+        AttendanceCount(3, excused=1, unexcused=2, late=1),
+    )
+    assert sheet.total == AttendanceCount(5, ill=2, excused=1, unexcused=2, late=1)
+
+
+def test_movement_of_the_class_and_of_the_school_004_s5(w) -> None:
+    klass = movement_sheet(
+        w.db, at(w.ct), date(2026, 11, 1), date(2026, 11, 30), class_id=w.class5
+    )
+    assert (klass.at_start, klass.arrivals, klass.departures, klass.at_end) == (4, 1, 1, 4)
+    assert [(e.day, e.name, e.kind, e.other_class, e.order) for e in klass.events] == [
+        (date(2026, 11, 10), "Григорьев Гриша", ARRIVAL, "", "№ 15-у"),
+        (date(2026, 11, 20), "Дмитриева Дина", DEPARTURE, "6А", "№ 17-у"),
+    ]
+    school = movement_sheet(w.db, at(w.deputy), date(2026, 11, 1), date(2026, 11, 30))
+    assert (school.at_start, school.arrivals, school.departures, school.transfers) == (7, 1, 0, 1)
+    assert school.at_end == school.at_start + school.arrivals - school.departures == 8
+    transfer = [e for e in school.events if e.kind == TRANSFER]
+    assert [(e.name, e.class_title, e.other_class) for e in transfer] == [
+        ("Дмитриева Дина", "6А", "5А")
+    ]
+
+
+def test_class_results_join_marks_and_attendance(w) -> None:
+    results = class_results(w.db, at(w.director), w.class5, w.q2)
+    assert results.summary.quality_pct == 50.0
+    assert results.attendance.total == AttendanceCount(3, excused=1, unexcused=2, late=1)
+
+
+def test_only_the_class_teacher_and_the_administration_read_sheets_004_s5(w) -> None:
+    for actor in (w.teacher, w.secretary, w.admin, w.primary):
+        with pytest.raises(PermissionDenied, match="Сводные ведомости 5А"):
+            progress_sheet(w.db, at(actor), w.class5, w.q2)
+    with pytest.raises(PermissionDenied, match="школы"):
+        movement_sheet(w.db, at(w.ct), date(2026, 11, 1), date(2026, 11, 30))
+    progress_sheet(w.db, at(w.director), w.class5, w.q2)
+
+
+# --- the files ------------------------------------------------------------------------------
+
+
+def test_progress_sheet_files_carry_the_same_figures(w, tmp_path) -> None:
+    report = progress_report(w.db, at(w.ct), w.class5, w.q2)
+    rows = _csv(write_report(report, tmp_path / "p.csv"))
+    assert rows[0][:5] == ["№", "Ученик", "Мат", "Рус", "Лит"]
+    assert rows[3][:8] == ["3", "Васильев Василий", "3", "4", "2", "1", "неуспевающий", ""]
+    wb = load_workbook(write_report(report, tmp_path / "p.xlsx"))
+    ws = wb.active
+    assert ws["A1"].value == report.title and ws["A1"].font.b
+    header = _find_row(ws, "№")
+    assert ws.freeze_panes == f"A{header + 1}" and ws.cell(header, 2).font.b
+    first = header + 1
+    assert ws.cell(first, 1).value == 1 and isinstance(ws.cell(first, 1).value, int)
+    assert ws.cell(first + 2, 6).value == 1  # Васильев's «2», a number
+    pdf = _pdf_text(write_report(report, tmp_path / "p.pdf"))
+    assert "Сводная ведомость учёта успеваемости" in pdf and "Васильев Василий" in pdf
+    assert "Классный руководитель (Классова Ольга Николаевна)" in pdf
+    assert "Заместитель директора" in pdf and "Стр. 1 из 1" in pdf
+    assert "Качество знаний: 50,0 %" in pdf
+    assert report.extra["chain_head"][:16] in pdf.replace("\n", "")
+
+
+def test_attendance_csv_rereads_to_the_sheet(w, tmp_path) -> None:
+    report = attendance_report(w.db, at(w.ct), w.class5, date(2026, 10, 1), date(2026, 11, 30))
+    rows = _csv(write_report(report, tmp_path / "a.csv"))
+    assert rows[0][2] == "Пропущено уроков"
+    figures = {(r[0], r[1]): [int(x) for x in r[2:]] for r in rows[1:]}
+    assert figures[("Антонов Антон", "октябрь 2026")] == [2, 2, 0, 0, 0]
+    assert figures[("Антонов Антон", "за период")] == [3, 2, 0, 1, 1]
+    assert figures[("Весь класс", "за период")] == [5, 2, 1, 2, 1]
+
+
+def test_typed_cells_dates_and_percents(tmp_path) -> None:
+    report = Report(
+        "Проба",
+        (
+            ReportColumn("Дата", "date", 11),
+            ReportColumn("Средний", "float", 8),
+            ReportColumn("Качество", "percent", 8),
+            ReportColumn("Когда", "datetime", 16),
+        ),
+        ((date(2026, 11, 23), 4.25, 66.7, datetime(2026, 11, 23, 10, 5)), (None, None, None, None)),
+        footer=("Итого: 1",),
+    )
+    ws = load_workbook(write_report(report, tmp_path / "t.xlsx")).active
+    header = _find_row(ws, "Дата")
+    d, f, p, _ = (ws.cell(header + 1, c) for c in range(1, 5))
+    assert d.value == datetime(2026, 11, 23) and d.number_format == "DD.MM.YYYY"
+    assert f.value == 4.25
+    assert p.value == pytest.approx(0.667) and "%" in p.number_format
+    assert ws.column_dimensions["A"].width == 13
+    assert any(ws.cell(r, 1).value == "Итого: 1" for r in range(1, ws.max_row + 1))
+    rows = _csv(write_report(report, tmp_path / "t.csv"))
+    assert rows[1] == ["23.11.2026", "4,25", "66,7", "23.11.2026 10:05"]
+    assert rows[2] == ["", "", "", ""]
+    assert (tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_movement_and_class_results_print(w, tmp_path) -> None:
+    movement = movement_report(w.db, at(w.deputy), date(2026, 11, 1), date(2026, 11, 30))
+    text = _pdf_text(write_report(movement, tmp_path / "m.pdf"))
+    assert "движения учащихся" in text and "Дмитриева Дина" in text and "переведён" in text
+    results = class_results_report(w.db, at(w.ct), w.class5, w.q2)
+    rows = _csv(write_report(results, tmp_path / "r.csv"))
+    assert ["Качество знаний", "", "50,0"] in rows and ["Отличники", "1", "25,0"] in rows
+
+
+def test_a_bad_place_is_a_russian_message_and_nothing_is_written(tmp_path) -> None:
+    report = Report("Проба", (ReportColumn("А"),), (("x",),))
+    with pytest.raises(ReportWriteError, match="Папки .* нет"):
+        write_report(report, tmp_path / "нет" / "r.pdf")
+    with pytest.raises(ReportWriteError, match="это папка"):
+        write_report(report, tmp_path)
+    with pytest.raises(ReportWriteError, match="Неизвестный формат"):
+        write_report(report, tmp_path / "r.doc")
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "ro"
+        locked.mkdir()
+        locked.chmod(0o500)
+        try:
+            with pytest.raises(ReportWriteError, match="Нет прав на запись"):
+                write_report(report, locked / "r.xlsx")
+        finally:
+            locked.chmod(0o700)
+
+
+def test_a_write_that_fails_midway_leaves_no_file(tmp_path, monkeypatch) -> None:
+    def disk_full(*_args) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("zhurnal.core.reports.writers.os.replace", disk_full)
+    report = Report("Проба", (ReportColumn("А"),), (("x",),))
+    with pytest.raises(ReportWriteError, match="Не удалось записать .*No space left"):
+        write_report(report, tmp_path / "r.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_sheet_repeats_its_header_and_is_fast(tmp_path) -> None:
+    """30 students × 15 subjects in well under a second; 200 rows span pages, each with
+    the header; an overlong text is cut, not spilled."""
+    columns = (
+        ReportColumn("№", "int", 4),
+        ReportColumn("Ученик", "text", 28),
+        *(ReportColumn(f"П{i}", "text", 5) for i in range(15)),
+    )
+    rows = tuple((i, f"Ученикова Мария {i}", *("5",) * 15) for i in range(30))
+    report = Report("Быстрая ведомость", columns, rows, landscape=True)
+    write_report(report, tmp_path / "warm.pdf")  # imports and font parsing once
+    started = time.perf_counter()
+    write_report(report, tmp_path / "fast.pdf")
+    assert time.perf_counter() - started < 1.0
+    long = Report(
+        "Длинная",
+        (ReportColumn("№", "int", 4), ReportColumn("Тема", "text", 40)),
+        tuple((i, "слово " * (200 if i == 0 else 2)) for i in range(200)),
+    )
+    reader = PdfReader(write_report(long, tmp_path / "long.pdf"))
+    assert len(reader.pages) > 2
+    for n, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert "Тема" in text and f"Стр. {n} из {len(reader.pages)}" in text
+    assert reader.pages[0].mediabox.width < reader.pages[0].mediabox.height  # portrait
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _csv(path: Path) -> list[list[str]]:
+    text = path.read_bytes().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _find_row(ws, value: str) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == value)
