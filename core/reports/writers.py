@@ -24,15 +24,12 @@ import os
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 
 from zhurnal.core.errors import DomainError
 from zhurnal.core.reports.table import Report, ReportColumn, Value
 
 FORMATS = ("csv", "xlsx", "pdf")
-MAX_CELL_CHARS = 300
-"""A PDF cell longer than this is cut with «…» (a row never outgrows a page)."""
 
 
 class ReportWriteError(DomainError):
@@ -55,7 +52,7 @@ def write_report(report: Report, path: Path, fmt: str | None = None) -> Path:
     path = Path(path)
     _check_place(path)
     kind = report_format(path, fmt)
-    render: Callable[[Report], bytes] = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[kind]
+    render: Callable[[Report], bytes] = {"csv": to_csv, "xlsx": to_xlsx, "pdf": _to_pdf}[kind]
     data = render(report)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".zhurnal-", suffix=".part", dir=path.parent)
@@ -70,6 +67,12 @@ def write_report(report: Report, path: Path, fmt: str | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise ReportWriteError(_os_message(path, exc)) from exc
     return path
+
+
+def _to_pdf(report: Report) -> bytes:
+    from zhurnal.core.reports.pdf import to_pdf
+
+    return to_pdf(report)
 
 
 def _check_place(path: Path) -> None:
@@ -170,7 +173,7 @@ def to_xlsx(report: Report) -> bytes:
             if column.kind in XLSX_FORMATS:
                 cell.number_format = XLSX_FORMATS[column.kind]
     r += 1  # an empty row between
-    for line in (*report.footer, *(_signature_line(s) for s in report.signatures)):
+    for line in (*report.footer, *(signature_line(s) for s in report.signatures)):
         r += 1
         ws.cell(row=r, column=1, value=line)
     ws.print_title_rows = f"{header_row}:{header_row}"
@@ -186,102 +189,17 @@ def _xlsx_value(value: Value, column: ReportColumn) -> Value:
     return value
 
 
-def _signature_line(role: str) -> str:
+def signature_line(role: str) -> str:
     return f"{role} ____________________ /____________________/"
-
-
-# --- PDF --------------------------------------------------------------------------------------
-
-
-def _add_fonts(pdf: object) -> None:
-    fonts = resources.files("zhurnal.data").joinpath("fonts")
-    for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
-        with resources.as_file(fonts.joinpath(name)) as font_path:
-            pdf.add_font("DejaVu", style, fname=str(font_path))  # type: ignore[attr-defined]
-
-
-def _pdf_class() -> type:
-    from fpdf import FPDF
-
-    class ReportPDF(FPDF):  # type: ignore[misc]
-        footer_text = ""
-
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("DejaVu", size=7)
-            self.cell(
-                0,
-                5,
-                f"{self.footer_text}    Стр. {self.page_no()} из {{nb}}",
-                align="R",
-            )
-
-    return ReportPDF
-
-
-def _cut(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
-
-
-def to_pdf(report: Report) -> bytes:
-    from fpdf.fonts import FontFace
-
-    pdf = _pdf_class()(
-        orientation="landscape" if report.landscape else "portrait", unit="mm", format="A4"
-    )
-    pdf.footer_text = report.title
-    pdf.set_title(report.title)
-    pdf.set_creator("zhurnal")
-    if "chain_head" in report.extra:
-        pdf.set_keywords(f"chain_head={report.extra['chain_head']}")
-    _add_fonts(pdf)
-    pdf.set_margins(10, 10, 10)
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 13)
-    pdf.multi_cell(0, 6, report.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", size=9)
-    for line in report.subtitle:
-        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    size = 8 if len(report.columns) <= 12 else 7 if len(report.columns) <= 20 else 6
-    pdf.set_font("DejaVu", size=size)
-    aligns = ["L" if c.kind == "text" else "C" for c in report.columns]
-    with pdf.table(
-        col_widths=[max(c.width, 2) for c in report.columns],
-        headings_style=FontFace(emphasis="BOLD"),
-        line_height=size * 0.5,
-        text_align="LEFT",
-        repeat_headings=1,
-        padding=0.6,
-    ) as table:
-        header = table.row()
-        for column in report.columns:
-            header.cell(column.title, align="C")
-        for values in report.rows:
-            row = table.row()
-            for value, column, align in zip(values, report.columns, aligns, strict=True):
-                row.cell(_cut(text_of(value, column)), align=align)
-    pdf.ln(3)
-    pdf.set_font("DejaVu", size=8)
-    for line in report.footer:
-        pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
-    if report.signatures:
-        pdf.ln(4)
-        pdf.set_font("DejaVu", size=10)
-        for role in report.signatures:
-            pdf.multi_cell(0, 9, _signature_line(role), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 __all__ = [
     "FORMATS",
     "ReportWriteError",
     "report_format",
+    "signature_line",
     "text_of",
     "to_csv",
-    "to_pdf",
     "to_xlsx",
     "write_report",
 ]
