@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from tests.school import NOW, build
 from zhurnal.core.audit import head_hash
-from zhurnal.core.errors import DomainError, PermissionDenied
+from zhurnal.core.errors import PermissionDenied
 from zhurnal.core.models import (
     Absence,
     Course,
@@ -47,15 +47,6 @@ from zhurnal.core.reports.sheets import (
 )
 from zhurnal.core.reports.table import Report, ReportColumn
 from zhurnal.core.reports.writers import ReportWriteError, write_report
-
-
-def _add_student(s, klass_id: int, name: str, start: date, **kw) -> int:
-    last, first = name.split()
-    st = Student(last_name=last, first_name=first)
-    s.add(st)
-    s.flush()
-    s.add(Enrolment(student_id=st.id, class_id=klass_id, start=start, order_in="Приказ № 1-у", **kw))
-    return st.id
 
 
 @pytest.fixture
@@ -99,9 +90,7 @@ def w(db):
             )
         )
         s.add(
-            Enrolment(
-                student_id=d.id, class_id=class6, start=date(2026, 11, 21), order_in="№ 17-у"
-            )
+            Enrolment(student_id=d.id, class_id=class6, start=date(2026, 11, 21), order_in="№ 17-у")
         )
         w.g, w.d = g.id, d.id
         a, b, v = w.students5
@@ -187,9 +176,7 @@ def test_progress_sheet_counts_the_class_004_s5(w) -> None:
 
 def test_a_missing_period_mark_keeps_a_student_from_the_quality_figures_002_s2_7(w) -> None:
     with w.db.write() as s:
-        mark = s.exec(
-            select(PeriodMark).where(PeriodMark.student_id == w.students5[0])
-        ).first()
+        mark = s.exec(select(PeriodMark).where(PeriodMark.student_id == w.students5[0])).first()
         s.delete(mark)
     sheet = progress_sheet(w.db, at(w.deputy), w.class5, w.q2)
     first = sheet.rows[0]
@@ -216,9 +203,7 @@ def test_attendance_by_months_004_s5(w) -> None:
 
 
 def test_movement_of_the_class_and_of_the_school_004_s5(w) -> None:
-    klass = movement_sheet(
-        w.db, at(w.ct), date(2026, 11, 1), date(2026, 11, 30), class_id=w.class5
-    )
+    klass = movement_sheet(w.db, at(w.ct), date(2026, 11, 1), date(2026, 11, 30), class_id=w.class5)
     assert (klass.at_start, klass.arrivals, klass.departures, klass.at_end) == (4, 1, 1, 4)
     assert [(e.day, e.name, e.kind, e.other_class, e.order) for e in klass.events] == [
         (date(2026, 11, 10), "Григорьев Гриша", ARRIVAL, "", "№ 15-у"),
@@ -319,7 +304,7 @@ def test_movement_and_class_results_print(w, tmp_path) -> None:
 
 def test_a_bad_place_is_a_russian_message_and_nothing_is_written(tmp_path) -> None:
     report = Report("Проба", (ReportColumn("А"),), (("x",),))
-    with pytest.raises(ReportWriteError, match="Папки .* нет"):
+    with pytest.raises(ReportWriteError, match=r"Папки .* нет"):
         write_report(report, tmp_path / "нет" / "r.pdf")
     with pytest.raises(ReportWriteError, match="это папка"):
         write_report(report, tmp_path)
@@ -342,7 +327,7 @@ def test_a_write_that_fails_midway_leaves_no_file(tmp_path, monkeypatch) -> None
 
     monkeypatch.setattr("zhurnal.core.reports.writers.os.replace", disk_full)
     report = Report("Проба", (ReportColumn("А"),), (("x",),))
-    with pytest.raises(ReportWriteError, match="Не удалось записать .*No space left"):
+    with pytest.raises(ReportWriteError, match=r"Не удалось записать .*No space left"):
         write_report(report, tmp_path / "r.csv")
     assert list(tmp_path.iterdir()) == []
 

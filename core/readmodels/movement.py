@@ -25,7 +25,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Enrolment, SchoolClass, Student
-from zhurnal.core.readmodels.sheets import Stamp, get_class, require_sheets, stamp
+from zhurnal.core.readmodels.sheetbase import Stamp, get_class, require_sheets, stamp
 from zhurnal.core.rules import fmt_date
 
 ARRIVAL, DEPARTURE, TRANSFER = "arrival", "departure", "transfer"

@@ -13,8 +13,8 @@ Each is read in one read transaction and carries the audit chain's head (``Stamp
 taken in it, so a printed copy names the state of the database it came from.
 
 Who reads them: the class teacher of the class, the deputy, the director [004 §5], and
-the server's own account (``Actor.user_id is None`` with the admin role: the OS owner of
-the database file, who runs ``zhurnal report``). Anyone else gets ``PermissionDenied``.
+the server's own account (``core.readmodels.sheetbase``); the attendance sheet lives in
+``core.readmodels.attendance`` and is exported from here too.
 
 The progress sheet shows period marks only, never averages: it is the document signed at
 the period's end [002 §2.7–2.8]; a subject without a period mark is left empty and the
@@ -23,126 +23,36 @@ student counts as «не все отметки» (neither отличник nor �
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
-from zhurnal.core.access import is_class_teacher
 from zhurnal.core.actor import Actor
-from zhurnal.core.audit import head_hash
 from zhurnal.core.db import Database
-from zhurnal.core.errors import NotFound, PermissionDenied, ValidationError
-from zhurnal.core.models import (
-    Absence,
-    AuditHead,
-    Course,
-    Enrolment,
-    Lesson,
-    Period,
-    PeriodMark,
-    SchoolClass,
-    Student,
-    Subject,
-    User,
+from zhurnal.core.errors import NotFound, ValidationError
+from zhurnal.core.models import Course, Period, PeriodMark, SchoolClass, Subject
+from zhurnal.core.readmodels.attendance import (
+    AttendanceCount,
+    AttendanceSheet,
+    AttendanceSheetRow,
+    attendance_sheet,
 )
 from zhurnal.core.readmodels.gradebook import PeriodInfo
-from zhurnal.core.rules import fmt_date, marks_given
+from zhurnal.core.readmodels.sheetbase import (
+    Stamp,
+    get_class,
+    may_read_sheets,
+    present,
+    stamp,
+    stay_note,
+    stays,
+    teacher_name,
+)
+from zhurnal.core.rules import marks_given
 from zhurnal.core.uow import policy_of
 
-SHEET_READERS = ("director", "deputy")
 FAILING = ("2", "1")
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """The audit chain's head when the sheet was read, and who read it when."""
-
-    chain_head: str
-    last_event_id: int
-    taken_at: datetime
-    taken_by: str
-
-
-def is_server_account(actor: Actor) -> bool:
-    """The OS owner of the database running the CLI (no register account of its own)."""
-    return actor.user_id is None and actor.has("admin")
-
-
-def may_read_sheets(actor: Actor, klass: SchoolClass | None) -> bool:
-    if actor.has(*SHEET_READERS) or is_server_account(actor):
-        return True
-    return klass is not None and actor.has("teacher") and is_class_teacher(actor, klass)
-
-
-def require_sheets(actor: Actor, klass: SchoolClass | None) -> None:
-    if not may_read_sheets(actor, klass):
-        whose = f" {klass.title}" if klass is not None else " школы"
-        raise PermissionDenied(
-            f"Сводные ведомости{whose} формируют классный руководитель, "
-            "заместитель директора и директор [004 §5]."
-        )
-
-
-def stamp(session: Session, actor: Actor) -> Stamp:
-    head = session.get(AuditHead, 1)
-    return Stamp(
-        head_hash(session),
-        head.last_event_id if head else 0,
-        actor.now(),
-        actor.full_name or actor.login,
-    )
-
-
-def get_class(session: Session, actor: Actor, class_id: int) -> SchoolClass:
-    klass = session.get(SchoolClass, class_id)
-    if klass is None:
-        raise NotFound(f"Класс № {class_id} не найден.")
-    require_sheets(actor, klass)
-    return klass
-
-
-def teacher_name(session: Session, klass: SchoolClass) -> str:
-    user = session.get(User, klass.class_teacher_id) if klass.class_teacher_id else None
-    return user.full_name if user else ""
-
-
-@dataclass(frozen=True)
-class Stay:
-    student_id: int
-    name: str
-    start: date
-    end: date | None
-
-
-def stays(session: Session, class_id: int, start: date, end: date) -> list[Stay]:
-    """The class's enrolments overlapping [start, end], by name (one per enrolment)."""
-    rows = session.exec(
-        select(Enrolment, Student)
-        .join(Student, col(Student.id) == Enrolment.student_id)
-        .where(
-            Enrolment.class_id == class_id,
-            Enrolment.start <= end,
-            or_(col(Enrolment.end).is_(None), col(Enrolment.end) >= start),
-        )
-    ).all()
-    out = [Stay(s.id or 0, s.full_name, e.start, e.end) for e, s in rows]
-    return sorted(out, key=lambda st: (st.name, st.student_id, st.start))
-
-
-def present(stay: Stay, day: date) -> bool:
-    return stay.start <= day and (stay.end is None or stay.end >= day)
-
-
-def stay_note(stay: Stay, start: date, end: date) -> str:
-    parts = []
-    if stay.start > start:
-        parts.append(f"прибыл(а) {fmt_date(stay.start)}")
-    if stay.end is not None and stay.end < end:
-        parts.append(f"выбыл(а) {fmt_date(stay.end)}")
-    return ", ".join(parts)
-
 
 # --- progress -------------------------------------------------------------------------------
 
@@ -306,143 +216,6 @@ def progress_sheet(db: Database, actor: Actor, class_id: int, period_id: int) ->
         )
 
 
-# --- attendance -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AttendanceCount:
-    """Lessons missed (``missed`` = ill + excused + unexcused) and lates apart."""
-
-    missed: int = 0
-    ill: int = 0  # Б
-    excused: int = 0  # УП
-    unexcused: int = 0  # Н
-    late: int = 0  # ОП
-
-    def __add__(self, other: AttendanceCount) -> AttendanceCount:
-        return AttendanceCount(
-            self.missed + other.missed,
-            self.ill + other.ill,
-            self.excused + other.excused,
-            self.unexcused + other.unexcused,
-            self.late + other.late,
-        )
-
-
-CODE_FIELD = {"Б": "ill", "УП": "excused", "Н": "unexcused", "ОП": "late"}
-
-
-def count_of(code: str) -> AttendanceCount:
-    field = CODE_FIELD.get(code)
-    if field is None:
-        return AttendanceCount()
-    if field == "late":
-        return AttendanceCount(late=1)
-    return AttendanceCount(missed=1, **{field: 1})
-
-
-@dataclass(frozen=True)
-class AttendanceSheetRow:
-    student_id: int
-    name: str
-    months: tuple[AttendanceCount, ...]  # per ``AttendanceSheet.months``
-    total: AttendanceCount
-    note: str
-
-
-@dataclass(frozen=True)
-class AttendanceSheet:
-    class_id: int
-    class_title: str
-    class_teacher: str
-    start: date
-    end: date
-    months: tuple[date, ...]  # the first day of each month in [start, end]
-    lessons: tuple[int, ...]  # lessons held in the class per month, up to today
-    rows: tuple[AttendanceSheetRow, ...]
-    month_totals: tuple[AttendanceCount, ...]
-    total: AttendanceCount
-    stamp: Stamp
-
-
-def months_between(start: date, end: date) -> list[date]:
-    out, day = [], start.replace(day=1)
-    while day <= end:
-        out.append(day)
-        day = (day + timedelta(days=32)).replace(day=1)
-    return out
-
-
-def attendance_sheet(
-    db: Database, actor: Actor, class_id: int, start: date, end: date
-) -> AttendanceSheet:
-    """Отчёт о посещаемости класса по месяцам / сводная ведомость посещаемости [004 §5]."""
-    if end < start:
-        raise ValidationError(f"Начало {fmt_date(start)} позже конца {fmt_date(end)}.")
-    with db.read() as session:
-        taken = stamp(session, actor)
-        klass = get_class(session, actor, class_id)
-        months = months_between(start, end)
-        index = {(m.year, m.month): i for i, m in enumerate(months)}
-        held = (
-            select(Lesson.id, Lesson.date)
-            .join(Course, col(Course.id) == Lesson.course_id)
-            .where(
-                Course.class_id == class_id,
-                Lesson.date >= start,
-                Lesson.date <= end,
-                Lesson.cancelled == False,  # noqa: E712 - SQL
-            )
-        )
-        lessons = [0] * len(months)
-        for _, day in session.exec(held):
-            if day <= taken.taken_at.date():  # held, not only planned
-                lessons[index[(day.year, day.month)]] += 1
-        counts: dict[int, list[AttendanceCount]] = defaultdict(
-            lambda: [AttendanceCount()] * len(months)
-        )
-        subquery = held.subquery()
-        for student_id, code, day in session.exec(
-            select(Absence.student_id, Absence.code, subquery.c.date).join(
-                subquery, subquery.c.id == Absence.lesson_id
-            )
-        ):
-            i = index[(day.year, day.month)]
-            counts[student_id][i] = counts[student_id][i] + count_of(code)
-        rows: list[AttendanceSheetRow] = []
-        seen: set[int] = set()
-        for stay in stays(session, class_id, start, end):
-            if stay.student_id in seen:
-                continue
-            seen.add(stay.student_id)
-            per_month = tuple(counts.get(stay.student_id, [AttendanceCount()] * len(months)))
-            rows.append(
-                AttendanceSheetRow(
-                    stay.student_id,
-                    stay.name,
-                    per_month,
-                    sum(per_month, AttendanceCount()),
-                    stay_note(stay, start, end),
-                )
-            )
-        month_totals = tuple(
-            sum((r.months[i] for r in rows), AttendanceCount()) for i in range(len(months))
-        )
-        return AttendanceSheet(
-            class_id=class_id,
-            class_title=klass.title,
-            class_teacher=teacher_name(session, klass),
-            start=start,
-            end=end,
-            months=tuple(months),
-            lessons=tuple(lessons),
-            rows=tuple(rows),
-            month_totals=month_totals,
-            total=sum(month_totals, AttendanceCount()),
-            stamp=taken,
-        )
-
-
 # --- the class teacher's report ------------------------------------------------------------
 
 
@@ -462,3 +235,19 @@ def class_results(db: Database, actor: Actor, class_id: int, period_id: int) -> 
     progress = progress_sheet(db, actor, class_id, period_id)
     period = progress.period
     return ClassResults(progress, attendance_sheet(db, actor, class_id, period.start, period.end))
+
+
+__all__ = [
+    "AttendanceCount",
+    "AttendanceSheet",
+    "AttendanceSheetRow",
+    "ClassResults",
+    "ClassSummary",
+    "ProgressRow",
+    "ProgressSheet",
+    "Stamp",
+    "attendance_sheet",
+    "class_results",
+    "may_read_sheets",
+    "progress_sheet",
+]
