@@ -373,3 +373,113 @@ def _pdf_text(path: Path) -> str:
 
 def _find_row(ws, value: str) -> int:
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == value)
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_report_from_the_command_line(w, tmp_path, capsys) -> None:
+    """The administrator prints the sheets on the server: by class and period names, dates,
+    any of the three formats [004 §5]; the footer names who made it."""
+    from zhurnal.cli.main import main
+
+    db = ["--db", str(w.db.path)]
+    out = tmp_path / "5a-q2.pdf"
+    assert (
+        main(["report", "progress", "--class", "5a", "--period", "2 четверть", "-o", str(out), *db])
+        == 0
+    )
+    assert "Отчёт записан" in capsys.readouterr().out
+    text = _pdf_text(out)
+    assert "Васильев Василий" in text and "Администратор (CLI)" in text
+    xlsx = tmp_path / "a.xlsx"
+    args = ["report", "attendance", "--class", "5А", "--from", "01.10.2026", "--to", "30.11.2026"]
+    assert main([*args, "-o", str(xlsx), *db]) == 0
+    ws = load_workbook(xlsx).active
+    assert ws["A1"].value == "Отчёт о посещаемости 5А класса (по месяцам)"
+    movement = tmp_path / "movement.txt"
+    assert (
+        main(
+            [
+                "report",
+                "movement",
+                "--period",
+                "2 четверть",
+                "--format",
+                "csv",
+                "-o",
+                str(movement),
+                *db,
+            ]
+        )
+        == 0
+    )
+    assert ["21.11.2026", "Дмитриева Дина", "переведён(а)", "6А", "5А"] in [
+        row[:5] for row in _csv(movement)
+    ]
+    results = tmp_path / "r.csv"
+    assert (
+        main(
+            [
+                "--as",
+                "zavuch",
+                "report",
+                "class-results",
+                "--class",
+                "5А",
+                "--period",
+                "2 четверть",
+                "-o",
+                str(results),
+                *db,
+            ]
+        )
+        == 0
+    )
+    assert ["Отличники", "1", "25,0"] in _csv(results)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["progress", "--class", "9Я", "--period", "2 четверть"], "Класса «9Я» нет"),
+        (["progress", "--class", "5А", "--period", "5 четверть"], "Периода «5 четверть» нет"),
+        (
+            ["attendance", "--class", "5А", "--from", "32.13.2026", "--to", "01.12.2026"],
+            "--from: дата «32.13.2026» не распознана",
+        ),
+        (["attendance", "--class", "5А"], "Укажите даты"),
+        (
+            ["attendance", "--class", "5А", "--from", "01.12.2026", "--to", "01.11.2026"],
+            "позже конца",
+        ),
+        (["progress", "--period", "2 четверть"], "Укажите класс"),
+        (
+            ["--as", "uchitel", "progress", "--class", "5А", "--period", "2 четверть"],
+            "Сводные ведомости 5А",
+        ),
+    ],
+)
+def test_bad_input_is_refused_in_russian_with_nothing_written(
+    w, tmp_path, capsys, args, message
+) -> None:
+    from zhurnal.cli.main import main
+
+    out = tmp_path / "r.pdf"
+    argv = [*args[:2], "report", *args[2:]] if args[0] == "--as" else ["report", *args]
+    assert main([*argv, "-o", str(out), "--db", str(w.db.path)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bad_files_are_refused_before_any_work(w, tmp_path, capsys) -> None:
+    from zhurnal.cli.main import main
+
+    base = ["report", "progress", "--class", "5А", "--period", "2 четверть"]
+    assert main([*base, "-o", str(tmp_path / "нет" / "r.pdf"), "--db", str(w.db.path)]) == 2
+    assert "Папки" in capsys.readouterr().err
+    assert main([*base, "-o", str(tmp_path / "r.docx"), "--db", str(w.db.path)]) == 2
+    assert "Неизвестный формат" in capsys.readouterr().err
+    assert main([*base, "-o", str(tmp_path / "r.pdf"), "--db", str(tmp_path / "nope.db")]) == 2
+    assert "Файл базы не найден" in capsys.readouterr().err
+    assert not (tmp_path / "nope.db").exists() and not (tmp_path / "r.pdf").exists()

@@ -47,6 +47,13 @@ def report_format(path: Path, fmt: str | None = None) -> str:
     return chosen
 
 
+def check_target(path: Path, fmt: str | None = None) -> str:
+    """The format a file at ``path`` would be written in, after checking the place (a
+    ``ReportWriteError`` if it cannot be written): check before the work, not after."""
+    _check_place(Path(path))
+    return report_format(Path(path), fmt)
+
+
 def write_report(report: Report, path: Path, fmt: str | None = None) -> Path:
     """Write ``report`` to ``path`` as ``fmt`` (csv, xlsx, pdf; by default from the suffix)."""
     path = Path(path)
@@ -196,6 +203,7 @@ def signature_line(role: str) -> str:
 __all__ = [
     "FORMATS",
     "ReportWriteError",
+    "check_target",
     "report_format",
     "signature_line",
     "text_of",
