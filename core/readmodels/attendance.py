@@ -101,7 +101,7 @@ def attendance_sheet(
         months = months_between(start, end)
         index = {(m.year, m.month): i for i, m in enumerate(months)}
         held = (
-            select(Lesson.id, Lesson.date)
+            select(col(Lesson.id), col(Lesson.date))
             .join(Course, col(Course.id) == Lesson.course_id)
             .where(
                 Course.class_id == class_id,

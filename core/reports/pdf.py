@@ -24,7 +24,7 @@ FONT = "DejaVu"
 def _pdf_class() -> type:
     from fpdf import FPDF
 
-    class ReportPDF(FPDF):  # type: ignore[misc]
+    class ReportPDF(FPDF):
         footer_text = ""
 
         def footer(self) -> None:

@@ -173,10 +173,10 @@ def to_xlsx(report: Report) -> bytes:
     r = header_row
     for row in report.rows:
         r += 1
-        for index, (value, column) in enumerate(zip(row, report.columns, strict=True), start=1):
-            if value is None:
+        for index, (item, column) in enumerate(zip(row, report.columns, strict=True), start=1):
+            if item is None:
                 continue
-            cell = ws.cell(row=r, column=index, value=_xlsx_value(value, column))
+            cell = ws.cell(row=r, column=index, value=_xlsx_value(item, column))
             if column.kind in XLSX_FORMATS:
                 cell.number_format = XLSX_FORMATS[column.kind]
     r += 1  # an empty row between
