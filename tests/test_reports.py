@@ -218,6 +218,17 @@ def test_movement_of_the_class_and_of_the_school_004_s5(w) -> None:
     ]
 
 
+def test_a_transfer_on_the_first_day_is_no_arrival_of_the_school(w) -> None:
+    school = movement_sheet(w.db, at(w.deputy), date(2026, 11, 21), date(2026, 11, 30))
+    assert (school.at_start, school.arrivals, school.departures, school.transfers) == (8, 0, 0, 1)
+    assert school.at_end == 8
+    six = movement_sheet(w.db, at(w.deputy), date(2026, 11, 21), date(2026, 11, 30), w.class6)
+    assert (six.at_start, six.arrivals, six.at_end) == (1, 1, 2)
+    assert [(e.name, e.kind, e.other_class) for e in six.events] == [
+        ("Дмитриева Дина", ARRIVAL, "5А")
+    ]
+
+
 def test_class_results_join_marks_and_attendance(w) -> None:
     results = class_results(w.db, at(w.director), w.class5, w.q2)
     assert results.summary.quality_pct == 50.0
@@ -251,7 +262,7 @@ def test_progress_sheet_files_carry_the_same_figures(w, tmp_path) -> None:
     assert ws.cell(first + 2, 6).value == 1  # Васильев's «2», a number
     pdf = _pdf_text(write_report(report, tmp_path / "p.pdf"))
     assert "Сводная ведомость учёта успеваемости" in pdf and "Васильев Василий" in pdf
-    assert "Классный руководитель (Классова Ольга Николаевна)" in pdf
+    assert "Классный руководитель ____________________ /Классова О. Н./" in pdf
     assert "Заместитель директора" in pdf and "Стр. 1 из 1" in pdf
     assert "Качество знаний: 50,0 %" in pdf
     assert report.extra["chain_head"][:16] in pdf.replace("\n", "")

@@ -2,7 +2,8 @@
 
 Counting (``Enrolment.end`` is the last day in the class):
 
-- ``at_start``: in the class (school) on ``start`` and there before it;
+- ``at_start``: in the class (school) on ``start`` and on the day before (so a transfer
+  on ``start`` within the school is no arrival);
 - an arrival: an enrolment beginning in [start, end];
 - a departure: an enrolment whose last day is in [start, end) (one whose last day is
   ``end`` itself is still there at the end and is the next period's departure);
@@ -158,8 +159,11 @@ def movement_sheet(
     def there(e: Enrolment, day: date) -> bool:
         return e.start <= day and (e.end is None or e.end >= day)
 
-    at_start = len({e.student_id for e in mine if e.start < start and there(e, start)})
-    at_end = len({e.student_id for e in mine if there(e, end)})
+    def present_on(day: date) -> set[int]:
+        return {e.student_id for e in mine if there(e, day)}
+
+    at_start = len(present_on(start) & present_on(start - timedelta(days=1)))
+    at_end = len(present_on(end))
     events.sort(key=lambda ev: (ev.day, ev.name, ev.kind))
     arrivals = sum(1 for ev in events if ev.kind == ARRIVAL)
     departures = sum(1 for ev in events if ev.kind == DEPARTURE)

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 from zhurnal.core.reports.table import Report
-from zhurnal.core.reports.writers import signature_line, text_of
+from zhurnal.core.reports.writers import text_of
 
 MAX_LINES = 6
 PAD = 0.8  # mm inside a cell
@@ -146,5 +146,5 @@ def to_pdf(report: Report) -> bytes:
         pdf.ln(4)
         pdf.set_font(FONT, size=10)
         for role in report.signatures:
-            pdf.multi_cell(0, 9, signature_line(role), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 9, role.line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

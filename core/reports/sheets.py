@@ -25,7 +25,7 @@ from zhurnal.core.readmodels.sheets import (
     class_results,
     progress_sheet,
 )
-from zhurnal.core.reports.table import Report, ReportColumn, Value
+from zhurnal.core.reports.table import Report, ReportColumn, Signature, Value
 from zhurnal.core.rules import fmt_date, fmt_dt
 
 MONTHS = (
@@ -57,9 +57,14 @@ def stamp_lines(st: Stamp) -> tuple[str, ...]:
     )
 
 
-def signatures(class_teacher: str) -> tuple[str, ...]:
-    teacher = "Классный руководитель" + (f" ({class_teacher})" if class_teacher else "")
-    return (teacher, DEPUTY)
+def short_name(full_name: str) -> str:
+    """«Классова Ольга Николаевна» -> «Классова О. Н.»."""
+    last, *rest = full_name.split() or [""]
+    return " ".join([last, *(f"{part[0]}." for part in rest)])
+
+
+def signatures(class_teacher: str) -> tuple[Signature, ...]:
+    return (Signature("Классный руководитель", short_name(class_teacher)), Signature(DEPUTY))
 
 
 def _fmt_pct(value: float | None) -> str:
@@ -212,7 +217,7 @@ def movement_table(sheet: MovementSheet) -> Report:
         ),
         name=f"movement-{sheet.class_id or 'school'}-{sheet.start:%Y%m%d}-{sheet.end:%Y%m%d}",
         landscape=True,
-        signatures=(DEPUTY,),
+        signatures=(Signature(DEPUTY),),
         extra={"chain_head": sheet.stamp.chain_head},
     )
 

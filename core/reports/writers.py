@@ -180,7 +180,7 @@ def to_xlsx(report: Report) -> bytes:
             if column.kind in XLSX_FORMATS:
                 cell.number_format = XLSX_FORMATS[column.kind]
     r += 1  # an empty row between
-    for line in (*report.footer, *(signature_line(s) for s in report.signatures)):
+    for line in (*report.footer, *(s.line for s in report.signatures)):
         r += 1
         ws.cell(row=r, column=1, value=line)
     ws.print_title_rows = f"{header_row}:{header_row}"
@@ -196,16 +196,11 @@ def _xlsx_value(value: Value, column: ReportColumn) -> Value:
     return value
 
 
-def signature_line(role: str) -> str:
-    return f"{role} ____________________ /____________________/"
-
-
 __all__ = [
     "FORMATS",
     "ReportWriteError",
     "check_target",
     "report_format",
-    "signature_line",
     "text_of",
     "to_csv",
     "to_xlsx",
