@@ -185,6 +185,20 @@ def test_a_missing_period_mark_keeps_a_student_from_the_quality_figures_002_s2_7
     assert sheet.summary.quality_pct == 25.0
 
 
+def test_not_attested_and_grade_one_004_s3_5(w) -> None:
+    with w.db.write() as s:
+        mark = s.exec(select(PeriodMark).where(PeriodMark.student_id == w.students5[1])).first()
+        mark.value = "н/а"
+        s.add(mark)
+    s5 = progress_sheet(w.db, at(w.ct), w.class5, w.q2).summary
+    assert (s5.good, s5.not_attested, s5.success_pct, s5.quality_pct) == (0, 1, 50.0, 25.0)
+    first = progress_sheet(w.db, at(w.primary), w.class1, w.q2)
+    assert first.no_marks and first.summary.students == 2
+    assert (first.summary.success_pct, first.summary.quality_pct) == (None, None)
+    report = progress_report(w.db, at(w.primary), w.class1, w.q2)
+    assert any("безотметочное обучение [004 §3.5]" in line for line in report.subtitle)
+
+
 def test_attendance_by_months_004_s5(w) -> None:
     sheet = attendance_sheet(w.db, at(w.ct), w.class5, date(2026, 10, 1), date(2026, 11, 30))
     assert sheet.months == (date(2026, 10, 1), date(2026, 11, 1))
@@ -311,6 +325,21 @@ def test_movement_and_class_results_print(w, tmp_path) -> None:
     results = class_results_report(w.db, at(w.ct), w.class5, w.q2)
     rows = _csv(write_report(results, tmp_path / "r.csv"))
     assert ["Качество знаний", "", "50,0"] in rows and ["Отличники", "1", "25,0"] in rows
+
+
+def test_user_text_never_becomes_a_spreadsheet_formula(tmp_path) -> None:
+    topic = '=HYPERLINK("http://x","Нажми")'
+    report = Report("Темы", (ReportColumn("Тема", "text", 40),), ((topic,), ("-1",)))
+    ws = load_workbook(write_report(report, tmp_path / "t.xlsx")).active
+    header = _find_row(ws, "Тема")
+    assert ws.cell(header + 1, 1).value == topic and ws.cell(header + 1, 1).data_type == "s"
+    assert _csv(write_report(report, tmp_path / "t.csv"))[1:] == [["'" + topic], ["'-1"]]
+
+
+def test_an_empty_sheet_still_prints_its_header(tmp_path) -> None:
+    report = Report("Пусто", (ReportColumn("Ученик"), ReportColumn("Число", "int")), ())
+    assert "Ученик" in _pdf_text(write_report(report, tmp_path / "e.pdf"))
+    assert _csv(write_report(report, tmp_path / "e.csv")) == [["Ученик", "Число"]]
 
 
 def test_a_bad_place_is_a_russian_message_and_nothing_is_written(tmp_path) -> None:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
@@ -93,67 +93,74 @@ def attendance_sheet(
     db: Database, actor: Actor, class_id: int, start: date, end: date
 ) -> AttendanceSheet:
     """Отчёт о посещаемости класса по месяцам / сводная ведомость посещаемости [004 §5]."""
+    with db.read() as session:
+        return read_attendance(session, actor, class_id, start, end)
+
+
+def read_attendance(
+    session: Session, actor: Actor, class_id: int, start: date, end: date
+) -> AttendanceSheet:
+    """``attendance_sheet`` in the caller's read transaction."""
     if end < start:
         raise ValidationError(f"Начало {fmt_date(start)} позже конца {fmt_date(end)}.")
-    with db.read() as session:
-        taken = stamp(session, actor)
-        klass = get_class(session, actor, class_id)
-        months = months_between(start, end)
-        index = {(m.year, m.month): i for i, m in enumerate(months)}
-        held = (
-            select(col(Lesson.id), col(Lesson.date))
-            .join(Course, col(Course.id) == Lesson.course_id)
-            .where(
-                Course.class_id == class_id,
-                Lesson.date >= start,
-                Lesson.date <= end,
-                Lesson.cancelled == False,  # noqa: E712 - SQL
+    taken = stamp(session, actor)
+    klass = get_class(session, actor, class_id)
+    months = months_between(start, end)
+    index = {(m.year, m.month): i for i, m in enumerate(months)}
+    held = (
+        select(col(Lesson.id), col(Lesson.date))
+        .join(Course, col(Course.id) == Lesson.course_id)
+        .where(
+            Course.class_id == class_id,
+            Lesson.date >= start,
+            Lesson.date <= end,
+            Lesson.cancelled == False,  # noqa: E712 - SQL
+        )
+    )
+    lessons = [0] * len(months)
+    for _, day in session.exec(held):
+        if day <= taken.taken_at.date():  # held, not only planned
+            lessons[index[(day.year, day.month)]] += 1
+    counts: dict[int, list[AttendanceCount]] = defaultdict(
+        lambda: [AttendanceCount()] * len(months)
+    )
+    subquery = held.subquery()
+    for student_id, code, day in session.exec(
+        select(Absence.student_id, Absence.code, subquery.c.date).join(
+            subquery, subquery.c.id == Absence.lesson_id
+        )
+    ):
+        i = index[(day.year, day.month)]
+        counts[student_id][i] = counts[student_id][i] + count_of(code)
+    rows: list[AttendanceSheetRow] = []
+    seen: set[int] = set()
+    for stay in stays(session, class_id, start, end):
+        if stay.student_id in seen:
+            continue
+        seen.add(stay.student_id)
+        per_month = tuple(counts.get(stay.student_id, [AttendanceCount()] * len(months)))
+        rows.append(
+            AttendanceSheetRow(
+                stay.student_id,
+                stay.name,
+                per_month,
+                sum(per_month, AttendanceCount()),
+                stay_note(stay, start, end),
             )
         )
-        lessons = [0] * len(months)
-        for _, day in session.exec(held):
-            if day <= taken.taken_at.date():  # held, not only planned
-                lessons[index[(day.year, day.month)]] += 1
-        counts: dict[int, list[AttendanceCount]] = defaultdict(
-            lambda: [AttendanceCount()] * len(months)
-        )
-        subquery = held.subquery()
-        for student_id, code, day in session.exec(
-            select(Absence.student_id, Absence.code, subquery.c.date).join(
-                subquery, subquery.c.id == Absence.lesson_id
-            )
-        ):
-            i = index[(day.year, day.month)]
-            counts[student_id][i] = counts[student_id][i] + count_of(code)
-        rows: list[AttendanceSheetRow] = []
-        seen: set[int] = set()
-        for stay in stays(session, class_id, start, end):
-            if stay.student_id in seen:
-                continue
-            seen.add(stay.student_id)
-            per_month = tuple(counts.get(stay.student_id, [AttendanceCount()] * len(months)))
-            rows.append(
-                AttendanceSheetRow(
-                    stay.student_id,
-                    stay.name,
-                    per_month,
-                    sum(per_month, AttendanceCount()),
-                    stay_note(stay, start, end),
-                )
-            )
-        month_totals = tuple(
-            sum((r.months[i] for r in rows), AttendanceCount()) for i in range(len(months))
-        )
-        return AttendanceSheet(
-            class_id=class_id,
-            class_title=klass.title,
-            class_teacher=teacher_name(session, klass),
-            start=start,
-            end=end,
-            months=tuple(months),
-            lessons=tuple(lessons),
-            rows=tuple(rows),
-            month_totals=month_totals,
-            total=sum(month_totals, AttendanceCount()),
-            stamp=taken,
-        )
+    month_totals = tuple(
+        sum((r.months[i] for r in rows), AttendanceCount()) for i in range(len(months))
+    )
+    return AttendanceSheet(
+        class_id=class_id,
+        class_title=klass.title,
+        class_teacher=teacher_name(session, klass),
+        start=start,
+        end=end,
+        months=tuple(months),
+        lessons=tuple(lessons),
+        rows=tuple(rows),
+        month_totals=month_totals,
+        total=sum(month_totals, AttendanceCount()),
+        stamp=taken,
+    )

@@ -37,6 +37,7 @@ from zhurnal.core.readmodels.attendance import (
     AttendanceSheet,
     AttendanceSheetRow,
     attendance_sheet,
+    read_attendance,
 )
 from zhurnal.core.readmodels.gradebook import PeriodInfo
 from zhurnal.core.readmodels.sheetbase import (
@@ -158,62 +159,67 @@ def _period(session: Session, klass: SchoolClass, period_id: int) -> Period:
 def progress_sheet(db: Database, actor: Actor, class_id: int, period_id: int) -> ProgressSheet:
     """Сводная ведомость учёта успеваемости of a class for a period [004 §5, 002 §2.8]."""
     with db.read() as session:
-        taken = stamp(session, actor)
-        klass = get_class(session, actor, class_id)
-        period = _period(session, klass, period_id)
-        no_marks = not marks_given(policy_of(session), klass.grade)
-        courses = session.exec(select(Course).where(Course.class_id == class_id)).all()
-        subject_ids = sorted({c.subject_id for c in courses})
-        subjects = {
-            s.id: s for s in session.exec(select(Subject).where(col(Subject.id).in_(subject_ids)))
-        }
-        subject_of = {c.id: c.subject_id for c in courses}
-        values: dict[tuple[int, int], str] = {}
-        for course_id, student_id, value in session.exec(
-            select(PeriodMark.course_id, PeriodMark.student_id, PeriodMark.value)
-            .where(
-                col(PeriodMark.course_id).in_(list(subject_of)),
-                PeriodMark.period_id == period_id,
-            )
-            .order_by(col(PeriodMark.entered_at))
-        ):
-            values[(student_id, subject_of[course_id])] = value
-        as_of = min(period.end, max(period.start, taken.taken_at.date()))
-        rows: list[ProgressRow] = []
-        seen: set[int] = set()
-        all_stays = stays(session, class_id, period.start, period.end)
-        in_class = {s.student_id for s in all_stays if present(s, as_of)}
-        for stay in all_stays:
-            if stay.student_id in seen:  # left and came back: one row
-                continue
-            seen.add(stay.student_id)
-            marks = [values.get((stay.student_id, sid), "") for sid in subject_ids]
-            counted = stay.student_id in in_class
-            rows.append(
-                ProgressRow(
-                    stay.student_id,
-                    stay.name,
-                    tuple(marks),
-                    marks.count("2"),
-                    _status(marks, no_marks) if counted else "",
-                    stay_note(stay, period.start, period.end),
-                    counted,
-                )
-            )
-        return ProgressSheet(
-            class_id=class_id,
-            class_title=klass.title,
-            grade=klass.grade,
-            class_teacher=teacher_name(session, klass),
-            period=PeriodInfo(period.id or 0, period.name, period.start, period.end),
-            as_of=as_of,
-            subjects=tuple(subjects[i].name for i in subject_ids),
-            subject_short=tuple(subjects[i].short or subjects[i].name for i in subject_ids),
-            rows=tuple(rows),
-            summary=summarize_class(rows, no_marks),
-            no_marks=no_marks,
-            stamp=taken,
+        return read_progress(session, actor, class_id, period_id)
+
+
+def read_progress(session: Session, actor: Actor, class_id: int, period_id: int) -> ProgressSheet:
+    """``progress_sheet`` in the caller's read transaction."""
+    taken = stamp(session, actor)
+    klass = get_class(session, actor, class_id)
+    period = _period(session, klass, period_id)
+    no_marks = not marks_given(policy_of(session), klass.grade)
+    courses = session.exec(select(Course).where(Course.class_id == class_id)).all()
+    subject_ids = sorted({c.subject_id for c in courses})
+    subjects = {
+        s.id: s for s in session.exec(select(Subject).where(col(Subject.id).in_(subject_ids)))
+    }
+    subject_of = {c.id: c.subject_id for c in courses}
+    values: dict[tuple[int, int], str] = {}
+    for course_id, student_id, value in session.exec(
+        select(PeriodMark.course_id, PeriodMark.student_id, PeriodMark.value)
+        .where(
+            col(PeriodMark.course_id).in_(list(subject_of)),
+            PeriodMark.period_id == period_id,
         )
+        .order_by(col(PeriodMark.entered_at))
+    ):
+        values[(student_id, subject_of[course_id])] = value
+    as_of = min(period.end, max(period.start, taken.taken_at.date()))
+    rows: list[ProgressRow] = []
+    seen: set[int] = set()
+    all_stays = stays(session, class_id, period.start, period.end)
+    in_class = {s.student_id for s in all_stays if present(s, as_of)}
+    for stay in all_stays:
+        if stay.student_id in seen:  # left and came back: one row
+            continue
+        seen.add(stay.student_id)
+        marks = [values.get((stay.student_id, sid), "") for sid in subject_ids]
+        counted = stay.student_id in in_class
+        rows.append(
+            ProgressRow(
+                stay.student_id,
+                stay.name,
+                tuple(marks),
+                marks.count("2"),
+                _status(marks, no_marks) if counted else "",
+                stay_note(stay, period.start, period.end),
+                counted,
+            )
+        )
+    return ProgressSheet(
+        class_id=class_id,
+        class_title=klass.title,
+        grade=klass.grade,
+        class_teacher=teacher_name(session, klass),
+        period=PeriodInfo(period.id or 0, period.name, period.start, period.end),
+        as_of=as_of,
+        subjects=tuple(subjects[i].name for i in subject_ids),
+        subject_short=tuple(subjects[i].short or subjects[i].name for i in subject_ids),
+        rows=tuple(rows),
+        summary=summarize_class(rows, no_marks),
+        no_marks=no_marks,
+        stamp=taken,
+    )
 
 
 # --- the class teacher's report ------------------------------------------------------------
@@ -232,9 +238,12 @@ class ClassResults:
 
 
 def class_results(db: Database, actor: Actor, class_id: int, period_id: int) -> ClassResults:
-    progress = progress_sheet(db, actor, class_id, period_id)
-    period = progress.period
-    return ClassResults(progress, attendance_sheet(db, actor, class_id, period.start, period.end))
+    """Both read in one transaction: the stamp names the state of both."""
+    with db.read() as session:
+        progress = read_progress(session, actor, class_id, period_id)
+        period = progress.period
+        attendance = read_attendance(session, actor, class_id, period.start, period.end)
+    return ClassResults(progress, attendance)
 
 
 __all__ = [

@@ -124,12 +124,26 @@ def text_of(value: Value, column: ReportColumn) -> str:
 # --- CSV --------------------------------------------------------------------------------------
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """User text (a topic, a name) that a spreadsheet would run as a formula, made plain
+    with the apostrophe Excel itself puts before such text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(report: Report) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([c.title for c in report.columns])
     for row in report.rows:
-        writer.writerow([text_of(v, c) for v, c in zip(row, report.columns, strict=True)])
+        writer.writerow(
+            [
+                inert(text_of(v, c)) if isinstance(v, str) else text_of(v, c)
+                for v, c in zip(row, report.columns, strict=True)
+            ]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -177,6 +191,8 @@ def to_xlsx(report: Report) -> bytes:
             if item is None:
                 continue
             cell = ws.cell(row=r, column=index, value=_xlsx_value(item, column))
+            if isinstance(item, str):
+                cell.data_type = "s"  # text, never a formula
             if column.kind in XLSX_FORMATS:
                 cell.number_format = XLSX_FORMATS[column.kind]
     r += 1  # an empty row between
