@@ -174,6 +174,19 @@ def test_progress_sheet_counts_the_class_004_s5(w) -> None:
         assert sheet.stamp.chain_head == head_hash(session)
 
 
+def test_a_printed_stamp_is_checked_against_the_database_002_s2_9(w) -> None:
+    """Later changes extend the chain and the paper still matches; a forged hash does not."""
+    from zhurnal.core.readmodels.sheetbase import stamp_holds
+    from zhurnal.core.services.lessons import set_absence
+
+    st = progress_sheet(w.db, at(w.ct), w.class5, w.q2).stamp
+    set_absence(w.db, w.teacher.at(NOW), w.lessons["today"], w.students5[1], "Н")
+    assert progress_sheet(w.db, at(w.ct), w.class5, w.q2).stamp.chain_head != st.chain_head
+    assert stamp_holds(w.db, st.last_event_id, st.chain_head)
+    assert not stamp_holds(w.db, st.last_event_id, "0" * 63 + "1")
+    assert not stamp_holds(w.db, st.last_event_id + 99, st.chain_head)
+
+
 def test_a_missing_period_mark_keeps_a_student_from_the_quality_figures_002_s2_7(w) -> None:
     with w.db.write() as s:
         mark = s.exec(select(PeriodMark).where(PeriodMark.student_id == w.students5[0])).first()
@@ -320,7 +333,10 @@ def test_typed_cells_dates_and_percents(tmp_path) -> None:
 
 def test_movement_and_class_results_print(w, tmp_path) -> None:
     movement = movement_report(w.db, at(w.deputy), date(2026, 11, 1), date(2026, 11, 30))
-    text = _pdf_text(write_report(movement, tmp_path / "m.pdf"))
+    path = write_report(movement, tmp_path / "m.pdf")
+    box = PdfReader(path).pages[0].mediabox
+    assert movement.landscape and box.width > box.height
+    text = _pdf_text(path)
     assert "движения учащихся" in text and "Дмитриева Дина" in text and "переведён" in text
     results = class_results_report(w.db, at(w.ct), w.class5, w.q2)
     rows = _csv(write_report(results, tmp_path / "r.csv"))

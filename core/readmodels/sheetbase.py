@@ -14,9 +14,10 @@ from sqlmodel import Session, col, or_, select
 
 from zhurnal.core.access import is_class_teacher
 from zhurnal.core.actor import Actor
-from zhurnal.core.audit import head_hash
+from zhurnal.core.audit import GENESIS, head_hash
+from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied
-from zhurnal.core.models import AuditHead, Enrolment, SchoolClass, Student, User
+from zhurnal.core.models import AuditEvent, AuditHead, Enrolment, SchoolClass, Student, User
 from zhurnal.core.rules import fmt_date
 
 SHEET_READERS = ("director", "deputy")
@@ -58,8 +59,18 @@ def stamp(session: Session, actor: Actor) -> Stamp:
         head_hash(session),
         head.last_event_id if head else 0,
         actor.now(),
-        actor.full_name or actor.login,
+        f"{actor.full_name} ({actor.login})" if actor.user_id is None else actor.full_name,
     )
+
+
+def stamp_holds(db: Database, last_event_id: int, chain_head: str) -> bool:
+    """A printed sheet's stamp against a database: its event is there with that hash (later
+    events extend the chain and leave it be); ``zhurnal verify`` checks the chain itself."""
+    with db.read() as session:
+        if last_event_id == 0:
+            return chain_head == GENESIS
+        event = session.get(AuditEvent, last_event_id)
+        return event is not None and event.hash == chain_head
 
 
 def get_class(session: Session, actor: Actor, class_id: int) -> SchoolClass:

@@ -53,7 +53,8 @@ def stamp_lines(st: Stamp) -> tuple[str, ...]:
     return (
         f"Сформировано {fmt_dt(st.taken_at)}, {st.taken_by}.",
         f"Контроль целостности: журнал аудита, событие № {st.last_event_id}, "
-        f"хеш {st.chain_head} (проверка: zhurnal verify).",
+        f"хеш {st.chain_head} (у события № {st.last_event_id} в базе должен быть этот хеш; "
+        "цепочку проверяет «zhurnal verify»).",
     )
 
 
