@@ -256,6 +256,11 @@ def test_a_transfer_on_the_first_day_is_no_arrival_of_the_school(w) -> None:
     ]
 
 
+def test_the_lists_of_the_first_day_are_the_start_not_arrivals(w) -> None:
+    sheet = movement_sheet(w.db, at(w.ct), date(2026, 9, 1), date(2026, 11, 30), w.class5)
+    assert (sheet.at_start, sheet.arrivals, sheet.departures, sheet.at_end) == (4, 1, 1, 4)
+
+
 def test_class_results_join_marks_and_attendance(w) -> None:
     results = class_results(w.db, at(w.director), w.class5, w.q2)
     assert results.summary.quality_pct == 50.0

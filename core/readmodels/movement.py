@@ -4,12 +4,14 @@ Counting (``Enrolment.end`` is the last day in the class):
 
 - ``at_start``: in the class (school) on ``start`` and on the day before (so a transfer
   on ``start`` within the school is no arrival);
-- an arrival: an enrolment beginning in [start, end];
+- an arrival: an enrolment beginning in [start, end] (but not on the year's first day);
 - a departure: an enrolment whose last day is in [start, end) (one whose last day is
   ``end`` itself is still there at the end and is the next period's departure);
 - ``at_end``: in the class (school) on ``end``;
 
-so ``at_end = at_start + arrivals − departures`` always holds.  A transfer is a departure
+so ``at_end = at_start + arrivals − departures`` always holds.  The class lists of the
+school year's first day are its contingent at the start, not arrivals: a sheet from
+01.09 starts with them.  A transfer is a departure
 from one class followed by the same student's arrival in another (on the same or the next
 day).  School-wide a transfer is neither an arrival nor a departure; for one class it is
 (from / to the other class), named in ``other_class``.
@@ -25,7 +27,7 @@ from sqlmodel import col, or_, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
-from zhurnal.core.models import Enrolment, SchoolClass, Student
+from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Student
 from zhurnal.core.readmodels.sheetbase import Stamp, get_class, require_sheets, stamp
 from zhurnal.core.rules import fmt_date
 
@@ -73,6 +75,13 @@ def movement_sheet(
         else:
             require_sheets(actor, None)
         titles = {k.id: k.title for k in session.exec(select(SchoolClass))}
+        opening = dict(
+            session.exec(
+                select(SchoolClass.id, SchoolYear.start).join(
+                    SchoolYear, col(SchoolYear.id) == SchoolClass.year_id
+                )
+            ).all()
+        )
         rows = session.exec(
             select(Enrolment, Student)
             .join(Student, col(Student.id) == Enrolment.student_id)
@@ -85,6 +94,10 @@ def movement_sheet(
     for e, _ in rows:
         by_student.setdefault(e.student_id, []).append(e)
     names = {s.id: s.full_name for _, s in rows}
+
+    def initial(e: Enrolment) -> bool:
+        """On the class list from the school year's first day: no arrival."""
+        return e.start == opening.get(e.class_id)
 
     def follower(e: Enrolment) -> Enrolment | None:
         """The same student's next enrolment in another class on the next day (a transfer)."""
@@ -112,7 +125,7 @@ def movement_sheet(
     events: list[MovementEvent] = []
     for e in mine:
         name = names.get(e.student_id, "")
-        if start <= e.start <= end:
+        if start <= e.start <= end and not initial(e):
             before = predecessor(e)
             if before is None or class_id is not None:
                 events.append(
@@ -162,7 +175,8 @@ def movement_sheet(
     def present_on(day: date) -> set[int]:
         return {e.student_id for e in mine if there(e, day)}
 
-    at_start = len(present_on(start) & present_on(start - timedelta(days=1)))
+    listed = {e.student_id for e in mine if initial(e) and there(e, start)}
+    at_start = len(present_on(start) & (present_on(start - timedelta(days=1)) | listed))
     at_end = len(present_on(end))
     events.sort(key=lambda ev: (ev.day, ev.name, ev.kind))
     arrivals = sum(1 for ev in events if ev.kind == ARRIVAL)
