@@ -131,20 +131,20 @@ def to_pdf(report: Report) -> bytes:
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font(FONT, "B", 13)
-    pdf.multi_cell(0, 6, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, report.title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font(FONT, size=9)
     for line in report.subtitle:
-        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(2)
     columns = len(report.columns)
     _table(pdf, report, 8 if columns <= 12 else 7 if columns <= 20 else 6)
     pdf.ln(3)
     pdf.set_font(FONT, size=8)
     for line in report.footer:
-        pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT", align="L")
     if report.signatures:
         pdf.ln(4)
         pdf.set_font(FONT, size=10)
         for role in report.signatures:
-            pdf.multi_cell(0, 9, role.line, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 9, role.line, new_x="LMARGIN", new_y="NEXT", align="L")
     return bytes(pdf.output())
