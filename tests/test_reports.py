@@ -30,6 +30,7 @@ from zhurnal.core.models import (
     PeriodMark,
     SchoolClass,
     Student,
+    SubgroupMember,
     Subject,
 )
 from zhurnal.core.readmodels.movement import ARRIVAL, DEPARTURE, TRANSFER, movement_sheet
@@ -185,6 +186,37 @@ def test_a_printed_stamp_is_checked_against_the_database_002_s2_9(w) -> None:
     assert stamp_holds(w.db, st.last_event_id, st.chain_head)
     assert not stamp_holds(w.db, st.last_event_id, "0" * 63 + "1")
     assert not stamp_holds(w.db, st.last_event_id + 99, st.chain_head)
+
+
+def test_a_subgroup_subject_is_no_gap_for_who_does_not_study_it(w) -> None:
+    """English in one subgroup only: the others get «—», not a missing mark."""
+    a, b = w.students5[:2]
+    with w.db.write() as s:
+        english = Subject(name="Английский язык", short="Англ")
+        s.add(english)
+        s.flush()
+        group = Course(
+            class_id=w.class5, subject_id=english.id, subgroup="1 гр.", teacher_id=w.teacher.user_id
+        )
+        s.add(group)
+        s.flush()
+        s.add(SubgroupMember(course_id=group.id, student_id=a, start=date(2026, 9, 1)))
+        s.add(
+            PeriodMark(
+                course_id=group.id,
+                student_id=a,
+                period_id=w.q2,
+                value="5",
+                entered_at=NOW,
+                entered_by_id=w.teacher.user_id,
+            )
+        )
+    sheet = progress_sheet(w.db, at(w.ct), w.class5, w.q2)
+    rows = {r.student_id: r for r in sheet.rows}
+    assert sheet.subjects[-1] == "Английский язык"
+    assert (rows[a].marks[-1], rows[a].status) == ("5", "отличник")
+    assert (rows[b].marks[-1], rows[b].status) == ("—", "хорошист")
+    assert rows[w.g].marks[-1] == "—"
 
 
 def test_a_missing_period_mark_keeps_a_student_from_the_quality_figures_002_s2_7(w) -> None:

@@ -26,12 +26,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, ValidationError
-from zhurnal.core.models import Course, Period, PeriodMark, SchoolClass, Subject
+from zhurnal.core.models import (
+    Course,
+    Period,
+    PeriodMark,
+    SchoolClass,
+    SubgroupMember,
+    Subject,
+)
 from zhurnal.core.readmodels.attendance import (
     AttendanceCount,
     AttendanceSheet,
@@ -54,6 +61,7 @@ from zhurnal.core.rules import marks_given
 from zhurnal.core.uow import policy_of
 
 FAILING = ("2", "1")
+NOT_STUDIED = "—"  # a subgroup subject the student is in no subgroup of
 
 # --- progress -------------------------------------------------------------------------------
 
@@ -77,7 +85,8 @@ class ClassSummary:
 class ProgressRow:
     student_id: int
     name: str
-    marks: tuple[str, ...]  # per subject of ``ProgressSheet.subjects``; "" none yet
+    marks: tuple[str, ...]  # per subject of ``ProgressSheet.subjects``; "" none yet, «—»
+    # a subject taught in subgroups only, in none of which the student is
     twos: int  # how many «2»
     status: str  # отличник, хорошист, одна «3», неуспевающий, н/а, не все отметки, ""
     note: str  # прибыл(а) / выбыл(а) during the period
@@ -107,6 +116,7 @@ def _status(values: list[str], no_marks: bool) -> str:
         return "н/а"
     if any(v in FAILING for v in values):
         return "неуспевающий"
+    values = [v for v in values if v != NOT_STUDIED]
     if any(v == "" for v in values):
         return "не все отметки"
     numbers = [int(v) for v in values if v.isdigit()]
@@ -184,6 +194,17 @@ def read_progress(session: Session, actor: Actor, class_id: int, period_id: int)
         .order_by(col(PeriodMark.entered_at))
     ):
         values[(student_id, subject_of[course_id])] = value
+    # a subject taught only in subgroups: who is in none of them does not study it
+    grouped = {c.subject_id for c in courses} - {c.subject_id for c in courses if not c.subgroup}
+    members: dict[int, set[int]] = {sid: set() for sid in grouped}
+    for course_id, student_id in session.exec(
+        select(SubgroupMember.course_id, SubgroupMember.student_id).where(
+            col(SubgroupMember.course_id).in_([c.id for c in courses if c.subgroup]),
+            SubgroupMember.start <= period.end,
+            or_(col(SubgroupMember.end).is_(None), col(SubgroupMember.end) >= period.start),
+        )
+    ):
+        members[subject_of[course_id]].add(student_id)
     as_of = min(period.end, max(period.start, taken.taken_at.date()))
     rows: list[ProgressRow] = []
     seen: set[int] = set()
@@ -193,7 +214,12 @@ def read_progress(session: Session, actor: Actor, class_id: int, period_id: int)
         if stay.student_id in seen:  # left and came back: one row
             continue
         seen.add(stay.student_id)
-        marks = [values.get((stay.student_id, sid), "") for sid in subject_ids]
+        marks = [
+            NOT_STUDIED
+            if sid in members and stay.student_id not in members[sid]
+            else values.get((stay.student_id, sid), "")
+            for sid in subject_ids
+        ]
         counted = stay.student_id in in_class
         rows.append(
             ProgressRow(
