@@ -115,7 +115,9 @@ def _progress(r: Request) -> Report:
 
     klass = r.klass()
     assert klass is not None
-    return progress_report(r.db, r.actor, klass.id or 0, r.period(klass).id or 0)
+    period_id = r.period(klass).id or 0
+    preliminary = bool(getattr(r.args, "preliminary", False))
+    return progress_report(r.db, r.actor, klass.id or 0, period_id, preliminary=preliminary)
 
 
 def _attendance(r: Request) -> Report:
@@ -169,6 +171,11 @@ def add_parser(
     p.add_argument("--from", dest="start", metavar="ДД.ММ.ГГГГ")
     p.add_argument("--to", dest="end", metavar="ДД.ММ.ГГГГ")
     p.add_argument("--format", dest="fmt", choices=("csv", "xlsx", "pdf"))
+    p.add_argument(
+        "--preliminary",
+        action="store_true",
+        help="progress: где итоговой нет, отметка по средневзвешенному баллу в скобках",
+    )
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument(
         "--as",

@@ -24,14 +24,17 @@ from zhurnal.core.audit import head_hash
 from zhurnal.core.errors import PermissionDenied
 from zhurnal.core.models import (
     Absence,
+    Assignment,
     Course,
     Enrolment,
     Lesson,
+    Mark,
     PeriodMark,
     SchoolClass,
     Student,
     SubgroupMember,
     Subject,
+    WorkType,
 )
 from zhurnal.core.readmodels.movement import ARRIVAL, DEPARTURE, TRANSFER, movement_sheet
 from zhurnal.core.readmodels.sheets import (
@@ -68,6 +71,7 @@ def w(db):
             s.flush()
             courses.append(c.id)
         assert maths.id < rus.id < lit.id
+        w.courses5 = courses
         g = Student(last_name="Григорьев", first_name="Гриша")
         s.add(g)
         s.flush()
@@ -217,6 +221,43 @@ def test_a_subgroup_subject_is_no_gap_for_who_does_not_study_it(w) -> None:
     assert (rows[a].marks[-1], rows[a].status) == ("5", "отличник")
     assert (rows[b].marks[-1], rows[b].status) == ("—", "хорошист")
     assert rows[w.g].marks[-1] == "—"
+
+
+def test_the_preliminary_sheet_suggests_marks_from_the_weighted_average_004_s5(w) -> None:
+    """Before the period marks are set: «(4)» from 5, 4, 3 (weights 1, at least 3 marks);
+    a subject without marks stays empty; the printed sheet never shows averages."""
+    a, b = w.students5[:2]
+    with w.db.write() as s:
+        for student in (a, b):  # maths of Антонов, Russian of Борисова: not set yet
+            course = w.courses5[0] if student == a else w.courses5[1]
+            s.delete(
+                s.exec(
+                    select(PeriodMark).where(
+                        PeriodMark.student_id == student, PeriodMark.course_id == course
+                    )
+                ).one()
+            )
+        answer = s.exec(select(WorkType).where(WorkType.code == "answer")).one()
+        for key, value in (("locked", "5"), ("late", "4"), ("today", "3")):
+            task = Assignment(lesson_id=w.lessons[key], work_type_id=answer.id)
+            s.add(task)
+            s.flush()
+            s.add(
+                Mark(
+                    assignment_id=task.id,
+                    student_id=a,
+                    value=value,
+                    entered_at=NOW,
+                    entered_by_id=w.teacher.user_id,
+                )
+            )
+    final = progress_sheet(w.db, at(w.ct), w.class5, w.q2)
+    assert final.rows[0].marks == ("", "5", "5") and final.rows[0].status == "не все отметки"
+    early = progress_sheet(w.db, at(w.ct), w.class5, w.q2, preliminary=True)
+    assert early.rows[0].marks == ("(4)", "5", "5") and early.rows[0].status == "хорошист"
+    assert early.rows[1].marks == ("5", "", "5")
+    report = progress_report(w.db, at(w.ct), w.class5, w.q2, preliminary=True)
+    assert report.title.startswith("Предварительная сводная ведомость")
 
 
 def test_a_missing_period_mark_keeps_a_student_from_the_quality_figures_002_s2_7(w) -> None:

@@ -23,6 +23,8 @@ student counts as «не все отметки» (neither отличник nor �
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,13 +34,18 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, ValidationError
 from zhurnal.core.models import (
+    Assignment,
     Course,
+    Lesson,
+    Mark,
     Period,
     PeriodMark,
     SchoolClass,
     SubgroupMember,
     Subject,
+    WorkType,
 )
+from zhurnal.core.policy import Policy
 from zhurnal.core.readmodels.attendance import (
     AttendanceCount,
     AttendanceSheet,
@@ -57,7 +64,7 @@ from zhurnal.core.readmodels.sheetbase import (
     stays,
     teacher_name,
 )
-from zhurnal.core.rules import marks_given
+from zhurnal.core.rules import marks_given, suggest_period_mark, weighted_average
 from zhurnal.core.uow import policy_of
 
 FAILING = ("2", "1")
@@ -107,6 +114,10 @@ class ProgressSheet:
     summary: ClassSummary
     no_marks: bool  # grade 1 [004 §3.5]: no quality figures
     stamp: Stamp
+    preliminary: bool = False
+    """Where no period mark is set yet, the mark the policy suggests from the weighted
+    average, in parentheses «(4)» (the preliminary report [004 §5]); the printed sheet
+    at the period's end has period marks only."""
 
 
 def _status(values: list[str], no_marks: bool) -> str:
@@ -116,7 +127,7 @@ def _status(values: list[str], no_marks: bool) -> str:
         return "н/а"
     if any(v in FAILING for v in values):
         return "неуспевающий"
-    values = [v for v in values if v != NOT_STUDIED]
+    values = [v.strip("()") for v in values if v != NOT_STUDIED]
     if any(v == "" for v in values):
         return "не все отметки"
     numbers = [int(v) for v in values if v.isdigit()]
@@ -166,18 +177,52 @@ def _period(session: Session, klass: SchoolClass, period_id: int) -> Period:
     return period
 
 
-def progress_sheet(db: Database, actor: Actor, class_id: int, period_id: int) -> ProgressSheet:
-    """Сводная ведомость учёта успеваемости of a class for a period [004 §5, 002 §2.8]."""
+def progress_sheet(
+    db: Database, actor: Actor, class_id: int, period_id: int, *, preliminary: bool = False
+) -> ProgressSheet:
+    """Сводная ведомость учёта успеваемости of a class for a period [004 §5, 002 §2.8]
+    (``preliminary``: see ``ProgressSheet.preliminary``)."""
     with db.read() as session:
-        return read_progress(session, actor, class_id, period_id)
+        return read_progress(session, actor, class_id, period_id, preliminary=preliminary)
 
 
-def read_progress(session: Session, actor: Actor, class_id: int, period_id: int) -> ProgressSheet:
+def _suggested(
+    session: Session, policy: Policy, courses: Sequence[Course], period: Period
+) -> dict[tuple[int, int], str]:
+    """(student, subject) -> the period mark the weighted average suggests, in «()»."""
+    subject_of = {c.id: c.subject_id for c in courses}
+    marks: dict[tuple[int, int], list[tuple[str, float]]] = defaultdict(list)
+    for student_id, course_id, value, weight in session.exec(
+        select(Mark.student_id, Lesson.course_id, Mark.value, WorkType.weight)
+        .join(Assignment, col(Assignment.id) == Mark.assignment_id)
+        .join(Lesson, col(Lesson.id) == Assignment.lesson_id)
+        .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
+        .where(
+            col(Lesson.course_id).in_(list(subject_of)),
+            Lesson.date >= period.start,
+            Lesson.date <= period.end,
+            Lesson.cancelled == False,  # noqa: E712 - SQL
+        )
+    ):
+        marks[(student_id, subject_of[course_id])].append((value, weight))
+    out = {}
+    for key, pairs in marks.items():
+        numeric = [(v, w) for v, w in pairs if v.isdigit()]
+        mark = suggest_period_mark(policy, weighted_average(numeric), len(numeric))
+        if mark:
+            out[key] = f"({mark})"
+    return out
+
+
+def read_progress(
+    session: Session, actor: Actor, class_id: int, period_id: int, *, preliminary: bool = False
+) -> ProgressSheet:
     """``progress_sheet`` in the caller's read transaction."""
     taken = stamp(session, actor)
     klass = get_class(session, actor, class_id)
     period = _period(session, klass, period_id)
-    no_marks = not marks_given(policy_of(session), klass.grade)
+    policy = policy_of(session)
+    no_marks = not marks_given(policy, klass.grade)
     courses = session.exec(select(Course).where(Course.class_id == class_id)).all()
     subject_ids = sorted({c.subject_id for c in courses})
     subjects = {
@@ -205,6 +250,8 @@ def read_progress(session: Session, actor: Actor, class_id: int, period_id: int)
         )
     ):
         members[subject_of[course_id]].add(student_id)
+    if preliminary and not no_marks:
+        values = {**_suggested(session, policy, courses, period), **values}
     as_of = min(period.end, max(period.start, taken.taken_at.date()))
     rows: list[ProgressRow] = []
     seen: set[int] = set()
@@ -245,6 +292,7 @@ def read_progress(session: Session, actor: Actor, class_id: int, period_id: int)
         summary=summarize_class(rows, no_marks),
         no_marks=no_marks,
         stamp=taken,
+        preliminary=preliminary,
     )
 
 

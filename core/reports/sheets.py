@@ -106,10 +106,13 @@ def progress_table(sheet: ProgressSheet) -> Report:
         if short != name
     )
     notes = ["Отметки — итоговые за период; пустая клетка — отметка ещё не выставлена."]
+    if sheet.preliminary:
+        notes.append("В скобках — отметка по средневзвешенному баллу, итоговая ещё не выставлена.")
     if sheet.no_marks:
         notes.append("1 класс: безотметочное обучение [004 §3.5], качество не считается.")
     return Report(
-        title=f"Сводная ведомость учёта успеваемости обучающихся {sheet.class_title} класса",
+        title=("Предварительная с" if sheet.preliminary else "С")
+        + f"водная ведомость учёта успеваемости обучающихся {sheet.class_title} класса",
         columns=columns,
         rows=tuple(rows),
         subtitle=(
@@ -126,8 +129,10 @@ def progress_table(sheet: ProgressSheet) -> Report:
     )
 
 
-def progress_report(db: Database, actor: Actor, class_id: int, period_id: int) -> Report:
-    return progress_table(progress_sheet(db, actor, class_id, period_id))
+def progress_report(
+    db: Database, actor: Actor, class_id: int, period_id: int, *, preliminary: bool = False
+) -> Report:
+    return progress_table(progress_sheet(db, actor, class_id, period_id, preliminary=preliminary))
 
 
 # --- attendance -----------------------------------------------------------------------------
