@@ -256,6 +256,10 @@ def test_the_preliminary_sheet_suggests_marks_from_the_weighted_average_004_s5(w
     early = progress_sheet(w.db, at(w.ct), w.class5, w.q2, preliminary=True)
     assert early.rows[0].marks == ("(4)", "5", "5") and early.rows[0].status == "хорошист"
     assert early.rows[1].marks == ("5", "", "5")
+    with w.db.write() as s:  # two answers only: too few for a mark [004 policy: min 3]
+        s.delete(s.exec(select(Mark).where(Mark.value == "3")).one())
+    early = progress_sheet(w.db, at(w.ct), w.class5, w.q2, preliminary=True)
+    assert early.rows[0].marks[0] == "(н/а)" and early.rows[0].status == "н/а"
     report = progress_report(w.db, at(w.ct), w.class5, w.q2, preliminary=True)
     assert report.title.startswith("Предварительная сводная ведомость")
 

@@ -123,11 +123,11 @@ class ProgressSheet:
 def _status(values: list[str], no_marks: bool) -> str:
     if no_marks:
         return ""
+    values = [v.strip("()") for v in values if v != NOT_STUDIED]
     if "н/а" in values:
         return "н/а"
     if any(v in FAILING for v in values):
         return "неуспевающий"
-    values = [v.strip("()") for v in values if v != NOT_STUDIED]
     if any(v == "" for v in values):
         return "не все отметки"
     numbers = [int(v) for v in values if v.isdigit()]
@@ -273,7 +273,7 @@ def read_progress(
                 stay.student_id,
                 stay.name,
                 tuple(marks),
-                marks.count("2"),
+                sum(1 for m in marks if m.strip("()") == "2"),
                 _status(marks, no_marks) if counted else "",
                 stay_note(stay, period.start, period.end),
                 counted,
