@@ -9,8 +9,8 @@ The format is ``--format`` or the file's suffix (csv, xlsx, pdf).  Whoever runs 
 the server can read the database file (mode 0600) already, so by default the report is
 made by the server's own account (``cli_actor``: ``cli:<os user>``, named in the footer);
 ``--as LOGIN`` makes it as a register user instead, with that user's rights (a deputy, the
-class teacher).  A bad class, period, date or file: a Russian message, exit 2, nothing
-written.
+class teacher); the footer names both that user and the OS account that ran it.  A bad
+class, period, date or file: a Russian message, exit 2, nothing written.
 
 ``KINDS`` is the registry: a kind is one entry, a builder from the parsed arguments to a
 ``Report`` (the lead adds ``completeness``, ``changes``, ``activity``, ``audit`` so).
@@ -200,7 +200,9 @@ def _actor(db: Database, login: str | None) -> Actor:
         user = s.exec(select(User).where(User.login == login.strip().lower())).first()
     if user is None or not user.active:
         raise NotFound(f"Пользователь «{login}» не найден или отключён.")
-    return Actor(user.id, user.login, user.role_set(), user.full_name)
+    # who ran it on the server stays on the paper too
+    ran = cli_actor().login
+    return Actor(user.id, user.login, user.role_set(), f"{user.full_name} (запуск: {ran})")
 
 
 def cmd_report(args: argparse.Namespace, open_db: Callable[[str | None], Database]) -> int:

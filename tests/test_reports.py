@@ -575,6 +575,10 @@ def test_report_from_the_command_line(w, tmp_path, capsys) -> None:
         == 0
     )
     assert ["Отличники", "1", "25,0"] in _csv(results)
+    pdf = tmp_path / "r.pdf"
+    argv = ["--as", "zavuch", "report", "class-results", "--class", "5А", "-o", str(pdf)]
+    assert main([*argv, "--period", "2 четверть", *db]) == 0
+    assert "Завучева Вера Петровна (запуск: cli:" in _pdf_text(pdf)
 
 
 @pytest.mark.parametrize(
