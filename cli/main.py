@@ -9,6 +9,7 @@
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
     zhurnal user list|add|reset|disable|enable  user administration (cli/users.py)
     zhurnal correction list|show|request|decide|apply|changes  late corrections (cli/corrections.py)
+    zhurnal report KIND -o FILE [--class 5А] [--period …]  summary sheets (cli/report.py)
 
 The UI is imported only when it starts, so the jobs run without textual.
 """
@@ -79,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.corrections import add_parser as add_correction_parser
 
     add_correction_parser(sub, _db_arg)
+    from zhurnal.cli.report import add_parser as add_report_parser
+
+    add_report_parser(sub, _db_arg)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -336,6 +340,12 @@ def cmd_correction(args: argparse.Namespace) -> int:
     return run(args, _open(getattr(args, "db", None)))
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from zhurnal.cli.report import cmd_report as run
+
+    return run(args, _open)
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -352,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": cmd_import,
         "user": cmd_user,
         "correction": cmd_correction,
+        "report": cmd_report,
     }
     try:
         if args.command is None:

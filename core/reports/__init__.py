@@ -3,4 +3,9 @@
 Every view a school prints or keeps is built once as a :class:`Report` (``table``):
 the screen shows it, and the writers turn it into CSV, XLSX and PDF with the same
 figures.
+
+- ``table``: ``Report``, ``ReportColumn``, ``Signature``;
+- ``writers``: ``write_report(report, path, fmt)`` — CSV and XLSX (``pdf``: the PDF);
+- ``sheets``: the summary sheets [004 §5] (progress, attendance, movement, the class
+  teacher's report) built from ``core.readmodels.sheets`` / ``movement``.
 """

@@ -20,6 +20,19 @@ class ReportColumn:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """A line to sign on the printed copy: «Классный руководитель ____ /Классова О. Н./»."""
+
+    role: str
+    name: str = ""
+    """The person's name as printed after the line ("" leaves it to be written by hand)."""
+
+    @property
+    def line(self) -> str:
+        return f"{self.role} ____________________ /{self.name or '_' * 20}/"
+
+
+@dataclass(frozen=True)
 class Report:
     """A titled table: ``rows`` hold plain values of the columns' kinds (None: empty)."""
 
@@ -33,6 +46,8 @@ class Report:
     name: str = "report"
     """A file name stem (latin, no spaces) for the written files."""
     landscape: bool = False
+    signatures: tuple[Signature, ...] = ()
+    """Who signs the printed copy (the class teacher, the deputy): a line each."""
     extra: dict[str, str] = field(default_factory=dict)
     """Anything a writer may show in the document properties (e.g. ``chain_head``)."""
 

@@ -1,0 +1,225 @@
+"""``zhurnal report KIND …``: the summary sheets to a file, for the server's cron and admin.
+
+    zhurnal report progress --class 5А --period "2 четверть" -o 5a-q2.pdf
+    zhurnal report attendance --class 5А --from 01.09.2026 --to 31.12.2026 -o 5a.xlsx
+    zhurnal report movement [--class 5А] --period "1 четверть" -o movement.csv
+    zhurnal report class-results --class 5А --period "2 четверть" -o 5a-results.pdf
+
+The format is ``--format`` or the file's suffix (csv, xlsx, pdf).  Whoever runs this on
+the server can read the database file (mode 0600) already, so by default the report is
+made by the server's own account (``cli_actor``: ``cli:<os user>``, named in the footer);
+``--as LOGIN`` makes it as a register user instead, with that user's rights (a deputy, the
+class teacher); the footer names both that user and the OS account that ran it.  A bad
+class, period, date or file: a Russian message, exit 2, nothing written.
+
+``KINDS`` is the registry: a kind is one entry, a builder from the parsed arguments to a
+``Report`` (the lead adds ``completeness``, ``changes``, ``activity``, ``audit`` so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zhurnal.core.errors import DomainError, NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.db import Database
+    from zhurnal.core.models import Period, SchoolClass
+    from zhurnal.core.reports.table import Report
+
+EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a builder gets: the database, who makes the report, the parsed arguments."""
+
+    db: Database
+    actor: Actor
+    args: argparse.Namespace
+
+    def klass(self, required: bool = True) -> SchoolClass | None:
+        from zhurnal.core.importer import RowError, _Resolver
+
+        name = getattr(self.args, "klass", None)
+        if not name:
+            if required:
+                raise ValidationError("Укажите класс: --class 5А.")
+            return None
+        with self.db.read() as s:
+            try:
+                return _Resolver(s).klass(name)
+            except RowError as exc:
+                raise NotFound(exc.message[:1].upper() + exc.message[1:] + ".") from exc
+
+    def period(self, klass: SchoolClass | None) -> Period:
+        """The period named by ``--period`` in the current year (the class's scheme first);
+        without ``--period``, the class's period containing today."""
+        from sqlmodel import select
+
+        from zhurnal.core.models import Period
+        from zhurnal.core.uow import current_year, period_for
+
+        name = getattr(self.args, "period", None)
+        with self.db.read() as s:
+            year = current_year(s)
+            if not name:
+                found = (
+                    period_for(s, year.id or 0, klass.period_scheme, self.actor.now().date())
+                    if klass is not None
+                    else None
+                )
+                if found is None:
+                    raise ValidationError("Укажите период: --period «2 четверть».")
+                return found
+            wanted = " ".join(name.replace("ё", "е").split()).lower()
+            periods = sorted(
+                s.exec(select(Period).where(Period.year_id == year.id)),
+                key=lambda p: klass is None or p.scheme != klass.period_scheme,
+            )
+            for p in periods:
+                if " ".join(p.name.replace("ё", "е").split()).lower() == wanted:
+                    return p
+            known = ", ".join(dict.fromkeys(p.name for p in periods)) or "нет ни одного"
+            raise NotFound(f"Периода «{name}» нет в {year.name} году (есть: {known}).")
+
+    def dates(self, klass: SchoolClass | None) -> tuple[date, date]:
+        """``--from``/``--to``, else the dates of ``--period``."""
+        start, end = getattr(self.args, "start", None), getattr(self.args, "end", None)
+        if start is None and end is None and getattr(self.args, "period", None):
+            p = self.period(klass)
+            return p.start, p.end
+        if start is None or end is None:
+            raise ValidationError("Укажите даты: --from ДД.ММ.ГГГГ --to ДД.ММ.ГГГГ (или --period).")
+        return parse_date(start, "--from"), parse_date(end, "--to")
+
+
+def parse_date(text: str, what: str) -> date:
+    try:
+        return datetime.strptime(text.strip(), "%d.%m.%Y").date()
+    except ValueError:
+        raise ValidationError(
+            f"{what}: дата «{text}» не распознана (нужно ДД.ММ.ГГГГ, например 01.09.2026)."
+        ) from None
+
+
+def _progress(r: Request) -> Report:
+    from zhurnal.core.reports.sheets import progress_report
+
+    klass = r.klass()
+    assert klass is not None
+    period_id = r.period(klass).id or 0
+    preliminary = bool(getattr(r.args, "preliminary", False))
+    return progress_report(r.db, r.actor, klass.id or 0, period_id, preliminary=preliminary)
+
+
+def _attendance(r: Request) -> Report:
+    from zhurnal.core.reports.sheets import attendance_report
+
+    klass = r.klass()
+    assert klass is not None
+    start, end = r.dates(klass)
+    return attendance_report(r.db, r.actor, klass.id or 0, start, end)
+
+
+def _movement(r: Request) -> Report:
+    from zhurnal.core.reports.sheets import movement_report
+
+    klass = r.klass(required=False)
+    start, end = r.dates(klass)
+    return movement_report(r.db, r.actor, start, end, klass.id if klass else None)
+
+
+def _class_results(r: Request) -> Report:
+    from zhurnal.core.reports.sheets import class_results_report
+
+    klass = r.klass()
+    assert klass is not None
+    return class_results_report(r.db, r.actor, klass.id or 0, r.period(klass).id or 0)
+
+
+@dataclass(frozen=True)
+class Kind:
+    help: str
+    build: Callable[[Request], Report]
+
+
+KINDS: dict[str, Kind] = {
+    "progress": Kind("сводная ведомость успеваемости класса за период", _progress),
+    "attendance": Kind("посещаемость класса по месяцам", _attendance),
+    "movement": Kind("движение учащихся (класса или школы)", _movement),
+    "class-results": Kind("отчёт классного руководителя за период", _class_results),
+}
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    db_arg: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    kinds = "; ".join(f"{name} — {kind.help}" for name, kind in KINDS.items())
+    p = sub.add_parser("report", help="отчёты и сводные ведомости в файл (csv, xlsx, pdf)")
+    p.add_argument("kind", choices=list(KINDS), metavar="KIND", help=kinds)
+    p.add_argument("--class", dest="klass", metavar="5А")
+    p.add_argument("--period", metavar="«2 четверть»")
+    p.add_argument("--from", dest="start", metavar="ДД.ММ.ГГГГ")
+    p.add_argument("--to", dest="end", metavar="ДД.ММ.ГГГГ")
+    p.add_argument("--format", dest="fmt", choices=("csv", "xlsx", "pdf"))
+    p.add_argument(
+        "--preliminary",
+        action="store_true",
+        help="progress: где итоговой нет, отметка по средневзвешенному баллу в скобках",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument(
+        "--as",
+        dest="login",
+        metavar="LOGIN",
+        default=argparse.SUPPRESS,
+        help="сформировать от имени пользователя журнала (с его правами)",
+    )
+    db_arg(p)
+
+
+def _actor(db: Database, login: str | None) -> Actor:
+    from sqlmodel import select
+
+    from zhurnal.cli.users import cli_actor
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.models import User
+
+    if not login:
+        return cli_actor()
+    with db.read() as s:
+        user = s.exec(select(User).where(User.login == login.strip().lower())).first()
+    if user is None or not user.active:
+        raise NotFound(f"Пользователь «{login}» не найден или отключён.")
+    # who ran it on the server stays on the paper too
+    ran = cli_actor().login
+    return Actor(user.id, user.login, user.role_set(), f"{user.full_name} (запуск: {ran})")
+
+
+def cmd_report(args: argparse.Namespace, open_db: Callable[[str | None], Database]) -> int:
+    from zhurnal.core.reports.writers import check_target, write_report
+
+    try:
+        db_arg = getattr(args, "db", None)
+        if db_arg and "://" not in db_arg and not Path(db_arg).exists():
+            raise NotFound(f"Файл базы не найден: {db_arg}")
+        target = Path(args.output)
+        fmt = check_target(target, args.fmt)
+        db = open_db(db_arg)
+        request = Request(db, _actor(db, getattr(args, "login", None)), args)
+        report = KINDS[args.kind].build(request)
+        write_report(report, target, fmt)
+    except DomainError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Отчёт записан: {target} — {report.title} (строк: {len(report.rows)}).")
+    return 0
