@@ -145,6 +145,77 @@ def _class_results(r: Request) -> Report:
     return class_results_report(r.db, r.actor, klass.id or 0, r.period(klass).id or 0)
 
 
+def _optional_dates(r: Request, klass: SchoolClass | None) -> tuple[date | None, date | None]:
+    if any(getattr(r.args, k, None) for k in ("start", "end", "period")):
+        return r.dates(klass)
+    return None, None
+
+
+def _week(r: Request) -> tuple[date, date]:
+    """``--from``/``--to`` (or ``--period``); without them, the current week."""
+    from datetime import timedelta
+
+    start, end = _optional_dates(r, None)
+    if start is not None and end is not None:
+        return start, end
+    today = r.actor.now().date()
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _completeness(r: Request) -> Report:
+    from zhurnal.core.readmodels.completeness import class_completeness, school_completeness
+    from zhurnal.core.reports.completeness import completeness_report
+
+    klass = r.klass(required=False)
+    start, end = r.dates(klass) if _has_dates(r) else _week(r)
+    if klass is not None:
+        return completeness_report(class_completeness(r.db, r.actor, klass.id or 0, start, end))
+    return completeness_report(school_completeness(r.db, r.actor, start, end), "classes")
+
+
+def _has_dates(r: Request) -> bool:
+    return any(getattr(r.args, k, None) for k in ("start", "end", "period"))
+
+
+def _changes(r: Request) -> Report:
+    from zhurnal.core.readmodels import change_table
+    from zhurnal.core.reports.changes import change_table_report
+
+    klass = r.klass(required=False)
+    start, end = _optional_dates(r, klass)
+    rows = change_table(r.db, r.actor, class_id=klass.id if klass else None, start=start, end=end)
+    return change_table_report(rows, f"Класс {klass.title}" if klass else "Вся школа")
+
+
+def _activity(r: Request) -> Report:
+    from zhurnal.core.readmodels.activity import user_activity
+    from zhurnal.core.reports.audit import activity_report
+
+    start, end = _week(r)
+    rows = user_activity(r.db, r.actor, start, end)
+    return activity_report(rows, f"{start:%d.%m.%Y}–{end:%d.%m.%Y}")
+
+
+def _audit(r: Request) -> Report:
+    from zhurnal.core.readmodels.audit_log import audit_log
+    from zhurnal.core.reports.audit import audit_report
+
+    klass = r.klass(required=False)
+    start, end = _optional_dates(r, klass)
+    page = audit_log(
+        r.db,
+        r.actor,
+        class_id=klass.id if klass else None,
+        start=start,
+        end=end,
+        limit=100_000,
+    )
+    where = f"класс {klass.title}" if klass else "вся школа"
+    span = f", {start:%d.%m.%Y}–{end:%d.%m.%Y}" if start and end else ""
+    return audit_report(page, where + span)
+
+
 @dataclass(frozen=True)
 class Kind:
     help: str
@@ -156,6 +227,10 @@ KINDS: dict[str, Kind] = {
     "attendance": Kind("посещаемость класса по месяцам", _attendance),
     "movement": Kind("движение учащихся (класса или школы)", _movement),
     "class-results": Kind("отчёт классного руководителя за период", _class_results),
+    "completeness": Kind("заполнение журнала: класс (--class) или вся школа", _completeness),
+    "changes": Kind("таблица учёта изменений после закрытия [004 §7.5]", _changes),
+    "activity": Kind("активность пользователей за неделю [000 §6.1]", _activity),
+    "audit": Kind("журнал действий (класс, даты)", _audit),
 }
 
 
