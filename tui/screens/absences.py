@@ -45,6 +45,10 @@ CODE_NAMES = {
 }
 
 
+SPAN_KEYS = Binding.Group("Две недели", compact=True)
+"""← and → share one footer label."""
+
+
 class ReasonModal(ModalScreen[bool]):
     """The reason, the document and its date for one absence; True once saved."""
 
@@ -152,8 +156,8 @@ class AbsencesScreen(ZhurnalScreen):
     """A class's absences, two weeks at a time, newest first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,left_square_bracket", "span(-1)", "Раньше", priority=True),
-        Binding("right,right_square_bracket", "span(1)", "Позже", priority=True),
+        Binding("left,left_square_bracket", "span(-1)", "Раньше", priority=True, group=SPAN_KEYS),
+        Binding("right,right_square_bracket", "span(1)", "Позже", priority=True, group=SPAN_KEYS),
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Причины пропусков"

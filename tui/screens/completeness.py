@@ -37,19 +37,19 @@ if TYPE_CHECKING:
 DASH = "—"
 # (header, width, value of a row); the name columns come first and depend on the view
 FIGURES = (
-    ("Ур.", 4, lambda r: r.lessons),
-    ("Тема", 4, lambda r: r.no_topic),
-    ("Д/З", 4, lambda r: r.no_homework),
-    ("Пос.", 4, lambda r: r.no_attendance),
-    ("0 отм", 5, lambda r: r.no_marks_pct),
-    ("1 отм", 5, lambda r: r.one_mark_pct),
-    ("Позд", 4, lambda r: r.late),
-    ("Закр", 4, lambda r: r.locking_soon),
+    ("Ур", 3, lambda r: r.lessons),
+    ("Тем", 3, lambda r: r.no_topic),
+    ("Д/З", 3, lambda r: r.no_homework),
+    ("Пос", 3, lambda r: r.no_attendance),
+    ("0о%", 3, lambda r: r.no_marks_pct if r.lessons else None),
+    ("1о%", 3, lambda r: r.one_mark_pct if r.lessons else None),
+    ("Поз", 3, lambda r: r.late),
+    ("Зак", 3, lambda r: r.locking_soon),
 )
 LEGEND = (
-    "Ур. — уроков проведено; Тема, Д/З, Пос. — уроков без темы, без домашнего задания, "
-    "без отметки посещаемости; 0 отм, 1 отм — % учеников без отметок и с одной отметкой; "
-    "Позд — записей после срока; Закр — незаполненных уроков, которые закроются в ближайшие 3 дня."
+    "Ур — уроков; без темы (Тем), без Д/З, без посещаемости (Пос); 0о% и 1о% — учеников "
+    "без отметок и с одной; Поз — записано после срока; Зак — незаполненных, "
+    "закроются в ближайшие 3 дня."
 )
 VIEWS = {"courses": "по предметам", "teachers": "по учителям", "classes": "по классам"}
 
@@ -64,6 +64,10 @@ def figure(value: int | float | None, percent: bool) -> Text:
     return Text(text, justify="right", style=style)
 
 
+SPAN_KEYS = Binding.Group("Период", compact=True)
+"""← and → share one footer label."""
+
+
 class CompletenessTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Открыть", show=False),
@@ -74,8 +78,12 @@ class CompletenessScreen(ZhurnalScreen):
     """The fill completeness of one class (``class_id``) or of the school (None)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,left_square_bracket", "span(-1)", "Пред. период", priority=True),
-        Binding("right,right_square_bracket", "span(1)", "След. период", priority=True),
+        Binding(
+            "left,left_square_bracket", "span(-1)", "Пред. период", priority=True, group=SPAN_KEYS
+        ),
+        Binding(
+            "right,right_square_bracket", "span(1)", "След. период", priority=True, group=SPAN_KEYS
+        ),
         Binding("v", "view", "Вид"),
         Binding("g", "grid", "Журнал"),
         Binding("e", "export", "В файл"),
@@ -133,18 +141,17 @@ class CompletenessScreen(ZhurnalScreen):
     @on(Loaded)
     def _loaded(self, event: CompletenessScreen.Loaded) -> None:
         self.spans, self.result, self.span_index = event.spans, event.result, event.index
-        span = self.spans[self.span_index]
         self.query_one("#c-title", Static).update(
             Content(f"Заполнение журнала: {event.result.title}")
         )
-        self.query_one("#c-span", Static).update(
-            Content(
-                f"{span.label}: {span.start:%d.%m}–{span.end:%d.%m.%Y} · {VIEWS[self.view]}"
-                f" · ← → другой период, v — вид"
-            )
-        )
+        self._show_span()
         self._fill()
         self.query_one(DataTable).loading = False
+
+    def _show_span(self) -> None:
+        span = self.spans[self.span_index]
+        text = f"{span.label} · {VIEWS[self.view]} · ← → другой период, v — вид"
+        self.query_one("#c-span", Static).update(Content(text))
 
     def worker_failed(self, worker: object, error: BaseException) -> None:
         self.query_one(DataTable).loading = False
@@ -187,7 +194,7 @@ class CompletenessScreen(ZhurnalScreen):
                 Text(str(getattr(r, attr)), no_wrap=True, overflow="ellipsis")
                 for _, _, attr in names
             ]
-            cells += [figure(get(r), h.endswith("отм")) for h, _, get in FIGURES]
+            cells += [figure(get(r), h.endswith("%")) for h, _, get in FIGURES]
             table.add_row(*cells, key=str(n))
         if self.result is not None:
             total = self.result.total
@@ -269,13 +276,7 @@ class CompletenessScreen(ZhurnalScreen):
         self.view = order[(order.index(self.view) + 1) % len(order)]
         if self.result is not None:
             self._fill()
-            span = self.spans[self.span_index]
-            self.query_one("#c-span", Static).update(
-                Content(
-                    f"{span.label}: {span.start:%d.%m}–{span.end:%d.%m.%Y} · {VIEWS[self.view]}"
-                    f" · ← → другой период, v — вид"
-                )
-            )
+            self._show_span()
 
     def action_grid(self) -> None:
         r = self._current()

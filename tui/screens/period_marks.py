@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from zhurnal.core.readmodels import CourseRef, Gradebook, PeriodInfo
 
 
+SUBJECT_KEYS = Binding.Group("Предмет", compact=True)
+"""← and → share one footer label: «←→ Предмет»."""
+
+
 class PeriodMarksTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Выставить", show=False),
@@ -45,10 +49,10 @@ class PeriodMarksScreen(ZhurnalScreen):
     """One subject of the class at a time; ← → walks through all of them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "course(-1)", "Пред. предмет", priority=True),
-        Binding("right", "course(1)", "След. предмет", priority=True),
-        Binding("left_square_bracket", "period(-1)", "Пред. период"),
-        Binding("right_square_bracket", "period(1)", "След. период"),
+        Binding("left", "course(-1)", "Пред. предмет", priority=True, group=SUBJECT_KEYS),
+        Binding("right", "course(1)", "След. предмет", priority=True, group=SUBJECT_KEYS),
+        Binding("left_square_bracket", "period(-1)", "Пред. период", show=False),
+        Binding("right_square_bracket", "period(1)", "След. период", show=False),
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Итоговые отметки"
