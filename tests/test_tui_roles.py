@@ -98,3 +98,104 @@ async def test_deputy_lands_on_control_and_sees_the_school(demo_db) -> None:
         await settle(app, pilot, 4)
         assert isinstance(app.screen, CompletenessScreen)
         assert app.screen.class_id == first.class_id
+
+
+async def _as(db, login: str, steps) -> None:  # type: ignore[no-untyped-def]
+    """One session of ``login`` on the demo copy: ``steps(app, pilot)`` after signing in."""
+    app = make_app(database=db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot, login)
+        await settle(app, pilot, 3)
+        await steps(app, pilot)
+
+
+async def test_a_correction_goes_request_approve_apply_and_shows_in_the_table_004_7(
+    demo_db,
+) -> None:
+    from textual.widgets import Input
+
+    from zhurnal.core.models import Correction, Mark
+    from zhurnal.tui.screens.corrections import CorrectionsScreen
+    from zhurnal.tui.screens.grid import GridScreen
+    from zhurnal.tui.screens.report_view import ReportScreen
+    from zhurnal.tui.widgets.correction_request import CorrectionRequestModal
+    from zhurnal.tui.widgets.dates import DatesModal
+
+    target: dict[str, object] = {}
+
+    async def teacher(app, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("g")  # the register page of the first lesson's course
+        await settle(app, pilot, 4)
+        assert isinstance(app.screen, GridScreen)
+        await pilot.press("home")  # the period's first lesson: past the 10-day lock
+        await settle(app, pilot)
+        gb, grid = app.screen.gradebook, app.screen.grid
+        column, student = grid.current_column, grid.current_student_id
+        assert column is not None and column.locked and column.assignment_id is not None
+        assert gb.correction_why_not(student, column.index) == ""
+        assert "корректировку" in screen_text(app)  # «k — запросить корректировку»
+        old = gb.marks.get((student, column.index))
+        target.update(
+            assignment=column.assignment_id, student=student, old=old.value if old else ""
+        )
+        await pilot.press("k")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CorrectionRequestModal)
+        app.screen.query_one("#request-new", Input).value = "5"
+        app.screen.query_one("#request-doc", Input).value = "Справка № 7"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, 4)
+        assert isinstance(app.screen, GridScreen), screen_text(app)
+
+    await _as(demo_db, "uchitel", teacher)
+    with demo_db.read() as s:
+        request = s.exec(select(Correction).order_by(Correction.id.desc())).first()
+        assert request is not None and request.status == "requested"
+
+    async def director(app, pilot) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(app.screen, ControlScreen)
+        await pilot.press("down", "down", "enter")  # «Корректировки»
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, CorrectionsScreen)
+        assert "ожидает решения" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Справка № 7" in screen_text(app)
+        await pilot.click("#answer-approve")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DatesModal)
+        app.screen.query_one("#date-to", Input).value = "30.11.2026"
+        app.screen.query_one("#date-to", Input).focus()
+        await pilot.press("enter")
+        await settle(app, pilot, 4)
+        assert "утверждена до 30.11.2026" in screen_text(app)
+        with demo_db.read() as s:
+            assert s.get(Correction, request.id).status == "approved"
+
+    await _as(demo_db, "direktor", director)
+
+    async def deputy(app, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("down", "down", "enter")
+        await settle(app, pilot, 3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.click("#answer-apply")
+        await settle(app, pilot, 4)
+        assert "внесена" in screen_text(app)
+        await pilot.press("escape", "down", "enter")  # «Таблица учёта изменений»
+        await settle(app, pilot, 4)
+        assert isinstance(app.screen, ReportScreen)
+        assert "Изменений: 1." in screen_text(app)
+        (row,) = app.screen.report.rows
+        assert "Справка № 7" in " ".join(str(v) for v in row)
+        assert "5" in row
+
+    await _as(demo_db, "zavuch", deputy)
+    with demo_db.read() as s:
+        mark = s.exec(
+            select(Mark).where(
+                Mark.assignment_id == target["assignment"], Mark.student_id == target["student"]
+            )
+        ).one()
+        assert mark.value == "5" and mark.correction_id == request.id
+        assert s.get(Correction, request.id).status == "applied"

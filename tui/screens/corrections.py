@@ -86,11 +86,11 @@ class CorrectionsScreen(ZhurnalScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        rest = max(16, self.size.width - 52)
+        rest = max(12, self.size.width - 57)
         for header, width in (("№", 4), ("Дата", 5), ("Класс", 5), ("Предмет", rest)):
             table.add_column(header, width=width)
         table.add_column("Записей", width=7)
-        table.add_column("Состояние", width=18)
+        table.add_column("Состояние", width=24)
         table.focus()
         self._reload()
 
