@@ -199,3 +199,65 @@ async def test_a_correction_goes_request_approve_apply_and_shows_in_the_table_00
         ).one()
         assert mark.value == "5" and mark.correction_id == request.id
         assert s.get(Correction, request.id).status == "applied"
+
+
+async def test_an_incident_reverts_exactly_the_operations_after_its_time_002_4_4(
+    demo_db,
+) -> None:
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.models import AuditEvent, Mark
+    from zhurnal.core.readmodels import lesson_roster_ids, my_lessons
+    from zhurnal.core.services.marks import set_lesson_mark
+    from zhurnal.tui.screens.incident import IncidentOpsScreen, IncidentScreen
+    from zhurnal.tui.widgets.text_prompt import TextPrompt
+
+    with demo_db.read() as s:
+        user = s.exec(select(User).where(User.login == "uchitel")).one()
+    teacher = Actor(user.id, user.login, frozenset(user.role_set()), user.full_name)
+    before, after = (
+        teacher.at(datetime(2026, 11, 23, 9, 40)),
+        teacher.at(datetime(2026, 11, 23, 9, 58)),
+    )
+    lesson = my_lessons(demo_db, before, TODAY)[0]
+    first, second = sorted(lesson_roster_ids(demo_db, before, lesson.id))[:2]
+    kept = set_lesson_mark(demo_db, before, lesson.id, first, "homework", "4")
+    forged = set_lesson_mark(demo_db, after, lesson.id, second, "homework", "2")
+    assert kept is not None and forged is not None
+
+    async def director(app, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press(*["down"] * 6, "enter")  # «Нарушение конфиденциальности»
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, IncidentScreen)
+        await pilot.press("n")
+        await settle(app, pilot, 3)
+        options = app.screen.query_one("OptionList")
+        index = next(
+            i
+            for i in range(options.option_count)
+            if "Кравченко" in str(options.get_option_at_index(i).prompt)
+        )
+        options.highlighted = index
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one("Input").value = "23.11.2026 09:50"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"Пароль записан на доске", "enter")
+        await settle(app, pilot, 4)
+        assert isinstance(app.screen, IncidentOpsScreen)
+        view = app.screen.view
+        assert view is not None
+        assert [op.new for op in view.operations if op.revertible] == ["2"]
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.click("#answer-revert")
+        await settle(app, pilot, 4)
+        assert "операции отменены" in screen_text(app)
+
+    await _as(demo_db, "direktor", director)
+    with demo_db.read() as s:
+        assert s.get(Mark, kept.id) is not None and s.get(Mark, kept.id).value == "4"
+        assert s.get(Mark, forged.id) is None  # the mark made after 09:50 is gone
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "incident.revert")).all()
+        assert s.get(User, user.id).password_hash == "!"  # the login is locked
