@@ -1,6 +1,7 @@
-"""«Причины пропусков» [004 §3.7]: the class teacher sees the class's absences and sets
-their reasons by a document, within the policy's working days; the screen shows core's
-decision and the service's refusal.
+"""The class teacher's screens on a small school: «Причины пропусков» [004 §3.7] — the
+class's absences, their reasons set by a document within the policy's working days (the
+screen shows core's decision and the service's refusal) — and the class's completeness
+saved to a file with the figures on screen.
 
 On tests/school.py's school (now: Monday 23.11.2026 10:00): Антонов is absent (Н) on
 Friday 20.11 and late (ОП) today.
@@ -99,3 +100,45 @@ async def test_class_teacher_sets_a_reason_on_screen_004_3_7(w: World) -> None:
         with w.db.read() as s:
             absence = s.get(Absence, app.screen.result.rows[1].absence_id)
             assert (absence.code, absence.reason_document) == ("Б", "Справка 15 от 23.11.2026")
+
+
+async def test_completeness_on_screen_saves_a_csv_with_the_same_figures(w: World, tmp_path) -> None:
+    """«e» on the class's completeness writes the table the screen shows; the CSV re-reads
+    with the same figures [000 §6.2]."""
+    import csv
+
+    from textual.widgets import OptionList
+
+    from zhurnal.tui.screens.completeness import CompletenessScreen
+    from zhurnal.tui.widgets.export import ExportModal
+
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot, "klass5a")
+        await pilot.press("k")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot, 4)
+        screen = app.screen
+        assert isinstance(screen, CompletenessScreen) and screen.result is not None
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportModal)
+        app.screen.query_one(OptionList).highlighted = 2  # CSV
+        target = tmp_path / "5a.csv"
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot, 4)
+        assert isinstance(app.screen, CompletenessScreen)
+        rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+        shown = {r.subject: r for r in screen.result.rows}
+        header = next(i for i, r in enumerate(rows) if "Предмет" in r)
+        names = rows[header]
+        for line in rows[header + 1 :]:
+            if len(line) != len(names) or line[names.index("Предмет")] not in shown:
+                continue
+            row = shown.pop(line[names.index("Предмет")])
+            assert int(line[names.index("Уроков")]) == row.lessons
+            assert int(line[names.index("Без темы")]) == row.no_topic
+            assert int(line[names.index("Без посещ.")]) == row.no_attendance
+        assert not shown, "every subject on screen is in the file"
