@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from zhurnal.core.readmodels.audit_log import AuditPage, AuditRow
 
 ANY = "*"
+FILTER_KEYS = Binding.Group("Отбор", compact=True)
+"""u c s k d share one footer label: «u c s k d Отбор»."""
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,12 @@ class AuditScreen(ZhurnalScreen):
     """The audit journal, newest first, a page at a time."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("u", "pick('user')", "Пользователь"),
-        Binding("c", "pick('class')", "Класс"),
-        Binding("s", "pick('subject')", "Предмет"),
-        Binding("k", "pick('kind')", "Вид"),
-        Binding("d", "dates", "Даты"),
-        Binding("x", "clear", "Сбросить"),
+        Binding("u", "pick('user')", "Пользователь", group=FILTER_KEYS),
+        Binding("c", "pick('class')", "Класс", group=FILTER_KEYS),
+        Binding("s", "pick('subject')", "Предмет", group=FILTER_KEYS),
+        Binding("k", "pick('kind')", "Вид", group=FILTER_KEYS),
+        Binding("d", "dates", "Даты", group=FILTER_KEYS),
+        Binding("x", "clear", "Сбросить отбор", show=False),
         Binding("n", "older", "Раньше"),
         Binding("e", "export", "В файл"),
         Binding("escape", "back", "Назад"),

@@ -102,7 +102,7 @@ class CompletenessScreen(ZhurnalScreen):
         self.class_id = class_id
         self.spans: tuple[Span, ...] = ()
         self.span_index = span_index
-        self.view = "courses"
+        self.view = "courses" if class_id is not None else "classes"
         self.result: Completeness | None = None
         self.shown: list[CompletenessRow] = []
 
@@ -272,7 +272,7 @@ class CompletenessScreen(ZhurnalScreen):
             self._reload()
 
     def action_view(self) -> None:
-        order = ["courses", "teachers"] + (["classes"] if self.class_id is None else [])
+        order = (["classes"] if self.class_id is None else []) + ["courses", "teachers"]
         self.view = order[(order.index(self.view) + 1) % len(order)]
         if self.result is not None:
             self._fill()

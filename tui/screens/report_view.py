@@ -60,14 +60,34 @@ class ReportTable(DataTable[Text]):
     ]
 
 
+def column_widths(report: Report, width: int) -> list[int]:
+    """Dates and numbers keep their width; text columns shrink (not below 8) to fit
+    ``width`` where they can — the rest scrolls sideways."""
+    fixed = {"date": 10, "datetime": 16}
+    widths = []
+    for c in report.columns:
+        if c.kind in fixed:
+            widths.append(fixed[c.kind])
+        elif c.kind in NUMERIC:
+            widths.append(max(4, min(len(c.title), c.width)))
+        else:
+            widths.append(c.width)
+    room = width - 2 - 2 * len(widths)
+    text = [i for i, c in enumerate(report.columns) if c.kind == "text"]
+    excess = sum(widths) - room
+    shrinkable = sum(max(0, widths[i] - 8) for i in text)
+    if excess > 0 and shrinkable:
+        share = min(1.0, excess / shrinkable)
+        for i in text:
+            widths[i] -= int(max(0, widths[i] - 8) * share)
+    return widths
+
+
 def fill_table(table: DataTable[Text], report: Report, width: int) -> None:
-    """Columns sized from the report's widths, shrunk to fit ``width`` where possible."""
+    """The report's columns and rows (see :func:`column_widths`)."""
     table.clear(columns=True)
-    total = sum(c.width for c in report.columns) + 2 * len(report.columns)
-    scale = min(1.0, max(0.5, (width - 2) / total)) if total else 1.0
-    for i, column in enumerate(report.columns):
-        w = max(len(column.title) if column.kind in NUMERIC else 4, int(column.width * scale))
-        table.add_column(column.title, key=str(i), width=min(w, max(4, column.width)))
+    for i, (column, w) in enumerate(zip(report.columns, column_widths(report, width), strict=True)):
+        table.add_column(column.title, key=str(i), width=w)
     for n, row in enumerate(report.rows):
         table.add_row(
             *(cell_text(v, c) for v, c in zip(row, report.columns, strict=True)), key=str(n)
