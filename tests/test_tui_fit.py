@@ -1,8 +1,8 @@
 """Every screen fits the terminal (issue 7): 80×24 over SSH, and down to 60×20 it scrolls.
 
 On tests/school.py's school (Monday 23.11.2026): each screen a teacher meets —
-login, password change, timetable, lesson, attendance, mark grid, idle lock — is
-opened as a user does.  At 80×24 its footer is not cut and its F1 help fits 80
+login, password change, timetable, lesson, attendance, mark grid, idle lock — and each
+screen of the deputy's and the class's control is opened as a user does.  At 80×24 its footer is not cut and its F1 help fits 80
 columns listing each key once; at 60×20 every field can still be reached (the
 focused one is scrolled into view, never cut off).
 """
@@ -31,6 +31,8 @@ def w(tmp_path, fast_argon2):
     world = build(db)
     set_password(db, "uchitel", PASSWORD)
     set_password(db, "klass5a", PASSWORD, must_change=True)
+    set_password(db, "zavuch", PASSWORD)
+    set_password(db, "direktor", PASSWORD)
     yield world
     db.dispose()
 
@@ -74,7 +76,36 @@ async def _lock(app, pilot) -> None:
     await settle(app, pilot)
 
 
+async def _control(app, pilot) -> None:
+    await sign_in(app, pilot, "zavuch")
+    await settle(app, pilot, 2)
+
+
+def _task(*keys: str, login: str = "zavuch") -> Callable[..., Awaitable[None]]:
+    """A task of «Контроль журнала»: the keys that open it from there."""
+
+    async def open_task(app, pilot) -> None:  # type: ignore[no-untyped-def]
+        await sign_in(app, pilot, login)
+        await settle(app, pilot, 2)
+        for key in keys:
+            await pilot.press(key)
+            await settle(app, pilot, 2)
+
+    return open_task
+
+
+CLASS_5A = ("down", "enter", "down", "enter")  # «Классы», then 5А (after 1А)
+
 OPEN: dict[str, Callable[..., Awaitable[None]]] = {
+    "ControlScreen": _control,
+    "CompletenessScreen": _task("enter"),
+    "CorrectionsScreen": _task("down", "down", "enter"),
+    "ReportScreen": _task("down", "down", "down", "enter"),
+    "AuditScreen": _task("down", "down", "down", "down", "enter"),
+    "IncidentScreen": _task(*["down"] * 6, "enter", login="direktor"),
+    "ClassScreen": _task(*CLASS_5A),
+    "AbsencesScreen": _task(*CLASS_5A, "down", "down", "enter"),
+    "PeriodMarksScreen": _task(*CLASS_5A, "down", "down", "down", "enter"),
     "LoginScreen": _login,
     "ChangePasswordScreen": _password,
     "TimetableScreen": _timetable,
