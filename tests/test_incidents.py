@@ -165,6 +165,8 @@ def test_revert_restores_the_values_before_and_leaves_what_others_changed(hacked
     assert log.rows[-2].what.startswith("Отмена по инциденту № 1: Антонов Антон, 5А")
     assert log.rows[0].what == "Инцидент № 1: операции отменены"
     assert log.rows[0].new == "отменено 5, оставлено 2"
+    in_5a = audit_log(w.db, director, kind="Инциденты", class_id=w.class5)
+    assert len(in_5a.rows) == 5  # the compensating changes, not the summary or the report
 
 
 def test_revert_refuses_a_stale_count_and_a_teacher(hacked) -> None:

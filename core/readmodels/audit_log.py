@@ -178,6 +178,7 @@ def audit_log(
     director, the deputy and the administrator [002 §2.9].
     """
     _require_reader(actor)
+    limit = max(1, min(limit, 5000))
     with db.read() as session:
         query = select(AuditEvent)
         if user_id is not None:

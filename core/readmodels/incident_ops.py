@@ -206,12 +206,12 @@ def analyse(session: Session, incident: Incident) -> tuple[list[Analysed], Audit
             revertible, why_not = False, "отменяется вручную"
         else:
             changed = [
-                x
+                by
                 for cell in cells_of(e, absences)[1]
-                if (x := changed_by.get(cell)) is not None and (x.id or 0) > (e.id or 0)
+                if (by := changed_by.get(cell)) is not None and (by.id or 0) > (e.id or 0)
             ]
             if changed:
-                last = max(changed, key=lambda x: x.id or 0)
+                last = max(changed, key=lambda c: c.id or 0)
                 user = users.get(last.actor_id)
                 who = short_name(user.full_name) if user else last.actor_login
                 revertible, why_not = False, f"изменено позже: {who}, {last.ts:%d.%m %H:%M}"
