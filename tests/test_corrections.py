@@ -324,6 +324,7 @@ def test_list_corrections_shows_own_requests(w: World) -> None:
     assert [c.id for c in corrections.list_corrections(w.db, w.at(w.teacher))] == [mine.id]
     assert len(readmodels.list_corrections(w.db, w.at(w.deputy))) == 2
     assert readmodels.list_corrections(w.db, w.at(w.director), status="approved") == ()
+    assert readmodels.list_corrections(w.db, w.at(w.deputy), course_id=w.course1) == ()
     with pytest.raises(PermissionDenied):
         readmodels.get_correction(w.db, w.at(w.other_teacher), mine.id)
     approve(w, mine.id)
