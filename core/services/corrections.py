@@ -101,6 +101,14 @@ def _changed(uow: UnitOfWork, c: Correction, cell: Cell, old: str) -> ConflictEr
     return exc
 
 
+def _entry_order(cell: Cell) -> int:
+    """Cleared marks, then attendance, then set marks, then the rest: so a request that
+    swaps an absence and an answer in class enters whatever order it lists them in."""
+    if cell.kind == "mark":
+        return 2 if cell.new else 0
+    return 1 if cell.kind == "absence" else 3
+
+
 def _request_cells(
     uow: UnitOfWork, c: Correction, course: Course, cells: Sequence[CellChange]
 ) -> list[dict[str, Any]]:
@@ -297,7 +305,7 @@ def apply_correction(
             for item, cell in zip(items, cells, strict=True):
                 if cell.current != item.old_value:
                     raise _changed(uow, c, cell, item.old_value)
-            for cell in cells:
+            for cell in sorted(cells, key=_entry_order):
                 try:
                     enter(db, actor, c, cell)
                 except ConflictError:
