@@ -115,12 +115,12 @@ def test_request_approve_apply_fills_the_change_table_004_7(w: World) -> None:
     assert {"mark.set", "attendance.set", "lesson.topic", "correction.apply"} <= set(audited)
 
     rows = readmodels.change_table(w.db, w.at(w.deputy))
-    assert [(r.what, r.student, r.old, r.new) for r in rows] == [
-        ("09.11 Контрольная работа", "Антонов Антон", "2", "4"),
+    assert [(r.what, r.student, r.old, r.new) for r in rows] == [  # as entered
         ("09.11, урок 2: посещаемость", "Борисова Белла", "Н", "Б"),
+        ("09.11 Контрольная работа", "Антонов Антон", "2", "4"),
         ("09.11, урок 2: тема урока", "", "Дроби", "Сложение дробей"),
     ]
-    first = rows[0]
+    first = rows[1]
     assert (first.class_title, first.subject, first.correction_id) == ("5А", "Математика", req.id)
     assert first.document == "№ Справка № 17 от 20.11.2026"
     assert first.approved_by == "Директорова Анна Борисовна"
@@ -286,6 +286,24 @@ def test_retake_mark_entered_by_deputy_004_7_4(w: World) -> None:
     assert (row.old, row.new, row.ground) == ("—", "4", "пересдача по уважительной причине")
 
 
+def test_absence_turned_into_an_answer_in_class_004_7(w: World) -> None:
+    """The student was there after all and answered: the absence is removed before the
+    answer mark is set, whatever order the request lists them in."""
+    t = w.teacher.at(ON_THE_DAY)
+    marks.set_lesson_mark(w.db, t, w.lessons["locked"], w.students5[2], "answer", "5")
+    with w.db.read() as s:
+        answer = s.exec(select(Mark.assignment_id).where(Mark.value == "5")).one()
+    cells = [
+        CellChange.mark(answer, w.students5[1], "4", old=""),
+        CellChange.absence(w.lessons["locked"], w.students5[1], "", old="Н"),
+    ]
+    req = request(w, cells, ground="other")
+    assert req.items[1].new_text == "был(а) на уроке"
+    approve(w, req.id)
+    corrections.apply_correction(w.db, w.at(w.deputy), req.id)
+    assert absence_of(w, w.students5[1]) is None and mark_of(w, w.students5[1]).value == "4"
+
+
 def test_period_mark_correction_004_7(w: World) -> None:
     marks.set_period_mark(
         w.db, w.teacher.at(datetime(2026, 10, 24, 12)), w.course5, w.students5[0], w.q1, "3"
@@ -324,6 +342,7 @@ def test_list_corrections_shows_own_requests(w: World) -> None:
     assert [c.id for c in corrections.list_corrections(w.db, w.at(w.teacher))] == [mine.id]
     assert len(readmodels.list_corrections(w.db, w.at(w.deputy))) == 2
     assert readmodels.list_corrections(w.db, w.at(w.director), status="approved") == ()
+    assert readmodels.list_corrections(w.db, w.at(w.deputy), course_id=w.course1) == ()
     with pytest.raises(PermissionDenied):
         readmodels.get_correction(w.db, w.at(w.other_teacher), mine.id)
     approve(w, mine.id)

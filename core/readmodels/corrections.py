@@ -260,13 +260,16 @@ def _sees(actor: Actor, c: Correction) -> bool:
 
 
 def list_corrections(
-    db: Database, actor: Actor, status: str | None = None
+    db: Database, actor: Actor, status: str | None = None, *, course_id: int | None = None
 ) -> tuple[CorrectionView, ...]:
-    """Requests, oldest first: the director and the deputy see all, others their own."""
+    """Requests, oldest first (of one course if given): the director and the deputy see
+    all, others their own."""
     with db.read() as session:
         query = select(Correction).order_by(col(Correction.id))
         if status:
             query = query.where(Correction.status == status)
+        if course_id is not None:
+            query = query.where(Correction.course_id == course_id)
         if not actor.has("director", "deputy"):
             query = query.where(Correction.requested_by_id == actor.user_id)
         return tuple(correction_view(session, actor, c) for c in session.exec(query))

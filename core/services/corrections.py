@@ -31,7 +31,13 @@ from zhurnal.core.access import (
 from zhurnal.core.actor import Actor
 from zhurnal.core.audit import append as audit_append
 from zhurnal.core.db import Database
-from zhurnal.core.errors import ConflictError, DomainError, PermissionDenied, ValidationError
+from zhurnal.core.errors import (
+    ConflictError,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from zhurnal.core.models import (
     Correction,
     CorrectionItem,
@@ -99,6 +105,25 @@ def _changed(uow: UnitOfWork, c: Correction, cell: Cell, old: str) -> ConflictEr
     )
     exc.args = (exc.message,)
     return exc
+
+
+def _locked_request(uow: UnitOfWork, correction_id: int) -> Correction:
+    """The request, locked for this transaction (PostgreSQL: a second director or deputy
+    waits and then reads the decision made; SQLite's writers are serialised anyway)."""
+    c = uow.session.exec(
+        select(Correction).where(Correction.id == correction_id).with_for_update()
+    ).first()
+    if c is None:
+        raise NotFound(f"Заявка на исправление не найдена (№ {correction_id}).")
+    return c
+
+
+def _entry_order(cell: Cell) -> int:
+    """Cleared marks, then attendance, then set marks, then the rest: so a request that
+    swaps an absence and an answer in class enters whatever order it lists them in."""
+    if cell.kind == "mark":
+        return 2 if cell.new else 0
+    return 1 if cell.kind == "absence" else 3
 
 
 def _request_cells(
@@ -240,7 +265,7 @@ def decide_correction(
 ) -> CorrectionView:
     """The director approves (until a date) or rejects, saying why [004 §7.2]."""
     with unit_of_work(db, actor, "correction.decide") as uow:
-        c: Correction = uow.get(Correction, correction_id, "Заявка на исправление")
+        c = _locked_request(uow, correction_id)
         enforce(correction_decide_refusal(actor, c))
         uow.check_version(c, expected_version, "Заявка на исправление")
         if approve:
@@ -282,7 +307,7 @@ def apply_correction(
             batch(db),
             unit_of_work(db, actor, "correction.apply") as uow,
         ):
-            c: Correction = uow.get(Correction, correction_id, "Заявка на исправление")
+            c = _locked_request(uow, correction_id)
             enforce(correction_apply_refusal(actor, c, uow.now.date()))
             uow.check_version(c, expected_version, "Заявка на исправление")
             course: Course = uow.get(Course, c.course_id, "Предмет класса")
@@ -297,7 +322,7 @@ def apply_correction(
             for item, cell in zip(items, cells, strict=True):
                 if cell.current != item.old_value:
                     raise _changed(uow, c, cell, item.old_value)
-            for cell in cells:
+            for cell in sorted(cells, key=_entry_order):
                 try:
                     enter(db, actor, c, cell)
                 except ConflictError:
