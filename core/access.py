@@ -46,7 +46,9 @@ from zhurnal.core.rules import (
     oral_mark_refusal,
     period_lock_refusal,
     period_mark_lock_at,
+    period_mark_open_from,
     period_not_started_refusal,
+    period_window_refusal,
 )
 from zhurnal.core.uow import UnitOfWork, require
 
@@ -185,7 +187,9 @@ class Judge:
         opened: bool = False,
     ) -> DomainError | None:
         """Period marks: the course's teacher, or the class teacher in every subject if the
-        policy says so [004 §3.9]; not before the period begins; until the period-mark lock."""
+        policy says so [004 §3.9]; not before the period begins, nor before the period-mark
+        window opens (``locks.period_marks_open_days``); until the period-mark lock.  An
+        approved correction (``opened``) stands for the permission, the window and the lock."""
         actor, policy = self.actor, self.policy
         if not opened:
             allowed = (
@@ -208,6 +212,9 @@ class Judge:
                     + "."
                 )
         refusal = period_not_started_refusal(policy, self.now, period.start, period.name)
+        if refusal is None and not opened:
+            open_from = period_mark_open_from(policy, period.start, period.end)
+            refusal = period_window_refusal(policy, self.now, open_from, period.name)
         if refusal is None and not opened:
             lock = period_mark_lock_at(policy, self.calendar, period.end)
             refusal = period_lock_refusal(policy, self.now, lock, period.name)

@@ -76,6 +76,9 @@ class Policy:
     max_failed_logins: int
     lockout_minutes: int
     min_password_length: int
+    # period marks are accepted from N calendar days before the period's end; None: from the
+    # period's start (a policy stored before the key existed)
+    period_mark_open_days: int | None = None
     sources: dict[str, str] = field(default_factory=dict)
     alternatives: tuple[dict[str, Any], ...] = ()
     toml_text: str = ""
@@ -179,6 +182,9 @@ def parse_policy(text: str) -> Policy:
         rounding.append((float(threshold), mark))
 
     homework_hours = _get(d, "deadlines.homework_hours", float, None)
+    open_days = _get(d, "locks.period_marks_open_days", int, None)
+    if open_days is not None:
+        _non_negative(open_days, "locks.period_marks_open_days")
     debt = _get(d, "scale.debt_mark", str, "") or None
     sources = _get(d, "sources", dict, {})
     alternatives = tuple(_get(d, "alternatives", list, []))
@@ -223,6 +229,7 @@ def parse_policy(text: str) -> Policy:
         max_failed_logins=_get(d, "auth.max_failed_logins", int),
         lockout_minutes=_get(d, "auth.lockout_minutes", int),
         min_password_length=_get(d, "auth.min_password_length", int),
+        period_mark_open_days=open_days,
         sources={str(k): str(v) for k, v in sources.items()},
         alternatives=alternatives,
         toml_text=text,

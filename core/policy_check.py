@@ -47,6 +47,7 @@ _VALUES: dict[str, Callable[[Policy], Any]] = {
     "locks.day_count": lambda p: p.lock_day_count,
     "locks.period_marks": lambda p: p.period_mark_lock,
     "locks.period_marks_days": lambda p: p.period_mark_lock_days,
+    "locks.period_marks_open_days": lambda p: p.period_mark_open_days,
     "grade1.no_marks": lambda p: p.grade1_no_marks,
     "grade1.homework": lambda p: p.grade1_homework,
     "grade1.period_result": lambda p: p.grade1_period_result,
@@ -133,6 +134,8 @@ def format_value(value: Any) -> str:
 def _value_text(policy: Policy, key: str) -> str:
     if key == "deadlines.homework_hours" and policy.homework_hours is None:
         return f"в срок записи отметок (deadlines.entry_days = {policy.entry_days})"
+    if key == "locks.period_marks_open_days" and policy.period_mark_open_days is None:
+        return "с начала периода"
     return format_value(_VALUES[key](policy))
 
 
@@ -368,8 +371,9 @@ def _class_teacher(policy: Policy) -> list[Finding]:
 
 
 def _period_marks(policy: Policy) -> list[Finding]:
+    found = []
     if policy.period_mark_lock == "days_after" and policy.period_mark_lock_days == 0:
-        return [
+        found.append(
             Finding(
                 CONTRADICTION,
                 "locks.period_marks_days",
@@ -379,9 +383,9 @@ def _period_marks(policy: Policy) -> list[Finding]:
                     "окончания периода; укажите число дней или period_end."
                 ),
             )
-        ]
-    if policy.period_mark_lock == "period_end" and policy.period_mark_lock_days > 0:
-        return [
+        )
+    elif policy.period_mark_lock == "period_end" and policy.period_mark_lock_days > 0:
+        found.append(
             Finding(
                 WARNING,
                 "locks.period_marks_days",
@@ -391,8 +395,19 @@ def _period_marks(policy: Policy) -> list[Finding]:
                     "по окончании периода (locks.period_marks = period_end)."
                 ),
             )
-        ]
-    return []
+        )
+    if policy.period_mark_open_days == 0 and policy.period_mark_lock == "period_end":
+        found.append(
+            Finding(
+                WARNING,
+                "locks.period_marks_open_days",
+                (
+                    "0 — итоговые отметки принимаются только в последний день периода: "
+                    "пропустивший этот день учитель выставит их лишь по заявке на исправление."
+                ),
+            )
+        )
+    return found
 
 
 def _security(policy: Policy) -> list[Finding]:

@@ -67,6 +67,16 @@ def period_mark_lock_at(policy: Policy, cal: Calendar, period_end: date) -> date
     return datetime.combine(last + timedelta(days=1), time.min)
 
 
+def period_mark_open_from(policy: Policy, period_start: date, period_end: date) -> date | None:
+    """The first day period marks are accepted: N calendar days before the period's end
+    (``locks.period_marks_open_days``), never before the period begins; None when the
+    policy sets no window (from the period's start)."""
+    n = policy.period_mark_open_days
+    if n is None:
+        return None
+    return max(period_start, period_end - timedelta(days=n))
+
+
 def is_late(now: datetime, deadline: datetime) -> bool:
     return now > deadline
 
@@ -146,6 +156,21 @@ def period_not_started_refusal(
     return DomainError(
         f"Нельзя выставлять итоговую отметку «вперёд»: {period_name} начнётся "
         f"{fmt_date(period_start)}{cite}.",
+        clause=clause,
+    )
+
+
+def period_window_refusal(
+    policy: Policy, now: datetime, open_from: date | None, period_name: str
+) -> DomainError | None:
+    """Period marks are set at the end of the period, not weeks ahead of it
+    (``locks.period_marks_open_days``; e.g. the last week [002 §2.7])."""
+    if open_from is None or now.date() >= open_from:
+        return None
+    cite, clause = _cited(policy, "locks.period_marks_open_days")
+    name = period_name[:1].lower() + period_name[1:]
+    return DomainError(
+        f"Итоговые отметки за {name} выставляются с {fmt_date(open_from)}{cite}.",
         clause=clause,
     )
 

@@ -29,6 +29,9 @@ from zhurnal.core.models import (
 
 NOW = datetime(2026, 11, 23, 10, 0)
 TODAY = NOW.date()
+Q2_LAST_WEEK = datetime(2026, 12, 21, 10, 0)
+"""Monday 21.12.2026: 2 четверть (to 28.12) is open for period marks (7 days before its end,
+``locks.period_marks_open_days`` of the 004 preset)."""
 
 
 @dataclass

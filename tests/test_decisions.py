@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import func, select
 
-from tests.school import NOW, World, build
+from tests.school import NOW, Q2_LAST_WEEK, World, build
 from zhurnal.core import readmodels
 from zhurnal.core.errors import DomainError, LockedError, PermissionDenied
 from zhurnal.core.models import AuditEvent, Enrolment, Period, Setting
@@ -307,10 +307,10 @@ def test_period_mark_refusals_are_the_services_004_3_8_3_9(w: World) -> None:
         )
         assert isinstance(error, kind) and error.message == message
     # the class teacher sets period marks in every subject [004 §3.9]; the choices are the scale
-    gb = readmodels.load_gradebook(w.db, w.ct.at(NOW), w.course5, w.q2)
+    gb = readmodels.load_gradebook(w.db, w.ct.at(Q2_LAST_WEEK), w.course5, w.q2)
     assert gb.period_mark_editable and gb.period_mark_why_not(student) == ""
     assert gb.period_mark_choices == ("5", "4", "3", "2", "н/а", "осв", "н/оц")
-    assert marks.set_period_mark(w.db, w.ct.at(NOW), w.course5, student, w.q2, "5")
+    assert marks.set_period_mark(w.db, w.ct.at(Q2_LAST_WEEK), w.course5, student, w.q2, "5")
 
 
 def test_period_mark_for_a_student_who_left(w: World) -> None:
@@ -319,10 +319,10 @@ def test_period_mark_for_a_student_who_left(w: World) -> None:
         enrolment = s.exec(select(Enrolment).where(Enrolment.student_id == gone)).one()
         enrolment.end = date(2026, 11, 20)
         s.add(enrolment)
-    t = w.teacher.at(NOW)
+    t = w.teacher.at(Q2_LAST_WEEK)
     gb = readmodels.load_gradebook(w.db, t, w.course5, w.q2)
     why = gb.period_mark_why_not(gone)
-    assert why == "Васильев Василий не числится в 5А на 23.11.2026."
+    assert why == "Васильев Василий не числится в 5А на 21.12.2026."
     assert gb.period_mark_why_not(w.students5[0]) == ""
     assert (
         refusal(lambda: marks.set_period_mark(w.db, t, w.course5, gone, w.q2, "4")).message == why
@@ -330,7 +330,7 @@ def test_period_mark_for_a_student_who_left(w: World) -> None:
 
 
 def test_grade_1_period_result_choices_004_3_5(w: World) -> None:
-    t = w.primary.at(NOW)
+    t = w.primary.at(Q2_LAST_WEEK)
     gb = readmodels.load_gradebook(w.db, t, w.course1, w.q2)
     assert gb.period_mark_choices == ("н/оц",) and gb.suggested[w.students1[0]] is None
     assert marks.set_period_mark(w.db, t, w.course1, w.students1[0], w.q2, "н/оц")

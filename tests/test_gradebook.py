@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from tests.school import NOW, build
+from tests.school import NOW, Q2_LAST_WEEK, build
 from zhurnal.core.errors import PermissionDenied
 from zhurnal.core.models import Enrolment, Lesson, Student
 from zhurnal.core.readmodels import (
@@ -109,7 +109,7 @@ def test_weighted_average_and_suggested_period_mark(w) -> None:
 
 def test_existing_period_mark_and_absences(w) -> None:
     a, b, _ = w.students5
-    set_period_mark(w.db, w.teacher.at(NOW), w.course5, a, w.q2, "4")
+    set_period_mark(w.db, w.teacher.at(Q2_LAST_WEEK), w.course5, a, w.q2, "4")
     set_absence(w.db, w.teacher.at(NOW), w.lessons["today"], b, "Б")
     gb = load(w)
     assert (gb.period_marks[a].value, gb.period_marks[a].version) == ("4", 1)

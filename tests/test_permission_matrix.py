@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import text
 
-from tests.school import World, build
+from tests.school import Q2_LAST_WEEK, World, build
 from zhurnal.core import readmodels
 from zhurnal.core.errors import PermissionDenied
 from zhurnal.core.services import contingent, corrections, lessons, marks, school, users
@@ -90,7 +90,10 @@ SERVICES = {
     ),
     "period_mark.set": (
         None,
-        lambda w, a, c: marks.set_period_mark(w.db, a, w.course5, w.students5[0], w.q2, "4"),
+        # in the last week of 2 четверть, when period marks are accepted
+        lambda w, a, c: marks.set_period_mark(
+            w.db, a.at(Q2_LAST_WEEK), w.course5, w.students5[0], w.q2, "4"
+        ),
         {"teacher", "ct"},
     ),
     "correction.request": (

@@ -359,6 +359,7 @@ def test_004_baseline_has_only_the_regulations_contradictions() -> None:
         "locks.current_days",
         "locks.period_marks",
         "locks.period_marks_days",
+        "locks.period_marks_open_days",
     ]
     assert of_kind(check(parse_policy(PLAIN)), CONTRADICTION) == []
 
@@ -456,10 +457,10 @@ def test_format_findings_groups_and_counts() -> None:
     report = format_findings(policy, findings)
     lines = report.splitlines()
     assert lines[0] == f"Проверка правил: {policy.name} (положение 004)"
-    assert "Противоречия (4):" in lines and "Предупреждения" not in report
-    assert report.index("Противоречия (4):") < report.index("Пробелы (")
+    assert "Противоречия (5):" in lines and "Предупреждения" not in report
+    assert report.index("Противоречия (5):") < report.index("Пробелы (")
     gaps = len(of_kind(findings, GAP))
-    assert lines[-1] == f"Итого: противоречий — 4, пробелов — {gaps}, предупреждений — 0."
+    assert lines[-1] == f"Итого: противоречий — 5, пробелов — {gaps}, предупреждений — 0."
     assert (
         "  locks.current_days: 10 [004 §3.8] против 14 [004 §5] — «отметки исправляет "
         "только в течение двух недель с момента выставления»"
@@ -542,3 +543,24 @@ def test_run_check_on_a_missing_file_returns_1(tmp_path, capsys) -> None:
     assert run_check(str(tmp_path / "нет.toml")) == 1
     err = capsys.readouterr().err
     assert err.startswith("Ошибка: Файл настроек") and "не открывается" in err
+
+
+def test_period_marks_open_days_002_2_7_and_its_checks() -> None:
+    """[002 §2.7] period marks in the last week of the period: 6 days before the end (the
+    end day and the six before it); a negative count is refused; 0 leaves one day (warned);
+    a policy without the key (stored before it existed) accepts from the period's start."""
+    p002 = load_preset("002")
+    assert (p002.period_mark_open_days, p002.sources["locks.period_marks_open_days"]) == (
+        6,
+        "002 §2.7",
+    )
+    with pytest.raises(PolicyError, match=r"locks\.period_marks_open_days"):
+        parse_policy(variant(("period_marks_open_days = 7", "period_marks_open_days = -1")))
+    found = new_findings(variant(("period_marks_open_days = 7", "period_marks_open_days = 0")))
+    (warning,) = of_kind(list(found), WARNING)
+    assert warning.key == "locks.period_marks_open_days"
+    assert "только в последний день периода" in warning.message
+    old = parse_policy(variant(("period_marks_open_days = 7\n", "")))
+    assert old.period_mark_open_days is None
+    gap = next(f for f in check(old) if f.key == "locks.period_marks_open_days")
+    assert gap.kind == GAP and gap.message.endswith("с начала периода")

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from tests.school import NOW, World, build
+from tests.school import NOW, Q2_LAST_WEEK, World, build
 from zhurnal.core import readmodels
 from zhurnal.core.errors import (
     ConflictError,
@@ -16,8 +16,10 @@ from zhurnal.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
+from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark, Setting
+from zhurnal.core.policy import preset_text
 from zhurnal.core.services import corrections, lessons, marks
+from zhurnal.core.setup import install_policy
 
 
 @pytest.fixture
@@ -349,6 +351,85 @@ def test_period_mark_correction_004_7(w: World) -> None:
         w.db, w.at(w.deputy), w.course5, w.students5[2], w.q1, "4", correction_id=cid
     )
     assert pm.correction_id == cid
+
+
+# --- the period-mark window ------------------------------------------------------------
+# 2 четверть runs 05.11–28.12.2026; the 004 preset opens period marks 7 days before the end
+# (a gap of the regulation: locks.period_marks_open_days) and locks them at the end [004 §3.8].
+
+EARLY = "Итоговые отметки за 2 четверть выставляются с 21.12.2026."
+
+
+def _period_mark(w: World, actor, when: datetime, value: str = "4"):
+    return marks.set_period_mark(w.db, actor.at(when), w.course5, w.students5[0], w.q2, value)
+
+
+def test_period_mark_too_early_refused_period_marks_open_days(w: World) -> None:
+    """Weeks before the period ends a period mark is a slip: refused, and the grid says why."""
+    for when in (NOW, datetime(2026, 12, 20, 23, 59)):
+        with pytest.raises(DomainError) as caught:
+            _period_mark(w, w.teacher, when)
+        assert caught.value.message == EARLY
+        gb = readmodels.load_gradebook(w.db, w.teacher.at(when), w.course5, w.q2)
+        assert gb.period_mark_why_not(w.students5[0]) == EARLY and not gb.period_mark_editable
+    # the grid reloads by itself when the window opens (no lesson is due before it)
+    assert gb.valid_until == datetime(2026, 12, 21, 0, 0)
+    assert count(w.db, PeriodMark) == 0
+
+
+def test_period_mark_too_early_cites_the_last_week_002_2_7(w: World) -> None:
+    """[002 §2.7] period marks are set «в течение последней недели» of the period."""
+    with w.db.write() as s:
+        install_policy(s, preset_text("002"))
+    with pytest.raises(DomainError) as caught:
+        _period_mark(w, w.teacher, datetime(2026, 12, 21, 10, 0))
+    assert caught.value.message == (
+        "Итоговые отметки за 2 четверть выставляются с 22.12.2026 [002 §2.7]."
+    )
+    assert caught.value.clause == "002 §2.7"
+    assert _period_mark(w, w.teacher, datetime(2026, 12, 22, 8, 0)).value == "4"
+
+
+def test_period_mark_inside_window_accepted_period_marks_open_days(w: World) -> None:
+    """From the first day of the window to the period's last day (the class teacher too,
+    in every subject [004 §3.9])."""
+    assert _period_mark(w, w.teacher, datetime(2026, 12, 21, 0, 0)).value == "4"
+    assert _period_mark(w, w.ct, datetime(2026, 12, 28, 23, 59), "5").value == "5"
+    gb = readmodels.load_gradebook(w.db, w.teacher.at(Q2_LAST_WEEK), w.course5, w.q2)
+    assert gb.period_mark_editable and gb.period_mark_why_not(w.students5[0]) == ""
+
+
+def test_period_mark_after_lock_refused_004_3_8(w: World) -> None:
+    """[004 §3.8] after the period ends its marks are closed; only a correction opens them."""
+    with pytest.raises(LockedError) as caught:
+        _period_mark(w, w.teacher, datetime(2026, 12, 29, 0, 0))
+    assert caught.value.message == (
+        "2 четверть: итоговые отметки закрыты для изменений с 29.12.2026 [004 §3.8]."
+    )
+
+
+def test_period_mark_correction_ignores_the_window_004_7(w: World) -> None:
+    """[004 §7.4] a director-approved correction is entered by the deputy whenever it is
+    granted: the window does not apply to it."""
+    cid = _approved_correction(
+        w, scope="period_marks", period_id=w.q2, lesson_id=None, student_id=w.students5[0]
+    )
+    pm = marks.set_period_mark(
+        w.db, w.at(w.deputy), w.course5, w.students5[0], w.q2, "3", correction_id=cid
+    )
+    assert (pm.value, pm.correction_id) == ("3", cid)
+
+
+def test_stored_policy_without_the_window_accepts_from_the_period_start(w: World) -> None:
+    """A policy stored before ``locks.period_marks_open_days`` existed still loads and keeps
+    the old rule: period marks from the period's start."""
+    with w.db.write() as s:
+        row = s.get(Setting, "policy")
+        text = "\n".join(
+            line for line in row.value.splitlines() if "period_marks_open_days" not in line
+        )
+        install_policy(s, text)
+    assert _period_mark(w, w.teacher, NOW).value == "4"
 
 
 # --- attendance -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlmodel import select
 from textual.widgets import OptionList, Static
 
 from tests.conftest import make_db, set_password
-from tests.school import NOW, build
+from tests.school import NOW, Q2_LAST_WEEK, build
 from tests.ui import burst, poll, screen_text, settle
 from zhurnal.core.models import Assignment, Enrolment, Lesson, Mark, Student
 from zhurnal.core.services.marks import set_lesson_mark
@@ -49,8 +49,8 @@ def record_notes(app) -> list[str]:
     return notes
 
 
-async def open_grid(app, pilot, actor, course: int) -> MarkGrid:
-    app.actor = actor.at(NOW)
+async def open_grid(app, pilot, actor, course: int, moment=NOW) -> MarkGrid:
+    app.actor = actor.at(moment)
     await app.push_screen(GridScreen(app.actor, course, None))
     await settle(app, pilot)
     return app.screen.query_one(MarkGrid)
@@ -267,7 +267,8 @@ async def test_period_mark_is_set_from_the_grid_004_3_9(w) -> None:
 
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        grid = await open_grid(app, pilot, w.teacher, w.course5)
+        # period marks are accepted in the period's last week
+        grid = await open_grid(app, pilot, w.teacher, w.course5, Q2_LAST_WEEK)
         grid.move_cursor(0, grid.cursor_col)
         await pilot.press("i")
         await settle(app, pilot)
@@ -290,7 +291,7 @@ async def test_grade_1_period_result_is_only_n_oc_004_3_5(w) -> None:
 
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await open_grid(app, pilot, w.primary, w.course1)
+        await open_grid(app, pilot, w.primary, w.course1, Q2_LAST_WEEK)
         await pilot.press("i")
         await settle(app, pilot)
         choices = app.screen.query_one("#period-mark-choice", OptionList)

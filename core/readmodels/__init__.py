@@ -8,7 +8,8 @@
 - ``grid``: loading a gradebook and its periods;
 - ``drafts``: a user's unsaved lesson texts;
 - ``people``: who is signed in (roles, the classes they lead);
-- ``classes``: the class, course and date-span pickers of the class and deputy screens.
+- ``classes``: the class, course and date-span pickers of the class and deputy screens;
+- ``completeness``: «Заполнение журнала» of a class or the school over a range of dates.
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
@@ -21,6 +22,12 @@ from zhurnal.core.readmodels.classes import (
     class_courses,
     report_spans,
     visible_classes,
+)
+from zhurnal.core.readmodels.completeness import (
+    Completeness,
+    CompletenessRow,
+    class_completeness,
+    school_completeness,
 )
 from zhurnal.core.readmodels.drafts import get_draft, list_drafts
 from zhurnal.core.readmodels.gradebook import (
@@ -73,6 +80,8 @@ __all__ = [
     "Cell",
     "ClassRef",
     "Column",
+    "Completeness",
+    "CompletenessRow",
     "CorrectionView",
     "CourseRef",
     "DraftView",
@@ -90,6 +99,7 @@ __all__ = [
     "StudentView",
     "UserView",
     "change_counter",
+    "class_completeness",
     "class_courses",
     "course_periods",
     "current_period_id",
@@ -107,6 +117,7 @@ __all__ = [
     "my_lessons",
     "my_profile",
     "report_spans",
+    "school_completeness",
     "visible_classes",
     "work_types",
 ]

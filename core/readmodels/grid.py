@@ -57,6 +57,7 @@ from zhurnal.core.rules import (
     marks_given,
     period_choices,
     period_mark_lock_at,
+    period_mark_open_from,
 )
 from zhurnal.core.uow import bell_times, calendar_of, policy_of
 
@@ -384,6 +385,10 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
                 now,
                 *clock_moments,
                 datetime.combine(period.start, time.min),
+                datetime.combine(
+                    period_mark_open_from(policy, period.start, period.end) or period.start,
+                    time.min,
+                ),
                 period_mark_lock_at(policy, judge.calendar, period.end),
             ),
         )
