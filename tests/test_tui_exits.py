@@ -322,6 +322,7 @@ async def test_a_mark_refused_on_the_way_out_stops_the_exit(w) -> None:
         await settle(app, pilot)
         student = w.students5[0]
         set_lesson_mark(w.db, w.at(w.teacher), w.lessons["today"], student, "answer", "2")
+        assert app.focused is app.screen.grid  # the cell takes the key
         await burst(app, pilot, "4", "ctrl+q")
         await settle(app, pilot)
         assert app.is_running

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable
+from functools import partial
 
 from textual import work
 from textual.app import App
@@ -54,8 +55,14 @@ class WaysOut(App[None]):
         if focused is not None and how != "hangup":
             # After the keys queued for the field, then after what they posted to
             # their screen (a mark typed just before is queued for writing first).
+            # A key's binding runs where the key has bubbled to (the field, the screen,
+            # the app, each a queue of its own): go round the three twice.
             screen = focused.screen
-            focused.call_later(screen.call_later, self._leave_now, how, then)
+            rounds = (focused.call_later, screen.call_later, self.call_later) * 2
+            chain: Callable[[], None] = lambda: self._leave_now(how, then)  # noqa: E731
+            for step in reversed(rounds):
+                chain = partial(step, chain)
+            chain()
         else:
             self._leave_now(how, then)
 
