@@ -38,7 +38,7 @@ from sqlmodel import Session, col, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.calendar import Calendar
 from zhurnal.core.context import LessonCtx, LessonFacts, StudentAtLesson, lesson_facts
-from zhurnal.core.errors import DomainError, LockedError, PermissionDenied
+from zhurnal.core.errors import DomainError, LockedError, PermissionDenied, ValidationError
 from zhurnal.core.models import Correction, CorrectionItem, Course, Lesson, SchoolClass
 from zhurnal.core.policy import Policy
 from zhurnal.core.rules import (
@@ -276,7 +276,7 @@ def absence_reason_refusal(
             + "."
         )
     if code == "ОП":
-        return DomainError(
+        return ValidationError(
             "Опоздание — не пропуск: ученик был на уроке, причину менять нельзя"
             + policy.cite("class_teacher.absence_reason")
             + "."

@@ -179,7 +179,13 @@ def test_revert_refuses_a_stale_count_and_a_teacher(hacked) -> None:
 
 
 def test_revert_of_all_present_a_new_work_type_and_period_marks(db) -> None:
+    from datetime import date
+
+    from zhurnal.core.models import Period
+
     w = build(db)
+    with db.write() as s:  # the quarter's last week: period marks are open [002 §2.7]
+        s.get(Period, w.q2).end = date(2026, 11, 27)
     t, today = w.teacher, w.lessons["today"]
     s0, s1, s2 = w.students5
     lessons.set_absence(db, t.at(_at(8, 45)), today, s2, "Б")

@@ -2,9 +2,9 @@
 
 On tests/school.py's school (Monday 23.11.2026): each screen a teacher meets —
 login, password change, timetable, lesson, attendance, mark grid, idle lock — and each
-screen of the deputy's and the class's control is opened as a user does.  At 80×24 its footer is not cut and its F1 help fits 80
-columns listing each key once; at 60×20 every field can still be reached (the
-focused one is scrolled into view, never cut off).
+screen of the deputy's and the class's control is opened as a user does.  At 80×24
+its footer is not cut and its F1 help fits 80 columns listing each key once; at 60×20
+every field can still be reached (the focused one is scrolled into view, never cut off).
 """
 
 from __future__ import annotations

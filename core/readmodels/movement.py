@@ -75,9 +75,9 @@ def movement_sheet(
         else:
             require_sheets(actor, None)
         titles = {k.id: k.title for k in session.exec(select(SchoolClass))}
-        opening = dict(
+        opening: dict[int | None, date] = dict(
             session.exec(
-                select(SchoolClass.id, SchoolYear.start).join(
+                select(SchoolClass.id, SchoolYear.start).join(  # type: ignore[call-overload]
                     SchoolYear, col(SchoolYear.id) == SchoolClass.year_id
                 )
             ).all()
