@@ -55,6 +55,10 @@ class ReasonModal(ModalScreen[bool]):
     HELP_TITLE = "Причина пропуска"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Отмена"),
+        # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
+        # field the user meant.
+        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
         Binding("ctrl+s", "save", "Сохранить", priority=True),
     ]
     DEFAULT_CSS = """
@@ -80,13 +84,18 @@ class ReasonModal(ModalScreen[bool]):
                 ),
                 classes="form-title",
             )
-            yield OptionList(*[Option(CODE_NAMES[c], id=c) for c in self.codes], id="codes")
+            yield OptionList(
+                *[Option(CODE_NAMES[c], id=c) for c in self.codes], id="codes", compact=True
+            )
             yield Static("Документ (справка, заявление):", classes="form-hint")
             yield Input(
-                r.reason_document, id="document", placeholder="справка № 15 поликлиники № 3"
+                r.reason_document,
+                id="document",
+                placeholder="справка № 15 поликлиники № 3",
+                compact=True,
             )
             yield Static("Дата документа:", classes="form-hint")
-            yield Input(f"{self.today:%d.%m.%Y}", id="document-date")
+            yield Input(f"{self.today:%d.%m.%Y}", id="document-date", compact=True)
             yield Static(
                 "Ctrl+S — сохранить, Tab — следующее поле, Esc — отмена", classes="form-hint"
             )

@@ -176,7 +176,15 @@ class CorrectionsScreen(ZhurnalScreen):
             elif span is not None:
                 show_refusal(self, "Укажите дату «по»: до какого дня действует разрешение.")
 
-        self.app.push_screen(DatesModal(self.register.today(), None), chosen)
+        self.app.push_screen(
+            DatesModal(
+                self.register.today(),
+                None,
+                title=f"Заявка № {c.id}: разрешение на исправление",
+                labels=("С (дата решения):", "Действует по (ДД.ММ.ГГГГ):"),
+            ),
+            chosen,
+        )
 
     def _ask_note(self, c: CorrectionView) -> None:
         from zhurnal.tui.widgets.text_prompt import TextPrompt

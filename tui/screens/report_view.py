@@ -126,6 +126,7 @@ class ReportScreen(ZhurnalScreen):
         yield Static(Content(self.title_text), classes="screen-title", id="report-title")
         yield Static("", id="report-subtitle")
         yield ReportTable(id="report", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="report-row")
         yield Static("", id="report-footer", classes="form-hint")
         yield RegisterFooter()
 
@@ -157,6 +158,20 @@ class ReportScreen(ZhurnalScreen):
     def worker_failed(self, worker: object, error: BaseException) -> None:
         self.query_one(DataTable).loading = False
         super().worker_failed(worker, error)  # type: ignore[arg-type]
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole highlighted row, wrapped: at 80 columns the table cuts it."""
+        report, key = self.report, event.row_key.value
+        if report is None or key is None or int(key) >= len(report.rows):
+            return
+        row = report.rows[int(key)]
+        parts = [
+            f"{c.title}: {cell_text(v, c).plain.strip()}"
+            for c, v in zip(report.columns, row, strict=True)
+            if v not in (None, "")
+        ]
+        self.query_one("#report-row", Static).update(Content(" · ".join(parts)))
 
     @on(DataTable.RowSelected)
     def _row_chosen(self, event: DataTable.RowSelected) -> None:

@@ -52,6 +52,10 @@ class CorrectionRequestModal(ModalScreen[int | None]):
     HELP_TITLE = "Запросить корректировку"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Отмена"),
+        # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
+        # field the user meant.
+        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
         Binding("ctrl+s", "send", "Отправить", priority=True),
     ]
     DEFAULT_CSS = """
@@ -87,16 +91,20 @@ class CorrectionRequestModal(ModalScreen[int | None]):
                 Content(f"Сейчас: «{self.old or '—'}». Новое значение {self.value_hint}:"),
                 classes="form-hint",
             )
-            yield Input(self.new, id="request-new")
+            yield Input(self.new, id="request-new", compact=True)
             yield Static("Основание [004 §7.1]:", classes="form-hint")
             yield OptionList(
-                *[Option(text, id=code) for code, text in GROUNDS.items()], id="request-ground"
+                *[Option(text, id=code) for code, text in GROUNDS.items()],
+                id="request-ground",
+                compact=True,
             )
             yield Static("Документ: номер и дата", classes="form-hint")
-            yield Input("", id="request-doc", placeholder="№ документа (справка, приказ)")
-            yield Input(f"{self.today:%d.%m.%Y}", id="request-doc-date")
+            yield Input(
+                "", id="request-doc", placeholder="№ документа (справка, приказ)", compact=True
+            )
+            yield Input(f"{self.today:%d.%m.%Y}", id="request-doc-date", compact=True)
             yield Static("Пояснение для директора:", classes="form-hint")
-            yield Input("", id="request-reason")
+            yield Input("", id="request-reason", compact=True)
             yield Static(
                 "Ctrl+S — отправить директору, Tab — следующее поле, Esc — отмена",
                 classes="form-hint",

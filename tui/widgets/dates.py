@@ -32,7 +32,13 @@ class DatesModal(ModalScreen[Span | None]):
     """Returns (start, end), each None when left empty; None when cancelled."""
 
     HELP_TITLE = "Даты"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Отмена"),
+        # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
+        # field the user meant.
+        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
+    ]
     DEFAULT_CSS = """
     DatesModal { align: center middle; }
     DatesModal > Vertical {
@@ -42,17 +48,27 @@ class DatesModal(ModalScreen[Span | None]):
     DatesModal #dates-error { color: $error; text-style: bold; height: auto; }
     """
 
-    def __init__(self, start: date | None, end: date | None) -> None:
+    def __init__(
+        self,
+        start: date | None,
+        end: date | None,
+        *,
+        title: str = "Даты (ДД.ММ.ГГГГ; пусто — без границы)",
+        labels: tuple[str, str] = ("С:", "По:"),
+    ) -> None:
         super().__init__()
         self.start, self.end = start, end
+        self.title_text, self.labels = title, labels
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Даты (ДД.ММ.ГГГГ; пусто — без границы)", classes="form-title")
-            yield Static("С:", classes="form-hint")
-            yield Input(f"{self.start:%d.%m.%Y}" if self.start else "", id="date-from")
-            yield Static("По:", classes="form-hint")
-            yield Input(f"{self.end:%d.%m.%Y}" if self.end else "", id="date-to")
+            yield Static(Content(self.title_text), classes="form-title")
+            yield Static(Content(self.labels[0]), classes="form-hint")
+            yield Input(
+                f"{self.start:%d.%m.%Y}" if self.start else "", id="date-from", compact=True
+            )
+            yield Static(Content(self.labels[1]), classes="form-hint")
+            yield Input(f"{self.end:%d.%m.%Y}" if self.end else "", id="date-to", compact=True)
             yield Static("Enter — применить, Esc — отмена", classes="form-hint")
             yield Static("", id="dates-error")
 

@@ -55,6 +55,10 @@ class ExportModal(ModalScreen[Path | None]):
     HELP_TITLE = "Сохранить отчёт"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Отмена"),
+        # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
+        # field the user meant.
+        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
         Binding("enter", "save", "Сохранить", priority=True),
     ]
     DEFAULT_CSS = """
@@ -78,7 +82,9 @@ class ExportModal(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(f"Сохранить: {self.report.title}"), classes="form-title")
-            yield OptionList(*[Option(label, id=key) for key, label in FORMATS], id="formats")
+            yield OptionList(
+                *[Option(label, id=key) for key, label in FORMATS], id="formats", compact=True
+            )
             yield Static("Файл:", classes="form-hint")
             yield Input(str(default_path(self.report, self.fmt, self.today)), id="export-path")
             yield Static(

@@ -40,7 +40,7 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(self._title), classes="form-title")
-            yield Input(self._value, id="prompt-text")
+            yield Input(self._value, id="prompt-text", compact=True)
             yield Static(Content(self._hint), classes="form-hint")
 
     @on(Input.Submitted)
