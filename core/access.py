@@ -264,23 +264,38 @@ def student_absence_refusal(
 
 
 def absence_reason_refusal(
-    policy: Policy, actor: Actor, klass: SchoolClass, code: str
+    policy: Policy,
+    actor: Actor,
+    klass: SchoolClass,
+    code: str,
+    *,
+    calendar: Calendar | None = None,
+    day: date | None = None,
+    due_from: date | None = None,
+    today: date | None = None,
 ) -> DomainError | None:
-    """May ``actor`` correct the reason of an absence ``code`` in ``klass`` [004 §3.7]:
-    the class's class teacher (a teacher), where the policy gives them the right; a late
-    arrival (ОП) is not an absence. The document's deadline is checked with its date."""
+    """May ``actor`` correct the reason of an absence ``code`` of ``day`` in ``klass``
+    [004 §3.7]: the class's class teacher (a teacher), where the policy gives them the
+    right; a late arrival (ОП) is not an absence; and only within the policy's working
+    days after the document was due (``due_from``: the earlier of the student's return
+    and the document's date) — later, only a correction changes it [004 §7]."""
+    cite = policy.cite("class_teacher.absence_reason")
     if not (actor.has("teacher") and is_class_teacher(actor, klass) and policy.ct_absence_reason):
-        return PermissionDenied(
-            "Причину пропуска исправляет классный руководитель класса"
-            + policy.cite("class_teacher.absence_reason")
-            + "."
-        )
+        return PermissionDenied(f"Причину пропуска исправляет классный руководитель класса{cite}.")
     if code == "ОП":
         return ValidationError(
-            "Опоздание — не пропуск: ученик был на уроке, причину менять нельзя"
-            + policy.cite("class_teacher.absence_reason")
-            + "."
+            f"Опоздание — не пропуск: ученик был на уроке, причину менять нельзя{cite}."
         )
+    if calendar is not None and due_from is not None and today is not None and day is not None:
+        n = policy.ct_absence_reason_working_days
+        last = calendar.add_days(due_from, n, "working")
+        if today > last:
+            return LockedError(
+                f"Причину пропуска {fmt_date(day)} исправляют не позднее {n} рабочих дней "
+                f"после возвращения ученика или документа ({fmt_date(due_from)}): срок истёк "
+                f"{fmt_date(last)}{policy.cite('class_teacher.absence_reason_working_days')}. "
+                f"Теперь — только по заявке на корректировку{policy.cite('rules.corrections')}."
+            )
     return None
 
 

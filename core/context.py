@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from zhurnal.core.errors import NotFound
 from zhurnal.core.models import (
@@ -185,3 +185,29 @@ def deadlines(uow: UnitOfWork, ctx: LessonCtx) -> tuple[datetime, datetime]:
         entry_deadline(uow.policy, uow.calendar, ctx.lesson.date),
         homework_deadline(uow.policy, uow.calendar, ctx.lesson.date, ctx.end.time()),
     )
+
+
+WHOLE_LESSON_CODES = ("Н", "Б", "УП")
+
+
+def return_day(session: Session, class_id: int, student_id: int, after: date) -> date | None:
+    """The first day after ``after`` the student was at a lesson of the whole class
+    (attendance taken, no Н/Б/УП for them): the day a document for an absence is due
+    [004 §3.7]; None while they have not come back."""
+    absent = select(Absence.id).where(
+        Absence.lesson_id == Lesson.id,
+        Absence.student_id == student_id,
+        col(Absence.code).in_(WHOLE_LESSON_CODES),
+    )
+    return session.exec(
+        select(func.min(Lesson.date))
+        .join(Course, col(Course.id) == Lesson.course_id)
+        .where(
+            Course.class_id == class_id,
+            Course.subgroup == "",
+            Lesson.date > after,
+            col(Lesson.attendance_taken_at).is_not(None),
+            Lesson.cancelled == False,  # noqa: E712 - SQL
+            ~absent.exists(),
+        )
+    ).one()

@@ -142,3 +142,43 @@ async def test_completeness_on_screen_saves_a_csv_with_the_same_figures(w: World
             assert int(line[names.index("Без темы")]) == row.no_topic
             assert int(line[names.index("Без посещ.")]) == row.no_attendance
         assert not shown, "every subject on screen is in the file"
+
+
+def test_a_reason_is_set_within_working_days_of_the_return_not_of_any_typed_date_004_3_7(
+    w: World,
+) -> None:
+    """Absent on Friday 20.11, back on Monday 23.11 (present at the whole class's lesson):
+    the reason is due by Wednesday 25.11 (2 working days); on Thursday a document dated
+    that day does not reopen it — only a correction [004 §7] does."""
+    from zhurnal.core.errors import LockedError
+
+    lessons.mark_all_present(w.db, w.at(w.teacher), w.lessons["today"])  # 23.11: Антонов ОП
+    absent = class_absences(w.db, w.at(w.ct), w.class5, date(2026, 11, 20), date(2026, 11, 20))
+    (row,) = absent.rows
+    thursday = w.ct.at(datetime(2026, 11, 26, 9, 0))
+    late = class_absences(w.db, thursday, w.class5, date(2026, 11, 20), date(2026, 11, 20))
+    assert "срок истёк 25.11.2026" in late.rows[0].why_not
+    with pytest.raises(LockedError, match=r"срок истёк 25\.11\.2026"):
+        lessons.correct_absence_reason(
+            w.db,
+            thursday,
+            row.absence_id,
+            "Б",
+            document="Справка № 9",
+            document_date=date(2026, 11, 26),
+        )
+    wednesday = w.ct.at(datetime(2026, 11, 25, 15, 0))
+    fixed = lessons.correct_absence_reason(
+        w.db,
+        wednesday,
+        row.absence_id,
+        "Б",
+        document="Справка № 9",
+        document_date=date(2026, 11, 25),
+    )
+    assert fixed.code == "Б"
+    again = class_absences(w.db, wednesday, w.class5, date(2026, 11, 20), date(2026, 11, 20))
+    assert (again.rows[0].document, again.rows[0].document_date) == (
+        "Справка № 9",
+        date(2026, 11, 25),
+    )

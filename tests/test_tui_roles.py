@@ -165,10 +165,13 @@ async def test_a_correction_goes_request_approve_apply_and_shows_in_the_table_00
         app.screen.query_one("#date-to", Input).value = "30.11.2026"
         app.screen.query_one("#date-to", Input).focus()
         await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"Справка проверена", "enter")  # the director's comment
         await settle(app, pilot, 4)
         assert "утверждена до 30.11.2026" in screen_text(app)
         with demo_db.read() as s:
-            assert s.get(Correction, request.id).status == "approved"
+            approved = s.get(Correction, request.id)
+            assert (approved.status, approved.decision_note) == ("approved", "Справка проверена")
 
     await _as(demo_db, "direktor", director)
 
@@ -197,6 +200,16 @@ async def test_a_correction_goes_request_approve_apply_and_shows_in_the_table_00
         ).one()
         assert mark.value == "5" and mark.correction_id == request.id
         assert s.get(Correction, request.id).status == "applied"
+        deputy = s.exec(select(User).where(User.login == "zavuch")).one()
+    # Every step is in the audit journal under «Корректировки», in words.
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.readmodels.audit_log import audit_log
+
+    reader = Actor(deputy.id, deputy.login, frozenset(deputy.role_set()), deputy.full_name)
+    steps = audit_log(demo_db, reader.at(datetime(2026, 11, 23, 10, 0)), kind="Корректировки")
+    actions = [r.action for r in steps.rows]
+    assert actions[:3] == ["correction.apply", "correction.decide", "correction.request"]
+    assert steps.rows[0].what.startswith("Исправления по корректировке внесены")
 
 
 async def test_an_incident_reverts_exactly_the_operations_after_its_time_002_4_4(

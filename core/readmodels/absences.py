@@ -8,17 +8,17 @@ document) is checked when the reason is saved, with the date the user gives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import col, select
 
 from zhurnal.core.access import READ_ALL_ROLES, absence_reason_refusal, is_class_teacher, why_not
 from zhurnal.core.actor import Actor
-from zhurnal.core.context import group_title
+from zhurnal.core.context import group_title, return_day
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied
 from zhurnal.core.models import Absence, Course, Lesson, SchoolClass, Student, Subject
-from zhurnal.core.uow import policy_of
+from zhurnal.core.uow import calendar_of, policy_of
 
 ABSENCE_NAMES = {
     "Н": "без уважительной причины",
@@ -40,7 +40,12 @@ class AbsenceRow:
     code: str
     reason_document: str
     why_not: str
-    """Why this user cannot change the reason ("" when they can, within the deadline)."""
+    """Why this user cannot change the reason now ("" when they can): not the class
+    teacher, a late arrival, or past the working days after the student came back
+    (the document's own date, typed in the form, is checked when saving)."""
+    document: str = ""
+    """The document of the reason without its date (to edit it again)."""
+    document_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,12 @@ def class_absences(
                 col(Student.first_name),
             )
         )
+        found = list(session.exec(query))
+        calendar, today = calendar_of(session), actor.now().date()
+        backs = {
+            (a.student_id, lesson.date): return_day(session, class_id, a.student_id, lesson.date)
+            for a, lesson, *_ in found
+        }
         rows = tuple(
             AbsenceRow(
                 absence.id or 0,
@@ -95,10 +106,34 @@ def class_absences(
                 student.full_name,
                 absence.code,
                 absence.reason_document,
-                why_not(absence_reason_refusal(policy, actor, klass, absence.code)),
+                why_not(
+                    absence_reason_refusal(
+                        policy,
+                        actor,
+                        klass,
+                        absence.code,
+                        calendar=calendar,
+                        day=lesson.date,
+                        due_from=backs.get((absence.student_id, lesson.date)),
+                        today=today,
+                    )
+                ),
+                *split_document(absence.reason_document),
             )
-            for absence, lesson, course, subject, student in session.exec(query)
+            for absence, lesson, course, subject, student in found
         )
         return ClassAbsences(
             class_id, klass.title, start, end, rows, policy.ct_absence_reason_working_days
         )
+
+
+def split_document(text: str) -> tuple[str, date | None]:
+    """«Справка № 5 от 20.11.2026» → («Справка № 5», 20.11.2026); as stored by
+    ``services.lessons.correct_absence_reason``."""
+    head, sep, tail = text.rpartition(" от ")
+    if sep:
+        try:
+            return head, datetime.strptime(tail.strip(), "%d.%m.%Y").date()
+        except ValueError:
+            pass
+    return text, None

@@ -43,7 +43,7 @@ USERS: tuple[str, ...] = tuple(
         "user.create user.password_reset user.activate user.deactivate user.set_roles user.unlock "
     ).split()
 )
-CORRECTIONS = ("correction.request", "correction.decide")
+CORRECTIONS = ("correction.request", "correction.decide", "correction.apply")
 INCIDENTS = ("incident.report", "incident.revert")
 SETTINGS: tuple[str, ...] = tuple(
     (
@@ -100,6 +100,7 @@ LABELS = {
     "user.unlock": "Блокировка входа снята",
     "correction.request": "Запрос на корректировку",
     "correction.decide": "Решение по корректировке",
+    "correction.apply": "Исправления по корректировке внесены",
     "incident.report": "Нарушение конфиденциальности",
     "incident.revert": "Отмена операции по инциденту",
     "demo.create": "Демонстрационная школа создана",

@@ -18,6 +18,7 @@ from zhurnal.core.context import (
     deadlines,
     lesson_ctx,
     marks_at_lesson,
+    return_day,
     student_at_lesson,
 )
 from zhurnal.core.db import Database
@@ -254,8 +255,9 @@ def correct_absence_reason(
     document_date: date,
     expected_version: int | None = None,
 ) -> AbsenceView:
-    """The class teacher corrects an absence's reason within N working days of the
-    document [004 §3.7]; only the reason changes, never presence."""
+    """The class teacher sets an absence's reason by a document, within N working days
+    of the earlier of the student's return and the document's date [004 §3.7]; only the
+    reason changes, never presence."""
     with unit_of_work(db, actor, "attendance.reason") as uow:
         absence: Absence = uow.get(Absence, absence_id, "Пропуск")
         ctx = lesson_ctx(uow, absence.lesson_id)
@@ -269,16 +271,22 @@ def correct_absence_reason(
             )
         if not document.strip():
             raise ValidationError("Укажите документ, подтверждающий причину пропуска.")
-        days = uow.policy.ct_absence_reason_working_days
-        last = uow.calendar.add_days(document_date, days, "working")
-        if uow.now.date() > last:
-            raise DomainError(
-                f"Причину пропуска исправляют не позднее {days} рабочих дней после "
-                f"предоставления документа: срок истёк {fmt_date(last)} [004 §3.7].",
-                clause="004 §3.7",
-            )
         if document_date > uow.now.date():
             raise ValidationError("Дата документа не может быть в будущем.")
+        back = return_day(uow.session, ctx.klass.id or 0, absence.student_id, ctx.lesson.date)
+        due_from = min(d for d in (back, document_date) if d is not None)
+        enforce(
+            absence_reason_refusal(
+                uow.policy,
+                actor,
+                ctx.klass,
+                absence.code,
+                calendar=uow.calendar,
+                day=ctx.lesson.date,
+                due_from=due_from,
+                today=uow.now.date(),
+            )
+        )
         uow.check_version(absence, expected_version, "Причина пропуска")
         before = {"code": absence.code, "reason_document": absence.reason_document}
         absence.code = value

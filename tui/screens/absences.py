@@ -89,13 +89,18 @@ class ReasonModal(ModalScreen[bool]):
             )
             yield Static("Документ (справка, заявление):", classes="form-hint")
             yield Input(
-                r.reason_document,
+                r.document,
                 id="document",
                 placeholder="справка № 15 поликлиники № 3",
                 compact=True,
             )
             yield Static("Дата документа:", classes="form-hint")
-            yield Input(f"{self.today:%d.%m.%Y}", id="document-date", compact=True)
+            yield Input(
+                f"{r.document_date:%d.%m.%Y}" if r.document_date else "",
+                id="document-date",
+                placeholder="ДД.ММ.ГГГГ — когда документ выдан",
+                compact=True,
+            )
             yield Static(
                 "Ctrl+S — сохранить, Tab — следующее поле, Esc — отмена", classes="form-hint"
             )

@@ -172,7 +172,7 @@ class CorrectionsScreen(ZhurnalScreen):
 
         def chosen(span: tuple[object, object] | None) -> None:
             if span is not None and span[1] is not None:
-                self._run("approve", c, until=span[1])
+                self._ask_comment(c, span[1])
             elif span is not None:
                 show_refusal(self, "Укажите дату «по»: до какого дня действует разрешение.")
 
@@ -184,6 +184,22 @@ class CorrectionsScreen(ZhurnalScreen):
                 labels=("С (дата решения):", "Действует по (ДД.ММ.ГГГГ):"),
             ),
             chosen,
+        )
+
+    def _ask_comment(self, c: CorrectionView, until: object) -> None:
+        from zhurnal.tui.widgets.text_prompt import TextPrompt
+
+        def typed(note: str | None) -> None:
+            if note is not None:
+                self._run("approve", c, until=until, note=note)
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Заявка № {c.id}: комментарий к разрешению (можно оставить пустым)",
+                "",
+                hint="Enter — утвердить, Esc — отмена",
+            ),
+            typed,
         )
 
     def _ask_note(self, c: CorrectionView) -> None:
