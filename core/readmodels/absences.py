@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from datetime import date as Date  # a field below is called «date»
 
 from sqlmodel import col, select
 
@@ -45,7 +46,7 @@ class AbsenceRow:
     (the document's own date, typed in the form, is checked when saving)."""
     document: str = ""
     """The document of the reason without its date (to edit it again)."""
-    document_date: date | None = None
+    document_date: Date | None = None
 
 
 @dataclass(frozen=True)
