@@ -144,3 +144,33 @@ async def test_class_teacher_requests_a_correction_of_a_locked_period_mark_004_7
     ((item),) = items
     assert (item.kind, item.period_id, item.student_id) == ("period_mark", w.q1, w.students5[0])
     assert (item.old_value, item.new_value) == ("4", "5")
+
+
+async def test_teacher_requests_a_locked_period_mark_from_the_grid_004_7_2(w: World) -> None:
+    from zhurnal.tui.screens.grid import GridScreen
+
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot, 4)
+        screen = app.screen
+        assert isinstance(screen, GridScreen)
+        await pilot.press("p")  # 1 четверть
+        await settle(app, pilot, 4)
+        assert screen.gradebook is not None and screen.gradebook.period.id == w.q1
+        assert screen.grid.current_student_id == w.students5[0]
+        await pilot.press("i")  # refused: the period's marks are locked
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "k — запросить корректировку итоговой" in screen_text(app)
+        await pilot.press("k")
+        await settle(app, pilot, 3)
+        assert "итоговая отметка" in screen_text(app) and "Сейчас: «4»" in screen_text(app)
+        await _send(app, pilot, "5", "Справка № 3")
+        assert app.screen is screen, screen_text(app)
+    ((request, items),) = _requests(w)
+    assert request.status == "requested" and request.requested_by_id == w.teacher.user_id
+    ((item),) = items
+    assert (item.kind, item.period_id, item.student_id) == ("period_mark", w.q1, w.students5[0])
+    assert (item.old_value, item.new_value) == ("4", "5")
