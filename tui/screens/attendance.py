@@ -8,6 +8,7 @@
 | у / e | УП — valid reason |
 | о / j | ОП — late |
 | space / delete | present (clears the mark) |
+| f6 | request a correction of a locked lesson's absence [004 §7] |
 | up / down | move between students |
 | escape | back |
 
@@ -18,7 +19,9 @@ order typed, with the version it saw, or ``mark_all_present`` with the list it
 saw) and the cursor moves to the next student without waiting.  A refusal (the
 lesson has not begun, it is locked, someone else changed the row) shows the
 core's Russian message, drops the keys typed after it, and shows the list as
-stored.  Names are ``rich.text.Text``: data, never markup.
+stored.  At a locked lesson F6 asks the director to correct the highlighted student's
+code (:class:`~zhurnal.tui.screens.attendance_requests.AttendanceRequests`).  Names
+are ``rich.text.Text``: data, never markup.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from zhurnal.tui.errors import show_refusal
-from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.screens.attendance_requests import AttendanceRequests
 from zhurnal.tui.sync import ChangeWatcher, OrderedWriter
 from zhurnal.tui.widgets.footer import RegisterFooter
 from zhurnal.tui.widgets.lesson_info import attendance_state, lesson_heading, lesson_place
@@ -64,7 +67,7 @@ class StudentTable(DataTable[Text]):
     ]
 
 
-class AttendanceScreen(ZhurnalScreen):
+class AttendanceScreen(AttendanceRequests):
     """The class list of one lesson with the absence codes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -80,6 +83,13 @@ class AttendanceScreen(ZhurnalScreen):
             "Присутствует",
             show=False,
             tooltip="Присутствует (снять отметку)",
+        ),
+        Binding(
+            "f6",
+            "request_correction",
+            "Корректировка",
+            show=False,  # offered beside the lock's refusal
+            tooltip="Запросить у директора исправление закрытой посещаемости [004 §7]",
         ),
         Binding("escape", "back", "Назад"),
     ]
@@ -174,7 +184,8 @@ class AttendanceScreen(ZhurnalScreen):
         state = self.query_one("#attendance-state", Static)
         reason = card.lesson.attendance_why_not
         state.set_class(bool(reason), "error-text")
-        state.update(Content(reason or attendance_state(card.lesson, rows)))
+        note = " F6 — запросить корректировку." if reason and card.lesson.locked else ""
+        state.update(Content((reason + note) if reason else attendance_state(card.lesson, rows)))
         self._fill([row.student_id for row in rows])
 
     def _fill(self, order: list[int]) -> None:
@@ -284,6 +295,12 @@ class AttendanceScreen(ZhurnalScreen):
 
     def action_all_present(self) -> None:
         self._enqueue(ALL_PRESENT, None)
+
+    def highlighted_student(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not self._order or not 0 <= table.cursor_row < len(self._order):
+            return None
+        return self._order[table.cursor_row]
 
     def action_set_code(self, code: str) -> None:
         table = self.query_one(DataTable)

@@ -5,7 +5,7 @@
 | 1–5, ., Del, arrows, Enter | see :class:`tui.widgets.MarkGrid` |
 | + | a second work-type column for the current lesson |
 | i | the student's period mark |
-| k | request a correction of a locked mark from the director [004 §7] |
+| k | request a correction of a locked mark (after «i» refused: the period mark) [004 §7] |
 | p / n | previous / next period |
 | escape | back |
 
@@ -219,6 +219,7 @@ class GridScreen(GridRequests):
 
     @on(MarkGrid.CellFocused)
     def _cell_focused(self, event: MarkGrid.CellFocused) -> None:
+        self.forget_period_target(event.student_id, event.column_index)
         gb, col = self.grid.gradebook, event.column_index
         student = next((s for s in gb.students if s.id == event.student_id), None) if gb else None
         if gb is None or student is None or col is None or col >= len(gb.columns):

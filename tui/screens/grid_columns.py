@@ -47,6 +47,10 @@ class GridColumns(ZhurnalScreen):
     def _maybe_reload(self) -> None:
         raise NotImplementedError
 
+    def _period_mark_refused(self, student_id: int, refusal: str) -> None:
+        """«i» refused (a correction may be offered: :class:`GridRequests`)."""
+        self._refusal(refusal)
+
     # --- a second work type of a lesson -----------------------------------------------
 
     def action_add_column(self) -> None:
@@ -103,7 +107,7 @@ class GridColumns(ZhurnalScreen):
         if gb is None or student_id is None:
             return
         if refusal := gb.period_mark_why_not(student_id):
-            self._refusal(refusal)
+            self._period_mark_refused(student_id, refusal)
             return
         values = list(gb.period_mark_choices)
         current = gb.period_marks.get(student_id)

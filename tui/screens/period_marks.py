@@ -6,12 +6,16 @@ weighted average and the suggested mark beside each student [004 §3.9, §3.5].
 | ← → | previous / next subject of the class |
 | [ ] | previous / next period |
 | enter | set the highlighted student's period mark |
+| k | request a correction of a locked period mark from the director [004 §7.2] |
 | escape | back |
 
 The figures, the choices («н/а», «осв», «н/оц» where the rules allow) and whether the
 user may set a mark now (the window before the period ends, the lock after it, the
 class teacher's right in every subject) come from the course's
-:class:`~zhurnal.core.readmodels.Gradebook`; the screen only shows them.
+:class:`~zhurnal.core.readmodels.Gradebook`; the screen only shows them.  After the
+lock, ``k`` asks the director to change the highlighted student's mark
+(``Gradebook.period_mark_correction_why_not`` decides whether this user may;
+:func:`zhurnal.core.services.corrections.request_correction` checks it).
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from zhurnal.tui.widgets.footer import RegisterFooter
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.readmodels import CourseRef, Gradebook, PeriodInfo
+    from zhurnal.tui.widgets.correction_request import RequestForm
 
 
+REQUEST_NOTE = " k — запросить корректировку."
 SUBJECT_KEYS = Binding.Group("Предмет", compact=True)
 """← and → share one footer label: «←→ Предмет»."""
 
@@ -53,6 +59,13 @@ class PeriodMarksScreen(ZhurnalScreen):
         Binding("right", "course(1)", "След. предмет", priority=True, group=SUBJECT_KEYS),
         Binding("left_square_bracket", "period(-1)", "Пред. период", show=False),
         Binding("right_square_bracket", "period(1)", "След. период", show=False),
+        Binding(
+            "k",
+            "request_correction",
+            "Корректировка",
+            show=False,  # offered beside the lock's refusal
+            tooltip="Запросить у директора исправление закрытой итоговой отметки [004 §7]",
+        ),
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Итоговые отметки"
@@ -156,6 +169,8 @@ class PeriodMarksScreen(ZhurnalScreen):
         )
         given = len(book.period_marks)
         state = book.period_mark_refusal or "Enter — выставить отметку выбранному ученику."
+        if book.period_mark_locked and not book.correction_refusal:
+            state += REQUEST_NOTE
         self.query_one("#pm-detail", Static).update(
             Content(f"Выставлено {given} из {len(book.students)}. {state}")
         )
@@ -172,6 +187,8 @@ class PeriodMarksScreen(ZhurnalScreen):
         student_id = int(event.row_key.value)
         refusal = book.period_mark_why_not(student_id)
         if refusal:
+            if not book.period_mark_correction_why_not(student_id):
+                refusal += REQUEST_NOTE
             show_refusal(self, refusal)
             return
         from zhurnal.tui.widgets.dialogs import ChoiceModal
@@ -220,6 +237,53 @@ class PeriodMarksScreen(ZhurnalScreen):
         except Exception as error:  # noqa: BLE001 - shown as the refusal
             self.app.call_from_thread(show_refusal, self, describe(error))
         self.app.call_from_thread(self._reload)
+
+    def action_request_correction(self) -> None:
+        """Ask the director to change the highlighted student's locked period mark."""
+        book, table = self.book, self.query_one(DataTable)
+        if book is None or not book.students or not 0 <= table.cursor_row < len(book.students):
+            return
+        student = book.students[table.cursor_row]
+        if refusal := book.period_mark_correction_why_not(student.id):
+            show_refusal(self, refusal)
+            return
+        from zhurnal.tui.widgets.correction_request import CorrectionRequestModal
+
+        current = book.period_marks.get(student.id)
+        old = current.value if current else ""
+        actor, db_of = self.actor, self.register.database
+        course_id, period_id, student_id = book.course_id, book.period.id, student.id
+
+        def send(form: RequestForm) -> int:
+            from zhurnal.core.services.correction_cells import CellChange
+            from zhurnal.core.services.corrections import request_correction
+
+            return request_correction(
+                db_of(),
+                actor,
+                course_id=course_id,
+                ground=form.ground,
+                document_number=form.document_number,
+                document_date=form.document_date,
+                reason=form.reason,
+                cells=[CellChange.period_mark(period_id, student_id, form.new, old)],
+            ).id
+
+        def sent(number: int | None) -> None:
+            if number is not None:
+                self.notify(f"Заявка на исправление № {number} отправлена директору.", markup=False)
+
+        values = ", ".join(book.period_mark_choices)
+        self.app.push_screen(
+            CorrectionRequestModal(
+                f"{student.name}, {book.period.name}, {book.subject}: итоговая отметка",
+                old,
+                self.register.today(),
+                send,
+                value_hint=f"({values}; пусто — стереть)",
+            ),
+            sent,
+        )
 
     def action_course(self, step: int) -> None:
         if self.courses:
