@@ -246,28 +246,69 @@ def test_applied_twice_is_refused_004_7(w: World) -> None:
 
 
 def test_cell_changed_meanwhile_applies_nothing_004_7(w: World) -> None:
-    """Two requests name the same mark; once the first is entered, the second is a
-    conflict naming the cell, and none of its cells is entered."""
-    first = request(w, three_cells(w)[:1])
-    second = request(
+    """A request lists a mark; the deputy then changes it under an older, scope-opening
+    leave: applying the request is a conflict naming the cell, and none of its cells is
+    entered."""
+    listed = request(
         w,
         [
             CellChange.absence(w.lessons["locked"], w.students5[1], "УП"),
             CellChange.mark(the_test_column(w), w.students5[0], "5"),
         ],
     )
-    approve(w, first.id)
-    approve(w, second.id)
-    corrections.apply_correction(w.db, w.at(w.deputy), first.id)
+    opened = corrections.request_correction(
+        w.db,
+        w.at(w.teacher),
+        course_id=w.course5,
+        scope="marks",
+        ground="retake",
+        lesson_id=w.lessons["locked"],
+        **DOC,
+    )
+    approve(w, listed.id)
+    approve(w, opened.id)
+    marks.set_mark(
+        w.db, w.at(w.deputy), the_test_column(w), w.students5[0], "4", correction_id=opened.id
+    )
     with pytest.raises(ConflictError) as exc:
-        corrections.apply_correction(w.db, w.at(w.deputy), second.id)
+        corrections.apply_correction(w.db, w.at(w.deputy), listed.id)
     assert exc.value.message == (
-        f"Заявка № {second.id}: «09.11 Контрольная работа» изменена после подачи заявки "
+        f"Заявка № {listed.id}: «09.11 Контрольная работа» изменена после подачи заявки "
         "(Завучева Вера Петровна, 23.11.2026 10:00): было 2, сейчас 4. "
         "Ничего не внесено: нужна новая заявка."
     )
     assert absence_of(w, w.students5[1]) == "Н" and mark_of(w, w.students5[0]).value == "4"
-    assert readmodels.get_correction(w.db, w.at(w.deputy), second.id).status == "approved"
+    assert readmodels.get_correction(w.db, w.at(w.deputy), listed.id).status == "approved"
+
+
+def test_cell_of_an_open_request_is_refused_004_7_2(w: World) -> None:
+    """[004 §7.2] A cell already listed by a request awaiting a decision, or approved and
+    not yet entered, is not asked for twice: the refusal names that request."""
+    first = request(w, three_cells(w)[:1])
+    again = [CellChange.mark(the_test_column(w), w.students5[0], "5")]
+    with pytest.raises(ValidationError, match=rf"уже указана в заявке № {first.id}"):
+        request(w, again, who=w.ct)
+    approve(w, first.id)
+    with pytest.raises(ValidationError, match=rf"заявке № {first.id}"):
+        request(w, again)
+    # other cells of the same lesson are free; nothing was stored by the refusals
+    assert request(w, three_cells(w)[1:2]).status == "requested"
+    assert len(readmodels.list_corrections(w.db, w.at(w.deputy))) == 2
+    corrections.apply_correction(w.db, w.at(w.deputy), first.id)
+    assert request(w, again).items[0].old == "4"  # once entered, the cell may be asked again
+
+
+def test_rejected_or_expired_request_frees_its_cells_004_7_2(w: World) -> None:
+    cell = [CellChange.absence(w.lessons["locked"], w.students5[1], "Б")]
+    rejected = request(w, cell)
+    corrections.decide_correction(w.db, w.at(w.director), rejected.id, approve=False, note="Нет")
+    expired = request(w, cell)
+    approve(w, expired.id, until=date(2026, 11, 25))
+    later = w.teacher.at(datetime(2026, 11, 26, 9, 0))
+    again = corrections.request_correction(
+        w.db, later, course_id=w.course5, ground="illness", cells=cell, **DOC
+    )
+    assert again.status == "requested"
 
 
 def test_retake_mark_entered_by_deputy_004_7_4(w: World) -> None:
