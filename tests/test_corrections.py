@@ -138,12 +138,35 @@ def test_change_table_report_004_7_5(w: World) -> None:
     assert report.title == "Таблица учёта изменений в электронном журнале"
     assert report.subtitle == ("5А · 2 четверть",)
     assert len(report.rows) == 1 and "2" in report.rows[0] and "4" in report.rows[0]
+    assert report.rows[0][:7] == (
+        date(2026, 11, 9),
+        "5А",
+        "Математика",
+        "Антонов Антон",
+        "09.11 Контрольная работа",
+        "2",
+        "4",
+    )
     # another class's table stays empty; a change belongs to the dates of the record it
     # changes (the 09.11 lesson), not to the day it was entered [004 §7.3]
     assert readmodels.change_table(w.db, w.at(w.deputy), class_id=w.class1) == ()
     q2 = {"start": date(2026, 11, 5), "end": date(2026, 12, 28)}
     assert len(readmodels.change_table(w.db, w.at(w.deputy), **q2)) == 1
     assert readmodels.change_table(w.db, w.at(w.deputy), start=date(2026, 11, 10)) == ()
+
+
+def test_change_table_reads_at_80_columns_004_7_5() -> None:
+    """On the report screen at 80 columns the date, class, subject, student, cell, old and
+    new are on screen with their titles whole; the leave's papers scroll."""
+    from zhurnal.tui.screens.report_view import column_widths
+
+    report = change_table_report(())
+    widths = column_widths(report, 80)
+    titles = [c.title for c in report.columns]
+    assert titles[:7] == ["Дата", "Класс", "Предмет", "Ученик", "Запись", "Было", "Стало"]
+    assert 2 + sum(w + 2 for w in widths[:7]) <= 80
+    assert all(len(t) <= w for t, w in zip(titles, widths, strict=True))
+    assert widths[0] == 10  # a whole date
 
 
 def test_change_table_is_for_those_who_read_the_class(w: World) -> None:
