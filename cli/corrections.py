@@ -2,17 +2,23 @@
 
     zhurnal correction list [--status requested|approved|rejected|applied] --as LOGIN
     zhurnal correction show ID --as LOGIN
-    zhurnal correction request --course ID --ground illness --doc "Справка № 17"
-        --doc-date 20.11.2026 [--reason ТЕКСТ] CELL... --as LOGIN
+    zhurnal correction cells --class 5А --subject Математика --date 09.11.2026 --as LOGIN
+    zhurnal correction request --class 5А --subject Математика [--subgroup "1 гр."]
+        --ground illness --doc "Справка № 17" --doc-date 20.11.2026 [--reason ТЕКСТ]
+        CELL... --as LOGIN
     zhurnal correction decide ID (--approve --until 10.12.2026 | --reject --note ТЕКСТ) --as LOGIN
     zhurnal correction apply ID --as LOGIN
-    zhurnal correction changes [--class ID] [--from ДАТА] [--to ДАТА] --as LOGIN
+    zhurnal correction changes [--class 5А] [--from ДАТА] [--to ДАТА] --as LOGIN
 
 A CELL names a locked cell and its new value («=» with nothing after it clears the cell;
 for an absence it means «был на уроке»):
 
     mark:ЗАДАНИЕ:УЧЕНИК=4    absence:УРОК:УЧЕНИК=Б    period:ПЕРИОД:УЧЕНИК=5
     topic:УРОК=Текст темы    homework:УРОК=Текст задания
+
+``correction cells`` lists a day's cells of a course with these references ready to copy.
+``--course ID`` (the internal id) still names a course instead of ``--class``/``--subject``.
+A bad number, class or subject: a Russian message, exit 2 (argparse's own: exit 2 too).
 
 Every command runs as the register user ``--as LOGIN`` (as ``zhurnal import marks``) and
 is checked and audited as theirs.
@@ -21,19 +27,29 @@ is checked and audited as theirs.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from zhurnal.core.actor import Actor
-from zhurnal.core.errors import NotFound, ValidationError
+from zhurnal.core.errors import DomainError, NotFound, ValidationError
 
 if TYPE_CHECKING:
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.corrections import CorrectionView
+    from zhurnal.core.readmodels.day_cells import DayCell
     from zhurnal.core.services.correction_cells import CellChange
 
 STATUSES = ("requested", "approved", "rejected", "applied")
+EXIT_BAD_INPUT = 2
+
+CELLS_HELP = """CELL — закрытая запись и её новое значение («=» без значения очищает запись;
+для посещаемости это «был на уроке»):
+  mark:ЗАДАНИЕ:УЧЕНИК=4    absence:УРОК:УЧЕНИК=Б    period:ПЕРИОД:УЧЕНИК=5
+  topic:УРОК=Текст темы    homework:УРОК=Текст задания
+Номера уроков, заданий и учеников дня показывает
+  zhurnal correction cells --class 5А --subject Математика --date 09.11.2026 --as LOGIN"""
 
 
 def add_parser(
@@ -43,17 +59,32 @@ def add_parser(
     p = sub.add_parser("correction", help="исправления после закрытия журнала [004 §7]")
     csub = p.add_subparsers(dest="correction_command", required=True)
 
-    def command(name: str, text: str) -> argparse.ArgumentParser:
-        q = csub.add_parser(name, help=text)
+    def command(name: str, text: str, epilog: str | None = None) -> argparse.ArgumentParser:
+        q = csub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         q.add_argument("--as", dest="login", required=True, metavar="LOGIN")
         db_arg(q)
         return q
 
+    def course_args(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--class", dest="klass", metavar="5А")
+        q.add_argument("--subject", metavar="Математика")
+        q.add_argument("--subgroup", default="", metavar="«1 гр.»")
+        q.add_argument("--course", metavar="ID", help="или внутренний номер предмета класса")
+
     q = command("list", "заявки (директор и завуч видят все, остальные — свои)")
     q.add_argument("--status", choices=STATUSES)
-    command("show", "заявка с её записями").add_argument("id", type=int)
-    q = command("request", "подать заявку директору [004 §7.2]")
-    q.add_argument("--course", type=int, required=True, metavar="ID")
+    command("show", "заявка с её записями").add_argument("id", metavar="НОМЕР")
+    q = command("cells", "записи дня по предмету класса: номера для CELL [004 §7.2]")
+    course_args(q)
+    q.add_argument("--date", required=True, metavar="ДД.ММ.ГГГГ")
+    q = command("request", "подать заявку директору [004 §7.2]", CELLS_HELP)
+    course_args(q)
     q.add_argument(
         "--ground", required=True, help="illness, retake, rework, teacher_absence, other"
     )
@@ -62,17 +93,39 @@ def add_parser(
     q.add_argument("--reason", default="")
     q.add_argument("cells", nargs="+", metavar="CELL")
     q = command("decide", "решение директора")
-    q.add_argument("id", type=int)
+    q.add_argument("id", metavar="НОМЕР")
     how = q.add_mutually_exclusive_group(required=True)
     how.add_argument("--approve", action="store_true")
     how.add_argument("--reject", action="store_true")
     q.add_argument("--until", metavar="ДД.ММ.ГГГГ", help="срок действия разрешения")
     q.add_argument("--note", default="", help="комментарий (при отказе обязателен)")
-    command("apply", "внести утверждённые исправления [004 §7.4]").add_argument("id", type=int)
+    q = command("apply", "внести утверждённые исправления [004 §7.4]")
+    q.add_argument("id", metavar="НОМЕР")
     q = command("changes", "таблица учёта изменений [004 §7.5]")
-    q.add_argument("--class", dest="class_id", type=int, metavar="ID")
+    q.add_argument("--class", dest="klass", metavar="5А")
     q.add_argument("--from", dest="start", metavar="ДД.ММ.ГГГГ")
     q.add_argument("--to", dest="end", metavar="ДД.ММ.ГГГГ")
+
+
+def number(text: str, what: str) -> int:
+    """A number the user typed («12», «№ 12»); a Russian ``ValidationError`` otherwise."""
+    digits = text.strip().removeprefix("№").strip()
+    if not digits.isdigit():
+        raise ValidationError(f"{what}: «{text}» — не номер (нужно число, например 12).")
+    return int(digits)
+
+
+def course_of(db: Database, args: argparse.Namespace) -> int:
+    """The course of ``--class``/``--subject``/``--subgroup``, or of ``--course ID``."""
+    from zhurnal.cli.names import course_named
+
+    if args.course is not None:
+        if args.klass or args.subject:
+            raise ValidationError("Укажите либо --course, либо --class и --subject.")
+        return number(args.course, "--course")
+    if not args.klass or not args.subject:
+        raise ValidationError("Укажите класс и предмет: --class 5А --subject Математика.")
+    return course_named(db, args.klass, args.subject, args.subgroup)[2]
 
 
 def parse_date(text: str | None) -> date | None:
@@ -144,24 +197,60 @@ def _show(c: CorrectionView) -> None:
         print(f"  Внёс: {c.applied_by}, {c.applied_at:%d.%m.%Y %H:%M}")
 
 
+def _checked(args: argparse.Namespace, db: Database) -> None:
+    """The numbers, class and course typed, checked before anything runs (bad: exit 2)."""
+    from zhurnal.cli.names import klass_named
+
+    command = args.correction_command
+    if command in ("show", "decide", "apply"):
+        args.id = number(args.id, "Номер заявки")
+    elif command in ("request", "cells"):
+        args.course_id = course_of(db, args)
+        if command == "cells":
+            args.day = parse_date(args.date)
+    elif command == "changes":
+        args.class_id = klass_named(db, args.klass).id if args.klass else None
+
+
+def _print_cells(cells: tuple[DayCell, ...], day: date) -> None:
+    if not cells:
+        print(f"Уроков {day:%d.%m.%Y} нет.")
+        return
+    width = max(len(c.ref) for c in cells)
+    for c in cells:
+        who = f" — {c.student}" if c.student else ""
+        print(f"{c.ref:<{width}}  {c.label}{who}: {c.value}")
+
+
 def cmd_correction(args: argparse.Namespace, db: Database) -> int:
     from zhurnal.core import readmodels
+    from zhurnal.core.readmodels.day_cells import day_cells
     from zhurnal.core.services import corrections
 
     actor = acting_user(db, args.login)
+    try:
+        _checked(args, db)
+    except DomainError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     command = args.correction_command
     if command == "list":
-        for c in readmodels.list_corrections(db, actor, args.status):
+        found = readmodels.list_corrections(db, actor, args.status)
+        for c in found:
             print(_line(c))
+        if not found:
+            print("Заявок нет.")
     elif command == "show":
         _show(readmodels.get_correction(db, actor, args.id))
+    elif command == "cells":
+        _print_cells(day_cells(db, actor, args.course_id, args.day), args.day)
     elif command == "request":
         doc_date = parse_date(args.doc_date)
         assert doc_date is not None  # required by the parser
         view = corrections.request_correction(
             db,
             actor,
-            course_id=args.course,
+            course_id=args.course_id,
             ground=args.ground,
             document_number=args.doc,
             document_date=doc_date,

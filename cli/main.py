@@ -292,12 +292,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
     """The calendar-thematic plan of one course, before the year starts [004 §5]."""
-    from sqlmodel import select
-
+    from zhurnal.cli.names import course_named
     from zhurnal.cli.users import cli_actor
-    from zhurnal.core.errors import NotFound
-    from zhurnal.core.importer import RowError, _Resolver
-    from zhurnal.core.models import Course
     from zhurnal.core.services.timetable import import_plan, read_plan_csv
 
     try:
@@ -307,22 +303,7 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
         return 1
     rows = read_plan_csv(text)
     db = _open(getattr(args, "db", None))
-    with db.read() as s:
-        try:
-            resolver = _Resolver(s)
-            klass, subject = resolver.klass(args.klass), resolver.subject(args.subject)
-        except RowError as exc:
-            raise NotFound(exc.message[:1].upper() + exc.message[1:] + ".") from exc
-        course_id = s.exec(
-            select(Course.id).where(
-                Course.class_id == klass.id,
-                Course.subject_id == subject.id,
-                Course.subgroup == args.subgroup,
-            )
-        ).first()
-    if course_id is None:
-        group = f" ({args.subgroup})" if args.subgroup else ""
-        raise NotFound(f"В {klass.title}{group} не ведётся «{subject.name}».")
+    klass, subject, course_id = course_named(db, args.klass, args.subject, args.subgroup)
     count = import_plan(db, cli_actor(), course_id, rows)
     print(f"КТП загружен: {klass.title}, {subject.name} — тем: {count}.")
     return 0

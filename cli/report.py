@@ -46,18 +46,14 @@ class Request:
     args: argparse.Namespace
 
     def klass(self, required: bool = True) -> SchoolClass | None:
-        from zhurnal.core.importer import RowError, _Resolver
+        from zhurnal.cli.names import klass_named
 
         name = getattr(self.args, "klass", None)
         if not name:
             if required:
                 raise ValidationError("Укажите класс: --class 5А.")
             return None
-        with self.db.read() as s:
-            try:
-                return _Resolver(s).klass(name)
-            except RowError as exc:
-                raise NotFound(exc.message[:1].upper() + exc.message[1:] + ".") from exc
+        return klass_named(self.db, name)
 
     def period(self, klass: SchoolClass | None) -> Period:
         """The period named by ``--period`` in the current year (the class's scheme first);

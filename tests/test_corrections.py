@@ -138,12 +138,35 @@ def test_change_table_report_004_7_5(w: World) -> None:
     assert report.title == "Таблица учёта изменений в электронном журнале"
     assert report.subtitle == ("5А · 2 четверть",)
     assert len(report.rows) == 1 and "2" in report.rows[0] and "4" in report.rows[0]
+    assert report.rows[0][:7] == (
+        date(2026, 11, 9),
+        "5А",
+        "Математика",
+        "Антонов Антон",
+        "09.11 Контрольная работа",
+        "2",
+        "4",
+    )
     # another class's table stays empty; a change belongs to the dates of the record it
     # changes (the 09.11 lesson), not to the day it was entered [004 §7.3]
     assert readmodels.change_table(w.db, w.at(w.deputy), class_id=w.class1) == ()
     q2 = {"start": date(2026, 11, 5), "end": date(2026, 12, 28)}
     assert len(readmodels.change_table(w.db, w.at(w.deputy), **q2)) == 1
     assert readmodels.change_table(w.db, w.at(w.deputy), start=date(2026, 11, 10)) == ()
+
+
+def test_change_table_reads_at_80_columns_004_7_5() -> None:
+    """On the report screen at 80 columns the date, class, subject, student, cell, old and
+    new are on screen with their titles whole; the leave's papers scroll."""
+    from zhurnal.tui.screens.report_view import column_widths
+
+    report = change_table_report(())
+    widths = column_widths(report, 80)
+    titles = [c.title for c in report.columns]
+    assert titles[:7] == ["Дата", "Класс", "Предмет", "Ученик", "Запись", "Было", "Стало"]
+    assert 2 + sum(w + 2 for w in widths[:7]) <= 80
+    assert all(len(t) <= w for t, w in zip(titles, widths, strict=True))
+    assert widths[0] == 10  # a whole date
 
 
 def test_change_table_is_for_those_who_read_the_class(w: World) -> None:
@@ -246,28 +269,69 @@ def test_applied_twice_is_refused_004_7(w: World) -> None:
 
 
 def test_cell_changed_meanwhile_applies_nothing_004_7(w: World) -> None:
-    """Two requests name the same mark; once the first is entered, the second is a
-    conflict naming the cell, and none of its cells is entered."""
-    first = request(w, three_cells(w)[:1])
-    second = request(
+    """A request lists a mark; the deputy then changes it under an older, scope-opening
+    leave: applying the request is a conflict naming the cell, and none of its cells is
+    entered."""
+    listed = request(
         w,
         [
             CellChange.absence(w.lessons["locked"], w.students5[1], "УП"),
             CellChange.mark(the_test_column(w), w.students5[0], "5"),
         ],
     )
-    approve(w, first.id)
-    approve(w, second.id)
-    corrections.apply_correction(w.db, w.at(w.deputy), first.id)
+    opened = corrections.request_correction(
+        w.db,
+        w.at(w.teacher),
+        course_id=w.course5,
+        scope="marks",
+        ground="retake",
+        lesson_id=w.lessons["locked"],
+        **DOC,
+    )
+    approve(w, listed.id)
+    approve(w, opened.id)
+    marks.set_mark(
+        w.db, w.at(w.deputy), the_test_column(w), w.students5[0], "4", correction_id=opened.id
+    )
     with pytest.raises(ConflictError) as exc:
-        corrections.apply_correction(w.db, w.at(w.deputy), second.id)
+        corrections.apply_correction(w.db, w.at(w.deputy), listed.id)
     assert exc.value.message == (
-        f"Заявка № {second.id}: «09.11 Контрольная работа» изменена после подачи заявки "
+        f"Заявка № {listed.id}: «09.11 Контрольная работа» изменена после подачи заявки "
         "(Завучева Вера Петровна, 23.11.2026 10:00): было 2, сейчас 4. "
         "Ничего не внесено: нужна новая заявка."
     )
     assert absence_of(w, w.students5[1]) == "Н" and mark_of(w, w.students5[0]).value == "4"
-    assert readmodels.get_correction(w.db, w.at(w.deputy), second.id).status == "approved"
+    assert readmodels.get_correction(w.db, w.at(w.deputy), listed.id).status == "approved"
+
+
+def test_cell_of_an_open_request_is_refused_004_7_2(w: World) -> None:
+    """[004 §7.2] A cell already listed by a request awaiting a decision, or approved and
+    not yet entered, is not asked for twice: the refusal names that request."""
+    first = request(w, three_cells(w)[:1])
+    again = [CellChange.mark(the_test_column(w), w.students5[0], "5")]
+    with pytest.raises(ValidationError, match=rf"уже указана в заявке № {first.id}"):
+        request(w, again, who=w.ct)
+    approve(w, first.id)
+    with pytest.raises(ValidationError, match=rf"заявке № {first.id}"):
+        request(w, again)
+    # other cells of the same lesson are free; nothing was stored by the refusals
+    assert request(w, three_cells(w)[1:2]).status == "requested"
+    assert len(readmodels.list_corrections(w.db, w.at(w.deputy))) == 2
+    corrections.apply_correction(w.db, w.at(w.deputy), first.id)
+    assert request(w, again).items[0].old == "4"  # once entered, the cell may be asked again
+
+
+def test_rejected_or_expired_request_frees_its_cells_004_7_2(w: World) -> None:
+    cell = [CellChange.absence(w.lessons["locked"], w.students5[1], "Б")]
+    rejected = request(w, cell)
+    corrections.decide_correction(w.db, w.at(w.director), rejected.id, approve=False, note="Нет")
+    expired = request(w, cell)
+    approve(w, expired.id, until=date(2026, 11, 25))
+    later = w.teacher.at(datetime(2026, 11, 26, 9, 0))
+    again = corrections.request_correction(
+        w.db, later, course_id=w.course5, ground="illness", cells=cell, **DOC
+    )
+    assert again.status == "requested"
 
 
 def test_retake_mark_entered_by_deputy_004_7_4(w: World) -> None:

@@ -10,20 +10,24 @@ from zhurnal.core.reports.table import Report, ReportColumn
 
 TITLE = "Таблица учёта изменений в электронном журнале"
 
+# Short titles: the report screen keeps dates whole and narrows text columns to 8 at 80
+# columns; what a reader looks for comes first (the record's date, class, subject, student,
+# the cell, old -> new), the leave's papers after it (scrolled to, and shown whole for the
+# highlighted row under the table).  Files keep every column at the widths given here.
 COLUMNS = (
-    ReportColumn("Дата внесения", "datetime", 16),
-    ReportColumn("Дата записи", "date", 11),
-    ReportColumn("Класс", "text", 6),
+    ReportColumn("Дата", "date", 11),  # of the record changed (a period mark: period end)
+    ReportColumn("Класс", "text", 5),
     ReportColumn("Предмет", "text", 14),
     ReportColumn("Ученик", "text", 22),
-    ReportColumn("Что исправлено", "text", 26),
+    ReportColumn("Запись", "text", 26),
     ReportColumn("Было", "text", 12),
     ReportColumn("Стало", "text", 12),
-    ReportColumn("Основание [004 §7.1]", "text", 30),
+    ReportColumn("Причина", "text", 30),  # the ground [004 §7.1]
     ReportColumn("Документ", "text", 20),
     ReportColumn("Разрешил", "text", 22),
     ReportColumn("Внёс", "text", 22),
-    ReportColumn("№ заявки", "int", 8),
+    ReportColumn("Внесено", "datetime", 16),
+    ReportColumn("Заявка", "int", 6),
 )
 
 
@@ -34,7 +38,6 @@ def change_table_report(rows: Sequence[ChangeRow], subtitle: str = "") -> Report
         columns=COLUMNS,
         rows=tuple(
             (
-                r.entered_at,
                 r.record_date,
                 r.class_title,
                 r.subject,
@@ -46,6 +49,7 @@ def change_table_report(rows: Sequence[ChangeRow], subtitle: str = "") -> Report
                 r.document,
                 r.approved_by,
                 r.entered_by,
+                r.entered_at,
                 r.correction_id,
             )
             for r in rows

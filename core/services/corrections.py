@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from zhurnal.core.access import (
@@ -118,6 +119,35 @@ def _locked_request(uow: UnitOfWork, correction_id: int) -> Correction:
     return c
 
 
+def _is(column: Any, value: int | None) -> Any:
+    return col(column).is_(None) if value is None else col(column) == value
+
+
+def _open_request_of(uow: UnitOfWork, c: Correction, course: Course, cell: Cell) -> int | None:
+    """The number of another open request (awaiting a decision, or approved and still
+    valid) that already lists this cell, if any."""
+    query = (
+        select(Correction.id)
+        .join(CorrectionItem, col(CorrectionItem.correction_id) == col(Correction.id))
+        .where(
+            Correction.course_id == course.id,
+            col(Correction.id) != c.id,
+            col(Correction.status).in_(("requested", "approved")),
+            or_(
+                col(Correction.valid_until).is_(None),
+                col(Correction.valid_until) >= uow.now.date(),
+            ),
+            CorrectionItem.kind == cell.kind,
+            _is(CorrectionItem.lesson_id, cell.lesson_id),
+            _is(CorrectionItem.assignment_id, cell.assignment_id),
+            _is(CorrectionItem.period_id, cell.period_id),
+            _is(CorrectionItem.student_id, cell.student_id),
+        )
+        .order_by(col(Correction.id))
+    )
+    return uow.session.exec(query).first()
+
+
 def _entry_order(cell: Cell) -> int:
     """Cleared marks, then attendance, then set marks, then the rest: so a request that
     swaps an absence and an answer in class enters whatever order it lists them in."""
@@ -137,6 +167,11 @@ def _request_cells(
         if cell.key in seen:
             raise ValidationError(f"«{cell.label}» указана в заявке дважды.")
         seen.add(cell.key)
+        if (other := _open_request_of(uow, c, course, cell)) is not None:
+            raise ValidationError(
+                f"«{cell.label}» уже указана в заявке № {other}, которая ещё не внесена: "
+                "дождитесь её решения или внесения [004 §7.2]."
+            )
         if not cell.locked:
             raise _still_open(uow, cell, course)
         if change.old is not None and not _same(cell, change.old):
