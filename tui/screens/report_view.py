@@ -61,8 +61,8 @@ class ReportTable(DataTable[Text]):
 
 
 def column_widths(report: Report, width: int) -> list[int]:
-    """Dates and numbers keep their width; text columns shrink (not below 8) to fit
-    ``width`` where they can — the rest scrolls sideways."""
+    """Dates and numbers keep their width; text columns shrink (not below 8), the
+    rightmost first, to fit ``width`` where they can — the rest scrolls sideways."""
     fixed = {"date": 10, "datetime": 16}
     widths = []
     for c in report.columns:
@@ -73,13 +73,15 @@ def column_widths(report: Report, width: int) -> list[int]:
         else:
             widths.append(c.width)
     room = width - 2 - 2 * len(widths)
-    text = [i for i, c in enumerate(report.columns) if c.kind == "text"]
     excess = sum(widths) - room
-    shrinkable = sum(max(0, widths[i] - 8) for i in text)
-    if excess > 0 and shrinkable:
-        share = min(1.0, excess / shrinkable)
-        for i in text:
-            widths[i] -= int(max(0, widths[i] - 8) * share)
+    # The first columns say what a row is (date, class, subject, student): the text
+    # columns on the right give way first, down to 8; the rest scrolls sideways.
+    for i in reversed([i for i, c in enumerate(report.columns) if c.kind == "text"]):
+        if excess <= 0:
+            break
+        give = min(excess, max(0, widths[i] - 8))
+        widths[i] -= give
+        excess -= give
     return widths
 
 
