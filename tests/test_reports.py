@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -470,9 +469,10 @@ def test_a_write_that_fails_midway_leaves_no_file(tmp_path, monkeypatch) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_long_sheet_repeats_its_header_and_is_fast(tmp_path) -> None:
-    """30 students × 15 subjects in well under a second; 200 rows span pages, each with
-    the header; an overlong text is cut, not spilled."""
+def test_a_long_sheet_repeats_its_header(tmp_path) -> None:
+    """A wide sheet writes; 200 rows span pages, each with the header; an overlong text
+    is cut, not spilled.  (Its speed is measured by bench/bench_reports.py, not here: a
+    timed test flakes on a busy machine.)"""
     columns = (
         ReportColumn("№", "int", 4),
         ReportColumn("Ученик", "text", 28),
@@ -480,10 +480,7 @@ def test_a_long_sheet_repeats_its_header_and_is_fast(tmp_path) -> None:
     )
     rows = tuple((i, f"Ученикова Мария {i}", *("5",) * 15) for i in range(30))
     report = Report("Быстрая ведомость", columns, rows, landscape=True)
-    write_report(report, tmp_path / "warm.pdf")  # imports and font parsing once
-    started = time.perf_counter()
-    write_report(report, tmp_path / "fast.pdf")
-    assert time.perf_counter() - started < 1.0
+    assert write_report(report, tmp_path / "wide.pdf").stat().st_size > 0
     long = Report(
         "Длинная",
         (ReportColumn("№", "int", 4), ReportColumn("Тема", "text", 40)),
