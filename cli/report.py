@@ -267,12 +267,13 @@ def _actor(db: Database, login: str | None) -> Actor:
 
     from zhurnal.cli.users import cli_actor
     from zhurnal.core.actor import Actor
+    from zhurnal.core.auth import login_key
     from zhurnal.core.models import User
 
     if not login:
         return cli_actor()
     with db.read() as s:
-        user = s.exec(select(User).where(User.login == login.strip().lower())).first()
+        user = s.exec(select(User).where(User.login == login_key(login))).first()
     if user is None or not user.active:
         raise NotFound(f"Пользователь «{login}» не найден или отключён.")
     # who ran it on the server stays on the paper too
