@@ -4,6 +4,7 @@
     zhurnal report attendance --class 5А --from 01.09.2026 --to 31.12.2026 -o 5a.xlsx
     zhurnal report movement [--class 5А] --period "1 четверть" -o movement.csv
     zhurnal report class-results --class 5А --period "2 четверть" -o 5a-results.pdf
+    zhurnal report logins -o logins.xlsx
 
 The format is ``--format`` or the file's suffix (csv, xlsx, pdf).  Whoever runs this on
 the server can read the database file (mode 0600) already, so by default the report is
@@ -216,6 +217,13 @@ def _audit(r: Request) -> Report:
     return audit_report(page, where + span)
 
 
+def _logins(r: Request) -> Report:
+    from zhurnal.core.readmodels.users import issued_logins
+    from zhurnal.core.reports.users import logins_report
+
+    return logins_report(issued_logins(r.db, r.actor), f"на {r.actor.now():%d.%m.%Y %H:%M}")
+
+
 @dataclass(frozen=True)
 class Kind:
     help: str
@@ -231,6 +239,7 @@ KINDS: dict[str, Kind] = {
     "changes": Kind("таблица учёта изменений после закрытия [004 §7.5]", _changes),
     "activity": Kind("активность пользователей за неделю [000 §6.1]", _activity),
     "audit": Kind("журнал действий (класс, даты)", _audit),
+    "logins": Kind("реестр выданных логинов [004 §5 «Администратор»]", _logins),
 }
 
 
