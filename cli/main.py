@@ -144,6 +144,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
         admins = ", ".join(result.admins) or "нет ни одного"
         print(f"Действующие администраторы: {admins}.")
+        for bad in result.unusable:
+            print(
+                f"Внимание: под логином «{bad}» войти нельзя (логины пишутся строчными "
+                "буквами). Создайте новую учётную запись: zhurnal user add ЛОГИН «ФИО» "
+                "--roles admin."
+            )
         given = [
             opt
             for opt, value in (

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from zhurnal.core import audit
-from zhurnal.core.auth import check_login
+from zhurnal.core.auth import check_login, login_key
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Setting, User, WorkType
@@ -72,11 +72,19 @@ class InitResult:
     """The first administrator's temporary password ("" when none was created)."""
     admins: tuple[str, ...] = ()
     """The active administrators' logins (of an existing school)."""
+    unusable: tuple[str, ...] = ()
+    """Active logins no one can type at login (stored before the one login rule, e.g.
+    «Admin» by an old ``init --admin Admin``): reported, not changed."""
 
 
-def _active_admins(session: Session) -> tuple[str, ...]:
-    users = session.exec(select(User).where(User.active == True).order_by(User.login))  # noqa: E712
-    return tuple(u.login for u in users if "admin" in u.role_set())
+def _existing(session: Session) -> InitResult:
+    users = list(session.exec(select(User).where(User.active == True).order_by(User.login)))  # noqa: E712
+    return InitResult(
+        False,
+        policy_of(session).name,
+        admins=tuple(u.login for u in users if "admin" in u.role_set()),
+        unusable=tuple(u.login for u in users if login_key(u.login) != u.login),
+    )
 
 
 def init_school(
@@ -93,13 +101,13 @@ def init_school(
     login, name = check_first_admin(login, full_name)
     with db.read() as session:
         if is_initialized(session):
-            return InitResult(False, policy_of(session).name, admins=_active_admins(session))
+            return _existing(session)
     text = policy_text()
     password, password_hash = temp_password_for(login)  # argon2 outside the write lock
     moment = now or datetime.now()
     with db.write() as session:
         if is_initialized(session):  # another init won the race
-            return InitResult(False, policy_of(session).name, admins=_active_admins(session))
+            return _existing(session)
         policy = install_policy(session, text)
         admin = None
         if session.exec(select(User.id)).first() is None:

@@ -101,6 +101,20 @@ def test_init_on_an_existing_school_changes_nothing(tmp_path, capsys) -> None:
     assert auth.authenticate(db, "admin", password).must_change_password
 
 
+def test_init_warns_of_a_login_no_one_can_type(tmp_path, capsys) -> None:
+    """A school made by the old `init --admin Admin` keeps its «Admin» (init changes
+    nothing), but is told that no one can log in under it and what to do."""
+    path = tmp_path / "school.db"
+    assert main(["init", "--db", str(path)]) == 0
+    db = Database.open(path)
+    with db.write() as s:
+        s.exec(text("UPDATE user SET login = 'Admin'"))
+    capsys.readouterr()
+    assert main(["init", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "под логином «Admin» войти нельзя" in out and "zhurnal user add" in out
+
+
 def test_init_is_audited_with_the_admin_as_created(tmp_path, capsys) -> None:
     path = tmp_path / "school.db"
     assert main(["init", "--db", str(path), "--name", "Петрова Анна"]) == 0
