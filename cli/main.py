@@ -1,7 +1,8 @@
 """The one entry point, ``zhurnal``: the TUI and the non-interactive jobs.
 
     zhurnal [--db PATH] [--as LOGIN]          the register (terminal UI)
-    zhurnal init [--db PATH] [--policy NAME]  create/upgrade a school database
+    zhurnal init [--db PATH] [--policy NAME] [--admin LOGIN] [--name ФИО]
+                                              create a school / upgrade its schema
     zhurnal demo [--db PATH] [--no-ui]        create (first run) and open the demo school
     zhurnal verify [--db PATH]                integrity + audit chain; exit 1 if broken
     zhurnal policy check FILE                 contradictions and gaps of a policy file
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from zhurnal.core.db import Database
 
 DEMO_DB_NAME = "demo.db"
+EXIT_BAD_INPUT = 2
 
 
 def _db_arg(p: argparse.ArgumentParser, top: bool = False) -> None:
@@ -51,11 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="создать или обновить базу школы")
     _db_arg(p)
-    p.add_argument(
-        "--policy", default="004", help="набор правил из data/policies (по умолчанию 004)"
-    )
+    p.add_argument("--policy", help="набор правил из data/policies (по умолчанию 004)")
     p.add_argument("--policy-file", metavar="FILE", help="свой файл правил (TOML)")
-    p.add_argument("--admin", default="admin", help="логин администратора (по умолчанию admin)")
+    p.add_argument("--admin", metavar="LOGIN", help="логин администратора (по умолчанию admin)")
+    p.add_argument(
+        "--name", metavar="ФИО", help="ФИО администратора (по умолчанию «Администратор»)"
+    )
 
     p = sub.add_parser("demo", help="демонстрационная школа")
     _db_arg(p)
@@ -108,62 +111,67 @@ def _open(db_arg: str | None) -> Database:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from sqlmodel import select
-
-    from zhurnal.core import audit
-    from zhurnal.core.auth import hash_password
-    from zhurnal.core.models import User
+    from zhurnal.core.errors import ValidationError
     from zhurnal.core.policy import preset_text
-    from zhurnal.core.services.users import generate_temp_password
-    from zhurnal.core.setup import install_policy, is_initialized
+    from zhurnal.core.setup import (
+        DEFAULT_ADMIN_LOGIN,
+        DEFAULT_ADMIN_NAME,
+        check_first_admin,
+        init_school,
+    )
+
+    login = args.admin if args.admin is not None else DEFAULT_ADMIN_LOGIN
+    name = args.name if args.name is not None else DEFAULT_ADMIN_NAME
+    try:  # before the database file is created: a bad login creates nothing
+        check_first_admin(login, name)
+    except ValidationError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    def policy_text() -> str:
+        if args.policy_file:
+            return Path(args.policy_file).read_text(encoding="utf-8")
+        return preset_text(args.policy or "004")
 
     db = _open(args.db)
-    with db.write() as s:
-        if is_initialized(s):
-            print(f"База уже создана и обновлена до последней версии: {db.url}")
-            return 0
-        if args.policy_file:
-            text = Path(args.policy_file).read_text(encoding="utf-8")
-        else:
-            text = preset_text(args.policy)
-        policy = install_policy(s, text)
-        password = None
-        if s.exec(select(User)).first() is None:
-            password = generate_temp_password()
-            admin = User(
-                login=args.admin,
-                full_name="Администратор",
-                roles="admin",
-                password_hash=hash_password(password),
-                must_change_password=True,
-            )
-            s.add(admin)
-            s.flush()
-            audit.append(
-                s,
-                ts=_now(),
-                actor_id=None,
-                actor_login="init",
-                action="user.create",
-                entity="user",
-                entity_id=admin.id,
-                after={"login": args.admin},
-            )
-        audit.append(
-            s,
-            ts=_now(),
-            actor_id=None,
-            actor_login="init",
-            action="school.init",
-            after={"policy": policy.name},
-        )
-    print(f"База школы создана: {db.url}")
-    print(f"Правила: {policy.name}")
-    if password:
+    result = init_school(db, policy_text, login, name, _now())
+    if not result.created:
+        print(f"База уже создана: {db.url}")
         print(
-            f"Администратор: логин {args.admin}, временный пароль {password} "
-            "(сменить при первом входе)"
+            "Схема обновлена до последней версии; больше ничего не изменено: "
+            "администратор не добавлен, пароли не сброшены, правила прежние "
+            f"({result.policy})."
         )
+        admins = ", ".join(result.admins) or "нет ни одного"
+        print(f"Действующие администраторы: {admins}.")
+        for bad in result.unusable:
+            print(
+                f"Внимание: под логином «{bad}» войти нельзя (логины пишутся строчными "
+                "буквами). Создайте новую учётную запись: zhurnal user add ЛОГИН «ФИО» "
+                "--roles admin."
+            )
+        given = [
+            opt
+            for opt, value in (
+                ("--admin", args.admin),
+                ("--name", args.name),
+                ("--policy", args.policy),
+                ("--policy-file", args.policy_file),
+            )
+            if value is not None
+        ]
+        if given:
+            print(f"Не применено к существующей базе: {', '.join(given)}.")
+        return 0
+    print(f"База школы создана: {db.url}")
+    print(f"Правила: {result.policy}")
+    if result.temp_password:
+        print(
+            f"Администратор: логин {result.admin_login}, временный пароль "
+            f"{result.temp_password} (сменить при первом входе)"
+        )
+        if result.admin_login != login.strip():
+            print(f"Логин записан строчными буквами: {result.admin_login}.")
     return 0
 
 

@@ -4,6 +4,7 @@
     zhurnal report attendance --class 5А --from 01.09.2026 --to 31.12.2026 -o 5a.xlsx
     zhurnal report movement [--class 5А] --period "1 четверть" -o movement.csv
     zhurnal report class-results --class 5А --period "2 четверть" -o 5a-results.pdf
+    zhurnal report logins -o logins.xlsx
 
 The format is ``--format`` or the file's suffix (csv, xlsx, pdf).  Whoever runs this on
 the server can read the database file (mode 0600) already, so by default the report is
@@ -212,6 +213,13 @@ def _audit(r: Request) -> Report:
     return audit_report(page, where + span)
 
 
+def _logins(r: Request) -> Report:
+    from zhurnal.core.readmodels.users import issued_logins
+    from zhurnal.core.reports.users import logins_report
+
+    return logins_report(issued_logins(r.db, r.actor), f"на {r.actor.now():%d.%m.%Y %H:%M}")
+
+
 @dataclass(frozen=True)
 class Kind:
     help: str
@@ -227,6 +235,7 @@ KINDS: dict[str, Kind] = {
     "changes": Kind("таблица учёта изменений после закрытия [004 §7.5]", _changes),
     "activity": Kind("активность пользователей за неделю [000 §6.1]", _activity),
     "audit": Kind("журнал действий (класс, даты)", _audit),
+    "logins": Kind("реестр выданных логинов [004 §5 «Администратор»]", _logins),
 }
 
 
@@ -263,12 +272,13 @@ def _actor(db: Database, login: str | None) -> Actor:
 
     from zhurnal.cli.users import cli_actor
     from zhurnal.core.actor import Actor
+    from zhurnal.core.auth import login_key
     from zhurnal.core.models import User
 
     if not login:
         return cli_actor()
     with db.read() as s:
-        user = s.exec(select(User).where(User.login == login.strip().lower())).first()
+        user = s.exec(select(User).where(User.login == login_key(login))).first()
     if user is None or not user.active:
         raise NotFound(f"Пользователь «{login}» не найден или отключён.")
     # who ran it on the server stays on the paper too

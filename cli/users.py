@@ -1,6 +1,6 @@
 """``zhurnal user …``: the CLI twins of user administration (for the server's admin and cron).
 
-    zhurnal user list [--db PATH]
+    zhurnal user list [--db PATH]               everyone, active and disabled
     zhurnal user add LOGIN "Фамилия Имя Отчество" --roles teacher[,deputy] [--db PATH]
     zhurnal user reset LOGIN [--db PATH]        new temporary password, lifts a lockout
     zhurnal user disable|enable LOGIN [--db PATH]
@@ -54,10 +54,11 @@ def cli_actor() -> Actor:
 def _user_id(db: Database, login: str) -> int:
     from sqlmodel import select
 
+    from zhurnal.core.auth import login_key
     from zhurnal.core.models import User
 
     with db.read() as s:
-        user_id = s.exec(select(User.id).where(User.login == login.strip().lower())).first()
+        user_id = s.exec(select(User.id).where(User.login == login_key(login))).first()
     if user_id is None:
         raise NotFound(f"Пользователь «{login}» не найден.")
     return user_id
@@ -69,12 +70,17 @@ def cmd_user(args: argparse.Namespace, db: Database) -> int:
     actor = cli_actor()
     command = args.user_command
     if command == "list":
-        for u in users.list_users(db, actor):
+        listed = users.list_users(db, actor)
+        for u in listed:
             roles = ", ".join(ROLE_NAMES[r] for r in u.roles)
-            state = "" if u.active else "  [отключена]"
+            state = "действует" if u.active else "отключена"
             if u.must_change_password and u.active:
-                state += "  [временный пароль]"
-            print(f"{u.login:<20} {u.full_name:<40} {roles}{state}")
+                state += ", временный пароль"
+            if u.locked_until is not None and u.active and u.locked_until > actor.now():
+                state += f", заблокирована до {u.locked_until:%H:%M}"
+            print(f"{u.login:<20} {u.full_name:<40} {state:<30} {roles}")
+        active = sum(u.active for u in listed)
+        print(f"Действующих: {active}, отключённых: {len(listed) - active}.")
         return 0
     if command == "add":
         role_codes = [r.strip() for r in args.roles.split(",") if r.strip()]

@@ -17,6 +17,7 @@ into the login field).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ from zhurnal.core.policy import Policy
 from zhurnal.core.uow import policy_of
 
 MAX_PASSWORD_LENGTH = 128
+LOGIN_RULE = "от 3 до 32 знаков — латинские строчные буквы, цифры, точка, дефис и подчёркивание"
+_LOGIN_RE = re.compile(r"[a-z0-9._-]{3,32}")
 WRONG_CREDENTIALS = "Неверный логин или пароль."
 
 _ph = PasswordHasher()
@@ -120,6 +123,24 @@ def _dummy_hash() -> str:
     return _dummy[1]
 
 
+def login_key(text: str) -> str:
+    """The one form of a login: as it is stored, looked up and typed at the login
+    screen (surrounding spaces and letter case do not matter)."""
+    return text.strip().lower()
+
+
+def check_login(text: str) -> str:
+    """A new login in its stored form, or a ``ValidationError`` naming the rule.
+
+    The one check for every login the register issues (``zhurnal init``, the
+    administrator's «Пользователи»), so that whatever is created can be typed at login.
+    """
+    key = login_key(text)
+    if not _LOGIN_RE.fullmatch(key):
+        raise ValidationError(f"Логин «{text.strip()}» не подходит: нужно {LOGIN_RULE}.")
+    return key
+
+
 def check_password_rules(policy: Policy, login: str, password: str) -> None:
     """Refuse a weak new password with a Russian message (NIST SP 800-63B 5.1.1.2)."""
     pw = _normalize(password)
@@ -130,7 +151,7 @@ def check_password_rules(policy: Policy, login: str, password: str) -> None:
     if len(pw) > MAX_PASSWORD_LENGTH:
         raise ValidationError(f"Пароль слишком длинный: не больше {MAX_PASSWORD_LENGTH} знаков.")
     low = pw.lower()
-    if login and login.strip().lower() in low:
+    if login and login_key(login) in low:
         raise ValidationError("Пароль не должен совпадать с логином или содержать его.")
     if len(set(pw)) == 1:
         raise ValidationError("Пароль не должен состоять из одного повторяющегося знака.")
@@ -186,7 +207,7 @@ def authenticate(
     together.  The error is raised after the commit so that failures are kept.
     """
     moment = now or datetime.now()
-    name = login.strip().lower()
+    name = login_key(login)
     with db.read() as session:
         found = session.exec(select(User).where(User.login == name)).first() if name else None
         seen = (found.id, found.password_hash, found.locked_until) if found else None

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
+from zhurnal.core import audit
+from zhurnal.core.auth import check_login, login_key
 from zhurnal.core.db import Database
-from zhurnal.core.models import Setting, WorkType
+from zhurnal.core.errors import ValidationError
+from zhurnal.core.models import Setting, User, WorkType
 from zhurnal.core.policy import Policy, parse_policy
-from zhurnal.core.uow import POLICY_KEY
+from zhurnal.core.rules import check_text
+from zhurnal.core.services.users import AUDIT_FIELDS, temp_password_for
+from zhurnal.core.uow import POLICY_KEY, policy_of, snapshot
+
+DEFAULT_ADMIN_LOGIN = "admin"
+DEFAULT_ADMIN_NAME = "Администратор"
+INIT_ACTOR = "init"
 
 
 def open_register(db: str | os.PathLike[str] | None = None) -> Database:
@@ -38,3 +50,96 @@ def install_policy(session: Session, text: str) -> Policy:
 
 def is_initialized(session: Session) -> bool:
     return session.get(Setting, POLICY_KEY) is not None
+
+
+def check_first_admin(login: str, full_name: str) -> tuple[str, str]:
+    """The first administrator's login and name in stored form, checked by the same rule
+    as every login (``auth.check_login``): what ``init`` creates can log in."""
+    key = check_login(login)
+    name = check_text(full_name, "ФИО администратора", 200)
+    if not name:
+        raise ValidationError("Укажите ФИО администратора: --name «Фамилия Имя Отчество».")
+    return key, name
+
+
+@dataclass(frozen=True)
+class InitResult:
+    created: bool
+    """False: the school existed; only its schema was brought up to date."""
+    policy: str
+    admin_login: str = ""
+    temp_password: str = ""
+    """The first administrator's temporary password ("" when none was created)."""
+    admins: tuple[str, ...] = ()
+    """The active administrators' logins (of an existing school)."""
+    unusable: tuple[str, ...] = ()
+    """Active logins no one can type at login (stored before the one login rule, e.g.
+    «Admin» by an old ``init --admin Admin``): reported, not changed."""
+
+
+def _existing(session: Session) -> InitResult:
+    users = list(session.exec(select(User).where(User.active == True).order_by(User.login)))  # noqa: E712
+    return InitResult(
+        False,
+        policy_of(session).name,
+        admins=tuple(u.login for u in users if "admin" in u.role_set()),
+        unusable=tuple(u.login for u in users if login_key(u.login) != u.login),
+    )
+
+
+def init_school(
+    db: Database,
+    policy_text: Callable[[], str],
+    login: str = DEFAULT_ADMIN_LOGIN,
+    full_name: str = DEFAULT_ADMIN_NAME,
+    now: datetime | None = None,
+) -> InitResult:
+    """A new school: the policy and the first administrator with a temporary password
+    (changed at the first login), audited as ``init``.  An existing school is left as it
+    is — no second administrator, no password reset, the policy kept: opening ``db``
+    has already brought its schema up to date."""
+    login, name = check_first_admin(login, full_name)
+    with db.read() as session:
+        if is_initialized(session):
+            return _existing(session)
+    text = policy_text()
+    password, password_hash = temp_password_for(login)  # argon2 outside the write lock
+    moment = now or datetime.now()
+    with db.write() as session:
+        if is_initialized(session):  # another init won the race
+            return _existing(session)
+        policy = install_policy(session, text)
+        admin = None
+        if session.exec(select(User.id)).first() is None:
+            admin = User(
+                login=login,
+                full_name=name,
+                roles="admin",
+                password_hash=password_hash,
+                must_change_password=True,
+                version=1,
+                updated_at=moment,
+            )
+            session.add(admin)
+            session.flush()
+            audit.append(
+                session,
+                ts=moment,
+                actor_id=None,
+                actor_login=INIT_ACTOR,
+                action="user.create",
+                entity="user",
+                entity_id=admin.id,
+                after=snapshot(admin, *AUDIT_FIELDS),
+            )
+        audit.append(
+            session,
+            ts=moment,
+            actor_id=None,
+            actor_login=INIT_ACTOR,
+            action="school.init",
+            after={"policy": policy.name},
+        )
+    if admin is None:
+        return InitResult(True, policy.name)
+    return InitResult(True, policy.name, login, password)

@@ -5,18 +5,19 @@ starts with the registration and a personal login and password [004 §4.2,
 002 §4.1] and ends with the employment contract [004 §4.3] — here by
 deactivation, so the user's history in the register and the audit stays.
 A new or reset password is temporary: it is shown once to the administrator
-and must be changed at the first login.
+and must be changed at the first login.  A login is issued once: a disabled
+user's login is never given to someone else.  The school always keeps an
+active administrator: the last one can be neither disabled nor lose the role.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from zhurnal.core.actor import ROLES, STAFF_ROLES, Actor
-from zhurnal.core.auth import hash_password
+from zhurnal.core.auth import check_login, hash_password, login_key
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import User
@@ -25,7 +26,6 @@ from zhurnal.core.rules import check_text
 from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 ADMIN_ONLY = "Пользователей и их права ведёт только администратор [004 §5]."
-LOGIN_RE = re.compile(r"[a-z0-9._-]{3,32}")
 # No 0/o, 1/l/i: the password is read from a screen or a slip of paper.
 TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 AUDIT_FIELDS = ("login", "full_name", "roles", "active", "must_change_password")
@@ -64,13 +64,42 @@ def _check_roles(roles: list[str]) -> str:
     return ",".join(chosen)
 
 
-def _temp_password_for(login: str) -> tuple[str, str]:
+def temp_password_for(login: str) -> tuple[str, str]:
     """(temporary password, its hash): computed before the write transaction so the
     argon2 work does not hold the write lock."""
     password = generate_temp_password()
     while login and login in password:
         password = generate_temp_password()
     return password, hash_password(password)
+
+
+def _check_new_login(session: Session, login: str) -> None:
+    """A login is personal [002 §4.1] and issued once: never to someone else, even after
+    the first holder's access ended [004 §4.3] — their history stays under it."""
+    holder = session.exec(select(User).where(User.login == login)).first()
+    if holder is None:
+        return
+    if holder.active:
+        raise ValidationError(f"Логин «{login}» уже занят: {holder.full_name}. Выберите другой.")
+    raise ValidationError(
+        f"Логин «{login}» уже выдан: {holder.full_name} (учётная запись отключена). "
+        "Логин не выдаётся повторно другому человеку [004 §4.3] — выберите другой; "
+        "если это тот же человек, включите его учётную запись."
+    )
+
+
+def _is_last_admin(session: Session, user: User) -> bool:
+    """``user`` is an active administrator and no other active one is left."""
+    if not user.active or "admin" not in user.role_set():
+        return False
+    others = session.exec(select(User).where(User.active == True, User.id != user.id))  # noqa: E712
+    return not any("admin" in u.role_set() for u in others)
+
+
+LAST_ADMIN = (
+    "{what}: {name} — последний действующий администратор. Сначала назначьте "
+    "администратором другого пользователя, иначе управлять журналом будет некому."
+)
 
 
 def _user(uow: UnitOfWork, user_id: int, expected_version: int | None) -> User:
@@ -83,21 +112,15 @@ def create_user(
     db: Database, actor: Actor, login: str, full_name: str, roles: list[str]
 ) -> tuple[UserView, str]:
     """Register a user; returns the view and the temporary password (shown once)."""
-    login = login.strip().lower()
-    password, password_hash = _temp_password_for(login)
+    password, password_hash = temp_password_for(login_key(login))
     with unit_of_work(db, actor, "user.create") as uow:
         require(actor.has("admin"), ADMIN_ONLY)
-        if not LOGIN_RE.fullmatch(login):
-            raise ValidationError(
-                "Логин: от 3 до 32 знаков — латинские строчные буквы, цифры, точка, "
-                "дефис и подчёркивание."
-            )
+        login = check_login(login)
         name = check_text(full_name, "ФИО", 200)
         if not name:
             raise ValidationError("Укажите фамилию, имя и отчество пользователя.")
         role_text = _check_roles(roles)
-        if uow.session.exec(select(User.id).where(User.login == login)).first() is not None:
-            raise ValidationError(f"Логин «{login}» уже занят. Выберите другой.")
+        _check_new_login(uow.session, login)
         user = User(
             login=login,
             full_name=name,
@@ -116,12 +139,12 @@ def reset_password(
     db: Database, actor: Actor, user_id: int, expected_version: int | None = None
 ) -> str:
     """A new temporary password (must be changed at login); also lifts a lockout."""
-    password, password_hash = _temp_password_for("")
+    password, password_hash = temp_password_for("")
     with unit_of_work(db, actor, "user.password_reset") as uow:
         require(actor.has("admin"), ADMIN_ONLY)
         user = _user(uow, user_id, expected_version)
         if user.login in password:  # rare (a short login inside the random text): draw again
-            password, password_hash = _temp_password_for(user.login)
+            password, password_hash = temp_password_for(user.login)
         before = snapshot(user, "must_change_password", "failed_attempts", "locked_until")
         user.password_hash = password_hash
         user.must_change_password = True
@@ -151,6 +174,10 @@ def set_active(
         user = _user(uow, user_id, expected_version)
         if not active and user.id == actor.user_id:
             raise ValidationError("Нельзя отключить собственную учётную запись.")
+        if not active and _is_last_admin(uow.session, user):
+            raise ValidationError(
+                LAST_ADMIN.format(what="Нельзя отключить учётную запись", name=user.full_name)
+            )
         if user.active != active:
             before = snapshot(user, "active")
             user.active = active
@@ -178,6 +205,10 @@ def set_roles(
         role_text = _check_roles(roles)
         if user.id == actor.user_id and "admin" not in role_text.split(","):
             raise ValidationError("Нельзя снять роль администратора с самого себя.")
+        if "admin" not in role_text.split(",") and _is_last_admin(uow.session, user):
+            raise ValidationError(
+                LAST_ADMIN.format(what="Нельзя снять роль администратора", name=user.full_name)
+            )
         if role_text != user.roles:
             before = snapshot(user, "roles")
             user.roles = role_text
