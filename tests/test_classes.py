@@ -30,8 +30,12 @@ from zhurnal.core.readmodels import (
     Span,
     class_courses,
     report_spans,
+    span_choices,
+    step_span,
     visible_classes,
+    why_no_step,
 )
+from zhurnal.core.readmodels.classes import shift_span
 
 
 @pytest.fixture
@@ -142,13 +146,13 @@ def test_an_unknown_class_is_not_found(w):
 def test_report_spans_weeks_months_quarters_and_the_year(w):
     spans = report_spans(w.db, w.at(w.deputy), date(2026, 11, 23))
     assert spans == (
-        Span("Неделя 23.11–29.11", date(2026, 11, 23), date(2026, 11, 29), None),
-        Span("Неделя 16.11–22.11", date(2026, 11, 16), date(2026, 11, 22), None),
-        Span("Ноябрь 2026", date(2026, 11, 1), date(2026, 11, 30), None),
-        Span("Октябрь 2026", date(2026, 10, 1), date(2026, 10, 31), None),
-        Span("1 четверть", date(2026, 9, 1), date(2026, 10, 24), w.q1),
-        Span("2 четверть", date(2026, 11, 5), date(2026, 12, 28), w.q2),
-        Span("Учебный год 2026/2027", date(2026, 9, 1), date(2027, 5, 31), None),
+        Span("Неделя 23.11–29.11", date(2026, 11, 23), date(2026, 11, 29), None, "week"),
+        Span("Неделя 16.11–22.11", date(2026, 11, 16), date(2026, 11, 22), None, "week"),
+        Span("Ноябрь 2026", date(2026, 11, 1), date(2026, 11, 30), None, "month"),
+        Span("Октябрь 2026", date(2026, 10, 1), date(2026, 10, 31), None, "month"),
+        Span("1 четверть", date(2026, 9, 1), date(2026, 10, 24), w.q1, "quarter"),
+        Span("2 четверть", date(2026, 11, 5), date(2026, 12, 28), w.q2, "quarter"),
+        Span("Учебный год 2026/2027", date(2026, 9, 1), date(2027, 5, 31), None, "year"),
     )
 
 
@@ -190,8 +194,8 @@ def test_a_class_on_half_years_gets_its_half_years_and_its_year_period(w):
         half, year = rows[0].id, rows[1].id
     spans = report_spans(w.db, w.at(w.ct), date(2026, 11, 23), class_id=w.class5)
     assert spans[4:] == (
-        Span("1 полугодие", date(2026, 9, 1), date(2026, 12, 28), half),
-        Span("Учебный год 2026/2027", date(2026, 9, 1), date(2027, 5, 26), year),
+        Span("1 полугодие", date(2026, 9, 1), date(2026, 12, 28), half, "half"),
+        Span("Учебный год 2026/2027", date(2026, 9, 1), date(2027, 5, 26), year, "year"),
     )
     school = report_spans(w.db, w.at(w.deputy), date(2026, 11, 23))
     assert [s.label for s in school[4:6]] == ["1 четверть", "2 четверть"]
@@ -200,3 +204,99 @@ def test_a_class_on_half_years_gets_its_half_years_and_its_year_period(w):
 def test_spans_of_a_class_follow_its_access(w):
     with pytest.raises(PermissionDenied):
         report_spans(w.db, w.at(w.teacher), date(2026, 11, 23), class_id=w.class5)
+
+
+# --- walking the calendar: a span of each kind, and the one before or after ------------
+
+
+def test_a_week_steps_to_the_week_before_and_after_monday_to_sunday(w):
+    week = report_spans(w.db, w.at(w.deputy), date(2026, 11, 25))[0]
+    back = step_span(w.db, w.at(w.deputy), week, -1)
+    assert back == Span("Неделя 16.11–22.11", date(2026, 11, 16), date(2026, 11, 22), None, "week")
+    again = step_span(w.db, w.at(w.deputy), back, -1)
+    assert (again.label, again.start, again.end) == (
+        "Неделя 09.11–15.11",
+        date(2026, 11, 9),
+        date(2026, 11, 15),
+    )
+    assert step_span(w.db, w.at(w.deputy), again, 2) == week
+    new_year = shift_span(Span("", date(2026, 12, 28), date(2027, 1, 3), None, "week"), 1)
+    assert (new_year.label, new_year.start, new_year.end) == (
+        "Неделя 04.01–10.01",
+        date(2027, 1, 4),
+        date(2027, 1, 10),
+    )
+
+
+def test_a_month_steps_to_the_month_before_and_after_across_the_new_year(w):
+    january = span_choices(w.db, w.at(w.deputy), date(2027, 1, 15))[1]
+    assert (january.label, january.kind) == ("Январь 2027", "month")
+    december = step_span(w.db, w.at(w.deputy), january, -1)
+    assert december == Span("Декабрь 2026", date(2026, 12, 1), date(2026, 12, 31), None, "month")
+    assert step_span(w.db, w.at(w.deputy), december, 1) == january
+    february = shift_span(january, 1)
+    assert (february.start, february.end) == (date(2027, 2, 1), date(2027, 2, 28))
+    assert shift_span(january, -13).label == "Декабрь 2025"
+
+
+def test_a_term_steps_within_its_year_and_the_year_stays(w):
+    q1, q2, year = report_spans(w.db, w.at(w.deputy), date(2026, 11, 23))[4:]
+    assert step_span(w.db, w.at(w.deputy), q2, -1) == q1
+    assert step_span(w.db, w.at(w.deputy), q1, 1) == q2
+    assert step_span(w.db, w.at(w.deputy), q1, -1) is None
+    assert why_no_step(q1, -1) == "Раньше периода «1 четверть» в учебном году нет."
+    assert step_span(w.db, w.at(w.deputy), q2, 1) is None
+    assert why_no_step(q2, 1) == "Позже периода «2 четверть» в учебном году нет."
+    assert step_span(w.db, w.at(w.deputy), year, -1) is None
+    assert why_no_step(year, 1).startswith("Учебный год не листается")
+
+
+def test_a_class_on_half_years_steps_by_its_half_years(w):
+    with w.db.write() as s:
+        klass = s.get(SchoolClass, w.class5)
+        klass.period_scheme = "halves"
+        s.add(klass)
+        s.add_all(
+            Period(
+                year_id=w.year_id,
+                scheme="halves",
+                kind="half",
+                number=n,
+                name=f"{n} полугодие",
+                start=a,
+                end=b,
+            )
+            for n, a, b in [
+                (1, date(2026, 9, 1), date(2026, 12, 28)),
+                (2, date(2027, 1, 11), date(2027, 5, 26)),
+            ]
+        )
+    first = span_choices(w.db, w.at(w.ct), date(2026, 11, 23), class_id=w.class5)[2]
+    assert (first.label, first.kind) == ("1 полугодие", "half")
+    assert first.choice == "Полугодие: 1 полугодие"
+    second = step_span(w.db, w.at(w.ct), first, 1, class_id=w.class5)
+    assert (second.label, second.start) == ("2 полугодие", date(2027, 1, 11))
+    with pytest.raises(PermissionDenied):
+        step_span(w.db, w.at(w.teacher), first, 1, class_id=w.class5)
+
+
+def test_span_choices_one_of_each_kind_around_the_day(w):
+    spans = span_choices(w.db, w.at(w.deputy), date(2026, 11, 23))
+    assert [s.kind for s in spans] == ["week", "month", "quarter", "year"]
+    assert [s.choice for s in spans] == [
+        "Неделя 23.11–29.11",
+        "Месяц: Ноябрь 2026",
+        "Четверть: 2 четверть",
+        "Учебный год 2026/2027",
+    ]
+    # the autumn holidays: the last term begun; before the year: its first term
+    assert span_choices(w.db, w.at(w.deputy), date(2026, 10, 28))[2].period_id == w.q1
+    assert span_choices(w.db, w.at(w.deputy), date(2026, 8, 20))[2].period_id == w.q1
+    # around a span shown that is not today's: the kinds around its first day
+    october = Span("Неделя 05.10–11.10", date(2026, 10, 5), date(2026, 10, 11), None, "week")
+    week, month, term, _ = span_choices(w.db, w.at(w.deputy), date(2026, 11, 23), around=october)
+    assert (week, month.label, term.period_id) == (october, "Октябрь 2026", w.q1)
+    year = spans[3]
+    assert span_choices(w.db, w.at(w.deputy), date(2026, 11, 23), around=year)[1].label == (
+        "Ноябрь 2026"
+    )

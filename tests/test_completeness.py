@@ -173,8 +173,8 @@ def test_class_completeness_hand_counted_000_5_2_5(w: World) -> None:
     assert (klass.class_id, klass.class_title, klass.teacher_id, klass.teacher) == (
         w.class5,
         "5А",
-        None,
-        "",
+        w.ct.user_id,
+        "Классова О. Н.",  # the class teacher, short
     )
     # pairs of a student and a course: 5 in all, 3 without marks, 1 with one mark
     assert figures(klass) == (5, 2, 3, 1, 60.0, 20.0, 4, 1) == figures(c.total)
@@ -198,9 +198,11 @@ def test_school_completeness_per_course_teacher_class_004_5(w: World) -> None:
         (w.primary.user_id, "Начальная И. О.", 2),
     ]
     assert all(r.class_title == "" and r.course_id is None for r in c.by_teacher)
-    assert [(r.class_title, r.gaps, r.no_marks_pct) for r in c.by_class] == [
-        ("5А", 6, 60.0),
-        ("1А", 2, None),
+    assert [
+        (r.class_title, r.teacher_id, r.teacher, r.gaps, r.no_marks_pct) for r in c.by_class
+    ] == [
+        ("5А", w.ct.user_id, "Классова О. Н.", 6, 60.0),
+        ("1А", w.primary.user_id, "Начальная И. О.", 2, None),
     ]
     total = c.total
     assert figures(total) == (8, 2, 5, 1, 60.0, 20.0, 4, 1)
@@ -211,6 +213,50 @@ def test_school_completeness_per_course_teacher_class_004_5(w: World) -> None:
         "",
     )
     assert (total.first_gap_lesson_id, total.first_gap_date) == (w.lessons["locked"], START)
+
+
+def test_a_substitute_is_credited_with_the_lessons_they_kept_004_5(w: World) -> None:
+    """[004 §5 «Учитель-предметник»] the colleague who substitutes fills the register: the
+    13.11 maths lesson (no topic, locks soon) kept by Другов, the 20.11 one (3 late
+    entries and a late mark) by Классова.  Per teacher, each is credited with the lessons
+    they kept; the course's row stays whole, under its teacher, and so does the total."""
+    with w.db.write() as s:
+        for key, keeper in (("soon", w.other_teacher), ("late", w.ct)):
+            row = s.get(Lesson, w.lessons[key])
+            row.held_by_id = keeper.user_id
+            s.add(row)
+        row = s.get(Lesson, w.lessons["locked"])
+        row.held_by_id = w.teacher.user_id  # the course teacher named: still theirs
+        s.add(row)
+    c = school_completeness(w.db, w.deputy.at(NOW), START, END)
+    maths = next(r for r in c.rows if r.course_id == w.course5)
+    assert (maths.teacher_id, maths.teacher) == (w.teacher.user_id, "Учителева М. И.")
+    assert figures(maths) == (4, 1, 2, 1, 50.0, 25.0, 4, 1)
+    assert maths.first_gap_lesson_id == w.lessons["locked"]
+    by = {r.teacher: r for r in c.by_teacher}
+    assert [r.teacher for r in c.by_teacher] == [
+        "Другов П. С.",  # 3 gaps and one about to lock
+        "Учителева М. И.",  # 3 gaps
+        "Начальная И. О.",
+        "Классова О. Н.",  # no gaps, late entries only
+    ]
+    # 09.11 and 23.11: no homework twice, no attendance once; her students' marks
+    assert figures(by["Учителева М. И."]) == (2, 0, 2, 1, 50.0, 25.0, 0, 0)
+    assert by["Учителева М. И."].first_gap_lesson_id == w.lessons["locked"]
+    # his group's 23.11 lesson (no topic, no homework) + the 13.11 maths (no topic, soon)
+    assert figures(by["Другов П. С."]) == (2, 2, 1, 0, 100.0, 0.0, 0, 1)
+    assert by["Другов П. С."].first_gap_lesson_id == w.lessons["soon"]
+    # the 20.11 lesson: topic, homework, attendance late + Антонов's late mark
+    klassova = by["Классова О. Н."]
+    assert figures(klassova) == (1, 0, 0, 0, None, None, 4, 0)
+    assert (klassova.teacher_id, klassova.students, klassova.first_gap_lesson_id) == (
+        w.ct.user_id,
+        0,
+        None,
+    )
+    assert figures(c.total) == (8, 2, 5, 1, 60.0, 20.0, 4, 1)
+    assert sum(r.lessons for r in c.by_teacher) == c.total.lessons
+    assert sum(r.late for r in c.by_teacher) == c.total.late
 
 
 def test_a_filled_lesson_leaves_the_count_and_the_lock_passes(w: World) -> None:
@@ -344,10 +390,11 @@ def test_report_per_teacher_and_per_class(w: World) -> None:
     assert [r[0] for r in teachers.rows] == [r.teacher for r in c.by_teacher] + ["Итого"]
     assert [r[1:] for r in teachers.rows[:-1]] == [figures(r) for r in c.by_teacher]
     classes = completeness_report(c, "classes")
+    assert [col.title for col in classes.columns][:3] == ["Класс", "Кл. руководитель", "Уроков"]
     assert classes.rows == (
-        ("5А", 5, 2, 3, 1, 60.0, 20.0, 4, 1),
-        ("1А", 3, 0, 2, 0, None, None, 0, 0),
-        ("Итого", 8, 2, 5, 1, 60.0, 20.0, 4, 1),
+        ("5А", "Классова О. Н.", 5, 2, 3, 1, 60.0, 20.0, 4, 1),
+        ("1А", "Начальная И. О.", 3, 0, 2, 0, None, None, 0, 0),
+        ("Итого", "", 8, 2, 5, 1, 60.0, 20.0, 4, 1),
     )
     with pytest.raises(ValidationError, match="по предметам, учителям или классам"):
         completeness_report(c, "students")

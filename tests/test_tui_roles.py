@@ -57,7 +57,8 @@ async def test_class_teacher_finds_the_unfilled_lessons_000_5_2_5(demo_db) -> No
         assert worst.gaps > 0, "the demo leaves gaps a class teacher must find"
         assert worst.subject in screen_text(app)
         # The same figures as core gives for the span on screen.
-        span = screen.spans[screen.span_index]
+        span = screen.span
+        assert span is not None
         with demo_db.read() as s:
             ct = s.exec(select(User).where(User.login == "klass5a")).one()
         from zhurnal.core.actor import Actor
@@ -92,10 +93,69 @@ async def test_deputy_lands_on_control_and_sees_the_school(demo_db) -> None:
         assert screen.view == "classes"  # the deputy's first view: classes, worst first
         assert "Кл. руководитель" in screen_text(app)
         first = screen.result.by_class[0]
+        assert first.teacher and first.teacher in screen_text(app)  # the class teacher
         await pilot.press("enter")  # that class, by subject
         await settle(app, pilot, 4)
         assert isinstance(app.screen, CompletenessScreen)
         assert app.screen.class_id == first.class_id
+
+
+async def test_left_walks_back_week_by_week_and_p_picks_the_kind_of_span(demo_db) -> None:
+    """← steps by the span's own kind: from this week to the last, then the week before;
+    typed fast, two ← are still two weeks; p picks a month, a term."""
+    from tests.ui import burst, toast_text
+    from zhurnal.tui.widgets.dialogs import ChoiceModal
+
+    app = make_app(database=demo_db, today=TODAY)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await sign_in(app, pilot, "zavuch")
+        await settle(app, pilot, 3)
+        await pilot.press("enter")  # «Заполнение журнала — вся школа»
+        await settle(app, pilot, 4)
+        screen = app.screen
+        assert isinstance(screen, CompletenessScreen) and screen.span is not None
+        assert screen.span.label == "Неделя 23.11–29.11"
+
+        async def shown(label: str, start: date) -> None:
+            await settle(app, pilot, 4)
+            assert screen.span is not None and screen.span.label == label
+            assert screen.result is not None and screen.result.start == start
+            assert label in screen_text(app)
+
+        await pilot.press("left")
+        await shown("Неделя 16.11–22.11", date(2026, 11, 16))
+        await pilot.press("left")
+        await shown("Неделя 09.11–15.11", date(2026, 11, 9))
+        await pilot.press("right")
+        await shown("Неделя 16.11–22.11", date(2026, 11, 16))
+        await burst(app, pilot, "left", "left")
+        await shown("Неделя 02.11–08.11", date(2026, 11, 2))
+
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceModal)
+        text = screen_text(app)
+        assert "Неделя 02.11–08.11" in text and "Месяц: Ноябрь 2026" in text
+        assert "Учебный год" in text
+        await pilot.press("down", "enter")  # the month around the week shown
+        await shown("Ноябрь 2026", date(2026, 11, 1))
+        await pilot.press("left")
+        await shown("Октябрь 2026", date(2026, 10, 1))
+
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")  # from the month: the term, October's
+        await settle(app, pilot, 4)
+        term = screen.span
+        assert term is not None and term.kind == "quarter" and term.period_id is not None
+        assert term.start <= date(2026, 10, 1) <= term.end
+        await pilot.press("left")  # the year's first quarter: nothing before it
+        assert "Раньше периода" in await toast_text(app, pilot)
+        await settle(app, pilot, 4)
+        assert screen.span == term
+        await pilot.press("right")
+        await settle(app, pilot, 4)
+        assert screen.span.kind == "quarter" and screen.span.start > term.end
 
 
 async def _as(db, login: str, steps) -> None:  # type: ignore[no-untyped-def]

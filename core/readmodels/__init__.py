@@ -27,7 +27,10 @@ from zhurnal.core.readmodels.classes import (
     Span,
     class_courses,
     report_spans,
+    span_choices,
+    step_span,
     visible_classes,
+    why_no_step,
 )
 from zhurnal.core.readmodels.completeness import (
     Completeness,
@@ -136,6 +139,9 @@ __all__ = [
     "my_profile",
     "report_spans",
     "school_completeness",
+    "span_choices",
+    "step_span",
     "visible_classes",
+    "why_no_step",
     "work_types",
 ]

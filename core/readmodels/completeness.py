@@ -12,6 +12,12 @@ A *lesson held* is one in the range, not cancelled, that has begun by ``now``.  
 course: those in its class (and its subgroup, for a subgroup course) at any time in the
 range; a *mark* is a value of the school's scale (the debt mark «точка» is not one).
 
+*Substitutions*: the colleague who substitutes fills the lesson [004 §5
+«Учитель-предметник»].  A course's row counts every lesson of the course and names the
+course teacher; the totals *per teacher* credit a substituted lesson (its gaps, late
+entries, lock) to its substitute (``Lesson.held_by_id``), while the students without
+marks stay with the course teacher.  The totals *per class* name the class teacher.
+
 Everything is counted by a few SQL aggregates grouped by course, whatever the size of
 the school (no ORM row per lesson or mark is loaded).
 """
@@ -42,14 +48,19 @@ from zhurnal.core.uow import policy_of
 
 @dataclass(frozen=True)
 class CompletenessRow:
-    """One course, or the totals of a teacher, a class or the whole range."""
+    """One course, or the totals of a teacher, a class or the whole range.
+
+    A course's row: all its lessons, whoever kept them; ``teacher`` is the course
+    teacher.  A teacher's totals: the lessons they kept (a substitute's included, not
+    the course teacher's) and the students of their own courses.  A class's totals:
+    ``teacher`` is its class teacher."""
 
     course_id: int | None  # None on totals rows (per teacher / per class / whole)
     class_id: int | None
     class_title: str  # "5А" ("" on a teacher's totals row)
     subject: str  # "Математика" or "Английский язык (гр. 1)"; "" on totals rows
     teacher_id: int | None
-    teacher: str  # "Иванова А. П." ("" on a class's totals row)
+    teacher: str  # "Иванова А. П."; the class teacher on a class's totals ("" if none)
     lessons: int
     no_topic: int
     no_homework: int
@@ -183,11 +194,6 @@ def _build(
     now = actor.now()
     policy = policy_of(session)
     courses = q.courses(session, scope)
-    teachers = dict(
-        session.exec(
-            select(User.id, User.full_name).where(col(User.id).in_({c.teacher_id for c in courses}))
-        ).all()
-    )
     lessons = q.in_range(scope, start, end)
     counts = q.lesson_counts(
         session,
@@ -197,40 +203,49 @@ def _build(
     )
     marked, late_marks = q.marks_by_student(session, policy, lessons)
     rosters = q.rosters(session, scope, start, end)
-    rows = []
+    people = {c.teacher_id for c in courses} | {k for _, k in counts} | {k for _, k in late_marks}
+    people |= {c.class_teacher_id for c in courses if c.class_teacher_id is not None}
+    names: dict[int | None, str] = {
+        uid: short_name(name)
+        for uid, name in session.exec(
+            select(User.id, User.full_name).where(col(User.id).in_(people))
+        ).all()
+    }
+    keepers: dict[int, set[int]] = defaultdict(set)  # course -> who kept its lessons
+    for cid, keeper in (*counts, *late_marks):
+        keepers[cid].add(keeper)
+    rows, parts = [], []
     for c in courses:
-        n = counts.get(c.id, LessonCounts())
         gives_marks = not (c.grade == 1 and policy.grade1_no_marks)
         roster = rosters(c.class_id, c.id if c.subgroup else None) if gives_marks else set()
         per = marked.get(c.id, {})
         without = sum(1 for s in roster if s not in per)
         one = sum(1 for s in roster if per.get(s) == 1)
-        rows.append(
-            CompletenessRow(
-                course_id=c.id,
-                class_id=c.class_id,
-                class_title=f"{c.grade}{c.letter}",
-                subject=group_title(c.subject, c.subgroup),
-                teacher_id=c.teacher_id,
-                teacher=short_name(teachers.get(c.teacher_id, "")),
-                lessons=n.lessons,
-                no_topic=n.no_topic,
-                no_homework=n.no_homework,
-                no_attendance=n.no_attendance,
-                no_marks_pct=_pct(without, len(roster)) if gives_marks else None,
-                one_mark_pct=_pct(one, len(roster)) if gives_marks else None,
-                late=n.late + late_marks.get(c.id, 0),
-                locking_soon=n.locking_soon,
-                first_gap_lesson_id=n.first_gap_lesson_id,
-                first_gap_date=n.first_gap_date,
-                students=len(roster),
-                students_no_marks=without,
-                students_one_mark=one,
-                marks=sum(per[s] for s in roster if s in per),
-            )
+        # the course teacher's part carries the students; a substitute's only their lessons
+        mine = _part(c, c.teacher_id, names, counts, late_marks)
+        mine = replace(
+            mine,
+            no_marks_pct=_pct(without, len(roster)) if gives_marks else None,
+            one_mark_pct=_pct(one, len(roster)) if gives_marks else None,
+            students=len(roster),
+            students_no_marks=without,
+            students_one_mark=one,
+            marks=sum(per[s] for s in roster if s in per),
         )
-    by_teacher = _totals(rows, lambda r: r.teacher_id, keep=("teacher_id", "teacher"))
-    by_class = _totals(rows, lambda r: r.class_id, keep=("class_id", "class_title"))
+        others = [
+            _part(c, k, names, counts, late_marks) for k in sorted(keepers[c.id] - {c.teacher_id})
+        ]
+        parts += [mine, *others]
+        # the course's row: every lesson of the course, whoever kept it
+        fields = {f: getattr(mine, f) for f in COURSE_FIELDS}
+        rows.append(_sum([mine, *others], **fields))
+    by_teacher = _totals(parts, lambda r: r.teacher_id, keep=("teacher_id", "teacher"))
+    heads = {c.class_id: c.class_teacher_id for c in courses}
+    by_class = [
+        replace(r, teacher_id=head, teacher=names.get(head, "") if head else "")
+        for r in _totals(rows, lambda r: r.class_id, keep=("class_id", "class_title"))
+        for head in [heads.get(r.class_id or 0)]
+    ]
     return Completeness(
         title=_title(session, head, scheme, start, end),
         start=start,
@@ -238,8 +253,50 @@ def _build(
         now=now,
         rows=_worst_first(rows),
         by_teacher=by_teacher,
-        by_class=by_class,
+        by_class=_worst_first(by_class),
         total=_sum(rows),
+    )
+
+
+COURSE_FIELDS = (
+    "course_id",
+    "class_id",
+    "class_title",
+    "subject",
+    "teacher_id",
+    "teacher",
+    "no_marks_pct",
+    "one_mark_pct",
+)
+"""What a course's row keeps of its teacher's part (the rest is summed over keepers)."""
+
+
+def _part(
+    c: q.CourseFacts,
+    keeper: int,
+    names: dict[int | None, str],
+    counts: dict[q.Part, LessonCounts],
+    late_marks: dict[q.Part, int],
+) -> CompletenessRow:
+    """The lessons of course ``c`` kept by ``keeper``: their gaps and late entries."""
+    n = counts.get((c.id, keeper), LessonCounts())
+    return CompletenessRow(
+        course_id=c.id,
+        class_id=c.class_id,
+        class_title=f"{c.grade}{c.letter}",
+        subject=group_title(c.subject, c.subgroup),
+        teacher_id=keeper,
+        teacher=names.get(keeper, ""),
+        lessons=n.lessons,
+        no_topic=n.no_topic,
+        no_homework=n.no_homework,
+        no_attendance=n.no_attendance,
+        no_marks_pct=None,
+        one_mark_pct=None,
+        late=n.late + late_marks.get((c.id, keeper), 0),
+        locking_soon=n.locking_soon,
+        first_gap_lesson_id=n.first_gap_lesson_id,
+        first_gap_date=n.first_gap_date,
     )
 
 

@@ -2,6 +2,10 @@
 aggregates grouped by course over every course in ``scope`` (a condition on
 ``SchoolClass``), whatever the size of the school — no ORM row per lesson or mark.
 
+A lesson's figures are grouped by course *and keeper*: who fills the lesson, the
+substitute when it has one, else the course teacher (``KEEPER``) [004 §5
+«Учитель-предметник»: the colleague who substitutes fills the register].
+
 Wide selects go through SQLAlchemy's own ``select`` on the session's connection
 (sqlmodel's ``select`` is typed for at most 4 columns, fastapi/sqlmodel#271).
 """
@@ -37,6 +41,10 @@ LOCKING_SOON = timedelta(days=3)
 """A lesson with a gap whose edit lock comes within this time «скоро закроется»."""
 
 Cond = ColumnElement[bool]
+KEEPER: Any = func.coalesce(col(Lesson.held_by_id), col(Course.teacher_id))
+"""Who fills a lesson: its substitute (``Lesson.held_by_id``), else the course teacher."""
+Part = tuple[int, int]
+"""(course id, keeper id)."""
 Spans = dict[int, list[tuple[date, date]]]
 
 
@@ -49,6 +57,7 @@ class CourseFacts:
     subject: str
     grade: int
     letter: str
+    class_teacher_id: int | None
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,7 @@ def courses(session: Session, scope: Cond) -> list[CourseFacts]:
             col(Subject.name),
             col(SchoolClass.grade),
             col(SchoolClass.letter),
+            col(SchoolClass.class_teacher_id),
         )
         .join(Subject, col(Subject.id) == Course.subject_id)
         .join(SchoolClass, col(SchoolClass.id) == Course.class_id)
@@ -131,9 +141,9 @@ def in_range(scope: Cond, start: date, end: date) -> Cond:
 
 def lesson_counts(
     session: Session, policy: Policy, held: Cond, soon_days: list[date]
-) -> dict[int, LessonCounts]:
-    """Per course: the lessons ``held`` and their gaps, late flags, the gaps about to lock
-    and the earliest lesson with a gap."""
+) -> dict[Part, LessonCounts]:
+    """Per course and keeper: the lessons ``held`` and their gaps, late flags, the gaps
+    about to lock and the earliest lesson with a gap."""
     no_topic = col(Lesson.topic) == ""
     no_homework: Any = col(Lesson.homework) == ""
     if policy.grade1_no_marks:  # grade 1: the homework column reads «нет» [004 §3.5]
@@ -147,11 +157,12 @@ def lesson_counts(
     ranked = (
         _lessons_of(
             col(Lesson.course_id),
+            KEEPER.label("keeper"),
             col(Lesson.id),
             col(Lesson.date),
             func.row_number()
             .over(
-                partition_by=col(Lesson.course_id),
+                partition_by=(col(Lesson.course_id), KEEPER),
                 order_by=(col(Lesson.date), col(Lesson.number)),
             )
             .label("rank"),
@@ -160,15 +171,18 @@ def lesson_counts(
         .subquery()
     )
     first = {
-        cid: (lid, day)
-        for cid, lid, day in _rows(
+        (cid, keeper): (lid, day)
+        for cid, keeper, lid, day in _rows(
             session,
-            sql_select(ranked.c.course_id, ranked.c.id, ranked.c.date).where(ranked.c.rank == 1),
+            sql_select(ranked.c.course_id, ranked.c.keeper, ranked.c.id, ranked.c.date).where(
+                ranked.c.rank == 1
+            ),
         )
     }
     statement = (
         _lessons_of(
             col(Lesson.course_id),
+            KEEPER,
             func.count(col(Lesson.id)),
             _count(no_topic),
             _count(no_homework),
@@ -179,25 +193,27 @@ def lesson_counts(
             _count(soon),
         )
         .where(held)
-        .group_by(col(Lesson.course_id))
+        .group_by(col(Lesson.course_id), KEEPER)
     )
     out = {}
-    for cid, n, no_t, no_h, no_a, late, soon_n in _rows(session, statement):
-        gap_id, gap_day = first.get(cid, (None, None))
-        out[cid] = LessonCounts(n, no_t, no_h, no_a, late, soon_n, gap_id, gap_day)
+    for cid, keeper, n, no_t, no_h, no_a, late, soon_n in _rows(session, statement):
+        gap_id, gap_day = first.get((cid, keeper), (None, None))
+        out[cid, keeper] = LessonCounts(n, no_t, no_h, no_a, late, soon_n, gap_id, gap_day)
     return out
 
 
 def marks_by_student(
     session: Session, policy: Policy, lessons: Cond
-) -> tuple[dict[int, dict[int, int]], dict[int, int]]:
-    """(course -> student -> marks of the scale, course -> marks entered late) over the
-    ``lessons``; the debt mark is not a mark of the scale, a late one is still late."""
-    marked: dict[int, dict[int, int]] = defaultdict(dict)
-    late: dict[int, int] = defaultdict(int)
+) -> tuple[dict[int, dict[int, int]], dict[Part, int]]:
+    """(course -> student -> marks of the scale, (course, keeper) -> marks entered late)
+    over the ``lessons``; the debt mark is not a mark of the scale, a late one is still
+    late."""
+    marked: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    late: dict[Part, int] = defaultdict(int)
     statement = (
         _lessons_of(
             col(Lesson.course_id),
+            KEEPER,
             col(Mark.student_id),
             _count(col(Mark.value).in_(policy.mark_values)),
             _count(col(Mark.late)),
@@ -205,12 +221,13 @@ def marks_by_student(
         .join(Assignment, col(Assignment.lesson_id) == Lesson.id)
         .join(Mark, col(Mark.assignment_id) == Assignment.id)
         .where(lessons)
-        .group_by(col(Lesson.course_id), col(Mark.student_id))
+        .group_by(col(Lesson.course_id), KEEPER, col(Mark.student_id))
     )
-    for cid, sid, n, n_late in _rows(session, statement):
-        late[cid] += n_late
+    for cid, keeper, sid, n, n_late in _rows(session, statement):
+        if n_late:
+            late[cid, keeper] += n_late
         if n:
-            marked[cid][sid] = n
+            marked[cid][sid] += n
     return marked, late
 
 

@@ -14,11 +14,11 @@ from zhurnal.core.rules import fmt_dt
 BY = {
     "courses": ("по предметам", ("Класс", "Предмет", "Учитель")),
     "teachers": ("по учителям", ("Учитель",)),
-    "classes": ("по классам", ("Класс",)),
+    "classes": ("по классам", ("Класс", "Кл. руководитель")),
 }
 """What a row stands for: (subtitle, the text columns naming it)."""
 
-TEXT_WIDTHS = {"Класс": 7, "Предмет": 28, "Учитель": 22}
+TEXT_WIDTHS = {"Класс": 7, "Предмет": 28, "Учитель": 22, "Кл. руководитель": 22}
 
 FIGURES = (
     ReportColumn("Уроков", "int", 8),
@@ -35,7 +35,12 @@ TOTAL = "Итого"
 
 
 def _names(row: CompletenessRow, titles: tuple[str, ...]) -> tuple[Value, ...]:
-    value = {"Класс": row.class_title, "Предмет": row.subject, "Учитель": row.teacher}
+    value = {
+        "Класс": row.class_title,
+        "Предмет": row.subject,
+        "Учитель": row.teacher,
+        "Кл. руководитель": row.teacher,  # a class's totals name its class teacher
+    }
     return tuple(value[t] for t in titles)
 
 
@@ -73,7 +78,8 @@ def completeness_report(c: Completeness, by: str = "courses") -> Report:
             "«Одна отметка» — доля учеников, числившихся в классе (группе) в эти даты; в "
             "1-м классе отметки не ставятся. «Поздно» — записи после срока внесения. "
             "«Скоро закроются» — уроки с пропусками, редактирование которых закроется в "
-            "ближайшие 3 дня.",
+            "ближайшие 3 дня. В строке предмета — все его уроки и учитель предмета; в "
+            "сводке по учителям урок на замене засчитан заменявшему учителю.",
         ),
         name=f"completeness_{by}",
         landscape=True,

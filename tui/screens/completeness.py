@@ -3,7 +3,8 @@
 
 | Key | Action |
 | :- | :- |
-| ← → | previous / next span (week, month, period, year) |
+| ← → | the span before / after, of the same kind: week, month, quarter (the year stays) |
+| p | the kind of span: week, month, quarter or half-year, the year |
 | v | rows: by subject, by teacher, by class (school) |
 | enter | a subject: its first gap (the lesson); a class: that class; a teacher: their subjects |
 | g | the subject's register page (mark grid) |
@@ -11,7 +12,8 @@
 | escape | back |
 
 The figures and their order (worst first) come from core
-(:mod:`zhurnal.core.readmodels.completeness`); the screen shows them.
+(:mod:`zhurnal.core.readmodels.completeness`), and so do the spans and their steps
+(``span_choices``, ``step_span``); the screen shows them.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class CompletenessScreen(ZhurnalScreen):
         Binding(
             "right,right_square_bracket", "span(1)", "След. период", priority=True, group=SPAN_KEYS
         ),
+        Binding("p", "pick_span", "Вид периода", show=False),  # named on the span line
         Binding("v", "view", "Вид"),
         Binding("g", "grid", "Журнал"),
         Binding("e", "export", "В файл"),
@@ -92,16 +95,24 @@ class CompletenessScreen(ZhurnalScreen):
     HELP_TITLE = "Заполнение журнала"
 
     class Loaded(Message, bubble=False):
-        def __init__(self, spans: tuple[Span, ...], result: Completeness, index: int) -> None:
+        def __init__(self, serial: int, span: Span, result: Completeness) -> None:
             super().__init__()
-            self.spans, self.result, self.index = spans, result, index
+            self.serial, self.span, self.result = serial, span, result
 
-    def __init__(self, actor: Actor, class_id: int | None, *, span_index: int = 0) -> None:
+    class NoStep(Message, bubble=False):
+        """No span that far: ``why`` (from core) for the user."""
+
+        def __init__(self, serial: int, why: str) -> None:
+            super().__init__()
+            self.serial, self.why = serial, why
+
+    def __init__(self, actor: Actor, class_id: int | None, *, span: Span | None = None) -> None:
         super().__init__()
         self.actor = actor
         self.class_id = class_id
-        self.spans: tuple[Span, ...] = ()
-        self.span_index = span_index
+        self.span: Span | None = span  # shown (None: this week, until loaded)
+        self._asked: tuple[Span | None, int] = (span, 0)  # the latest request: span, step
+        self._serial = 0
         self.view = "courses" if class_id is not None else "classes"
         self.result: Completeness | None = None
         self.shown: list[CompletenessRow] = []
@@ -120,27 +131,49 @@ class CompletenessScreen(ZhurnalScreen):
         self._reload()
 
     def _reload(self) -> None:
+        self._request(self.span, 0)
+
+    def _request(self, span: Span | None, step: int) -> None:
+        """Load the span ``step`` spans of its kind from ``span`` (this week if None).
+        Steps typed before a load ends add up: ← ← is two weeks back."""
+        self._asked = (span, step)
+        self._serial += 1
         self.query_one(DataTable).loading = True
-        self._load(self.span_index)
+        self._load(self._serial, span, step)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, index: int) -> None:
-        from zhurnal.core.readmodels import report_spans
+    def _load(self, serial: int, span: Span | None, step: int) -> None:
+        from zhurnal.core.readmodels import span_choices, step_span, why_no_step
         from zhurnal.core.readmodels.completeness import class_completeness, school_completeness
 
         db = self.register.database()
-        spans = self.spans or report_spans(db, self.actor, self.register.today(), self.class_id)
-        index = max(0, min(index, len(spans) - 1))
-        span = spans[index]
+        if span is None:
+            span = span_choices(db, self.actor, self.register.today(), self.class_id)[0]
+        elif step:
+            target = step_span(db, self.actor, span, step, self.class_id)
+            if target is None:
+                self.post_message(self.NoStep(serial, why_no_step(span, step)))
+                return
+            span = target
         if self.class_id is None:
             result = school_completeness(db, self.actor, span.start, span.end)
         else:
             result = class_completeness(db, self.actor, self.class_id, span.start, span.end)
-        self.post_message(self.Loaded(spans, result, index))
+        self.post_message(self.Loaded(serial, span, result))
+
+    @on(NoStep)
+    def _no_step(self, event: CompletenessScreen.NoStep) -> None:
+        if event.serial != self._serial:
+            return
+        self._asked = (self.span, 0)
+        self.query_one(DataTable).loading = False
+        self.notify(event.why, markup=False)
 
     @on(Loaded)
     def _loaded(self, event: CompletenessScreen.Loaded) -> None:
-        self.spans, self.result, self.span_index = event.spans, event.result, event.index
+        if event.serial != self._serial:
+            return  # a later step or pick is on its way
+        self.span, self.result, self._asked = event.span, event.result, (event.span, 0)
         self.query_one("#c-title", Static).update(
             Content(f"Заполнение журнала: {event.result.title}")
         )
@@ -149,8 +182,9 @@ class CompletenessScreen(ZhurnalScreen):
         self.query_one(DataTable).loading = False
 
     def _show_span(self) -> None:
-        span = self.spans[self.span_index]
-        text = f"{span.label} · {VIEWS[self.view]} · ← → другой период, v — вид"
+        if self.span is None:
+            return
+        text = f"{self.span.label} · {VIEWS[self.view]} · ← → листать, p — период, v — вид"
         self.query_one("#c-span", Static).update(Content(text))
 
     def worker_failed(self, worker: object, error: BaseException) -> None:
@@ -250,9 +284,7 @@ class CompletenessScreen(ZhurnalScreen):
             else:
                 self.action_grid()
         elif self.view == "classes" and r.class_id is not None:
-            self.app.push_screen(
-                CompletenessScreen(self.actor, r.class_id, span_index=self.span_index)
-            )
+            self.app.push_screen(CompletenessScreen(self.actor, r.class_id, span=self.span))
         elif self.view == "teachers" and self.result is not None:
             self.view = "courses"
             self._fill()
@@ -264,12 +296,43 @@ class CompletenessScreen(ZhurnalScreen):
         self._reload()
 
     def action_span(self, step: int) -> None:
-        if not self.spans:
-            return
-        index = self.span_index + step
-        if 0 <= index < len(self.spans):
-            self.span_index = index
-            self._reload()
+        span, asked = self._asked
+        if span is not None:
+            self._request(span, asked + step)
+
+    def action_pick_span(self) -> None:
+        self._pick_span(self.span)
+
+    @work(thread=True, exit_on_error=False, group="spans")
+    def _pick_span(self, around: Span | None) -> None:
+        from zhurnal.core.readmodels import span_choices
+
+        db = self.register.database()
+        today = self.register.today()
+        spans = span_choices(db, self.actor, today, self.class_id, around=around)
+        self.app.call_from_thread(self._offer_spans, spans)
+
+    def _offer_spans(self, spans: tuple[Span, ...]) -> None:
+        from zhurnal.tui.widgets.dialogs import ChoiceModal
+
+        by_key = {str(i): s for i, s in enumerate(spans)}
+        kind = self.span.kind if self.span is not None else None
+        mine = next((k for k, s in by_key.items() if s.kind == kind), None)
+
+        def chosen(choice: str | None) -> None:
+            if choice in by_key:
+                self._request(by_key[choice], 0)
+
+        self.app.push_screen(
+            ChoiceModal(
+                "Период отчёта",
+                [(k, s.choice) for k, s in by_key.items()],
+                hint="Enter — показать, Esc — отмена; ← → листают выбранный вид",
+                selected=mine,
+                list_id="span-kinds",
+            ),
+            chosen,
+        )
 
     def action_view(self) -> None:
         order = (["classes"] if self.class_id is None else []) + ["courses", "teachers"]
@@ -285,7 +348,7 @@ class CompletenessScreen(ZhurnalScreen):
             return
         from zhurnal.tui.screens.grid import GridScreen
 
-        period_id = self.spans[self.span_index].period_id if self.spans else None
+        period_id = self.span.period_id if self.span is not None else None
         self.app.push_screen(GridScreen(self.actor, r.course_id, period_id), self._back)
 
     def action_export(self) -> None:
