@@ -240,11 +240,11 @@ def _build(
         fields = {f: getattr(mine, f) for f in COURSE_FIELDS}
         rows.append(_sum([mine, *others], **fields))
     by_teacher = _totals(parts, lambda r: r.teacher_id, keep=("teacher_id", "teacher"))
-    heads = {c.class_id: c.class_teacher_id for c in courses}
+    leaders = {c.class_id: c.class_teacher_id for c in courses}  # class teachers
     by_class = [
-        replace(r, teacher_id=head, teacher=names.get(head, "") if head else "")
+        replace(r, teacher_id=leader, teacher=names.get(leader, "") if leader else "")
         for r in _totals(rows, lambda r: r.class_id, keep=("class_id", "class_title"))
-        for head in [heads.get(r.class_id or 0)]
+        for leader in [leaders.get(r.class_id or 0)]
     ]
     return Completeness(
         title=_title(session, head, scheme, start, end),
