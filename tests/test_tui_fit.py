@@ -33,6 +33,7 @@ def w(tmp_path, fast_argon2):
     set_password(db, "klass5a", PASSWORD, must_change=True)
     set_password(db, "zavuch", PASSWORD)
     set_password(db, "direktor", PASSWORD)
+    set_password(db, "admin", PASSWORD)
     yield world
     db.dispose()
 
@@ -104,6 +105,8 @@ OPEN: dict[str, Callable[..., Awaitable[None]]] = {
     "AuditScreen": _task("down", "down", "down", "down", "enter"),
     "IncidentScreen": _task(*["down"] * 6, "enter", login="direktor"),
     "ClassScreen": _task(*CLASS_5A),
+    "AdminScreen": _task(login="admin"),
+    "UsersScreen": _task("enter", login="admin"),
     "AbsencesScreen": _task(*CLASS_5A, "down", "down", "enter"),
     "PeriodMarksScreen": _task(*CLASS_5A, "down", "down", "down", "enter"),
     "LoginScreen": _login,

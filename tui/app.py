@@ -273,6 +273,10 @@ class ZhurnalApp(WaysOut):
             from zhurnal.tui.screens.control import ControlScreen
 
             self.switch_screen(ControlScreen(actor, landing=True))
+        elif home == "admin":
+            from zhurnal.tui.screens.admin import AdminScreen
+
+            self.switch_screen(AdminScreen(actor, landing=True))
         elif home == "class" and profile is not None:
             from zhurnal.tui.screens.class_home import ClassScreen
 

@@ -41,14 +41,19 @@ class ProfileView:
     """Has lessons of their own to keep: the timetable is their day."""
     controls: bool = False
     """Controls the whole school's register (deputy, director) [004 §3.11, §5]."""
+    administers: bool = False
+    """Administers users and the school's setup (the administrator) [004 §5]."""
 
     @property
     def home(self) -> str:
         """The screen the user lands on after login: «control» (deputy, director),
+        «admin» (an administrator with no lessons),
         «timetable» (a teacher; the class is one key away), «class» (a class teacher
         who teaches nothing), else «timetable»."""
         if self.controls:
             return "control"
+        if self.administers and not self.teaches:
+            return "admin"
         if not self.teaches and self.led_class_ids:
             return "class"
         return "timetable"
