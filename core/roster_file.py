@@ -89,11 +89,14 @@ def header_field(text: object) -> str | None:
     if not isinstance(text, str):
         return None
     name = _norm(text)
-    if name in ("ф и о", "ф и о ученика"):
-        return "fio"
     for key, names in _SYNONYMS.items():
         if name in names:
             return key
+    # «Ф.И.О. учащегося», «ФИО ребёнка», «Дата рождения (ДД.ММ.ГГГГ)»
+    if name.startswith(("фио ", "ф и о")):
+        return "fio"
+    if name.startswith("дата рождения"):
+        return "birth"
     return None
 
 
@@ -171,13 +174,30 @@ def decode(data: bytes) -> str:
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = _detected(data)
+    if b"\x00" in data[:4096]:
+        text = _utf16_without_bom(data)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _detected(data)
     if "\x00" in text or any(ord(c) < 32 and c not in "\t\r\n" for c in text):
         raise _not_a_table()
     return text
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    """UTF-16 as some programs write it, without a BOM: NULs are the high bytes of
+    Latin characters, digits and separators; anything else with NULs is not text."""
+    head = data[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    if max(even, odd) < len(head) // 8 or len(data) % 2:
+        raise _not_a_table()
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise _not_a_table() from None
 
 
 def _detected(data: bytes) -> str:

@@ -97,6 +97,7 @@ def count(db, model) -> int:
         pytest.param(csv_text().encode("utf-8-sig"), id="utf-8-bom"),
         pytest.param(csv_text(",").encode("cp1251"), id="cp1251-comma"),
         pytest.param(csv_text("\t").encode("utf-16"), id="utf-16-tab"),
+        pytest.param(csv_text().encode("utf-16-le"), id="utf-16-le-no-bom"),
         pytest.param(xlsx_merged(), id="xlsx-merged-header"),
     ],
 )
@@ -116,7 +117,7 @@ def test_every_format_imports_the_same_rows(w, data: bytes) -> None:
 
 
 def test_three_name_columns_and_class_option(w) -> None:
-    text = "Фамилия;Имя;Отчество;Дата рождения\nЗайцев;Захар;Зиновьевич;05.03.2015\n"
+    text = "Фамилия;Имя;Отчество;Дата рождения (ДД.ММ.ГГГГ)\nЗайцев;Захар;Зиновьевич;05.03.2015\n"
     roster = read_roster(text.encode())
     result = class_lists.import_class_list(
         w.db, w.secretary, roster.rows, ORDER, date(2026, 9, 1), "5А"
@@ -311,3 +312,10 @@ def test_cli_movements(w, capsys) -> None:
     assert cli(w, *leave, "--date", "10.12.2026") == 0
     assert not _in_class(w, w.course1, sid, date(2026, 12, 10))
     assert _in_class(w, w.course1, sid, date(2026, 12, 9))
+    # Back after leaving: the same record, its history kept.
+    again = ("student", "arrive", "Юрьев Юрий", "--birth", "01.02.2015", "--class", "5А")
+    assert cli(w, *again, "--date", "15.12.2026", *base) == 0
+    assert class_lists.find_student(w.db, "Юрьев Юрий", "01.02.2015") == sid
+    assert _in_class(w, w.course5, sid, date(2026, 12, 15))
+    with w.db.read() as s:
+        assert len(s.exec(select(Enrolment).where(Enrolment.student_id == sid)).all()) == 3
