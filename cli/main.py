@@ -8,6 +8,8 @@
     zhurnal policy check FILE                 contradictions and gaps of a policy file
     zhurnal policy show|set [FILE] [--db]     the school's rules in force / replace them
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
+    zhurnal import students FILE --order N --as LOGIN  class lists from CSV/XLSX (cli/contingent.py)
+    zhurnal student arrive|leave|transfer …   movement of students [004 §5] (cli/contingent.py)
     zhurnal user list|add|reset|disable|enable  user administration (cli/users.py)
     zhurnal correction list|show|request|decide|apply|changes  late corrections (cli/corrections.py)
     zhurnal report KIND -o FILE [--class 5А] [--period …]  summary sheets (cli/report.py)
@@ -86,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.report import add_parser as add_report_parser
 
     add_report_parser(sub, _db_arg)
+    from zhurnal.cli.contingent import add_parser as add_student_parser
+
+    add_student_parser(sub, _db_arg)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -101,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     ip.add_argument("--subject", required=True, metavar="Математика")
     ip.add_argument("--subgroup", default="", metavar="«1 гр.»")
     _db_arg(ip)
+    from zhurnal.cli.contingent import add_import_parser
+
+    add_import_parser(isub, _db_arg)
     return parser
 
 
@@ -267,6 +275,10 @@ def _policy_set(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     if args.import_command == "plan":
         return cmd_import_plan(args)
+    if args.import_command == "students":
+        from zhurnal.cli.contingent import cmd_import_students
+
+        return cmd_import_students(args, _open)
     from sqlmodel import select
 
     from zhurnal.core.actor import Actor
@@ -335,6 +347,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return run(args, _open)
 
 
+def cmd_student(args: argparse.Namespace) -> int:
+    from zhurnal.cli.contingent import cmd_student as run
+
+    return run(args, _open)
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -352,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         "user": cmd_user,
         "correction": cmd_correction,
         "report": cmd_report,
+        "student": cmd_student,
     }
     try:
         if args.command is None:

@@ -18,7 +18,8 @@ by tests/test_import_hygiene.py, an import-linter contract can state the same):
 5. ``context`` — the facts one lesson's rules need (lesson, course, class, roster);
 6. ``uow`` — the unit of work, the school's policy and calendar as stored;
 7. ``rules``, ``policy``, ``policy_check``, ``calendar``, ``audit``, ``models``,
-   ``db``, ``migrate``, ``config`` — pure rules and the storage they rest on;
+   ``db``, ``migrate``, ``config``, ``roster_file`` — pure rules, file readers and the
+   storage they rest on;
 8. ``errors``, ``actor``.
 """
 

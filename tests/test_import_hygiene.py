@@ -18,6 +18,8 @@ CORE_MODULES = [
         "core.services.marks",
         "core.services.timetable",
         "core.services.contingent",
+        "core.services.class_lists",
+        "core.roster_file",
         "core.services.incidents",
         "core.services.corrections",
         "core.services.users",
@@ -68,6 +70,7 @@ LAYERS = (
         "migrate",
         "config",
         "migrations",
+        "roster_file",
     },
     {"errors", "actor"},
 )

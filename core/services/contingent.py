@@ -5,7 +5,7 @@ Class lists and enrolment are the secretary's [004 §5] (and the administrator's
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import col, select
 
@@ -34,7 +34,7 @@ from zhurnal.core.services.school import (
     _overlaps,
     _required_text,
 )
-from zhurnal.core.uow import require, snapshot, unit_of_work
+from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 # --- contingent: students, enrolment, subgroups ------------------------------------------
 
@@ -137,21 +137,7 @@ def unenrol(
                 f"Дата выбытия {fmt_date(end)} раньше даты зачисления {fmt_date(e.start)}."
             )
         before = snapshot(e, "end", "order_out", "out_reason")
-        e.end, e.order_out, e.out_reason = end, order, why
-        uow.touch(e)
-        members = uow.session.exec(
-            select(SubgroupMember).where(
-                SubgroupMember.student_id == student_id,
-                SubgroupMember.end == None,  # noqa: E711
-                SubgroupMember.start <= end,
-                col(SubgroupMember.course_id).in_(
-                    select(Course.id).where(Course.class_id == e.class_id)
-                ),
-            )
-        )
-        for m in members:
-            m.end = end
-            uow.session.add(m)
+        _close(uow, e, end, order, why)
         uow.audit(
             "student.unenrol",
             "enrolment",
@@ -160,6 +146,114 @@ def unenrol(
             snapshot(e, "end", "order_out", "out_reason"),
         )
         return _enrolment_view(e)
+
+
+def _current_stay(uow: UnitOfWork, student: Student) -> Enrolment:
+    e = uow.session.exec(
+        select(Enrolment).where(Enrolment.student_id == student.id, Enrolment.end == None)  # noqa: E711
+    ).first()
+    if e is None:
+        raise ValidationError(f"{student.full_name} сейчас не числится ни в одном классе.")
+    return e
+
+
+def _check_leaving_day(uow: UnitOfWork, student: Student, e: Enrolment, day: date) -> None:
+    klass: SchoolClass = uow.get(SchoolClass, e.class_id, "Класс")
+    year = _open_year(uow, klass.year_id)
+    if day <= e.start:
+        raise ValidationError(
+            f"Дата выбытия {fmt_date(day)} не позже даты зачисления {fmt_date(e.start)}: "
+            f"{student.full_name} числится в {klass.title} с {fmt_date(e.start)}."
+        )
+    if day > year.end:
+        raise ValidationError(
+            f"Дата {fmt_date(day)} вне учебного года {year.name} "
+            f"({fmt_date(year.start)}–{fmt_date(year.end)})."
+        )
+
+
+def leave(
+    db: Database, actor: Actor, student_id: int, day: date, order_out: str, reason: str
+) -> EnrolmentView:
+    """Departure by an order from ``day`` on: the student is in the class up to the day
+    before, keeps their history and leaves the grids from ``day`` [004 §5]."""
+    with unit_of_work(db, actor, "student.leave") as uow:
+        require(actor.has(*CONTINGENT_ROLES), CONTINGENT_ONLY)
+        student: Student = uow.get(Student, student_id, "Ученик")
+        e = _current_stay(uow, student)
+        order = check_text(order_out, "Приказ о выбытии", 100)
+        if not order:
+            raise ValidationError("Укажите номер и дату приказа о выбытии.")
+        why = _required_text(reason, "Причина выбытия", 200)
+        _check_leaving_day(uow, student, e, day)
+        before = snapshot(e, "end", "order_out", "out_reason")
+        _close(uow, e, day - timedelta(days=1), order, why)
+        uow.audit(
+            "student.unenrol",
+            "enrolment",
+            e.id,
+            before,
+            snapshot(e, "end", "order_out", "out_reason"),
+        )
+        return _enrolment_view(e)
+
+
+def transfer(
+    db: Database, actor: Actor, student_id: int, to_class_id: int, day: date, order: str
+) -> EnrolmentView:
+    """Transfer to another class of the same year by an order, from ``day``: the old stay
+    ends the day before, the new one starts on ``day``; nothing is deleted [004 §5]."""
+    with unit_of_work(db, actor, "student.transfer") as uow:
+        require(actor.has(*CONTINGENT_ROLES), CONTINGENT_ONLY)
+        student: Student = uow.get(Student, student_id, "Ученик")
+        target: SchoolClass = uow.get(SchoolClass, to_class_id, "Класс")
+        e = _current_stay(uow, student)
+        if e.class_id == to_class_id:
+            raise ValidationError(f"{student.full_name} уже числится в {target.title}.")
+        source: SchoolClass = uow.get(SchoolClass, e.class_id, "Класс")
+        if source.year_id != target.year_id:
+            raise ValidationError(
+                f"{target.title} — класс другого учебного года: перевод в него — "
+                "это перевод года, а не движение учащихся."
+            )
+        text = check_text(order, "Приказ о переводе", 100)
+        if not text:
+            raise ValidationError("Укажите номер и дату приказа о переводе.")
+        _check_leaving_day(uow, student, e, day)
+        before = snapshot(e, "class_id", "end", "order_out", "out_reason")
+        _close(uow, e, day - timedelta(days=1), text, f"перевод в {target.title}")
+        new = Enrolment(
+            student_id=student_id, class_id=to_class_id, start=day, order_in=text, version=0
+        )
+        uow.touch(new)
+        uow.session.flush()
+        uow.audit(
+            "student.transfer",
+            "enrolment",
+            new.id,
+            before,
+            snapshot(new, "student_id", "class_id", "start", "order_in"),
+        )
+        return _enrolment_view(new)
+
+
+def _close(uow: UnitOfWork, e: Enrolment, end: date, order: str, reason: str) -> None:
+    """End a stay in a class on ``end`` (the last day), and the subgroups of that class."""
+    e.end, e.order_out, e.out_reason = end, order, reason
+    uow.touch(e)
+    members = uow.session.exec(
+        select(SubgroupMember).where(
+            SubgroupMember.student_id == e.student_id,
+            SubgroupMember.end == None,  # noqa: E711
+            SubgroupMember.start <= end,
+            col(SubgroupMember.course_id).in_(
+                select(Course.id).where(Course.class_id == e.class_id)
+            ),
+        )
+    )
+    for m in members:
+        m.end = end
+        uow.session.add(m)
 
 
 def add_subgroup_member(
