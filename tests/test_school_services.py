@@ -232,7 +232,7 @@ def test_slot_conflicts(sch: School) -> None:
     c_ru = school.create_course(db, a, sch.c5, russian, sch.teacher2.user_id).id
     c_inf = school.create_course(db, a, sch.c5, inf, sch.teacher2.user_id, "1 гр.").id
     start = date(2026, 9, 1)
-    with pytest.raises(ValidationError, match="5А в понедельник на 1-м уроке уже стоит"):
+    with pytest.raises(ValidationError, match="У 5А уже стоит Математика в понедельник 1-м"):
         timetable.add_slot(db, a, c_ru, MON, 1, "14", start)
     with pytest.raises(ValidationError, match="уже стоит"):  # subgroup vs the whole class
         timetable.add_slot(db, a, sch.english1, MON, 1, "14", start)
