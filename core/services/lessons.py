@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlmodel import select
@@ -33,6 +34,7 @@ from zhurnal.core.rules import (
     is_late,
     normalize_absence,
 )
+from zhurnal.core.services.clashes import lesson_clash, placement
 from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 
@@ -305,7 +307,11 @@ def correct_absence_reason(
 def assign_substitute(
     db: Database, actor: Actor, lesson_id: int, teacher_id: int | None
 ) -> LessonView:
-    """The deputy assigns who holds a lesson (замена); None returns it to the course teacher."""
+    """The deputy assigns who holds a lesson (замена); None returns it to the course teacher.
+
+    The substitute fills the lesson [004 §5 «Учитель»] and sees it among their lessons
+    (``readmodels.my_lessons``); the course teacher no longer does.  Refused for a
+    cancelled lesson and when the substitute holds another lesson at that bell."""
     with unit_of_work(db, actor, "lesson.substitute") as uow:
         require(actor.has("deputy", "director"), "Замены назначает заместитель директора.")
         ctx = lesson_ctx(uow, lesson_id)
@@ -313,6 +319,13 @@ def assign_substitute(
         user: User = uow.get(User, target, "Учитель")
         if "teacher" not in user.role_set() or not user.active:
             raise ValidationError(f"{user.full_name} не может вести урок: нет роли «Учитель».")
+        if ctx.lesson.cancelled:
+            raise ValidationError(f"Урок {fmt_date(ctx.lesson.date)} отменён: замена не нужна.")
+        # Only the teacher may clash: the class and the room are the lesson's own.
+        mine = replace(placement(uow.session, ctx.course, "", target), class_id=-1)
+        busy = lesson_clash(uow.session, mine, ctx.lesson.date, ctx.lesson.number, {lesson_id})
+        if busy:
+            raise ValidationError(busy)
         before = snapshot(ctx.lesson, "held_by_id")
         ctx.lesson.held_by_id = target
         uow.touch(ctx.lesson)

@@ -26,6 +26,7 @@ from zhurnal.core.models import (
 )
 from zhurnal.core.rules import check_text, fmt_date
 from zhurnal.core.services.clashes import lesson_clash, placement, slot_clash
+from zhurnal.core.services.plan_hours import hours_mismatch, yearly_hours
 from zhurnal.core.services.school import (
     MAX_GENERATE_DAYS,
     PLAN_ONLY,
@@ -163,10 +164,20 @@ def create_slot_lessons(
 # --- КТП ------------------------------------------------------------------------------
 
 
-def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str, int]]) -> int:
+def import_plan(
+    db: Database,
+    actor: Actor,
+    course_id: int,
+    rows: list[tuple[str, int]],
+    *,
+    allow_mismatch: bool = False,
+) -> int:
     """Replace a course's calendar-thematic plan (КТП) with (topic, hours) rows.
 
-    Refused once a lesson uses one of its topics. Returns the number of topics.
+    Refused once a lesson uses one of its topics. The total hours must match the course's
+    yearly hours (``plan_hours.yearly_hours``) [004 §5 «Учитель-предметник»]; otherwise
+    refused with the figures, unless ``allow_mismatch`` (the difference is audited).
+    Returns the number of topics.
     """
     with unit_of_work(db, actor, "plan.import") as uow:
         course: Course = uow.get(Course, course_id, "Предмет класса")
@@ -185,6 +196,12 @@ def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str
             if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
                 raise ValidationError(f"Строка {i}: число часов должно быть целым и не меньше 1.")
             clean.append((text, hours))
+        expected = yearly_hours(uow.session, course)
+        mismatch = hours_mismatch(sum(h for _, h in clean), expected)
+        if mismatch and not allow_mismatch:
+            raise ValidationError(
+                mismatch + " План не загружен (загрузить всё же: --allow-mismatch)."
+            )
         old = list(uow.session.exec(select(PlanItem).where(PlanItem.course_id == course_id)))
         old_ids = [p.id for p in old]
         if old_ids:
@@ -208,7 +225,11 @@ def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str
             "course",
             course_id,
             {"items": len(old), "hours": sum(p.hours for p in old)} if old else None,
-            {"items": len(clean), "hours": sum(h for _, h in clean)},
+            {
+                "items": len(clean),
+                "hours": sum(h for _, h in clean),
+                "expected_hours": expected.hours,
+            },
         )
         return len(clean)
 
