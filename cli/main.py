@@ -10,6 +10,7 @@
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
     zhurnal user list|add|reset|disable|enable  user administration (cli/users.py)
     zhurnal correction list|show|request|decide|apply|changes  late corrections (cli/corrections.py)
+    zhurnal timetable add|change|list|generate|cancel|substitute  the timetable (cli/timetable.py)
     zhurnal report KIND -o FILE [--class 5А] [--period …]  summary sheets (cli/report.py)
 
 The UI is imported only when it starts, so the jobs run without textual.
@@ -83,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.corrections import add_parser as add_correction_parser
 
     add_correction_parser(sub, _db_arg)
+    from zhurnal.cli.timetable import add_parser as add_timetable_parser
+
+    add_timetable_parser(sub, _db_arg)
     from zhurnal.cli.report import add_parser as add_report_parser
 
     add_report_parser(sub, _db_arg)
@@ -353,6 +357,12 @@ def cmd_correction(args: argparse.Namespace) -> int:
     return run(args, _open(getattr(args, "db", None)))
 
 
+def cmd_timetable(args: argparse.Namespace) -> int:
+    from zhurnal.cli.timetable import cmd_timetable as run
+
+    return run(args, _open(getattr(args, "db", None)))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from zhurnal.cli.report import cmd_report as run
 
@@ -375,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": cmd_import,
         "user": cmd_user,
         "correction": cmd_correction,
+        "timetable": cmd_timetable,
         "report": cmd_report,
     }
     try:

@@ -213,21 +213,34 @@ def change_slot(
         )
 
 
-def list_slots(db: Database, actor: Actor, class_id: int, day: date) -> list[SlotView]:
-    """A class's week as valid on ``day``, by weekday and bell (setup roles)."""
+@dataclass(frozen=True)
+class SlotLine:
+    """A slot of a class's week with what people call it (class, subject, teacher)."""
+
+    slot: SlotView
+    name: str
+    teacher: str
+
+
+def list_slots(db: Database, actor: Actor, class_id: int, day: date) -> list[SlotLine]:
+    """A class's week as valid on ``day``, by weekday and bell (setup roles, director)."""
     with db.read() as session:
         require(actor.has(*SETUP_ROLES, "director"), SETUP_ONLY)
         rows = session.exec(
-            select(TimetableSlot)
-            .join(Course, col(Course.id) == TimetableSlot.course_id)
+            select(TimetableSlot, Course)
             .where(
+                TimetableSlot.course_id == Course.id,
                 Course.class_id == class_id,
                 col(TimetableSlot.valid_from) <= day,
                 (col(TimetableSlot.valid_to).is_(None)) | (col(TimetableSlot.valid_to) >= day),
             )
             .order_by(col(TimetableSlot.weekday), col(TimetableSlot.number), col(TimetableSlot.id))
         )
-        return [_slot_view(s) for s in rows]
+        result = []
+        for slot, course in rows:
+            p = placement(session, course, slot.room)
+            result.append(SlotLine(_slot_view(slot), p.name, p.teacher))
+        return result
 
 
 def cancel_lesson(db: Database, actor: Actor, lesson_id: int, reason: str) -> None:
@@ -272,3 +285,46 @@ def restore_lesson(db: Database, actor: Actor, lesson_id: int) -> None:
         lesson.cancelled = False
         uow.touch(lesson)
         uow.audit("lesson.restore", "lesson", lesson_id, {"cancelled": True}, {"cancelled": False})
+
+
+@dataclass(frozen=True)
+class DayLesson:
+    """One lesson of a class's day as the timetable tools list it (with its id)."""
+
+    id: int
+    number: int
+    course_id: int
+    name: str
+    teacher: str
+    room: str
+    substitute: bool
+    cancelled: bool
+
+
+def day_lessons(db: Database, actor: Actor, class_id: int, day: date) -> list[DayLesson]:
+    """A class's lessons on a day, cancelled ones included (for substitutions and
+    cancellations: setup roles and the director)."""
+    with db.read() as session:
+        require(actor.has(*SETUP_ROLES, "director"), SETUP_ONLY)
+        rows = session.exec(
+            select(Lesson, Course)
+            .where(Lesson.course_id == Course.id, Course.class_id == class_id, Lesson.date == day)
+            .order_by(col(Lesson.number), col(Lesson.id))
+        )
+        result = []
+        for lesson, course in rows:
+            keeper = lesson.held_by_id if lesson.held_by_id is not None else course.teacher_id
+            p = placement(session, course, lesson.room, keeper)
+            result.append(
+                DayLesson(
+                    lesson.id or 0,
+                    lesson.number,
+                    course.id or 0,
+                    p.name,
+                    p.teacher,
+                    p.room,
+                    keeper != course.teacher_id,
+                    lesson.cancelled,
+                )
+            )
+        return result
