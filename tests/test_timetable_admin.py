@@ -378,3 +378,13 @@ def test_cli_imports_a_plan_from_xlsx(ts: TS, tmp_path, capsys) -> None:
     assert "тем: 2" in out and "Внимание" in err
     with ts.db.read() as s:
         assert s.exec(select(TimetableSlot)).all()  # unrelated, untouched
+
+
+def test_the_other_groups_teacher_may_take_both_groups(ts: TS) -> None:
+    """A substitution that merges the subgroups of one class is no clash."""
+    timetable.add_slot(ts.db, ts.deputy, ts.en1, WED, 1, "31", START)
+    timetable.add_slot(ts.db, ts.deputy, ts.en2, WED, 1, "32", START)
+    timetable.generate_lessons(ts.db, ts.deputy, date(2026, 10, 5), date(2026, 10, 11))
+    group1 = lesson_on(ts.db, ts.en1, date(2026, 10, 7))
+    view = lessons.assign_substitute(ts.db, ts.deputy, group1.id, ts.sidorova.user_id)
+    assert view.held_by_id == ts.sidorova.user_id

@@ -17,7 +17,7 @@ The refusal names the other lesson: «Учитель Иванова А. П. уж
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -130,10 +130,18 @@ def slot_clash(
 
 
 def lesson_clash(
-    session: Session, mine: Placement, day: date, number: int, ignore: Collection[int] = ()
+    session: Session,
+    mine: Placement,
+    day: date,
+    number: int,
+    ignore: Collection[int] = (),
+    *,
+    teacher_only: bool = False,
 ) -> str | None:
     """The first clash of a lesson with the other lessons (not cancelled) at its date
-    and bell."""
+    and bell.  ``teacher_only`` (a substitution): only the teacher may clash, and a
+    teacher already with the same class at that bell (another subgroup) may take this
+    lesson too (the groups are merged)."""
     rows = session.exec(
         select(Lesson, Course)
         .where(
@@ -147,9 +155,15 @@ def lesson_clash(
     for lesson, course in rows:
         if lesson.id in ignore:
             continue
+        if teacher_only and course.class_id == mine.class_id:
+            continue  # with this class already: the groups are merged for the lesson
         other = placement(
             session, course, lesson.room, keeper_id(course.teacher_id, lesson.held_by_id)
         )
+        if teacher_only and mine.teacher_id != other.teacher_id:
+            continue
+        if teacher_only:
+            mine = replace(mine, class_id=-1, room="")  # only the teacher is compared
         message = clash_message(mine, other, lesson_when(day, number))
         if message:
             return message

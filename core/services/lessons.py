@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 
 from sqlmodel import select
@@ -311,7 +310,8 @@ def assign_substitute(
 
     The substitute fills the lesson [004 §5 «Учитель»] and sees it among their lessons
     (``readmodels.my_lessons``); the course teacher no longer does.  Refused for a
-    cancelled lesson and when the substitute holds another lesson at that bell."""
+    cancelled lesson and when the substitute holds another class's lesson at that bell
+    (the same class's other group excepted: the groups are merged)."""
     with unit_of_work(db, actor, "lesson.substitute") as uow:
         require(actor.has("deputy", "director"), "Замены назначает заместитель директора.")
         ctx = lesson_ctx(uow, lesson_id)
@@ -321,9 +321,12 @@ def assign_substitute(
             raise ValidationError(f"{user.full_name} не может вести урок: нет роли «Учитель».")
         if ctx.lesson.cancelled:
             raise ValidationError(f"Урок {fmt_date(ctx.lesson.date)} отменён: замена не нужна.")
-        # Only the teacher may clash: the class and the room are the lesson's own.
-        mine = replace(placement(uow.session, ctx.course, "", target), class_id=-1)
-        busy = lesson_clash(uow.session, mine, ctx.lesson.date, ctx.lesson.number, {lesson_id})
+        # Only the teacher may clash (the class and the room are the lesson's own); the
+        # teacher of another group of the class at that bell may merge the groups.
+        mine = placement(uow.session, ctx.course, "", target)
+        busy = lesson_clash(
+            uow.session, mine, ctx.lesson.date, ctx.lesson.number, {lesson_id}, teacher_only=True
+        )
         if busy:
             raise ValidationError(busy)
         before = snapshot(ctx.lesson, "held_by_id")
