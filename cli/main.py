@@ -12,6 +12,7 @@
     zhurnal student arrive|leave|transfer …   movement of students [004 §5] (cli/contingent.py)
     zhurnal user list|add|reset|disable|enable  user administration (cli/users.py)
     zhurnal correction list|show|request|decide|apply|changes  late corrections (cli/corrections.py)
+    zhurnal timetable add|change|list|generate|cancel|substitute  the timetable (cli/timetable.py)
     zhurnal report KIND -o FILE [--class 5А] [--period …]  summary sheets (cli/report.py)
 
 The UI is imported only when it starts, so the jobs run without textual.
@@ -85,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.corrections import add_parser as add_correction_parser
 
     add_correction_parser(sub, _db_arg)
+    from zhurnal.cli.timetable import add_parser as add_timetable_parser
+
+    add_timetable_parser(sub, _db_arg)
     from zhurnal.cli.report import add_parser as add_report_parser
 
     add_report_parser(sub, _db_arg)
@@ -100,11 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("file")
     im.add_argument("--as", dest="login", required=True, metavar="LOGIN")
     _db_arg(im)
-    ip = isub.add_parser("plan", help="КТП предмета из CSV (тема;часы)")
+    ip = isub.add_parser("plan", help="КТП предмета из CSV (тема;часы) или XLSX (тема, часы)")
     ip.add_argument("file")
     ip.add_argument("--class", dest="klass", required=True, metavar="5А")
     ip.add_argument("--subject", required=True, metavar="Математика")
     ip.add_argument("--subgroup", default="", metavar="«1 гр.»")
+    ip.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help="загрузить, даже если часы плана расходятся с учебным планом",
+    )
+    ip.add_argument("--as", dest="login", metavar="LOGIN", help="от имени пользователя журнала")
     _db_arg(ip)
     from zhurnal.cli.contingent import add_import_parser
 
@@ -311,21 +321,39 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
-    """The calendar-thematic plan of one course, before the year starts [004 §5]."""
+    """The calendar-thematic plan of one course, before the year starts [004 §5]: CSV
+    («тема;часы») or XLSX (first sheet, columns «тема», «часы», header optional).  The
+    total hours must match the course's yearly hours, else refused with the figures
+    unless ``--allow-mismatch`` (then a warning says by how much)."""
+    from zhurnal.cli.corrections import acting_user
     from zhurnal.cli.names import course_named
     from zhurnal.cli.users import cli_actor
+    from zhurnal.core.models import Course
+    from zhurnal.core.services.plan_hours import hours_mismatch, read_plan_xlsx, yearly_hours
     from zhurnal.core.services.timetable import import_plan, read_plan_csv
 
+    path = Path(args.file)
     try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
+        if path.suffix.lower() == ".xlsx":
+            rows = read_plan_xlsx(path.read_bytes())
+        else:
+            rows = read_plan_csv(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         print(f"Файл не открывается: {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
-    rows = read_plan_csv(text)
+    except UnicodeDecodeError:
+        print(f"Файл {args.file}: не UTF-8 (сохраните CSV в UTF-8).", file=sys.stderr)
+        return 2
     db = _open(getattr(args, "db", None))
+    actor = acting_user(db, args.login) if args.login else cli_actor()
     klass, subject, course_id = course_named(db, args.klass, args.subject, args.subgroup)
-    count = import_plan(db, cli_actor(), course_id, rows)
+    count = import_plan(db, actor, course_id, rows, allow_mismatch=args.allow_mismatch)
     print(f"КТП загружен: {klass.title}, {subject.name} — тем: {count}.")
+    with db.read() as s:
+        course = s.get(Course, course_id)
+        warning = hours_mismatch(sum(h for _, h in rows), yearly_hours(s, course)) if course else ""
+    if warning:
+        print(f"Внимание: {warning}", file=sys.stderr)
     return 0
 
 
@@ -337,6 +365,12 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def cmd_correction(args: argparse.Namespace) -> int:
     from zhurnal.cli.corrections import cmd_correction as run
+
+    return run(args, _open(getattr(args, "db", None)))
+
+
+def cmd_timetable(args: argparse.Namespace) -> int:
+    from zhurnal.cli.timetable import cmd_timetable as run
 
     return run(args, _open(getattr(args, "db", None)))
 
@@ -369,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": cmd_import,
         "user": cmd_user,
         "correction": cmd_correction,
+        "timetable": cmd_timetable,
         "report": cmd_report,
         "student": cmd_student,
     }

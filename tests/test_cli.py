@@ -146,8 +146,12 @@ def test_import_plan_from_csv(db, tmp_path, capsys) -> None:
         "--db",
         str(db.path),
     ]
-    assert main(args) == 0
-    assert "тем: 2" in capsys.readouterr().out
+    assert main(args) == 1  # 5 hours against the curriculum's: refused, with the figures
+    assert "План не загружен" in capsys.readouterr().err
+    assert main([*args, "--allow-mismatch"]) == 0
+    out, err = capsys.readouterr()
+    assert "тем: 2" in out
+    assert "Внимание: В плане 5 ч — на" in err
     from sqlmodel import select
 
     from zhurnal.core.models import PlanItem

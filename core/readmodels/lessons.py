@@ -149,7 +149,8 @@ def _assignments(session: Session, lesson_id: int) -> list[AssignmentView]:
 
 
 def my_lessons(db: Database, actor: Actor, day: date) -> list[LessonView]:
-    """The actor's lessons of a day in bell order: own courses and substitutions."""
+    """The actor's lessons of a day in bell order: own courses and substitutions (a
+    cancelled lesson is not among them)."""
     with db.read() as session:
         uow = UnitOfWork(session, actor, actor.now())
         ids = session.exec(
@@ -157,6 +158,7 @@ def my_lessons(db: Database, actor: Actor, day: date) -> list[LessonView]:
             .join(Course, col(Course.id) == Lesson.course_id)
             .where(
                 Lesson.date == day,
+                Lesson.cancelled == False,  # noqa: E712 - SQL
                 or_(
                     Lesson.held_by_id == actor.user_id,
                     and_(col(Course.teacher_id) == actor.user_id, col(Lesson.held_by_id).is_(None)),

@@ -33,6 +33,7 @@ from zhurnal.core.rules import (
     is_late,
     normalize_absence,
 )
+from zhurnal.core.services.clashes import lesson_clash, placement
 from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 
@@ -305,7 +306,12 @@ def correct_absence_reason(
 def assign_substitute(
     db: Database, actor: Actor, lesson_id: int, teacher_id: int | None
 ) -> LessonView:
-    """The deputy assigns who holds a lesson (замена); None returns it to the course teacher."""
+    """The deputy assigns who holds a lesson (замена); None returns it to the course teacher.
+
+    The substitute fills the lesson [004 §5 «Учитель»] and sees it among their lessons
+    (``readmodels.my_lessons``); the course teacher no longer does.  Refused for a
+    cancelled lesson and when the substitute holds another class's lesson at that bell
+    (the same class's other group excepted: the groups are merged)."""
     with unit_of_work(db, actor, "lesson.substitute") as uow:
         require(actor.has("deputy", "director"), "Замены назначает заместитель директора.")
         ctx = lesson_ctx(uow, lesson_id)
@@ -313,6 +319,16 @@ def assign_substitute(
         user: User = uow.get(User, target, "Учитель")
         if "teacher" not in user.role_set() or not user.active:
             raise ValidationError(f"{user.full_name} не может вести урок: нет роли «Учитель».")
+        if ctx.lesson.cancelled:
+            raise ValidationError(f"Урок {fmt_date(ctx.lesson.date)} отменён: замена не нужна.")
+        # Only the teacher may clash (the class and the room are the lesson's own); the
+        # teacher of another group of the class at that bell may merge the groups.
+        mine = placement(uow.session, ctx.course, "", target)
+        busy = lesson_clash(
+            uow.session, mine, ctx.lesson.date, ctx.lesson.number, {lesson_id}, teacher_only=True
+        )
+        if busy:
+            raise ValidationError(busy)
         before = snapshot(ctx.lesson, "held_by_id")
         ctx.lesson.held_by_id = target
         uow.touch(ctx.lesson)

@@ -22,22 +22,21 @@ from zhurnal.core.models import (
     Lesson,
     PlanItem,
     SchoolClass,
-    Subject,
     TimetableSlot,
 )
 from zhurnal.core.rules import check_text, fmt_date
+from zhurnal.core.services.clashes import lesson_clash, placement, slot_clash
+from zhurnal.core.services.plan_hours import hours_mismatch, yearly_hours
 from zhurnal.core.services.school import (
     MAX_GENERATE_DAYS,
     PLAN_ONLY,
     SETUP_ONLY,
     SETUP_ROLES,
-    WEEKDAYS,
     SlotView,
     _check_range,
-    _overlaps,
     _slot_view,
 )
-from zhurnal.core.uow import require, snapshot, unit_of_work
+from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
 
 def add_slot(
@@ -50,37 +49,24 @@ def add_slot(
     valid_from: date,
     valid_to: date | None = None,
 ) -> SlotView:
-    """A weekly timetable slot. A class has one lesson at a time, except for
-    subgroups (different subgroup names) of the same class in parallel."""
+    """A weekly timetable slot, refused when it clashes (``clashes``): a class has one
+    lesson at a time, except for subgroups (different subgroup names) of the same class in
+    parallel; a teacher and a room one lesson at a time."""
     with unit_of_work(db, actor, "slot.add") as uow:
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
         course: Course = uow.get(Course, course_id, "Предмет класса")
-        klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
+        uow.get(SchoolClass, course.class_id, "Класс")
         if not 0 <= weekday <= 5:
             raise ValidationError("День недели: от 0 (понедельник) до 5 (суббота).")
         if uow.session.get(Bell, number) is None:
             raise ValidationError(f"Урока № {number} нет в расписании звонков.")
         room = check_text(room, "Кабинет", 50)
         _check_range(valid_from, valid_to, "Расписание")
-        others = uow.session.exec(
-            select(TimetableSlot, Course).where(
-                TimetableSlot.course_id == Course.id,
-                Course.class_id == course.class_id,
-                TimetableSlot.weekday == weekday,
-                TimetableSlot.number == number,
-            )
+        message = slot_clash(
+            uow.session, placement(uow.session, course, room), weekday, number, valid_from, valid_to
         )
-        for slot, other in others:
-            if not _overlaps(valid_from, valid_to, slot.valid_from, slot.valid_to):
-                continue
-            if course.subgroup and other.subgroup and course.subgroup != other.subgroup:
-                continue  # two subgroups of the class at the same time
-            subject = uow.session.get(Subject, other.subject_id)
-            raise ValidationError(
-                f"У {klass.title} в {WEEKDAYS[weekday]} на {number}-м уроке уже стоит "
-                f"«{subject.name if subject else other.subject_id}» "
-                f"(с {fmt_date(slot.valid_from)})."
-            )
+        if message:
+            raise ValidationError(message)
         slot = TimetableSlot(
             course_id=course_id,
             weekday=weekday,
@@ -107,38 +93,57 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
 
     A study day is ``core.calendar.is_study_day``: inside the quarters/half-years of
     the class's scheme, outside the vacations of its grade and public holidays. Idempotent:
-    an existing lesson
-    (course, date, number) is kept as is. Returns how many lessons were created.
+    an existing lesson (course, date, number) is kept as is.  A lesson that would clash
+    with another on that date (``clashes.lesson_clash``: e.g. its teacher substitutes
+    elsewhere at that bell) is not created; the audit lists it.  Returns how many
+    lessons were created.
     """
     with unit_of_work(db, actor, "lessons.generate") as uow:
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
         _check_range(start, end, "Создание уроков")
         if (end - start).days > MAX_GENERATE_DAYS:
             raise ValidationError("Создание уроков: не больше чем на учебный год за раз.")
-        session = uow.session
-        calendar = uow.calendar
-        existing = set(
-            session.exec(
-                select(Lesson.course_id, col(Lesson.date), Lesson.number).where(
-                    Lesson.date >= start, Lesson.date <= end
-                )
+        slots = list(uow.session.exec(select(TimetableSlot).order_by(col(TimetableSlot.id))))
+        created, clashed = create_slot_lessons(uow, slots, start, end)
+        after: dict[str, object] = {"start": start, "end": end, "created": created}
+        if clashed:
+            after["not_created"] = clashed
+        uow.audit("lessons.generate", "lesson", None, None, after)
+        return created
+
+
+def create_slot_lessons(
+    uow: UnitOfWork, slots: list[TimetableSlot], start: date, end: date
+) -> tuple[int, list[str]]:
+    """The missing lessons of ``slots`` on the study days in [start, end]: how many were
+    created, and why the clashing ones were not (one line each)."""
+    session = uow.session
+    calendar = uow.calendar
+    existing = set(
+        session.exec(
+            select(Lesson.course_id, col(Lesson.date), Lesson.number).where(
+                Lesson.date >= start, Lesson.date <= end
             )
         )
-        rows = session.exec(
-            select(TimetableSlot, Course, SchoolClass)
-            .where(TimetableSlot.course_id == Course.id, Course.class_id == SchoolClass.id)
-            .order_by(col(TimetableSlot.id))
-        )
-        created = 0
-        for slot, course, klass in rows:
-            day = max(start, slot.valid_from)
-            last = min(end, slot.valid_to or end)
-            day += timedelta(days=(slot.weekday - day.weekday()) % 7)
-            while day <= last:
-                key = (course.id or 0, day, slot.number)
-                if key not in existing and calendar.is_study_day(
-                    day, klass.grade, klass.period_scheme
-                ):
+    )
+    created = 0
+    clashed: list[str] = []
+    for slot in slots:
+        course = session.get(Course, slot.course_id)
+        klass = session.get(SchoolClass, course.class_id) if course else None
+        if course is None or klass is None:
+            continue
+        mine = placement(session, course, slot.room)
+        day = max(start, slot.valid_from)
+        last = min(end, slot.valid_to or end)
+        day += timedelta(days=(slot.weekday - day.weekday()) % 7)
+        while day <= last:
+            key = (course.id or 0, day, slot.number)
+            if key not in existing and calendar.is_study_day(day, klass.grade, klass.period_scheme):
+                message = lesson_clash(session, mine, day, slot.number)
+                if message:
+                    clashed.append(f"{mine.name}, {fmt_date(day)}: {message}")
+                else:
                     session.add(
                         Lesson(
                             course_id=course.id or 0,
@@ -148,27 +153,31 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
                             held_by_id=course.teacher_id,
                         )
                     )
+                    session.flush()
                     existing.add(key)
                     created += 1
-                day += timedelta(days=7)
-        session.flush()
-        uow.audit(
-            "lessons.generate",
-            "lesson",
-            None,
-            None,
-            {"start": start, "end": end, "created": created},
-        )
-        return created
+            day += timedelta(days=7)
+    session.flush()
+    return created, clashed
 
 
 # --- КТП ------------------------------------------------------------------------------
 
 
-def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str, int]]) -> int:
+def import_plan(
+    db: Database,
+    actor: Actor,
+    course_id: int,
+    rows: list[tuple[str, int]],
+    *,
+    allow_mismatch: bool = False,
+) -> int:
     """Replace a course's calendar-thematic plan (КТП) with (topic, hours) rows.
 
-    Refused once a lesson uses one of its topics. Returns the number of topics.
+    Refused once a lesson uses one of its topics. The total hours must match the course's
+    yearly hours (``plan_hours.yearly_hours``) [004 §5 «Учитель-предметник»]; otherwise
+    refused with the figures, unless ``allow_mismatch`` (the difference is audited).
+    Returns the number of topics.
     """
     with unit_of_work(db, actor, "plan.import") as uow:
         course: Course = uow.get(Course, course_id, "Предмет класса")
@@ -187,6 +196,12 @@ def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str
             if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
                 raise ValidationError(f"Строка {i}: число часов должно быть целым и не меньше 1.")
             clean.append((text, hours))
+        expected = yearly_hours(uow.session, course)
+        mismatch = hours_mismatch(sum(h for _, h in clean), expected)
+        if mismatch and not allow_mismatch:
+            raise ValidationError(
+                mismatch + " План не загружен (загрузить всё же: --allow-mismatch)."
+            )
         old = list(uow.session.exec(select(PlanItem).where(PlanItem.course_id == course_id)))
         old_ids = [p.id for p in old]
         if old_ids:
@@ -210,7 +225,11 @@ def import_plan(db: Database, actor: Actor, course_id: int, rows: list[tuple[str
             "course",
             course_id,
             {"items": len(old), "hours": sum(p.hours for p in old)} if old else None,
-            {"items": len(clean), "hours": sum(h for _, h in clean)},
+            {
+                "items": len(clean),
+                "hours": sum(h for _, h in clean),
+                "expected_hours": expected.hours,
+            },
         )
         return len(clean)
 
