@@ -283,78 +283,9 @@ def _policy_set(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    if args.import_command == "plan":
-        return cmd_import_plan(args)
-    if args.import_command == "students":
-        from zhurnal.cli.contingent import cmd_import_students
+    from zhurnal.cli.imports import cmd_import as run
 
-        return cmd_import_students(args, _open)
-    from sqlmodel import select
-
-    from zhurnal.core.actor import Actor
-    from zhurnal.core.importer import import_marks
-    from zhurnal.core.models import User
-
-    try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        print(f"Файл не открывается: {args.file}: {exc.strerror}", file=sys.stderr)
-        return 1
-    db = _open(args.db)
-    with db.read() as s:
-        user = s.exec(select(User).where(User.login == args.login)).first()
-        if user is None or not user.active:
-            print(f"Пользователь «{args.login}» не найден или отключён.", file=sys.stderr)
-            return 1
-        actor = Actor(user.id, user.login, user.role_set(), user.full_name)
-    result = import_marks(db, actor, text)
-    if result.ok:
-        print(f"Загружено отметок: {result.applied}.")
-        return 0
-    print(
-        f"Загрузка отменена: ни одна отметка не внесена. Отклонено строк: {len(result.refused)}.",
-        file=sys.stderr,
-    )
-    for line_no, reason in result.refused:
-        print(f"  строка {line_no}: {reason}", file=sys.stderr)
-    return 1
-
-
-def cmd_import_plan(args: argparse.Namespace) -> int:
-    """The calendar-thematic plan of one course, before the year starts [004 §5]: CSV
-    («тема;часы») or XLSX (first sheet, columns «тема», «часы», header optional).  The
-    total hours must match the course's yearly hours, else refused with the figures
-    unless ``--allow-mismatch`` (then a warning says by how much)."""
-    from zhurnal.cli.corrections import acting_user
-    from zhurnal.cli.names import course_named
-    from zhurnal.cli.users import cli_actor
-    from zhurnal.core.models import Course
-    from zhurnal.core.services.plan_hours import hours_mismatch, read_plan_xlsx, yearly_hours
-    from zhurnal.core.services.timetable import import_plan, read_plan_csv
-
-    path = Path(args.file)
-    try:
-        if path.suffix.lower() == ".xlsx":
-            rows = read_plan_xlsx(path.read_bytes())
-        else:
-            rows = read_plan_csv(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        print(f"Файл не открывается: {args.file}: {exc.strerror}", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError:
-        print(f"Файл {args.file}: не UTF-8 (сохраните CSV в UTF-8).", file=sys.stderr)
-        return 2
-    db = _open(getattr(args, "db", None))
-    actor = acting_user(db, args.login) if args.login else cli_actor()
-    klass, subject, course_id = course_named(db, args.klass, args.subject, args.subgroup)
-    count = import_plan(db, actor, course_id, rows, allow_mismatch=args.allow_mismatch)
-    print(f"КТП загружен: {klass.title}, {subject.name} — тем: {count}.")
-    with db.read() as s:
-        course = s.get(Course, course_id)
-        warning = hours_mismatch(sum(h for _, h in rows), yearly_hours(s, course)) if course else ""
-    if warning:
-        print(f"Внимание: {warning}", file=sys.stderr)
-    return 0
+    return run(args, _open)
 
 
 def cmd_user(args: argparse.Namespace) -> int:
