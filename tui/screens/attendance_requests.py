@@ -20,7 +20,6 @@ from zhurnal.tui.screens.base import ZhurnalScreen
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.readmodels import AttendanceRow, LessonCard
-    from zhurnal.tui.widgets.correction_request import RequestForm
 
 CODES_HINT = "(Н, Б, УП, ОП; пусто — был(а) на уроке)"
 
@@ -55,41 +54,23 @@ class AttendanceRequests(ZhurnalScreen):
             return
         if card is None or row is None:
             return
-        from zhurnal.tui.widgets.correction_request import CorrectionRequestModal
+        from zhurnal.core.services.correction_cells import CellChange
+        from zhurnal.tui.widgets.correction_request import ask_correction
 
         lesson = card.lesson
         old = row.absence_code or ""
-        actor, db_of, lesson_id, course_id = (
-            self.actor,
-            self.register.database,
-            lesson.id,
-            lesson.course_id,
-        )
-
-        def send(form: RequestForm) -> int:
-            from zhurnal.core.services.correction_cells import CellChange
-            from zhurnal.core.services.corrections import request_correction
-
-            return request_correction(
-                db_of(),
-                actor,
-                course_id=course_id,
-                ground=form.ground,
-                document_number=form.document_number,
-                document_date=form.document_date,
-                reason=form.reason,
-                cells=[CellChange.absence(lesson_id, student_id, form.new, old)],
-            ).id
-
-        def sent(number: int | None) -> None:
-            if number is not None:
-                self.notify(f"Заявка на исправление № {number} отправлена директору.", markup=False)
-
+        lesson_id = lesson.id
         what = (
             f"{row.full_name}, посещаемость {lesson.date:%d.%m.%Y}, "
             f"{lesson.class_title} {lesson.subject}"
         )
-        self.app.push_screen(
-            CorrectionRequestModal(what, old, self.register.today(), send, value_hint=CODES_HINT),
-            sent,
+        ask_correction(
+            self,
+            self.register,
+            self.actor,
+            lesson.course_id,
+            what,
+            old,
+            lambda new: CellChange.absence(lesson_id, student_id, new, old),
+            value_hint=CODES_HINT,
         )

@@ -20,7 +20,6 @@ from zhurnal.tui.screens.grid_columns import GridColumns
 
 if TYPE_CHECKING:
     from zhurnal.core.services.correction_cells import CellChange
-    from zhurnal.tui.widgets.correction_request import RequestForm
 
 PERIOD_NOTE = " · k — запросить корректировку итоговой"
 
@@ -109,33 +108,22 @@ class GridRequests(GridColumns):
     def _open_form(
         self, what: str, old: str, change: Callable[[str], CellChange], value_hint: str
     ) -> None:
-        from zhurnal.tui.widgets.correction_request import CorrectionRequestModal
+        from zhurnal.tui.widgets.correction_request import ask_correction
 
         gb = self.gradebook
         assert gb is not None
-        actor, db_of, course_id = self.actor, self.register.database, gb.course_id
 
-        def send(form: RequestForm) -> int:
-            from zhurnal.core.services.corrections import request_correction
+        def sent(number: int) -> None:
+            self._status(f"Заявка № {number} отправлена директору.")
 
-            view = request_correction(
-                db_of(),
-                actor,
-                course_id=course_id,
-                ground=form.ground,
-                document_number=form.document_number,
-                document_date=form.document_date,
-                reason=form.reason,
-                cells=[change(form.new)],
-            )
-            return view.id
-
-        def sent(number: int | None) -> None:
-            if number is not None:
-                self._status(f"Заявка № {number} отправлена директору.")
-                self.notify(f"Заявка на исправление № {number} отправлена.", markup=False)
-
-        self.app.push_screen(
-            CorrectionRequestModal(what, old, self.register.today(), send, value_hint=value_hint),
-            sent,
+        ask_correction(
+            self,
+            self.register,
+            self.actor,
+            gb.course_id,
+            what,
+            old,
+            change,
+            value_hint=value_hint,
+            sent=sent,
         )

@@ -17,7 +17,7 @@ from zhurnal.tui.errors import show_refusal
 from zhurnal.tui.screens.lesson_work import LessonWorkTypes
 
 if TYPE_CHECKING:
-    from zhurnal.tui.widgets.correction_request import RequestForm
+    pass
 
 FIELDS = (("topic", "Тема урока"), ("homework", "Домашнее задание"))
 
@@ -55,42 +55,23 @@ class LessonRequests(LessonWorkTypes):
         card = self.card
         if field is None or card is None:
             return
-        from zhurnal.tui.widgets.correction_request import CorrectionRequestModal
+        from zhurnal.core.services.correction_cells import CellChange
+        from zhurnal.tui.widgets.correction_request import ask_correction
 
         lesson = card.lesson
         old = lesson.topic if field == "topic" else lesson.homework
-        actor, db_of, lesson_id, course_id = (
-            self.actor,
-            self.register.database,
-            lesson.id,
-            lesson.course_id,
-        )
-
-        def send(form: RequestForm) -> int:
-            from zhurnal.core.services.correction_cells import CellChange
-            from zhurnal.core.services.corrections import request_correction
-
-            change = (CellChange.topic if field == "topic" else CellChange.homework)(
-                lesson_id, form.new, old
-            )
-            return request_correction(
-                db_of(),
-                actor,
-                course_id=course_id,
-                ground=form.ground,
-                document_number=form.document_number,
-                document_date=form.document_date,
-                reason=form.reason,
-                cells=[change],
-            ).id
-
-        def sent(number: int | None) -> None:
-            if number is not None:
-                self.notify(f"Заявка на исправление № {number} отправлена директору.", markup=False)
-
+        cell = CellChange.topic if field == "topic" else CellChange.homework
         what = (
             f"{dict(FIELDS)[field]}, {lesson.date:%d.%m.%Y}, {lesson.class_title} {lesson.subject}"
         )
-        self.app.push_screen(
-            CorrectionRequestModal(what, old, self.register.today(), send, new=old), sent
+        lesson_id = lesson.id
+        ask_correction(
+            self,
+            self.register,
+            self.actor,
+            lesson.course_id,
+            what,
+            old,
+            lambda new: cell(lesson_id, new, old),
+            new=old,
         )

@@ -37,7 +37,6 @@ from zhurnal.tui.widgets.footer import RegisterFooter
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.readmodels import CourseRef, Gradebook, PeriodInfo
-    from zhurnal.tui.widgets.correction_request import RequestForm
 
 
 REQUEST_NOTE = " k — запросить корректировку."
@@ -247,42 +246,22 @@ class PeriodMarksScreen(ZhurnalScreen):
         if refusal := book.period_mark_correction_why_not(student.id):
             show_refusal(self, refusal)
             return
-        from zhurnal.tui.widgets.correction_request import CorrectionRequestModal
+        from zhurnal.core.services.correction_cells import CellChange
+        from zhurnal.tui.widgets.correction_request import ask_correction
 
         current = book.period_marks.get(student.id)
         old = current.value if current else ""
-        actor, db_of = self.actor, self.register.database
-        course_id, period_id, student_id = book.course_id, book.period.id, student.id
-
-        def send(form: RequestForm) -> int:
-            from zhurnal.core.services.correction_cells import CellChange
-            from zhurnal.core.services.corrections import request_correction
-
-            return request_correction(
-                db_of(),
-                actor,
-                course_id=course_id,
-                ground=form.ground,
-                document_number=form.document_number,
-                document_date=form.document_date,
-                reason=form.reason,
-                cells=[CellChange.period_mark(period_id, student_id, form.new, old)],
-            ).id
-
-        def sent(number: int | None) -> None:
-            if number is not None:
-                self.notify(f"Заявка на исправление № {number} отправлена директору.", markup=False)
-
+        period_id, student_id = book.period.id, student.id
         values = ", ".join(book.period_mark_choices)
-        self.app.push_screen(
-            CorrectionRequestModal(
-                f"{student.name}, {book.period.name}, {book.subject}: итоговая отметка",
-                old,
-                self.register.today(),
-                send,
-                value_hint=f"({values}; пусто — стереть)",
-            ),
-            sent,
+        ask_correction(
+            self,
+            self.register,
+            self.actor,
+            book.course_id,
+            f"{student.name}, {book.period.name}, {book.subject}: итоговая отметка",
+            old,
+            lambda new: CellChange.period_mark(period_id, student_id, new, old),
+            value_hint=f"({values}; пусто — стереть)",
         )
 
     def action_course(self, step: int) -> None:

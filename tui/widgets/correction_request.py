@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,6 +30,13 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from zhurnal.tui.errors import describe
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.services.correction_cells import CellChange
+    from zhurnal.tui.context import Register
 
 
 @dataclass(frozen=True)
@@ -152,3 +159,47 @@ class CorrectionRequestModal(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_correction(
+    screen: Screen[Any],
+    register: Register,
+    actor: Actor,
+    course_id: int,
+    what: str,
+    old: str,
+    change: Callable[[str], CellChange],
+    *,
+    new: str = "",
+    value_hint: str = "",
+    sent: Callable[[int], None] | None = None,
+) -> None:
+    """Open the form for one locked entry of ``course_id``; ``change(new)`` is the cell
+    the request lists.  The request goes to the director in the form's worker; the
+    screen is told its number (``sent``), else a notice says it."""
+
+    def send(form: RequestForm) -> int:
+        from zhurnal.core.services.corrections import request_correction
+
+        return request_correction(
+            register.database(),
+            actor,
+            course_id=course_id,
+            ground=form.ground,
+            document_number=form.document_number,
+            document_date=form.document_date,
+            reason=form.reason,
+            cells=[change(form.new)],
+        ).id
+
+    def answered(number: int | None) -> None:
+        if number is None:
+            return
+        screen.notify(f"Заявка на исправление № {number} отправлена директору.", markup=False)
+        if sent is not None:
+            sent(number)
+
+    screen.app.push_screen(
+        CorrectionRequestModal(what, old, register.today(), send, new=new, value_hint=value_hint),
+        answered,
+    )
