@@ -138,8 +138,10 @@ def cmd_student(args: argparse.Namespace, open_db: Callable[[str | None], Databa
             contingent.leave(db, actor, sid, day, args.order, args.reason)
             print(f"Выбытие оформлено: {args.name.strip()}, с {day:%d.%m.%Y} не в классе.")
             return 0
+        from zhurnal.core.context import class_by_title
+
         with db.read() as s:
-            klass = class_lists.class_by_title(s, _current_year_id(s), args.to_class)
+            klass = class_by_title(s, _current_year_id(s), args.to_class)
         if klass is None:
             raise ValidationError(f"Класса «{args.to_class}» нет в текущем учебном году.")
         contingent.transfer(db, actor, sid, klass.id or 0, day, args.order)

@@ -211,3 +211,31 @@ def return_day(session: Session, class_id: int, student_id: int, after: date) ->
             ~absent.exists(),
         )
     ).one()
+
+
+LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXabcehkmoptx", "АВСЕНКМОРТХавсенкмортх")
+
+
+def parse_class_title(title: str) -> tuple[int, str] | None:
+    """«5А», «5 а», «5-A» (Latin look-alikes) → (5, "А"); None when it is not a class."""
+    t = title.strip().replace(" ", "").replace("-", "").translate(LATIN_TO_CYRILLIC).upper()
+    digits = "".join(ch for ch in t if ch.isdigit())
+    letter = t[len(digits) :]
+    if not digits or not letter or len(digits) > 2:
+        return None
+    return int(digits), letter
+
+
+def class_by_title(session: Session, year_id: int | None, title: str) -> SchoolClass | None:
+    """The class «5А» of the year, if there is one."""
+    parsed = parse_class_title(title)
+    if parsed is None:
+        return None
+    grade, letter = parsed
+    return session.exec(
+        select(SchoolClass).where(
+            SchoolClass.year_id == year_id,
+            SchoolClass.grade == grade,
+            SchoolClass.letter == letter,
+        )
+    ).first()

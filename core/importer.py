@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
-from zhurnal.core.context import roster_ids
+from zhurnal.core.context import class_by_title, parse_class_title, roster_ids
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import Course, Lesson, Mark, SchoolClass, Student, Subject, WorkType
@@ -27,7 +27,6 @@ from zhurnal.core.services import marks
 from zhurnal.core.uow import BatchRefused, batch, current_year
 
 HEADER_WORDS = {"дата", "date"}
-LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXabcehkmoptx", "АВСЕНКМОРТХавсенкмортх")
 
 
 @dataclass
@@ -63,18 +62,9 @@ class _Resolver:
         self.year = current_year(session)
 
     def klass(self, title: str) -> SchoolClass:
-        t = title.strip().replace(" ", "").translate(LATIN_TO_CYRILLIC).upper()
-        digits = "".join(ch for ch in t if ch.isdigit())
-        letter = t[len(digits) :]
-        if not digits or not letter:
+        if parse_class_title(title) is None:
             raise RowError(f"класс «{title}» не распознан (нужно, например, 5А)")
-        row = self.s.exec(
-            select(SchoolClass).where(
-                SchoolClass.year_id == self.year.id,
-                SchoolClass.grade == int(digits),
-                SchoolClass.letter == letter,
-            )
-        ).first()
+        row = class_by_title(self.s, self.year.id, title)
         if row is None:
             raise RowError(f"класса «{title}» нет в текущем учебном году")
         return row

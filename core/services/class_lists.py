@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
+from zhurnal.core.context import class_by_title
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError, NotFound, ValidationError
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Student
@@ -29,7 +30,6 @@ from zhurnal.core.rules import check_text, fmt_date
 from zhurnal.core.services.school import CONTINGENT_ONLY, CONTINGENT_ROLES
 from zhurnal.core.uow import UnitOfWork, current_year, require, snapshot, unit_of_work
 
-LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXabcehkmoptx", "АВСЕНКМОРТХавсенкмортх")
 NAME_LIMIT = 100
 OLDEST_BIRTH_YEAR = 1900
 
@@ -112,22 +112,6 @@ def parse_birth(value: str | date, today: date) -> date:
     if day.year < OLDEST_BIRTH_YEAR:
         raise ValidationError(f"дата рождения {fmt_date(day)} невозможна")
     return day
-
-
-def class_by_title(session: Session, year_id: int | None, title: str) -> SchoolClass | None:
-    """The class «5А» (or «5 a», «5A») of the year, if there is one."""
-    t = title.strip().replace(" ", "").replace("-", "").translate(LATIN_TO_CYRILLIC).upper()
-    digits = "".join(ch for ch in t if ch.isdigit())
-    letter = t[len(digits) :]
-    if not digits or not letter or len(digits) > 2:
-        return None
-    return session.exec(
-        select(SchoolClass).where(
-            SchoolClass.year_id == year_id,
-            SchoolClass.grade == int(digits),
-            SchoolClass.letter == letter,
-        )
-    ).first()
 
 
 def _person(
