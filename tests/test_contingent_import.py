@@ -201,7 +201,7 @@ def _in_class(w: World, course_id: int, student_id: int, day: date) -> bool:
         return student_id in roster_ids(s, course, day)
 
 
-def test_departure_leaves_the_grid_from_the_date_history_kept(w) -> None:
+def test_departure_leaves_the_grid_from_the_date_history_kept_004_5(w) -> None:
     st = w.students5[0]
     with pytest.raises(ValidationError, match="не позже даты зачисления"):
         contingent.leave(w.db, w.secretary, st, date(2026, 9, 1), "Приказ № 50-у", "переезд")
@@ -217,7 +217,7 @@ def test_departure_leaves_the_grid_from_the_date_history_kept(w) -> None:
         contingent.leave(w.db, w.secretary, st, date(2026, 12, 1), "Приказ № 51-у", "переезд")
 
 
-def test_transfer_moves_the_grid_on_the_date(w) -> None:
+def test_transfer_moves_the_grid_on_the_date_004_5(w) -> None:
     st = w.students5[1]
     with pytest.raises(ValidationError, match="уже числится в 5А"):
         contingent.transfer(w.db, w.secretary, st, w.class5, date(2026, 11, 24), "Пр. № 60")

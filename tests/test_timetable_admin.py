@@ -151,7 +151,7 @@ def test_two_subgroups_share_a_bell_and_validity_that_does_not_overlap_is_free(t
     timetable.add_slot(ts.db, ts.deputy, ts.r6, THU, 1, "12", date(2027, 1, 1))
 
 
-def test_a_substitute_busy_at_that_bell_is_refused_naming_the_lesson(ts: TS) -> None:
+def test_a_substitute_busy_at_that_bell_is_refused_naming_the_lesson_004_5(ts: TS) -> None:
     timetable.generate_lessons(ts.db, ts.deputy, date(2026, 10, 5), date(2026, 10, 11))
     lesson = lesson_on(ts.db, ts.m5, date(2026, 10, 6))
     assert lesson is not None
@@ -222,7 +222,7 @@ def test_a_change_into_a_clash_is_refused_and_changes_nothing(ts: TS) -> None:
 # --- cancellation and substitution -------------------------------------------------------
 
 
-def test_a_cancelled_lesson_leaves_the_day_and_can_be_restored(ts: TS) -> None:
+def test_a_cancelled_lesson_leaves_the_day_and_can_be_restored_004_5(ts: TS) -> None:
     db = ts.db
     timetable.generate_lessons(db, ts.deputy, date(2026, 10, 5), date(2026, 10, 11))
     lesson = lesson_on(db, ts.m5, date(2026, 10, 6))
@@ -251,7 +251,7 @@ def test_a_lesson_with_entries_is_not_cancelled(ts: TS) -> None:
     assert not lesson_on(ts.db, ts.m5, date(2026, 9, 29)).cancelled
 
 
-def test_the_substitute_sees_only_the_lesson_they_took(ts: TS) -> None:
+def test_the_substitute_sees_only_the_lesson_they_took_004_5(ts: TS) -> None:
     """[004 §5 «Учитель»]: the colleague who substitutes fills the lesson."""
     db = ts.db
     timetable.generate_lessons(db, ts.deputy, date(2026, 10, 5), date(2026, 10, 18))
@@ -380,7 +380,7 @@ def test_cli_imports_a_plan_from_xlsx(ts: TS, tmp_path, capsys) -> None:
         assert s.exec(select(TimetableSlot)).all()  # unrelated, untouched
 
 
-def test_the_other_groups_teacher_may_take_both_groups(ts: TS) -> None:
+def test_the_other_groups_teacher_may_take_both_groups_004_5(ts: TS) -> None:
     """A substitution that merges the subgroups of one class is no clash."""
     timetable.add_slot(ts.db, ts.deputy, ts.en1, WED, 1, "31", START)
     timetable.add_slot(ts.db, ts.deputy, ts.en2, WED, 1, "32", START)
