@@ -129,3 +129,16 @@ def set_password(db: Database, login: str, password: str, must_change: bool = Fa
         user.password_hash = hash_password(password)
         user.must_change_password = must_change
         s.add(user)
+
+
+CLI_PASSWORD = "cli-test-pass-2026"
+
+
+def cli_identity(db: Database, login: str, folder: Path, password: str = CLI_PASSWORD) -> list[str]:
+    """``--as LOGIN --password-file FILE`` for a CLI command run as a fixture user: gives
+    the user a real password and writes it to a file readable by its owner only."""
+    set_password(db, login, password)
+    path = folder / f"{login}.password"
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return ["--as", login, "--password-file", str(path)]
