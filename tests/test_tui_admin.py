@@ -16,6 +16,7 @@ from tests.ui import PASSWORD, screen_lines, screen_text, settle, sign_in
 from zhurnal.core.models import User
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.admin import AdminScreen
+from zhurnal.tui.screens.checklist import ChecklistScreen
 from zhurnal.tui.screens.users import UsersScreen
 from zhurnal.tui.widgets.dialogs import QuestionModal
 from zhurnal.tui.widgets.user_form import UserFormModal
@@ -37,8 +38,11 @@ async def test_the_administrator_issues_and_withdraws_access_004_4(w) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(app, pilot, "admin")
         await settle(app, pilot, 3)
+        assert isinstance(app.screen, ChecklistScreen)  # the school has no timetable yet
+        await pilot.press("escape")
+        await settle(app, pilot)
         assert isinstance(app.screen, AdminScreen)
-        await pilot.press("enter")  # «Пользователи»
+        await pilot.press("down", "enter")  # «Пользователи»
         await settle(app, pilot, 3)
         screen = app.screen
         assert isinstance(screen, UsersScreen)

@@ -105,8 +105,9 @@ OPEN: dict[str, Callable[..., Awaitable[None]]] = {
     "AuditScreen": _task("down", "down", "down", "down", "enter"),
     "IncidentScreen": _task(*["down"] * 6, "enter", login="direktor"),
     "ClassScreen": _task(*CLASS_5A),
-    "AdminScreen": _task(login="admin"),
-    "UsersScreen": _task("enter", login="admin"),
+    "ChecklistScreen": _task(login="admin"),  # the school has no timetable: lands on it
+    "AdminScreen": _task("escape", login="admin"),
+    "UsersScreen": _task("escape", "down", "enter", login="admin"),
     "AbsencesScreen": _task(*CLASS_5A, "down", "down", "enter"),
     "PeriodMarksScreen": _task(*CLASS_5A, "down", "down", "down", "enter"),
     "LoginScreen": _login,

@@ -34,5 +34,5 @@ def my_profile(db: Database, actor: Actor) -> ProfileView:
         ids,
         teaches=actor.has("teacher"),
         controls=actor.has(*READ_ALL_ROLES),
-        administers=actor.has("admin"),
+        administers=actor.has("admin", "secretary"),
     )

@@ -42,12 +42,13 @@ class ProfileView:
     controls: bool = False
     """Controls the whole school's register (deputy, director) [004 §3.11, §5]."""
     administers: bool = False
-    """Administers users and the school's setup (the administrator) [004 §5]."""
+    """Administers users and the school's setup (the administrator), or keeps the class
+    lists (the secretary) [004 §5]: lands on «Администрирование»."""
 
     @property
     def home(self) -> str:
         """The screen the user lands on after login: «control» (deputy, director),
-        «admin» (an administrator with no lessons),
+        «admin» (an administrator or a secretary with no lessons),
         «timetable» (a teacher; the class is one key away), «class» (a class teacher
         who teaches nothing), else «timetable»."""
         if self.controls:

@@ -43,7 +43,10 @@ HINTS = {
     "activity": "Входы и работа каждого пользователя за неделю [000 §6.1].",
     "incident": "Заблокировать скомпрометированный логин и отменить его действия [002 §4.3–4.4].",
     "movement": "Прибытие и выбытие учащихся за период, с номерами приказов.",
+    "setup": "Учебный год, классы, предметы, расписание, КТП; переход на новый год.",
 }
+SETUP_LABEL = "Настройка: учебный год, классы, расписание"
+ROLLOVER_LABEL = "Переход на новый учебный год"
 
 
 class ControlScreen(MenuScreen):
@@ -53,7 +56,13 @@ class ControlScreen(MenuScreen):
     TITLE_TEXT = "Контроль журнала"
 
     def tasks(self) -> list[tuple[str, str]]:
-        return list(TASKS)
+        from zhurnal.core.readmodels.setup_status import setup_tasks
+
+        setup = setup_tasks(self.actor)
+        if not setup:
+            return list(TASKS)
+        label = SETUP_LABEL if "year" in setup else ROLLOVER_LABEL
+        return [*TASKS, ("setup", label)]
 
     def task_hints(self) -> dict[str, str]:
         return HINTS
@@ -104,6 +113,14 @@ class ControlScreen(MenuScreen):
             from zhurnal.tui.screens.incident import IncidentScreen
 
             self.app.push_screen(IncidentScreen(actor))
+        elif key == "setup":
+            from zhurnal.core.readmodels.setup_status import setup_tasks
+            from zhurnal.tui.screens.admin import AdminScreen, task_screen
+
+            only = setup_tasks(actor)
+            self.app.push_screen(
+                task_screen(only[0], actor) if len(only) == 1 else AdminScreen(actor)
+            )
         elif key == "movement":
             from zhurnal.tui.screens.report_view import ReportScreen
 

@@ -1,0 +1,129 @@
+"""«Настройка школы»: what the school still lacks before a teacher can enter a mark,
+step by step, each leading to its screen [004 §5 «Администратор»].
+
+| Key | Action |
+| :- | :- |
+| ↑ ↓ | move |
+| enter | open the step's screen |
+| escape | back |
+
+The steps and whether each is done come from core (``setup_status``); the list is read
+again whenever the user comes back from a step's screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.widgets.footer import RegisterFooter
+
+if TYPE_CHECKING:
+    from zhurnal.core.actor import Actor
+    from zhurnal.core.readmodels.setup_status import SetupStatus
+
+
+def step_line(done: bool, title: str, detail: str) -> Text:
+    line = Text("✓ " if done else "• ", style="green" if done else "bold")
+    line.append(title, style="" if done else "bold")
+    line.append(f" — {detail}", style="dim" if done else "")
+    return line
+
+
+class ChecklistScreen(ZhurnalScreen):
+    """The setup steps in order; Enter opens the screen that does the highlighted one."""
+
+    HELP_TITLE = "Настройка школы"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Открыть", show=False),
+        Binding("escape", "back", "Назад"),
+    ]
+
+    class Loaded(Message, bubble=False):
+        def __init__(self, status: SetupStatus) -> None:
+            super().__init__()
+            self.status = status
+
+    def __init__(
+        self,
+        actor: Actor,
+        open_task: Callable[[str], None],
+        status: SetupStatus | None = None,
+    ) -> None:
+        super().__init__()
+        self.actor = actor
+        self.open_task = open_task
+        self.status = status
+
+    def compose(self) -> ComposeResult:
+        yield Static("Настройка школы", classes="screen-title")
+        yield Static("", id="setup-summary", markup=False)
+        yield OptionList(id="steps")
+        yield Static(
+            "Enter — открыть шаг; после него список обновится.",
+            classes="form-hint",
+            markup=False,
+        )
+        yield RegisterFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        if self.status is not None:
+            self._show(self.status)
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self) -> None:
+        from zhurnal.core.readmodels.setup_status import setup_status
+
+        self.post_message(self.Loaded(setup_status(self.register.database())))
+
+    @on(Loaded)
+    def _loaded(self, event: ChecklistScreen.Loaded) -> None:
+        self._show(event.status)
+
+    def _show(self, status: SetupStatus) -> None:
+        self.status = status
+        left = sum(1 for s in status.steps if not s.done)
+        summary = (
+            "Школа готова: учитель может открыть урок и поставить отметку."
+            if status.ready
+            else f"Чтобы учитель мог поставить первую отметку, осталось шагов: {left} "
+            f"из {len(status.steps)}."
+        )
+        self.query_one("#setup-summary", Static).update(Content(summary))
+        options = self.query_one(OptionList)
+        keep = options.highlighted
+        options.clear_options()
+        options.add_options(
+            [Option(step_line(s.done, s.title, s.detail), id=s.key) for s in status.steps]
+        )
+        first_open = next((i for i, s in enumerate(status.steps) if not s.done), 0)
+        options.highlighted = keep if keep is not None else first_open
+
+    def action_open(self) -> None:
+        options = self.query_one(OptionList)
+        if self.status is None or options.highlighted is None:
+            return
+        self.open_task(self.status.steps[options.highlighted].task)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_back(self) -> None:
+        self.dismiss()
