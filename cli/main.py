@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.contingent import add_import_parser
 
     add_import_parser(isub, _db_arg)
+    from zhurnal.cli.password import add_parser as add_password_parser
+
+    add_password_parser(sub, _db_arg)
     return parser
 
 
@@ -318,6 +321,12 @@ def cmd_student(args: argparse.Namespace) -> int:
     return run(args, _open)
 
 
+def cmd_password(args: argparse.Namespace) -> int:
+    from zhurnal.cli.password import cmd_password as run
+
+    return run(args, _open)
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -337,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         "timetable": cmd_timetable,
         "report": cmd_report,
         "student": cmd_student,
+        "password": cmd_password,
     }
     try:
         if args.command is None:
