@@ -73,14 +73,9 @@ def is_class_teacher(actor: Actor, klass: SchoolClass) -> bool:
 
 
 def teaches_course(session: Session, actor: Actor, course: Course) -> bool:
-    if not actor.has("teacher") or actor.user_id is None:
-        return False
-    if course.teacher_id == actor.user_id:
-        return True
-    substitute = session.exec(
-        select(Lesson.id).where(Lesson.course_id == course.id, Lesson.held_by_id == actor.user_id)
-    ).first()
-    return substitute is not None
+    """The course's own teacher. A colleague who substituted for one lesson reads and
+    fills that lesson only (``can_read_lesson``), not the course's register [004 §5]."""
+    return actor.has("teacher") and actor.user_id is not None and course.teacher_id == actor.user_id
 
 
 def can_read_course(session: Session, actor: Actor, course: Course, klass: SchoolClass) -> bool:
@@ -96,6 +91,25 @@ def require_read_course(session: Session, actor: Actor, course: Course, klass: S
         raise PermissionDenied(
             f"Нет доступа к журналу {klass.title}: он открыт учителю предмета, "
             "классному руководителю и администрации."
+        )
+
+
+def can_read_lesson(
+    session: Session, actor: Actor, lesson: Lesson, course: Course, klass: SchoolClass
+) -> bool:
+    """Whoever reads the course, and the substitute of this lesson [004 §5 «Учитель»]."""
+    if actor.has("teacher") and actor.user_id is not None and lesson.held_by_id == actor.user_id:
+        return True
+    return can_read_course(session, actor, course, klass)
+
+
+def require_read_lesson(
+    session: Session, actor: Actor, lesson: Lesson, course: Course, klass: SchoolClass
+) -> None:
+    if not can_read_lesson(session, actor, lesson, course, klass):
+        raise PermissionDenied(
+            f"Нет доступа к журналу {klass.title}: урок открыт учителю предмета, "
+            "учителю, который его замещает, классному руководителю и администрации."
         )
 
 

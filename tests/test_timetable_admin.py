@@ -266,6 +266,30 @@ def test_the_substitute_sees_only_the_lesson_they_took_004_5(ts: TS) -> None:
         lessons.set_topic(db, ts.sidorova, later.id, "Дроби")
 
 
+def test_the_substitute_reads_the_lesson_they_took_and_not_the_course_004_5(ts: TS) -> None:
+    """[004 §5 «Учитель»]: substituting for one lesson opens that lesson, not the
+    course's register (its other lessons, its marks grid)."""
+    from zhurnal.core.readmodels import get_lesson
+    from zhurnal.core.readmodels.grid import current_period_id, load_gradebook
+
+    db = ts.db
+    timetable.generate_lessons(db, ts.deputy, date(2026, 10, 5), date(2026, 10, 18))
+    taken = lesson_on(db, ts.m5, date(2026, 10, 6))
+    lessons.assign_substitute(db, ts.deputy, taken.id, ts.sidorova.user_id)
+    assert get_lesson(db, ts.sidorova, taken.id)[0].id == taken.id
+    later = lesson_on(db, ts.m5, date(2026, 10, 13))
+    with pytest.raises(PermissionDenied):
+        get_lesson(db, ts.sidorova, later.id)
+    period = current_period_id(db, ts.ivanova, ts.m5, date(2026, 10, 6))
+    assert period is not None
+    seen = load_gradebook(db, ts.sidorova, ts.m5, period)
+    assert [c.lesson_id for c in seen.columns] == [taken.id]  # only the lesson they took
+    full = load_gradebook(db, ts.ivanova, ts.m5, period)  # the course's own teacher
+    assert later.id in {c.lesson_id for c in full.columns}
+    with pytest.raises(PermissionDenied):  # a teacher who took none of its lessons
+        load_gradebook(db, ts.petrov, ts.m5, period)
+
+
 # --- КТП -----------------------------------------------------------------------------------
 
 

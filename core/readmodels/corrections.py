@@ -24,7 +24,7 @@ from zhurnal.core.access import (
     correction_decide_refusal,
     correction_request_refusal,
     may_write_lesson,
-    require_read_course,
+    require_read_lesson,
     why_not,
 )
 from zhurnal.core.actor import Actor
@@ -245,7 +245,7 @@ def lesson_correction_why_not(db: Database, actor: Actor, lesson_id: int) -> str
     with db.read() as session:
         uow = UnitOfWork(session, actor, actor.now())
         ctx = lesson_ctx(uow, lesson_id)
-        require_read_course(session, actor, ctx.course, ctx.klass)
+        require_read_lesson(session, actor, ctx.lesson, ctx.course, ctx.klass)
         if uow.now < edit_lock_at(uow.policy, uow.calendar, ctx.lesson.date, "current"):
             mine = may_write_lesson(actor, ctx.course.teacher_id, ctx.lesson.held_by_id)
             return OPEN_MINE if mine else OPEN_THEIRS

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from zhurnal.core.access import Judge, can_read_course, require_read_course, why_not
+from zhurnal.core.access import Judge, can_read_lesson, require_read_lesson, why_not
 from zhurnal.core.actor import Actor
 from zhurnal.core.context import lesson_ctx, lesson_facts
 from zhurnal.core.db import Database
@@ -105,14 +105,15 @@ def list_drafts(db: Database, actor: Actor) -> list[DraftView]:
         return [
             draft_view(d, lesson, klass, subject, course, _why_not(session, actor, lesson))
             for d, lesson, course, klass, subject in _rows(session, actor)
-            if not is_spent(d, lesson, now) and can_read_course(session, actor, course, klass)
+            if not is_spent(d, lesson, now)
+            and can_read_lesson(session, actor, lesson, course, klass)
         ]
 
 
 def get_draft(db: Database, actor: Actor, lesson_id: int) -> DraftView | None:
     """The user's draft for the lesson, None if there is none worth offering.
 
-    ``PermissionDenied`` if the user may not read the lesson (``require_read_course``).
+    ``PermissionDenied`` if the user may not read the lesson (``require_read_lesson``).
     """
     now = actor.now()
     with db.read() as session:
@@ -121,7 +122,7 @@ def get_draft(db: Database, actor: Actor, lesson_id: int) -> DraftView | None:
         klass = session.get(SchoolClass, course.class_id) if course else None
         if lesson is None or course is None or klass is None:
             raise NotFound(f"Урок не найден (№ {lesson_id}).")
-        require_read_course(session, actor, course, klass)
+        require_read_lesson(session, actor, lesson, course, klass)
         rows = _rows(session, actor, lesson_id)
         if not rows:
             return None

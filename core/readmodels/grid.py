@@ -17,13 +17,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, and_, col, or_, select, true
 from sqlmodel.sql.expression import Select
 
 from zhurnal.core.access import (
     Judge,
+    can_read_course,
     correction_request_refusal,
     require_read_course,
+    require_read_lesson,
     why_not,
 )
 from zhurnal.core.actor import Actor
@@ -73,15 +75,30 @@ PERIOD_KINDS = ("quarter", "half")
 # --- periods --------------------------------------------------------------------------
 
 
-def _course_and_class(session: Session, actor: Actor, course_id: int) -> tuple[Course, SchoolClass]:
+def _course_and_class(
+    session: Session, actor: Actor, course_id: int
+) -> tuple[Course, SchoolClass, bool]:
+    """The course and its class, if the user may read them, and whether the user reads
+    them only as a substitute: then the register shows the lessons they took, not the
+    course's other lessons [004 §5 «Учитель»]."""
     course = session.get(Course, course_id)
     if course is None:
         raise NotFound(f"Предмет класса № {course_id} не найден.")
     klass = session.get(SchoolClass, course.class_id)
     if klass is None:
         raise NotFound(f"Класс № {course.class_id} не найден.")
-    require_read_course(session, actor, course, klass)
-    return course, klass
+    if can_read_course(session, actor, course, klass):
+        return course, klass, False
+    if actor.has("teacher") and actor.user_id is not None:
+        took = session.exec(
+            select(Lesson.id).where(
+                Lesson.course_id == course_id, Lesson.held_by_id == actor.user_id
+            )
+        ).first()
+        if took is not None:
+            return course, klass, True
+    require_read_course(session, actor, course, klass)  # raises: the refusal in words
+    return course, klass, False
 
 
 def _periods(session: Session, klass: SchoolClass) -> list[PeriodInfo]:
@@ -100,7 +117,7 @@ def _periods(session: Session, klass: SchoolClass) -> list[PeriodInfo]:
 def course_periods(db: Database, actor: Actor, course_id: int) -> list[PeriodInfo]:
     """The quarters (or half-years) of the course's class, in order."""
     with db.read() as session:
-        _, klass = _course_and_class(session, actor, course_id)
+        _, klass, _ = _course_and_class(session, actor, course_id)
         return _periods(session, klass)
 
 
@@ -122,7 +139,8 @@ def lesson_work_types(db: Database, actor: Actor, lesson_id: int) -> list[str]:
         lesson = session.get(Lesson, lesson_id)
         if lesson is None:
             raise NotFound(f"Урок № {lesson_id} не найден.")
-        _course_and_class(session, actor, lesson.course_id)
+        course, klass, _ = _course_and_class(session, actor, lesson.course_id)
+        require_read_lesson(session, actor, lesson, course, klass)
         return list(
             session.exec(
                 select(WorkType.code)
@@ -188,7 +206,7 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
     with db.read() as session:
         counter = change_counter(session)  # first: a change after it is noticed later
         now = actor.now()
-        course, klass = _course_and_class(session, actor, course_id)
+        course, klass, substitute = _course_and_class(session, actor, course_id)
         period = session.get(Period, period_id)
         if period is None:
             raise NotFound(f"Учебный период № {period_id} не найден.")
@@ -209,6 +227,7 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
             Lesson.date >= period.start,
             Lesson.date <= period.end,
             Lesson.cancelled == False,  # noqa: E712 - SQL, not Python
+            Lesson.held_by_id == actor.user_id if substitute else true(),
         )
         lessons = list(
             session.exec(

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlmodel import Session, and_, col, func, or_, select
 
 from zhurnal.core import audit
-from zhurnal.core.access import Judge, require_read_course, student_absence_refusal, why_not
+from zhurnal.core.access import Judge, require_read_lesson, student_absence_refusal, why_not
 from zhurnal.core.actor import Actor
 from zhurnal.core.context import (
     LessonCtx,
@@ -131,7 +131,7 @@ def assignment_view(a: Assignment, wt: WorkType) -> AssignmentView:
 def _readable_ctx(session: Session, actor: Actor, lesson_id: int) -> tuple[UnitOfWork, LessonCtx]:
     uow = UnitOfWork(session, actor, actor.now())
     ctx = lesson_ctx(uow, lesson_id)
-    require_read_course(session, actor, ctx.course, ctx.klass)
+    require_read_lesson(session, actor, ctx.lesson, ctx.course, ctx.klass)
     return uow, ctx
 
 
