@@ -112,7 +112,7 @@ def test_init_warns_of_a_login_no_one_can_type(tmp_path, capsys) -> None:
     capsys.readouterr()
     assert main(["init", "--db", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "под логином «Admin» войти нельзя" in out and "zhurnal user add" in out
+    assert "под логином «Admin» войти нельзя" in out and "zhurnal recover" in out
 
 
 def test_init_is_audited_with_the_admin_as_created(tmp_path, capsys) -> None:
