@@ -182,3 +182,44 @@ def test_reading_commands_need_a_user_too(school, tmp_path, capsys) -> None:
     assert main(["report", "logins", "-o", str(out), "--db", str(school.path)]) == 2
     assert "--as LOGIN" in capsys.readouterr().err
     assert not out.exists() and db_state(school) == before
+
+
+def test_on_a_terminal_the_password_is_asked_without_echo(school) -> None:
+    """What a person at the server's console sees: a prompt, no echo, then the work."""
+    import os
+    import pty
+    import select
+    import sys
+    import time
+    from pathlib import Path
+
+    set_password(school, "admin", CLI_PASSWORD)
+    root = Path(__file__).resolve().parent.parent
+    argv = [sys.executable, "-m", "zhurnal.cli", "user", "list", "--as", "admin"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its terminal
+        os.chdir(root)
+        os.execv(sys.executable, [*argv, "--db", str(school.path)])
+    seen = b""
+
+    def read_until(mark: bytes, seconds: float = 30) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + seconds
+        while mark not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    return
+
+    read_until("Пароль пользователя admin: ".encode())
+    os.write(fd, (CLI_PASSWORD + "\r").encode())
+    read_until("Действующих".encode())
+    if "Действующих".encode() not in seen:  # hung: do not wait for it forever
+        os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    text = seen.decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "Админова Анна Сергеевна" in text and "Действующих: 2" in text
+    assert CLI_PASSWORD not in text
