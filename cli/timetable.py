@@ -10,8 +10,9 @@
     zhurnal timetable substitute LESSON (--teacher LOGIN | --back) --as LOGIN
 
 ``list`` shows the class's week on a date with the slots' numbers (SLOT) and that day's
-lessons with theirs (LESSON).  Every command runs as the register user ``--as LOGIN`` and
-is checked and audited as theirs.  Bad input or a refusal (a clash names the other
+lessons with theirs (LESSON).  Every command runs as the register user ``--as LOGIN``
+(``cli/identity.py``: the password asked or read from ``--password-file``) and is checked
+and audited as theirs.  Bad input or a refusal (a clash names the other
 lesson): a Russian message, exit 2, nothing written.
 """
 
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from zhurnal.cli.identity import add_identity, signed_in
 from zhurnal.core.errors import DomainError, ValidationError
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ def add_parser(
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
         q = tsub.add_parser(name, help=text, description=text)
-        q.add_argument("--as", dest="login", required=True, metavar="LOGIN")
+        add_identity(q)
         db_arg(q)
         return q
 
@@ -98,11 +100,9 @@ def _required_date(text: str, what: str) -> date:
 
 
 def cmd_timetable(args: argparse.Namespace, db: Database) -> int:
-    from zhurnal.cli.corrections import acting_user
-
-    actor = acting_user(db, args.login)
     try:
-        _run(args, db, actor)
+        with signed_in(db, args) as actor:
+            _run(args, db, actor)
     except DomainError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -110,8 +110,8 @@ def cmd_timetable(args: argparse.Namespace, db: Database) -> int:
 
 
 def _run(args: argparse.Namespace, db: Database, actor: Actor) -> None:
-    from zhurnal.cli.corrections import acting_user, number, parse_date
-    from zhurnal.cli.names import course_named, klass_named
+    from zhurnal.cli.corrections import number, parse_date
+    from zhurnal.cli.names import course_named, klass_named, user_id_named
     from zhurnal.core.rules import fmt_date
     from zhurnal.core.services import lessons, timetable, timetable_changes
 
@@ -166,7 +166,7 @@ def _run(args: argparse.Namespace, db: Database, actor: Actor) -> None:
             print(f"Урок № {lesson_id} отменён.")
     elif command == "substitute":
         lesson_id = number(args.lesson, "LESSON")
-        teacher = None if args.back else acting_user(db, args.teacher).user_id
+        teacher = None if args.back else user_id_named(db, args.teacher)
         view = lessons.assign_substitute(db, actor, lesson_id, teacher)
         who = "учителю предмета" if args.back else args.teacher
         print(f"Урок № {view.id} {fmt_date(view.date)}: ведёт {who}.")

@@ -340,6 +340,7 @@ LOGOUT_HOW = {
     "quit": "закрытие программы",
     "idle": "выход с экрана блокировки после простоя",
     "hangup": "обрыв соединения",
+    "command": "конец команды в командной строке",
 }
 """How a session ends, as recorded in the ``logout`` audit event (``after["how"]``)."""
 
@@ -347,8 +348,8 @@ LOGOUT_HOW = {
 def logout(db: Database, actor: Actor, how: str = "logout") -> None:
     """Record the end of a session like a login [000 §6.1]: ``how`` it ended — the user's
     logout key ("logout"), quitting the program ("quit"), logging out from the idle lock
-    ("idle"), or the connection dropping ("hangup") — so that the weekly activity report
-    can tell them apart."""
+    ("idle"), the connection dropping ("hangup"), or a CLI command ending ("command") — so
+    that the weekly activity report can tell them apart."""
     if how not in LOGOUT_HOW:
         raise ValueError(f"unknown logout kind {how!r}: one of {', '.join(LOGOUT_HOW)}")
     with db.write() as session:

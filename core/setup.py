@@ -93,11 +93,13 @@ def init_school(
     login: str = DEFAULT_ADMIN_LOGIN,
     full_name: str = DEFAULT_ADMIN_NAME,
     now: datetime | None = None,
+    by: str = INIT_ACTOR,
 ) -> InitResult:
     """A new school: the policy and the first administrator with a temporary password
-    (changed at the first login), audited as ``init``.  An existing school is left as it
-    is — no second administrator, no password reset, the policy kept: opening ``db``
-    has already brought its schema up to date."""
+    (changed at the first login), audited as ``by``: ``zhurnal init`` names the OS account
+    that ran it (``os:NAME``) — a new school has no register user to act as.  An existing
+    school is left as it is — no second administrator, no password reset, the policy kept:
+    opening ``db`` has already brought its schema up to date."""
     login, name = check_first_admin(login, full_name)
     with db.read() as session:
         if is_initialized(session):
@@ -126,7 +128,7 @@ def init_school(
                 session,
                 ts=moment,
                 actor_id=None,
-                actor_login=INIT_ACTOR,
+                actor_login=by,
                 action="user.create",
                 entity="user",
                 entity_id=admin.id,
@@ -136,7 +138,7 @@ def init_school(
             session,
             ts=moment,
             actor_id=None,
-            actor_login=INIT_ACTOR,
+            actor_login=by,
             action="school.init",
             after={"policy": policy.name},
         )

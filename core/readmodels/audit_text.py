@@ -41,6 +41,7 @@ DENIALS = ("denied", "import.refused")
 USERS: tuple[str, ...] = tuple(
     (
         "user.create user.password_reset user.activate user.deactivate user.set_roles user.unlock "
+        "user.recover "
     ).split()
 )
 CORRECTIONS = ("correction.request", "correction.decide", "correction.apply")
@@ -51,6 +52,7 @@ SETTINGS: tuple[str, ...] = tuple(
         "class.set_teacher subject.add course.create slot.add lessons.generate "
         "plan.import lesson.substitute student.add student.enrol student.unenrol "
         "subgroup.add_member "
+        "policy.set school.init "
     ).split()
 )
 OTHER = "Прочее"
@@ -98,6 +100,9 @@ LABELS = {
     "user.deactivate": "Доступ пользователя прекращён",
     "user.set_roles": "Роли пользователя изменены",
     "user.unlock": "Блокировка входа снята",
+    "user.recover": "Доступ администратора восстановлен владельцем базы",
+    "policy.set": "Правила школы заменены",
+    "school.init": "Школа создана",
     "correction.request": "Запрос на корректировку",
     "correction.decide": "Решение по корректировке",
     "correction.apply": "Исправления по корректировке внесены",
@@ -132,6 +137,7 @@ LOGOUT_HOW = {
     "quit": "закрытие программы",
     "idle": "после простоя",
     "hangup": "обрыв соединения",
+    "command": "конец команды в командной строке",
 }
 
 
@@ -375,6 +381,8 @@ def describe(e: AuditEvent, ctx: Context) -> Described:
         new = _text(after.get("reason"))
     elif action in SESSIONS:
         what = label
+    elif action == "policy.set":
+        old, new = _text(before.get("policy")), _text(after.get("policy"))
     elif action.startswith("user.") or action == "incident.report":
         target = ctx.user_name(as_int(after.get("user_id")))
         if e.entity == "user" and e.entity_id is not None:
