@@ -259,7 +259,7 @@ def test_a_class_is_split_into_subgroups_from_a_date_004_5(w: World) -> None:
     refused(
         w,
         lambda: split_(w.db, w.at(w.teacher), w.class5, english, {a: g2}, TODAY),
-        "",
+        "Состав подгрупп",
         PermissionDenied,
     )
 
