@@ -91,6 +91,21 @@ class SubgroupSplit:
     pupils: tuple[PupilGroup, ...]
 
 
+@dataclass(frozen=True)
+class YearRef:
+    id: int
+    name: str
+    closed: bool
+
+
+def setup_year(db: Database, actor: Actor) -> YearRef | None:
+    """The current school year, the one the setup screens work on (None: not set)."""
+    with db.read() as session:
+        require(actor.has(*READ_ROLES), READ_ONLY)
+        year = session.exec(select(SchoolYear).where(SchoolYear.is_current == True)).first()  # noqa: E712
+        return YearRef(year.id or 0, year.name, year.closed) if year else None
+
+
 def _year_id(session: Session, year_id: int | None) -> int:
     return year_id if year_id is not None else current_year(session).id or 0
 

@@ -24,11 +24,16 @@ if TYPE_CHECKING:
 TASKS = (
     ("users", "Пользователи: доступ, роли, пароли"),
     ("logins", "Реестр выданных логинов"),
+    ("classes", "Классы и предметы"),
+    ("courses", "Предметы классов и нагрузка"),
 )
 HINTS = {
     "users": "Новый пользователь, роли, временный пароль, разблокировка, отключение при "
     "увольнении [004 §4.2–4.3].",
     "logins": "Кому, когда и кем выдан логин; сбросы паролей; отключения [004 §5].",
+    "classes": "Предметы школы; классы года, их схема периодов и классные руководители.",
+    "courses": "Предметы класса: учитель, подгруппа, часы; деление на подгруппы; нагрузка "
+    "учителей [004 §5].",
 }
 
 
@@ -60,3 +65,11 @@ class AdminScreen(MenuScreen):
                 return logins_report(issued_logins(db, actor))
 
             self.app.push_screen(ReportScreen("Реестр выданных логинов", logins))
+        elif key == "classes":
+            from zhurnal.tui.screens.classes import ClassesScreen
+
+            self.app.push_screen(ClassesScreen(actor))
+        elif key == "courses":
+            from zhurnal.tui.screens.courses import CoursesScreen
+
+            self.app.push_screen(CoursesScreen(actor))
