@@ -14,6 +14,7 @@
     zhurnal correction list|show|request|decide|apply|changes  late corrections (cli/corrections.py)
     zhurnal timetable add|change|list|generate|cancel|substitute  the timetable (cli/timetable.py)
     zhurnal report KIND -o FILE [--class 5А] [--period …]  summary sheets (cli/report.py)
+    zhurnal subject|class|course|subgroup|load …  the curriculum of the year (cli/classes.py)
 
 The UI is imported only when it starts, so the jobs run without textual.
 """
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.contingent import add_parser as add_student_parser
 
     add_student_parser(sub, _db_arg)
+    from zhurnal.cli.classes import add_parser as add_classes_parser
+
+    add_classes_parser(sub, _db_arg)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -318,6 +322,12 @@ def cmd_student(args: argparse.Namespace) -> int:
     return run(args, _open)
 
 
+def cmd_classes(args: argparse.Namespace) -> int:
+    from zhurnal.cli.classes import cmd_classes as run
+
+    return run(args, _open(getattr(args, "db", None)))
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -337,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "timetable": cmd_timetable,
         "report": cmd_report,
         "student": cmd_student,
+        **dict.fromkeys(("subject", "class", "course", "subgroup", "load"), cmd_classes),
     }
     try:
         if args.command is None:
