@@ -125,7 +125,7 @@ def subject_rows(db: Database, actor: Actor) -> tuple[SubjectRow, ...]:
         )
         subjects = session.exec(select(Subject)).all()
         return tuple(
-            SubjectRow(s.id or 0, s.name, s.short, counts.get(s.id, 0))
+            SubjectRow(s.id or 0, s.name, s.short, counts.get(s.id or 0, 0))
             for s in sorted(subjects, key=lambda s: s.name.casefold())
         )
 
@@ -165,7 +165,7 @@ def class_rows(
                 k.period_scheme,
                 k.class_teacher_id,
                 names.get(k.class_teacher_id, "") if k.class_teacher_id else "",
-                counts.get(k.id, 0),
+                counts.get(k.id or 0, 0),
                 k.version,
             )
             for k in classes

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlmodel import col, func, or_, select
 
@@ -205,26 +206,26 @@ def remove_course(
         _open_year(uow, klass.year_id)
         subject: Subject = uow.get(Subject, course.subject_id, "Предмет")
         name = group_title(f"{klass.title} {subject.name}", course.subgroup)
-        for model, what in (
-            (Lesson, "уроки"),
-            (PeriodMark, "итоговые отметки"),
-            (Correction, "корректировки"),
-        ):
-            count = session.exec(
-                select(func.count()).where(model.course_id == course_id)  # type: ignore[attr-defined]
-            ).one()
+        used: tuple[tuple[Any, str], ...] = (
+            (Lesson.course_id, "уроки"),
+            (PeriodMark.course_id, "итоговые отметки"),
+            (Correction.course_id, "корректировки"),
+        )
+        for column, what in used:
+            count = session.exec(select(func.count()).where(column == course_id)).one()
             if count:
                 raise ValidationError(
                     f"{name}: есть {what} ({count}) — такой предмет класса не удаляется. "
                     "Смените учителя или часы."
                 )
         removed: dict[str, int] = {}
-        for model, key in (
+        parts: tuple[tuple[Any, str], ...] = (
             (TimetableSlot, "slots"),
             (PlanItem, "plan_items"),
             (SubgroupMember, "subgroup_members"),
-        ):
-            rows = list(session.exec(select(model).where(model.course_id == course_id)))  # type: ignore[attr-defined]
+        )
+        for model, key in parts:
+            rows = list(session.exec(select(model).where(model.course_id == course_id)))
             for row in rows:
                 session.delete(row)
             removed[key] = len(rows)
@@ -318,8 +319,8 @@ def class_course_rows(db: Database, actor: Actor, class_id: int) -> ClassCourses
                     u.login,
                     c.hours_per_week,
                     round(c.hours_per_week * weeks),
-                    int(plans.get(c.id, 0) or 0),
-                    int(lessons.get(c.id, 0) or 0),
+                    int(plans.get(c.id or 0, 0) or 0),
+                    int(lessons.get(c.id or 0, 0) or 0),
                     c.version,
                 )
                 for c, s, u in rows
