@@ -142,12 +142,9 @@ def cmd_classes(args: argparse.Namespace, db: Database) -> int:
 
 
 def _hours(text: str) -> float:
-    try:
-        return float(text.strip().replace(",", "."))
-    except ValueError:
-        raise ValidationError(
-            f"--hours «{text}»: нужно число часов в неделю, например 5."
-        ) from None
+    from zhurnal.core.services.school import parse_hours
+
+    return parse_hours(text)
 
 
 def _day(text: str | None, what: str, actor: Actor) -> date:

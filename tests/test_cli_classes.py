@@ -138,7 +138,7 @@ def test_the_subgroups_of_a_class_from_a_date_004_5(w: World, run, capsys) -> No
         (
             ("course", "add", "--class", "6А", "--subject", "Математика", "--teacher", "uchitel",
              "--hours", "пять"),
-            "нужно число часов",
+            "нужно число, например 5",
         ),
         (
             ("course", "add", "--class", "6А", "--subject", "Математика", "--teacher", "uchitel",

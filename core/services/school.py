@@ -467,6 +467,16 @@ def check_hours(hours: float) -> float:
     return hours
 
 
+def parse_hours(text: str) -> float:
+    """Hours a week as people type them: «5», «1,5», «0.5»."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise ValidationError(
+            f"Часов в неделю: «{text.strip()}» — нужно число, например 5 или 1,5."
+        ) from None
+
+
 def subject_taken(names: list[tuple[int, str]], name: str, except_id: int | None = None) -> str:
     """The name of another subject spelled like ``name`` (case and «ё» ignored), or ""."""
     key = name.casefold().replace("ё", "е")

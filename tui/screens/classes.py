@@ -34,7 +34,7 @@ from textual.widgets import DataTable, Static
 from zhurnal.core.readmodels.audit_text import short_name
 from zhurnal.tui.screens.base import ZhurnalScreen
 from zhurnal.tui.widgets.footer import RegisterFooter
-from zhurnal.tui.widgets.setup_form import FormField, SetupFormModal
+from zhurnal.tui.widgets.setup_form import FormField, ask_setup
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
@@ -80,7 +80,25 @@ class ClassesTable(DataTable[Text]):
     ]
 
 
-class ClassesScreen(ZhurnalScreen):
+class SetupScreen(ZhurnalScreen):
+    """A screen of the year setup: its forms (``ask_setup``) reload it when done."""
+
+    def _reload(self, _: object = None) -> None:
+        raise NotImplementedError
+
+    def _open_form(
+        self,
+        title: str,
+        fields: list[FormField],
+        call: Callable[[Database, dict[str, str]], str],
+    ) -> None:
+        ask_setup(self, self.register.database, title, fields, call, self._reload)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+class ClassesScreen(SetupScreen):
     """The subjects and the classes of the current year."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -173,25 +191,6 @@ class ClassesScreen(ZhurnalScreen):
     def _class(self) -> ClassRow | None:
         table, rows = self.query_one(ClassesTable), self.catalog.classes
         return rows[min(table.cursor_row, len(rows) - 1)] if rows else None
-
-    def _open_form(
-        self,
-        title: str,
-        fields: list[FormField],
-        call: Callable[[Database, dict[str, str]], str],
-        hint: str = "",
-    ) -> None:
-        register = self.register
-
-        def send(values: dict[str, str]) -> str:
-            return call(register.database(), values)
-
-        def done(shown: str | None) -> None:
-            if shown:
-                self.notify(shown, markup=False)
-                self._reload()
-
-        self.app.push_screen(SetupFormModal(title, fields, send, hint=hint), done)
 
     # --- actions ----------------------------------------------------------------------
 
@@ -292,6 +291,3 @@ class ClassesScreen(ZhurnalScreen):
         from zhurnal.tui.screens.courses import CoursesScreen
 
         self.app.push_screen(CoursesScreen(self.actor, class_id=klass.id))
-
-    def action_back(self) -> None:
-        self.dismiss()

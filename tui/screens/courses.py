@@ -19,7 +19,6 @@ register keeps no curriculum of its own, see ``core.readmodels.load``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,10 +32,9 @@ from textual.widgets import DataTable, Static
 
 from zhurnal.core.readmodels.audit_text import short_name
 from zhurnal.core.reports.load import hours_text
-from zhurnal.tui.screens.base import ZhurnalScreen
-from zhurnal.tui.screens.classes import Catalog, load_catalog, teacher_choices
+from zhurnal.tui.screens.classes import Catalog, SetupScreen, load_catalog, teacher_choices
 from zhurnal.tui.widgets.footer import RegisterFooter
-from zhurnal.tui.widgets.setup_form import FormField, SetupFormModal
+from zhurnal.tui.widgets.setup_form import FormField
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
@@ -49,17 +47,6 @@ if TYPE_CHECKING:
 class Page:
     catalog: Catalog
     courses: ClassCourses | None
-
-
-def parse_hours(text: str) -> float:
-    from zhurnal.core.errors import ValidationError
-
-    try:
-        return float(text.strip().replace(",", "."))
-    except ValueError:
-        raise ValidationError(
-            f"Часов в неделю: «{text.strip()}» — введите число, например 5 или 0,5."
-        ) from None
 
 
 def class_load_line(courses: ClassCourses) -> str:
@@ -78,7 +65,7 @@ class CoursesTable(DataTable[Text]):
     pass
 
 
-class CoursesScreen(ZhurnalScreen):
+class CoursesScreen(SetupScreen):
     """The courses of one class of the year, with the keys that change them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -186,24 +173,6 @@ class CoursesScreen(ZhurnalScreen):
         table = self.query_one(CoursesTable)
         return courses.rows[min(max(table.cursor_row, 0), len(courses.rows) - 1)]
 
-    def _open_form(
-        self,
-        title: str,
-        fields: list[FormField],
-        call: Callable[[Database, dict[str, str]], str],
-    ) -> None:
-        register = self.register
-
-        def send(values: dict[str, str]) -> str:
-            return call(register.database(), values)
-
-        def done(shown: str | None) -> None:
-            if shown:
-                self.notify(shown, markup=False)
-                self._reload()
-
-        self.app.push_screen(SetupFormModal(title, fields, send), done)
-
     # --- actions ----------------------------------------------------------------------
 
     def action_pick_class(self) -> None:
@@ -244,7 +213,7 @@ class CoursesScreen(ZhurnalScreen):
             return
 
         def call(db: Database, v: dict[str, str]) -> str:
-            from zhurnal.core.services.school import create_course
+            from zhurnal.core.services.school import create_course, parse_hours
 
             create_course(
                 db,
@@ -306,6 +275,7 @@ class CoursesScreen(ZhurnalScreen):
 
         def call(db: Database, v: dict[str, str]) -> str:
             from zhurnal.core.services.courses import set_course_hours
+            from zhurnal.core.services.school import parse_hours
 
             hours = parse_hours(v["hours"])
             set_course_hours(db, actor, course.id, hours, expected_version=course.version)
@@ -361,6 +331,3 @@ class CoursesScreen(ZhurnalScreen):
             return load_report(school_load(db, actor))
 
         self.app.push_screen(ReportScreen("Нагрузка учителей", load))
-
-    def action_back(self) -> None:
-        self.dismiss()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,6 +31,11 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from zhurnal.tui.errors import describe
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from zhurnal.core.db import Database
 
 
 @dataclass(frozen=True)
@@ -138,3 +143,28 @@ class SetupFormModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_setup(
+    screen: Screen[Any],
+    database: Callable[[], Database],
+    title: str,
+    fields: list[FormField],
+    call: Callable[[Database, dict[str, str]], str],
+    after: Callable[[], None],
+    *,
+    hint: str = "",
+) -> None:
+    """Open the form over ``screen``; ``call(db, values)`` runs in the form's worker and
+    returns what to tell the user, who is told it once the form closes; then ``after``
+    (a reload)."""
+
+    def send(values: dict[str, str]) -> str:
+        return call(database(), values)
+
+    def done(shown: str | None) -> None:
+        if shown:
+            screen.notify(shown, markup=False)
+            after()
+
+    screen.app.push_screen(SetupFormModal(title, fields, send, hint=hint), done)
