@@ -17,6 +17,7 @@
     zhurnal timetable add|change|list|generate|cancel|substitute … --as LOGIN  (cli/timetable.py)
     zhurnal report KIND -o FILE [--class 5А] [--period …] --as LOGIN  summary sheets (cli/report.py)
     zhurnal recover LOGIN [--name ФИО]        the database's OS owner restores an administrator
+    zhurnal subject|class|course|subgroup|load … --as LOGIN  the curriculum (cli/classes.py)
 
 Every command that reads or changes the register runs as a register user who proves it:
 ``--as LOGIN`` with the password asked on the terminal or read from ``--password-file FILE``
@@ -110,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.contingent import add_parser as add_student_parser
 
     add_student_parser(sub, _db_arg)
+    from zhurnal.cli.classes import add_parser as add_classes_parser
+
+    add_classes_parser(sub, _db_arg)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -343,6 +347,12 @@ def cmd_recover(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_classes(args: argparse.Namespace) -> int:
+    from zhurnal.cli.classes import cmd_classes as run
+
+    return run(args, _open(getattr(args, "db", None)))
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -364,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         "student": cmd_student,
         "password": cmd_password,
         "recover": cmd_recover,
+        **dict.fromkeys(("subject", "class", "course", "subgroup", "load"), cmd_classes),
     }
     try:
         if args.command is None:

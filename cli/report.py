@@ -220,6 +220,20 @@ def _logins(r: Request) -> Report:
     return logins_report(issued_logins(r.db, r.actor), f"на {r.actor.now():%d.%m.%Y %H:%M}")
 
 
+def _load(r: Request) -> Report:
+    from zhurnal.core.readmodels.load import school_load
+    from zhurnal.core.reports.load import load_report
+
+    return load_report(school_load(r.db, r.actor), f"на {r.actor.now():%d.%m.%Y}")
+
+
+def _class_load(r: Request) -> Report:
+    from zhurnal.core.readmodels.load import school_load
+    from zhurnal.core.reports.load import class_load_report
+
+    return class_load_report(school_load(r.db, r.actor), f"на {r.actor.now():%d.%m.%Y}")
+
+
 @dataclass(frozen=True)
 class Kind:
     help: str
@@ -236,6 +250,8 @@ KINDS: dict[str, Kind] = {
     "activity": Kind("активность пользователей за неделю [000 §6.1]", _activity),
     "audit": Kind("журнал действий (класс, даты)", _audit),
     "logins": Kind("реестр выданных логинов [004 §5 «Администратор»]", _logins),
+    "load": Kind("нагрузка учителей по классам и предметам", _load),
+    "class-load": Kind("недельная нагрузка классов против предела СанПиН", _class_load),
 }
 
 

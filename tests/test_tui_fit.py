@@ -108,6 +108,9 @@ OPEN: dict[str, Callable[..., Awaitable[None]]] = {
     "ChecklistScreen": _task(login="admin"),  # the school has no timetable: lands on it
     "AdminScreen": _task("escape", login="admin"),
     "UsersScreen": _task("escape", "down", "enter", login="admin"),
+    "ClassesScreen": _task("escape", *["down"] * 4, "enter", login="admin"),
+    "CoursesScreen": _task("escape", *["down"] * 5, "enter", login="admin"),
+    "SubgroupsScreen": _task("escape", *["down"] * 5, "enter", "g", login="admin"),
     "AbsencesScreen": _task(*CLASS_5A, "down", "down", "enter"),
     "PeriodMarksScreen": _task(*CLASS_5A, "down", "down", "down", "enter"),
     "LoginScreen": _login,

@@ -53,6 +53,8 @@ SETTINGS: tuple[str, ...] = tuple(
         "plan.import lesson.substitute student.add student.enrol student.unenrol "
         "subgroup.add_member "
         "policy.set school.init "
+        "subject.rename course.set_teacher course.set_hours "
+        "course.remove subgroup.split "
     ).split()
 )
 OTHER = "Прочее"
@@ -124,6 +126,11 @@ LABELS = {
     "student.enrol": "Ученик зачислен",
     "student.unenrol": "Ученик выбыл",
     "subgroup.add_member": "Ученик добавлен в подгруппу",
+    "subject.rename": "Предмет переименован",
+    "course.set_teacher": "Учитель предмета класса сменён",
+    "course.set_hours": "Часы предмета класса изменены",
+    "course.remove": "Предмет класса удалён",
+    "subgroup.split": "Деление класса на подгруппы",
 }
 LOGIN_FAILED = {
     "unknown_login": "неизвестный логин",

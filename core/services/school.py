@@ -454,6 +454,37 @@ def set_bells(db: Database, actor: Actor, rows: list[tuple[int, time, time]]) ->
 
 # --- classes, subjects, courses, timetable --------------------------------------------
 
+MAX_HOURS = 40.0
+
+
+def check_hours(hours: float) -> float:
+    """Hours a week of one course: more than 0, at most ``MAX_HOURS``, whole or a half."""
+    if not 0 < hours <= MAX_HOURS or hours * 2 != int(hours * 2):
+        raise ValidationError(
+            f"Часов в неделю: {hours:g} — нужно число больше 0 и не больше {MAX_HOURS:g} "
+            "(можно с половиной: 0,5; 1,5)."
+        )
+    return hours
+
+
+def parse_hours(text: str) -> float:
+    """Hours a week as people type them: «5», «1,5», «0.5»."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise ValidationError(
+            f"Часов в неделю: «{text.strip()}» — нужно число, например 5 или 1,5."
+        ) from None
+
+
+def subject_taken(names: list[tuple[int, str]], name: str, except_id: int | None = None) -> str:
+    """The name of another subject spelled like ``name`` (case and «ё» ignored), or ""."""
+    key = name.casefold().replace("ё", "е")
+    for subject_id, other in names:
+        if subject_id != except_id and other.casefold().replace("ё", "е") == key:
+            return other
+    return ""
+
 
 def create_class(
     db: Database,
@@ -537,8 +568,10 @@ def add_subject(db: Database, actor: Actor, name: str, short: str = "") -> Subje
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
         name = _required_text(name, "Название предмета", 100)
         short = check_text(short, "Краткое название", 20)
-        if uow.session.exec(select(Subject.id).where(Subject.name == name)).first():
-            raise ValidationError(f"Предмет «{name}» уже есть.")
+        names = [(i or 0, n) for i, n in uow.session.exec(select(Subject.id, Subject.name))]
+        other = subject_taken(names, name)
+        if other:
+            raise ValidationError(f"Предмет «{other}» уже есть.")
         subject = Subject(name=name, short=short)
         uow.session.add(subject)
         uow.session.flush()
@@ -562,8 +595,7 @@ def create_course(
         subject: Subject = uow.get(Subject, subject_id, "Предмет")
         _teacher(uow, teacher_id)
         subgroup = check_text(subgroup, "Подгруппа", 30)
-        if not 0 < hours_per_week <= 40:
-            raise ValidationError("Часов в неделю: больше 0 и не больше 40.")
+        check_hours(hours_per_week)
         duplicate = uow.session.exec(
             select(Course.id).where(
                 Course.class_id == class_id,
