@@ -154,9 +154,9 @@ def _day(text: str | None, what: str, actor: Actor) -> date:
 
 
 def _teacher(db: Database, login: str) -> int:
-    from zhurnal.cli.users import _user_id
+    from zhurnal.cli.names import user_id_named
 
-    return _user_id(db, login)
+    return user_id_named(db, login)
 
 
 def _class(db: Database, title: str) -> int:

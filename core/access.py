@@ -60,6 +60,11 @@ from zhurnal.core.rules import (
 from zhurnal.core.uow import UnitOfWork, require
 
 READ_ALL_ROLES = ("director", "deputy")
+SETUP_ROLES = ("admin", "deputy")
+"""Set up the year, classes, subjects, courses and the timetable [004 §5]."""
+CONTINGENT_ROLES = ("admin", "secretary")
+"""Keep the class lists and the students' movement [004 §5 «Секретарь»]."""
+SUBGROUP_ROLES = ("admin", "deputy", "secretary")
 
 # What each kind of write closes, in the lock message («… закрыты для изменений с …»).
 TEXT = "тема и домашнее задание"

@@ -16,6 +16,9 @@ from datetime import date, time
 
 from sqlmodel import col, or_, select
 
+from zhurnal.core.access import CONTINGENT_ROLES as CONTINGENT_ROLES  # re-exported
+from zhurnal.core.access import SETUP_ROLES
+from zhurnal.core.access import SUBGROUP_ROLES as SUBGROUP_ROLES  # re-exported
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
@@ -34,9 +37,6 @@ from zhurnal.core.models import (
 from zhurnal.core.rules import check_text, fmt_date
 from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
-SETUP_ROLES = ("admin", "deputy")
-CONTINGENT_ROLES = ("admin", "secretary")
-SUBGROUP_ROLES = ("admin", "deputy", "secretary")
 SETUP_ONLY = (
     "Учебный год, классы, предметы и расписание настраивают администратор "
     "или заместитель директора."
