@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from tests.conftest import add_user
 from tests.test_school_services import db_state
+from zhurnal.core.actor import Actor
 from zhurnal.core.errors import PermissionDenied, ValidationError
 from zhurnal.core.models import AuditEvent, Holiday, Period, PeriodMark, SchoolYear, Student
 from zhurnal.core.readmodels import year_setup
@@ -34,6 +35,14 @@ QUARTERS = [
 ]
 
 
+def quarters_year(db, admin: Actor) -> int:  # type: ignore[no-untyped-def]
+    """2026/2027 (current) with its four quarters; the year's id."""
+    year_id = school.create_year(db, admin, "2026/2027", date(2026, 9, 1), date(2027, 5, 31)).id
+    for n, (a, b) in enumerate(QUARTERS, start=1):
+        school.add_period(db, admin, year_id, "quarters", "quarter", n, f"{n} четверть", a, b)
+    return year_id
+
+
 class Y:
     def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
         self.db = db
@@ -41,18 +50,13 @@ class Y:
         self.deputy = add_user(db, "zavuch", "deputy").at(NOW)
         self.teacher = add_user(db, "uchitel", "teacher").at(NOW)
         self.director = add_user(db, "direktor", "director").at(NOW)
-        y = school.create_year(db, self.admin, "2026/2027", date(2026, 9, 1), date(2027, 5, 31))
-        self.year_id = y.id
-        self.q = [
-            school.add_period(
-                db, self.deputy, y.id, "quarters", "quarter", n, f"{n} четверть", a, b
-            ).id
-            for n, (a, b) in enumerate(QUARTERS, start=1)
-        ]
+        self.year_id = quarters_year(db, self.deputy)
+        with db.read() as s:
+            self.q = list(s.exec(select(Period.id).order_by(Period.start)))
         self.h1 = school.add_period(
             db,
             self.deputy,
-            y.id,
+            self.year_id,
             "halves",
             "half",
             1,
@@ -61,12 +65,12 @@ class Y:
             QUARTERS[1][1],
         ).id
         self.autumn = school.add_holiday(
-            db, self.admin, y.id, "Осенние каникулы", date(2026, 10, 25), date(2026, 11, 4)
+            db, self.admin, self.year_id, "Осенние каникулы", date(2026, 10, 25), date(2026, 11, 4)
         ).id
         self.feb1 = school.add_holiday(
             db,
             self.admin,
-            y.id,
+            self.year_id,
             "Дополнительные каникулы для 1 класса",
             date(2027, 2, 15),
             date(2027, 2, 21),
@@ -75,7 +79,7 @@ class Y:
         self.unity = school.add_holiday(
             db,
             self.admin,
-            y.id,
+            self.year_id,
             "День народного единства",
             date(2026, 11, 4),
             date(2026, 11, 4),

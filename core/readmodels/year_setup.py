@@ -194,6 +194,25 @@ def parse_bells_text(text: str) -> list[tuple[int, time, time]]:
     ]
 
 
+def parse_period_kind(text: str, scheme: str) -> str:
+    """«четверть» / «полугодие» (the scheme's term), «год», «экзамены», «итоговые»; empty:
+    the scheme's term."""
+    key = text.strip().lower()
+    term = "quarter" if scheme == "quarters" else "half"
+    if not key:
+        return term
+    for code, name in PERIOD_KIND_NAMES.items():
+        if key in (code, name) or (len(key) >= 3 and name.startswith(key)):
+            if code in ("quarter", "half") and code != term:
+                raise ValidationError(
+                    f"Вид «{text}» не подходит к схеме «{SCHEME_NAMES.get(scheme, scheme)}»."
+                )
+            return code
+    raise ValidationError(
+        f"Вид периода «{text}»: {PERIOD_KIND_NAMES[term]}, год, экзамены или итоговые."
+    )
+
+
 def default_period_name(kind: str, number: int) -> str:
     if kind in ("quarter", "half"):
         return f"{number} {PERIOD_KIND_NAMES[kind]}"
