@@ -35,7 +35,7 @@ from zhurnal.core.errors import DomainError, NotFound, ValidationError
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
-    from zhurnal.core.readmodels.year_setup import YearRow, YearSetup
+    from zhurnal.core.readmodels.year_setup import HolidayRow, PeriodRow, YearRow, YearSetup
 
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 1
@@ -147,10 +147,9 @@ def _date(text: str | None, what: str, default: date | None = None) -> date:
 
 
 def _number(text: str, what: str) -> int:
-    digits = text.strip().removeprefix("№").strip()
-    if not digits.isdigit():
-        raise ValidationError(f"{what}: «{text}» — не номер (нужно число, например 2).")
-    return int(digits)
+    from zhurnal.core.readmodels.year_setup import parse_number
+
+    return parse_number(text, what)
 
 
 def _setup(db: Database, actor: Actor, year_name: str | None) -> tuple[YearSetup, YearRow]:
@@ -272,7 +271,7 @@ def _run_period(args: argparse.Namespace, db: Database, actor: Actor) -> None:
         print(f"Период № {period_id} удалён.")
 
 
-def _period(db: Database, actor: Actor, period_id: int):  # type: ignore[no-untyped-def]
+def _period(db: Database, actor: Actor, period_id: int) -> PeriodRow:
     from zhurnal.core.readmodels.year_setup import year_setup
 
     for y in year_setup(db, actor).years:
@@ -332,7 +331,7 @@ def _run_holiday(args: argparse.Namespace, db: Database, actor: Actor) -> None:
         print(f"№ {holiday_id} удалено.")
 
 
-def _holiday(db: Database, actor: Actor, holiday_id: int):  # type: ignore[no-untyped-def]
+def _holiday(db: Database, actor: Actor, holiday_id: int) -> HolidayRow:
     from zhurnal.core.readmodels.year_setup import year_setup
 
     for y in year_setup(db, actor).years:

@@ -153,6 +153,14 @@ def parse_grades_text(text: str) -> str:
     return ",".join(str(g) for g in sorted(grades))
 
 
+def parse_number(text: str, what: str) -> int:
+    """«2» or «№ 2» -> 2."""
+    digits = text.strip().removeprefix("№").strip()
+    if not digits.isdigit():
+        raise ValidationError(f"{what}: «{text}» — не номер (нужно число, например 2).")
+    return int(digits)
+
+
 def parse_scheme(text: str) -> str:
     """«четверти» / «полугодия» (or quarters / halves) -> the stored code."""
     key = text.strip().lower()

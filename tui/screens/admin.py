@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 TASKS = (
     ("users", "Пользователи: доступ, роли, пароли"),
     ("logins", "Реестр выданных логинов"),
+    ("year", "Учебный год: периоды, каникулы, звонки"),
 )
 HINTS = {
     "users": "Новый пользователь, роли, временный пароль, разблокировка, отключение при "
     "увольнении [004 §4.2–4.3].",
     "logins": "Кому, когда и кем выдан логин; сбросы паролей; отключения [004 §5].",
+    "year": "Даты учебного года, четверти и полугодия, каникулы и праздники, звонки [004 §5].",
 }
 
 
@@ -50,6 +52,10 @@ class AdminScreen(MenuScreen):
             from zhurnal.tui.screens.users import UsersScreen
 
             self.app.push_screen(UsersScreen(actor))
+        elif key == "year":
+            from zhurnal.tui.screens.year import YearScreen
+
+            self.app.push_screen(YearScreen(actor))
         elif key == "logins":
             from zhurnal.tui.screens.report_view import ReportScreen
 
