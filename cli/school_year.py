@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from zhurnal.cli.identity import add_identity, signed_in
 from zhurnal.core.errors import DomainError, NotFound, ValidationError
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.year_setup import HolidayRow, PeriodRow, YearRow, YearSetup
 
+T = TypeVar("T")
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 1
 COMMANDS = ("year", "period", "holiday", "bells")
@@ -224,7 +225,6 @@ def _setup_any(db: Database, actor: Actor) -> YearSetup:
 def _run_period(args: argparse.Namespace, db: Database, actor: Actor) -> None:
     from zhurnal.core.readmodels.year_setup import (
         default_period_name,
-        grades_label,
         parse_period_kind,
         parse_scheme,
     )
@@ -249,7 +249,7 @@ def _run_period(args: argparse.Namespace, db: Database, actor: Actor) -> None:
         print(f"Учебный год {year.name}:")
         for row in setup.schemes:
             typical = " (обычно; классов ещё нет)" if row.typical else ""
-            print(f"{row.name.capitalize()} — классы {grades_label(row.grades)}{typical}:")
+            print(f"{row.name.capitalize()} — классы {row.grades_text}{typical}:")
             for p in row.periods:
                 print(f"  № {p.id:<4} {p.name:<20} {fmt_date(p.start)}–{fmt_date(p.end)}")
             if not row.periods:
@@ -272,14 +272,18 @@ def _run_period(args: argparse.Namespace, db: Database, actor: Actor) -> None:
 
 
 def _period(db: Database, actor: Actor, period_id: int) -> PeriodRow:
+    rows = _every(db, actor, lambda setup: [p for row in setup.schemes for p in row.periods])
+    found = next((p for p in rows if p.id == period_id), None)
+    if found is None:
+        raise NotFound(f"Учебный период № {period_id} не найден: см. zhurnal period list.")
+    return found
+
+
+def _every(db: Database, actor: Actor, rows: Callable[[YearSetup], list[T]]) -> list[T]:
+    """``rows`` of every year's setup (a number from ``list`` may be of any year)."""
     from zhurnal.core.readmodels.year_setup import year_setup
 
-    for y in year_setup(db, actor).years:
-        for row in year_setup(db, actor, y.id).schemes:
-            for p in row.periods:
-                if p.id == period_id:
-                    return p
-    raise NotFound(f"Учебный период № {period_id} не найден: см. zhurnal period list.")
+    return [r for y in year_setup(db, actor).years for r in rows(year_setup(db, actor, y.id))]
 
 
 def _run_holiday(args: argparse.Namespace, db: Database, actor: Actor) -> None:
@@ -332,13 +336,14 @@ def _run_holiday(args: argparse.Namespace, db: Database, actor: Actor) -> None:
 
 
 def _holiday(db: Database, actor: Actor, holiday_id: int) -> HolidayRow:
-    from zhurnal.core.readmodels.year_setup import year_setup
-
-    for y in year_setup(db, actor).years:
-        for h in year_setup(db, actor, y.id).holidays:
-            if h.id == holiday_id:
-                return h
-    raise NotFound(f"Каникулы или праздник № {holiday_id} не найдены: см. zhurnal holiday list.")
+    found = next(
+        (h for h in _every(db, actor, lambda s: list(s.holidays)) if h.id == holiday_id), None
+    )
+    if found is None:
+        raise NotFound(
+            f"Каникулы или праздник № {holiday_id} не найдены: см. zhurnal holiday list."
+        )
+    return found
 
 
 def _run_bells(args: argparse.Namespace, db: Database, actor: Actor) -> None:

@@ -126,8 +126,9 @@ def test_the_year_from_nothing_reads_back_with_its_schemes_holidays_and_bells(y:
     assert setup.editable
     director = year_setup(y.db, y.director)  # the director reads, never sets up
     assert not director.editable and "заместитель директора" in director.why_not
-    school.create_class(y.db, y.admin, y.year_id, 10, "А", period_scheme="halves")
     school.create_class(y.db, y.admin, y.year_id, 1, "А")
+    assert year_setup(y.db, y.admin).schemes[1].grades_text == "нет классов"
+    school.create_class(y.db, y.admin, y.year_id, 10, "А", period_scheme="halves")
     quarters, halves = year_setup(y.db, y.admin).schemes
     assert (quarters.grades, halves.grades, quarters.typical) == ((1,), (10,), False)
 

@@ -84,6 +84,11 @@ class SchemeRow:
     typical: bool  # the year has no classes: ``grades`` are the usual ones
     periods: tuple[PeriodRow, ...]
 
+    @property
+    def grades_text(self) -> str:
+        """«1–9», «10, 11»; «нет классов» when no class of the year studies by it."""
+        return grades_label(self.grades) if self.grades else "нет классов"
+
 
 @dataclass(frozen=True)
 class HolidayRow:
@@ -161,22 +166,30 @@ def parse_number(text: str, what: str) -> int:
     return int(digits)
 
 
-def parse_scheme(text: str) -> str:
-    """«четверти» / «полугодия» (or quarters / halves) -> the stored code."""
+def _code_of(text: str, names: dict[str, str]) -> str | None:
+    """The code whose Russian name (or the code itself) is typed, at least 3 letters of
+    the name; None if none is."""
     key = text.strip().lower()
-    for code, name in SCHEME_NAMES.items():
+    for code, name in names.items():
         if key in (code, name) or (len(key) >= 3 and name.startswith(key)):
             return code
-    raise ValidationError(f"Схема «{text}»: четверти или полугодия.")
+    return None
+
+
+def parse_scheme(text: str) -> str:
+    """«четверти» / «полугодия» (or quarters / halves) -> the stored code."""
+    code = _code_of(text, SCHEME_NAMES)
+    if code is None:
+        raise ValidationError(f"Схема «{text}»: четверти или полугодия.")
+    return code
 
 
 def parse_holiday_kind(text: str) -> str:
     """«каникулы» / «праздник» (or vacation / public) -> the stored code."""
-    key = text.strip().lower()
-    for code, name in HOLIDAY_KIND_NAMES.items():
-        if key in (code, name) or (len(key) >= 3 and name.startswith(key)):
-            return code
-    raise ValidationError(f"Вид «{text}»: каникулы или праздник.")
+    code = _code_of(text, HOLIDAY_KIND_NAMES)
+    if code is None:
+        raise ValidationError(f"Вид «{text}»: каникулы или праздник.")
+    return code
 
 
 def parse_bell(line: str) -> tuple[int, time, time]:
@@ -205,20 +218,19 @@ def parse_bells_text(text: str) -> list[tuple[int, time, time]]:
 def parse_period_kind(text: str, scheme: str) -> str:
     """«четверть» / «полугодие» (the scheme's term), «год», «экзамены», «итоговые»; empty:
     the scheme's term."""
-    key = text.strip().lower()
     term = "quarter" if scheme == "quarters" else "half"
-    if not key:
+    if not text.strip():
         return term
-    for code, name in PERIOD_KIND_NAMES.items():
-        if key in (code, name) or (len(key) >= 3 and name.startswith(key)):
-            if code in ("quarter", "half") and code != term:
-                raise ValidationError(
-                    f"Вид «{text}» не подходит к схеме «{SCHEME_NAMES.get(scheme, scheme)}»."
-                )
-            return code
-    raise ValidationError(
-        f"Вид периода «{text}»: {PERIOD_KIND_NAMES[term]}, год, экзамены или итоговые."
-    )
+    code = _code_of(text, PERIOD_KIND_NAMES)
+    if code is None:
+        raise ValidationError(
+            f"Вид периода «{text}»: {PERIOD_KIND_NAMES[term]}, год, экзамены или итоговые."
+        )
+    if code in ("quarter", "half") and code != term:
+        raise ValidationError(
+            f"Вид «{text}» не подходит к схеме «{SCHEME_NAMES.get(scheme, scheme)}»."
+        )
+    return code
 
 
 def default_period_name(kind: str, number: int) -> str:

@@ -23,19 +23,18 @@ from zhurnal.core.models import Holiday, Period, SchoolYear
 from zhurnal.core.readmodels.year_setup import (
     dropped_lessons,
     holiday_in_use,
-    parse_grades_text,
     period_in_use,
     period_marked,
 )
 from zhurnal.core.rules import fmt_date
 from zhurnal.core.services.school import (
-    HOLIDAY_KINDS,
     SETUP_ONLY,
     SETUP_ROLES,
     HolidayView,
     PeriodView,
     YearView,
     _check_range,
+    _holiday_fields,
     _inside_year,
     _open_year,
     _overlaps,
@@ -192,14 +191,7 @@ def change_holiday(
     with unit_of_work(db, actor, "holiday.change") as uow:
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
         holiday, year = _holiday(uow, holiday_id)
-        if kind not in HOLIDAY_KINDS:
-            raise ValidationError(f"Вид «{kind}»: допустимо vacation (каникулы) или public.")
-        name = _required_text(name, "Название", 100)
-        _check_range(start, end, name)
-        _inside_year(year, start, end, name)
-        grade_text = parse_grades_text(grades)
-        if kind == "public" and grade_text:
-            raise ValidationError("Праздничный день — выходной для всех классов.")
+        name, grade_text = _holiday_fields(year, name, start, end, kind, grades)
         changed = (start, end, kind, grade_text) != (
             holiday.start,
             holiday.end,

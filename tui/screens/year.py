@@ -61,6 +61,15 @@ def _d(d: date) -> str:
     return f"{d:%d.%m.%Y}"
 
 
+def _span_fields(name: str, start: str, end: str) -> list[FormField]:
+    """Name, «с» and «по» of a year or a period, as the form shows them."""
+    return [
+        FormField("name", "Название:", name),
+        FormField("start", "С (ДД.ММ.ГГГГ):", start),
+        FormField("end", "По (ДД.ММ.ГГГГ):", end),
+    ]
+
+
 def _dates(values: dict[str, str]) -> tuple[date, date]:
     from zhurnal.core.rules import parse_date
 
@@ -72,10 +81,10 @@ class YearScreen(ZhurnalScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "add", "Новый", tooltip="Новый период, каникулы или праздник; звонки"),
-        Binding("e", "change", "Изменить"),
+        Binding("e", "change", "Изменить", tooltip="Изменить выделенное (или Enter)"),
         Binding("d", "remove", "Удалить"),
         Binding("b", "bells", "Звонки", show=False, tooltip="Изменить расписание звонков"),
-        Binding("y", "new_year", "Новый год"),
+        Binding("y", "new_year", "Новый год", tooltip="Новый учебный год"),
         Binding("u", "change_year", "Даты года", show=False, tooltip="Исправить даты года"),
         Binding("c", "current", "Текущий год", show=False, tooltip="Сделать текущим другой год"),
         Binding("1", "pane(0)", "Периоды", show=False),
@@ -159,7 +168,7 @@ class YearScreen(ZhurnalScreen):
             state += ", закрыт" if year.closed else ""
             line.update(Content(f"{year.name} ({state}): {_d(year.start)} – {_d(year.end)}"))
         self.periods = [p for scheme in setup.schemes for p in scheme.periods]
-        grades = {s.scheme: grades_label(s.grades) for s in setup.schemes}
+        grades = {s.scheme: s.grades_text for s in setup.schemes}
         names = {s.scheme: s.name for s in setup.schemes}
         self._fill(
             "#year-periods",
@@ -181,7 +190,7 @@ class YearScreen(ZhurnalScreen):
         )
         hint = setup.why_not or (
             "Схему (четверти или полугодия) выбирают у класса: "
-            + ", ".join(f"{s.name} — {grades_label(s.grades)}" for s in setup.schemes)
+            + ", ".join(f"{s.name} — {s.grades_text}" for s in setup.schemes)
             + (" (обычно)." if any(s.typical for s in setup.schemes) else ".")
         )
         self.query_one("#year-hint", Static).update(Content(hint))
@@ -304,11 +313,7 @@ class YearScreen(ZhurnalScreen):
 
         self._form(
             f"Период «{period.name}»",
-            [
-                FormField("name", "Название:", period.name),
-                FormField("start", "С (ДД.ММ.ГГГГ):", _d(period.start)),
-                FormField("end", "По (ДД.ММ.ГГГГ):", _d(period.end)),
-            ],
+            _span_fields(period.name, _d(period.start), _d(period.end)),
             save,
             note=period.in_use,
         )
@@ -429,9 +434,7 @@ class YearScreen(ZhurnalScreen):
         self._form(
             "Новый учебный год",
             [
-                FormField("name", "Название:", f"{y}/{y + 1}"),
-                FormField("start", "С (ДД.ММ.ГГГГ):", f"01.09.{y}"),
-                FormField("end", "По (ДД.ММ.ГГГГ):", f"31.05.{y + 1}"),
+                *_span_fields(f"{y}/{y + 1}", f"01.09.{y}", f"31.05.{y + 1}"),
                 FormField("current", "Текущий:", "yes", choices=(("да", "yes"), ("нет", "no"))),
             ],
             save,
@@ -454,11 +457,7 @@ class YearScreen(ZhurnalScreen):
 
         self._form(
             f"Учебный год {year.name}",
-            [
-                FormField("name", "Название:", year.name),
-                FormField("start", "С (ДД.ММ.ГГГГ):", _d(year.start)),
-                FormField("end", "По (ДД.ММ.ГГГГ):", _d(year.end)),
-            ],
+            _span_fields(year.name, _d(year.start), _d(year.end)),
             save,
         )
 
