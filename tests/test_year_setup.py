@@ -364,3 +364,22 @@ def test_the_words_of_the_setup() -> None:
     )
     with pytest.raises(ValidationError, match="четверти или полугодия"):
         parse_scheme("триместры")
+
+
+def test_every_change_of_the_year_is_named_in_the_audit_journal(y: Y) -> None:
+    """«Журнал действий» names each of them and files it under «Настройки» [002 §2.9]."""
+    from zhurnal.core.readmodels.audit_text import KIND_ACTIONS, LABELS
+
+    nxt = school.create_year(
+        y.db, y.admin, "2027/2028", date(2027, 9, 1), date(2028, 5, 31), make_current=False
+    )
+    ys.set_current_year(y.db, y.admin, nxt.id)
+    ys.change_year(y.db, y.admin, nxt.id, "2027/2028", date(2027, 9, 1), date(2028, 5, 26))
+    ys.change_period(y.db, y.admin, y.q[3], "IV четверть", date(2027, 3, 31), date(2027, 5, 26))
+    ys.remove_period(y.db, y.admin, y.q[3])
+    ys.change_holiday(y.db, y.admin, y.feb1, "Доп. каникулы", date(2027, 2, 15), date(2027, 2, 21))
+    ys.remove_holiday(y.db, y.admin, y.feb1)
+    with y.db.read() as s:
+        actions = set(s.exec(select(AuditEvent.action)))
+    assert actions - {"user.create"} <= set(KIND_ACTIONS["Настройки"])
+    assert all(action in LABELS for action in actions)

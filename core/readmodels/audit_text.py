@@ -51,6 +51,7 @@ SETTINGS: tuple[str, ...] = tuple(
         "class.set_teacher subject.add course.create slot.add lessons.generate "
         "plan.import lesson.substitute student.add student.enrol student.unenrol "
         "subgroup.add_member "
+        "year.set_current year.change period.change period.remove holiday.change holiday.remove "
     ).split()
 )
 OTHER = "Прочее"
@@ -119,6 +120,12 @@ LABELS = {
     "student.enrol": "Ученик зачислен",
     "student.unenrol": "Ученик выбыл",
     "subgroup.add_member": "Ученик добавлен в подгруппу",
+    "year.set_current": "Текущий учебный год выбран",
+    "year.change": "Учебный год исправлен",
+    "period.change": "Учебный период исправлен",
+    "period.remove": "Учебный период удалён",
+    "holiday.change": "Каникулы или праздник исправлены",
+    "holiday.remove": "Каникулы или праздник удалены",
 }
 LOGIN_FAILED = {
     "unknown_login": "неизвестный логин",
