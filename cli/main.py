@@ -18,6 +18,7 @@
     zhurnal report KIND -o FILE [--class 5А] [--period …] --as LOGIN  summary sheets (cli/report.py)
     zhurnal recover LOGIN [--name ФИО]        the database's OS owner restores an administrator
     zhurnal subject|class|course|subgroup|load … --as LOGIN  the curriculum (cli/classes.py)
+    zhurnal year|period|holiday|bells … --as LOGIN  the school year (cli/school_year.py)
 
 Every command that reads or changes the register runs as a register user who proves it:
 ``--as LOGIN`` with the password asked on the terminal or read from ``--password-file FILE``
@@ -114,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.classes import add_parser as add_classes_parser
 
     add_classes_parser(sub, _db_arg)
+    from zhurnal.cli.school_year import add_parser as add_school_year_parser
+
+    add_school_year_parser(sub, _db_arg)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -353,6 +357,12 @@ def cmd_classes(args: argparse.Namespace) -> int:
     return run(args, _open(getattr(args, "db", None)))
 
 
+def cmd_school_year(args: argparse.Namespace) -> int:
+    from zhurnal.cli.school_year import cmd_setup as run
+
+    return run(args, _open(getattr(args, "db", None)))
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -375,6 +385,10 @@ def main(argv: list[str] | None = None) -> int:
         "password": cmd_password,
         "recover": cmd_recover,
         **dict.fromkeys(("subject", "class", "course", "subgroup", "load"), cmd_classes),
+        "year": cmd_school_year,
+        "period": cmd_school_year,
+        "holiday": cmd_school_year,
+        "bells": cmd_school_year,
     }
     try:
         if args.command is None:

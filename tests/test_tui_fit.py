@@ -111,6 +111,7 @@ OPEN: dict[str, Callable[..., Awaitable[None]]] = {
     "ClassesScreen": _task("escape", *["down"] * 4, "enter", login="admin"),
     "CoursesScreen": _task("escape", *["down"] * 5, "enter", login="admin"),
     "SubgroupsScreen": _task("escape", *["down"] * 5, "enter", "g", login="admin"),
+    "YearScreen": _task("escape", *["down"] * 3, "enter", login="admin"),
     "AbsencesScreen": _task(*CLASS_5A, "down", "down", "enter"),
     "PeriodMarksScreen": _task(*CLASS_5A, "down", "down", "down", "enter"),
     "LoginScreen": _login,

@@ -55,6 +55,7 @@ SETTINGS: tuple[str, ...] = tuple(
         "policy.set school.init "
         "subject.rename course.set_teacher course.set_hours "
         "course.remove subgroup.split "
+        "year.set_current year.change period.change period.remove holiday.change holiday.remove "
     ).split()
 )
 OTHER = "Прочее"
@@ -131,6 +132,12 @@ LABELS = {
     "course.set_hours": "Часы предмета класса изменены",
     "course.remove": "Предмет класса удалён",
     "subgroup.split": "Деление класса на подгруппы",
+    "year.set_current": "Текущий учебный год выбран",
+    "year.change": "Учебный год исправлен",
+    "period.change": "Учебный период исправлен",
+    "period.remove": "Учебный период удалён",
+    "holiday.change": "Каникулы или праздник исправлены",
+    "holiday.remove": "Каникулы или праздник удалены",
 }
 LOGIN_FAILED = {
     "unknown_login": "неизвестный логин",

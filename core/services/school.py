@@ -34,6 +34,7 @@ from zhurnal.core.models import (
     TimetableSlot,
     User,
 )
+from zhurnal.core.readmodels.year_setup import parse_grades_text
 from zhurnal.core.rules import check_text, fmt_date
 from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
@@ -254,15 +255,20 @@ def _teacher(uow: UnitOfWork, user_id: int) -> User:
     return user
 
 
-def _grades(text: str) -> str:
-    """ "" (all grades) or a normalised comma-separated list of grades 1–11."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    grades: list[int] = []
-    for p in parts:
-        if not p.isdigit() or not 1 <= int(p) <= 11:
-            raise ValidationError(f"Классы (параллели): «{p}» — нужно число от 1 до 11.")
-        grades.append(int(p))
-    return ",".join(str(g) for g in sorted(set(grades)))
+def _holiday_fields(
+    year: SchoolYear, name: str, start: date, end: date, kind: str, grades: str
+) -> tuple[str, str]:
+    """A holiday's name and grades ("" — all, else "1,2"; typed "1", "2-9", "1, 5")
+    as stored, once its kind, dates (inside the year) and grades are checked."""
+    if kind not in HOLIDAY_KINDS:
+        raise ValidationError(f"Вид «{kind}»: допустимо vacation (каникулы) или public.")
+    name = _required_text(name, "Название", 100)
+    _check_range(start, end, name)
+    _inside_year(year, start, end, name)
+    grade_text = parse_grades_text(grades)
+    if kind == "public" and grade_text:
+        raise ValidationError("Праздничный день — выходной для всех классов.")
+    return name, grade_text
 
 
 def _is_enrolled(uow: UnitOfWork, student_id: int, class_id: int, day: date) -> bool:
@@ -386,14 +392,7 @@ def add_holiday(
     with unit_of_work(db, actor, "holiday.add") as uow:
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
         year = _open_year(uow, year_id)
-        if kind not in HOLIDAY_KINDS:
-            raise ValidationError(f"Вид «{kind}»: допустимо vacation (каникулы) или public.")
-        name = _required_text(name, "Название", 100)
-        _check_range(start, end, name)
-        _inside_year(year, start, end, name)
-        grade_text = _grades(grades)
-        if kind == "public" and grade_text:
-            raise ValidationError("Праздничный день — выходной для всех классов.")
+        name, grade_text = _holiday_fields(year, name, start, end, kind, grades)
         h = Holiday(year_id=year_id, name=name, start=start, end=end, kind=kind, grades=grade_text)
         uow.session.add(h)
         uow.session.flush()
