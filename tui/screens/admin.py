@@ -24,11 +24,18 @@ if TYPE_CHECKING:
 TASKS = (
     ("users", "Пользователи: доступ, роли, пароли"),
     ("logins", "Реестр выданных логинов"),
+    ("timetable", "Расписание классов"),
+    ("plans", "КТП: календарно-тематические планы"),
+    ("contingent", "Контингент: списки классов, движение учащихся"),
 )
 HINTS = {
     "users": "Новый пользователь, роли, временный пароль, разблокировка, отключение при "
     "увольнении [004 §4.2–4.3].",
     "logins": "Кому, когда и кем выдан логин; сбросы паролей; отключения [004 §5].",
+    "timetable": "Неделя класса по звонкам: уроки, изменения с даты, создание уроков; "
+    "отмены и замены на день.",
+    "plans": "КТП предмета класса из CSV или XLSX; часы сверяются с учебным планом [004 §5].",
+    "contingent": "Списки классов из файла, прибытие, выбытие и перевод по приказам [004 §5].",
 }
 
 
@@ -60,3 +67,15 @@ class AdminScreen(MenuScreen):
                 return logins_report(issued_logins(db, actor))
 
             self.app.push_screen(ReportScreen("Реестр выданных логинов", logins))
+        elif key == "timetable":
+            from zhurnal.tui.screens.timetable_admin import TimetableAdminScreen
+
+            self.app.push_screen(TimetableAdminScreen(actor))
+        elif key == "plans":
+            from zhurnal.tui.screens.plans import PlanImportScreen
+
+            self.app.push_screen(PlanImportScreen(actor))
+        elif key == "contingent":
+            from zhurnal.tui.screens.contingent import ContingentScreen
+
+            self.app.push_screen(ContingentScreen(actor))
