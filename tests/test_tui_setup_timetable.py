@@ -12,7 +12,7 @@ from sqlmodel import select
 from textual.widgets import Input
 
 from tests.conftest import make_db, set_password
-from tests.school import TODAY, build
+from tests.school import NOW, TODAY, build
 from tests.ui import PASSWORD, screen_text, settle, sign_in, toast_text
 from zhurnal.core.models import AuditEvent, Lesson, TimetableSlot
 from zhurnal.core.services import timetable
@@ -101,3 +101,120 @@ async def test_a_slot_added_in_the_grid_and_a_clash_refused_naming_the_other(w) 
         assert "учитель Учителева М. И." in shown
         assert len(slots(w)) == 1
         assert isinstance(app.screen, TimetableAdminScreen)
+
+
+def course_lessons(w, course_id: int) -> dict[tuple[date, int], Lesson]:  # type: ignore[no-untyped-def]
+    with w.db.read() as s:
+        found = s.exec(select(Lesson).where(Lesson.course_id == course_id))
+        return {(x.date, x.number): x for x in found}
+
+
+def modal_text(app) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(x.render()) for x in app.screen.query("Static"))
+
+
+async def test_lessons_created_change_from_a_date_keeps_held_ones_and_end(w) -> None:
+    """Creating the lessons lists the one that clashed (naming the other lesson); a change
+    from a date moves the empty future lessons and keeps the held one as it was; ending
+    the slot from a date removes its empty lessons from then on."""
+    admin = w.admin.at(NOW)
+    timetable.add_slot(w.db, admin, w.course5, TUE, 1, "12", date(2026, 9, 1))
+    with w.db.write() as s:
+        held = s.get(Lesson, w.lessons["tomorrow"])  # Tue 24.11, 1st lesson of 5А
+        held.topic = "Дроби"
+        # Учителева substitutes in 1А on Tue 01.12 at the 1st lesson: 5А's cannot be made.
+        s.add(Lesson(course_id=w.course1, date=date(2026, 12, 1), number=1, held_by_id=w.teacher.user_id))  # fmt: skip
+    app = app_for(w)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_grid(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        await pilot.press("enter", "enter")  # from today to the year's end
+        await settle(app, pilot, 3)
+        assert isinstance(app.screen, LinesModal)
+        shown = modal_text(app)
+        assert "Уроки с 23.11.2026 по 31.05.2027: создано 3." in shown  # 8.12, 15.12, 22.12
+        assert "Учитель Учителева М. И. уже ведёт 1А Математика во вторник 01.12.2026" in shown
+        await pilot.press("escape")
+        await settle(app, pilot)
+        tuesdays = [d for d, n in course_lessons(w, w.course5) if n == 1 and d.weekday() == TUE]
+        assert len(tuesdays) == 4  # 24.11 (there already), 8.12, 15.12, 22.12
+
+        screen.query_one("WeekGrid").move_cursor(row=0, column=TUE)
+        await pilot.press("c")
+        await settle(app, pilot)
+        await fill(app, pilot, start="24.11.2026", day="ср", number="2")
+        assert isinstance(app.screen, LinesModal)
+        shown = modal_text(app)
+        assert "Уроков убрано: 3, создано: 5." in shown
+        assert "Оставлен как был: 24.11.2026, 1-й урок: есть записи (тема)" in shown
+        await pilot.press("escape")
+        await settle(app, pilot)
+        lessons = course_lessons(w, w.course5)
+        assert lessons[(date(2026, 11, 24), 1)].topic == "Дроби"
+        assert not [d for d, n in lessons if n == 1 and d.weekday() == TUE and d > TODAY.replace(day=24)]  # fmt: skip
+        assert sorted(d for d, n in lessons if n == 2 and d.weekday() == WED) == [
+            date(2026, 11, 25), date(2026, 12, 2), date(2026, 12, 9), date(2026, 12, 16),
+            date(2026, 12, 23),
+        ]  # fmt: skip
+        old, new = slots(w)
+        assert (old.weekday, old.valid_to) == (TUE, date(2026, 11, 23))
+        assert (new.weekday, new.number, new.valid_from) == (WED, 2, date(2026, 11, 24))
+        assert "неделя на 24.11.2026" in screen_text(app)  # the week as changed
+
+        screen.query_one("WeekGrid").move_cursor(row=1, column=WED)
+        await pilot.press("x")
+        await settle(app, pilot)
+        await fill(app, pilot, start="09.12.2026")
+        assert "Уроков убрано: 3." in await toast_text(app, pilot)
+        assert slots(w)[1].valid_to == date(2026, 12, 8)
+        left = sorted(d for d, n in course_lessons(w, w.course5) if n == 2 and d.weekday() == WED)
+        assert left == [date(2026, 11, 25), date(2026, 12, 2)]
+        with w.db.read() as s:
+            actions = set(s.exec(select(AuditEvent.action)))
+        assert {"slot.add", "lessons.generate", "slot.change", "slot.end"} <= actions
+
+
+async def test_the_deputy_cancels_restores_and_substitutes_a_lesson_004_5(w) -> None:
+    """[004 §5 «Учитель»] The substitute fills the lesson and sees only the lessons they
+    took; a cancelled lesson comes back on the deputy's word."""
+    from zhurnal.core.readmodels import my_lessons
+    from zhurnal.tui.widgets.text_prompt import TextPrompt
+
+    tomorrow = date(2026, 11, 24)
+    app = app_for(w)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_grid(app, pilot, "zavuch")
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimetableDayScreen)
+        await pilot.press("right")  # Tue 24.11
+        await settle(app, pilot)
+        assert "Математика" in screen_text(app) and "24 ноября" in screen_text(app)
+
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = "Экскурсия класса"
+        await pilot.press("enter")
+        await settle(app, pilot, 3)
+        lesson = lambda: course_lessons(w, w.course5)[(tomorrow, 1)]  # noqa: E731
+        assert lesson().cancelled
+        assert "отменён" in screen_text(app)
+        await pilot.press("x")  # restored
+        await settle(app, pilot, 3)
+        assert not lesson().cancelled
+
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceModal)
+        await pilot.press("enter")  # Другов Пётр Сергеевич (the first by name)
+        await settle(app, pilot, 3)
+        assert lesson().held_by_id == w.other_teacher.user_id
+        assert "замена" in screen_text(app)
+        drugoy = w.other_teacher.at(NOW)
+        assert [x.id for x in my_lessons(w.db, drugoy, tomorrow)] == [lesson().id]
+        assert my_lessons(w.db, w.teacher.at(NOW), tomorrow) == []
+        await pilot.press("b")
+        await settle(app, pilot, 3)
+        assert lesson().held_by_id == w.teacher.user_id

@@ -279,6 +279,7 @@ class TimetableAdminScreen(ClassStepScreen):
                     number=values["number"], room=values["room"], expected_version=slot.version,
                 )  # fmt: skip
                 new = done.new
+                self.day = values["start"]  # the week shown: as changed
                 heading = (
                     f"С {fmt_date(values['start'])}: {DAYS[new.weekday]} {new.number}-й урок, "
                     f"каб. {new.room or '—'}. Уроков убрано: {done.removed}, создано: "
