@@ -15,7 +15,6 @@ the plan is loaded only on the explicit «Загрузить всё же» (as `
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -25,23 +24,14 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from zhurnal.core.errors import ValidationError
 from zhurnal.tui.errors import describe, show_refusal
-from zhurnal.tui.screens.setup_base import Outcome, SetupScreen, read_required
+from zhurnal.tui.screens.setup_base import Outcome, SetupScreen, read_file, read_required
 from zhurnal.tui.widgets.fields_form import Field, FieldsModal
 from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
     from zhurnal.core.db import Database
     from zhurnal.core.services.plan_preview import PlanCourse, PlanPreview
-
-
-def read_file(path: str) -> bytes:
-    """The bytes of a file on the server, or a Russian refusal naming it."""
-    try:
-        return Path(path).expanduser().read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"Файл не открывается: {path}: {exc.strerror}.") from None
 
 
 class PlanTable(DataTable[Text]):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -52,6 +53,14 @@ def read_required(what: str) -> Callable[[str], str]:
         return text
 
     return read
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of a file on the server (in a worker), or a Russian refusal naming it."""
+    try:
+        return Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"Файл не открывается: {path}: {exc.strerror}.") from None
 
 
 class SetupScreen(ZhurnalScreen):
