@@ -84,7 +84,8 @@ async def test_a_cp1251_list_imported_then_departure_and_transfer_004_5(w, tmp_p
         await pilot.press("d")
         await settle(app, pilot)
         await fill(app, pilot, day="01.12.2026", order="Приказ № 15-у", reason="переезд")
-        assert stays(w, "Антонов") == [(w.class5, date(2026, 9, 1), date(2026, 11, 30), "Приказ № 15-у")]  # fmt: skip
+        left = (w.class5, date(2026, 9, 1), date(2026, 11, 30), "Приказ № 15-у")
+        assert stays(w, "Антонов") == [left]
         assert "с 01.12.2026" in screen_text(app)
         await pilot.press("d")  # a second departure is not offered
         await settle(app, pilot)
@@ -98,7 +99,7 @@ async def test_a_cp1251_list_imported_then_departure_and_transfer_004_5(w, tmp_p
         await pilot.press("down", "enter")  # 1А, 6А → 6А
         await settle(app, pilot)
         await fill(app, pilot, day="24.11.2026", order="Приказ № 16-у")
-        klass6 = [k.id for k in screen.class_refs if k.title == "6А"][0]
+        klass6 = next(k.id for k in screen.class_refs if k.title == "6А")
         assert stays(w, "Борисова") == [
             (w.class5, date(2026, 9, 1), date(2026, 11, 23), "Приказ № 16-у"),
             (klass6, date(2026, 11, 24), None, ""),

@@ -34,11 +34,6 @@ class RosterLine:
         """The first day the student is no longer in the class (None: still in it)."""
         return self.end + timedelta(days=1) if self.end else None
 
-    @property
-    def open(self) -> bool:
-        """The stay has no departure yet: a departure or a transfer may be recorded."""
-        return self.end is None
-
     def current(self, day: date) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
 

@@ -116,7 +116,11 @@ def _courses(session: Session, class_id: int) -> dict[int, GridCourse]:
     )
     return {
         course.id or 0: GridCourse(
-            course.id or 0, subject.name, subject.short or subject.name, course.subgroup, user.full_name
+            course.id or 0,
+            subject.name,
+            subject.short or subject.name,
+            course.subgroup,
+            user.full_name,
         )
         for course, subject, user in rows
     }

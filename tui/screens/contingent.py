@@ -19,7 +19,7 @@ impossible date, an unknown class) is refused whole, every such row named by its
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -41,6 +41,7 @@ from zhurnal.tui.widgets.fields_form import Field, FieldsModal
 from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
+    from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.class_roster import ClassRoster, RosterLine
 
@@ -60,7 +61,7 @@ class ContingentScreen(ClassStepScreen):
     """One class's pupils, current and departed, and the orders that moved them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("i", "import_list", "Загрузить список"),
+        Binding("i", "import_list", "Список", tooltip="Загрузить список класса из файла"),
         Binding("a", "arrive", "Прибытие"),
         Binding("d", "leave", "Выбытие"),
         Binding("t", "transfer", "Перевод"),
@@ -72,7 +73,7 @@ class ContingentScreen(ClassStepScreen):
             super().__init__()
             self.roster = roster
 
-    def __init__(self, actor) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, actor: Actor) -> None:
         super().__init__(actor)
         self.roster: ClassRoster | None = None
 
@@ -82,7 +83,7 @@ class ContingentScreen(ClassStepScreen):
         yield RosterTable(id="roster", cursor_type="row", zebra_stripes=True)
         yield Static("", id="roster-line", markup=False)
         yield Static(
-            "i — список из файла, a — прибытие, d — выбытие, t — перевод, PgUp/PgDn — класс",
+            "i — список из файла, a — прибытие, d — выбытие, t — перевод, PgUp/PgDn или k — класс",
             classes="form-hint",
             markup=False,
         )
@@ -153,11 +154,13 @@ class ContingentScreen(ClassStepScreen):
         fields = [
             Field("path", "Файл на сервере (CSV или XLSX):", read=read_required("Файл")),
             Field("order", "Приказ о зачислении:", placeholder="Приказ № 12-у от 20.11.2026"),
-            Field("start", "Дата зачисления (пусто — сегодня):", read=read_date("С", optional=True)),
+            Field(
+                "start", "Дата зачисления (пусто — сегодня):", read=read_date("С", optional=True)
+            ),
             Field("klass", "Класс (пусто — из столбца «Класс» файла):", self.class_title),
         ]
 
-        def load(values: dict) -> None:  # type: ignore[type-arg]
+        def load(values: dict[str, Any]) -> None:
             actor = self.actor
 
             def call(db: Database) -> Outcome:
@@ -193,7 +196,7 @@ class ContingentScreen(ClassStepScreen):
             Field("order", "Приказ о зачислении:", placeholder="Приказ № 12-у от 20.11.2026"),
         ]
 
-        def arrive(values: dict) -> None:  # type: ignore[type-arg]
+        def arrive(values: dict[str, Any]) -> None:
             actor = self.actor
 
             def call(db: Database) -> Outcome:
@@ -213,7 +216,7 @@ class ContingentScreen(ClassStepScreen):
 
     def _movable(self) -> RosterLine | None:
         x = self._current()
-        if x is not None and not x.open:
+        if x is not None and x.left_on is not None:
             self.notify(
                 f"{x.full_name}: выбытие из класса уже оформлено (с {fmt_date(x.left_on)}).",
                 markup=False,
@@ -226,13 +229,17 @@ class ContingentScreen(ClassStepScreen):
         if x is None:
             return
         fields = [
-            Field("day", "Нет в классе с (ДД.ММ.ГГГГ):", fmt_date(self.register.today()),
-                  read=read_date("С")),  # fmt: skip
+            Field(
+                "day",
+                "Нет в классе с (ДД.ММ.ГГГГ):",
+                fmt_date(self.register.today()),
+                read=read_date("С"),
+            ),
             Field("order", "Приказ о выбытии:", placeholder="Приказ № 15-у от 01.12.2026"),
             Field("reason", "Причина:", placeholder="переезд"),
         ]
 
-        def leave(values: dict) -> None:  # type: ignore[type-arg]
+        def leave(values: dict[str, Any]) -> None:
             actor = self.actor
 
             def call(db: Database) -> Outcome:
@@ -264,12 +271,16 @@ class ContingentScreen(ClassStepScreen):
 
     def _transfer_form(self, x: RosterLine, class_id: int, title: str) -> None:
         fields = [
-            Field("day", f"В {title} с (ДД.ММ.ГГГГ):", fmt_date(self.register.today()),
-                  read=read_date("С")),  # fmt: skip
+            Field(
+                "day",
+                f"В {title} с (ДД.ММ.ГГГГ):",
+                fmt_date(self.register.today()),
+                read=read_date("С"),
+            ),
             Field("order", "Приказ о переводе:", placeholder="Приказ № 16-у от 01.12.2026"),
         ]
 
-        def transfer(values: dict) -> None:  # type: ignore[type-arg]
+        def transfer(values: dict[str, Any]) -> None:
             actor = self.actor
 
             def call(db: Database) -> Outcome:

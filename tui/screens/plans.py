@@ -15,7 +15,7 @@ the plan is loaded only on the explicit «Загрузить всё же» (as `
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -30,6 +30,7 @@ from zhurnal.tui.widgets.fields_form import Field, FieldsModal
 from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
+    from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.services.plan_preview import PlanCourse, PlanPreview
 
@@ -52,7 +53,7 @@ class PlanImportScreen(SetupScreen):
             super().__init__()
             self.courses = courses
 
-    def __init__(self, actor) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, actor: Actor) -> None:
         super().__init__(actor)
         self.courses: tuple[PlanCourse, ...] = ()
 
@@ -123,9 +124,12 @@ class PlanImportScreen(SetupScreen):
             placeholder="~/КТП/5А математика.xlsx",
             read=read_required("Файл"),
         )
+
+        def chosen(values: dict[str, Any]) -> None:
+            self._preview(course.id, values["path"])
+
         self.ask(
-            FieldsModal(f"КТП: {course.title}", [field], note="Прежний КТП будет заменён."),
-            lambda values: self._preview(course.id, values["path"]),
+            FieldsModal(f"КТП: {course.title}", [field], note="Прежний КТП будет заменён."), chosen
         )
 
     @work(thread=True, exit_on_error=False, group="write")

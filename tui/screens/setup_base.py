@@ -109,7 +109,7 @@ class ClassStepScreen(SetupScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("pageup", "step_class(-1)", "Пред. класс", show=False, priority=True),
         Binding("pagedown", "step_class(1)", "След. класс", show=False, priority=True),
-        Binding("k", "pick_class", "Класс", tooltip="Выбрать класс из списка"),
+        Binding("k", "pick_class", "Класс", show=False, tooltip="Выбрать класс из списка"),
         Binding("escape", "back", "Назад"),
     ]
 

@@ -22,8 +22,9 @@ other lesson, held lessons kept by a change — is the core's, shown as given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -40,6 +41,7 @@ from zhurnal.tui.widgets.fields_form import Field, FieldsModal
 from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
+    from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.timetable_grid import GridCourse, GridSlot, TimetableWeek
 
@@ -79,11 +81,13 @@ class TimetableAdminScreen(ClassStepScreen):
     """The week of one class, edited slot by slot through the timetable services."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "add", "Новый урок"),
-        Binding("c", "change", "Изменить"),
+        Binding("n", "add", "Урок", tooltip="Новый урок в клетке"),
+        Binding("c", "change", "Изменить", tooltip="Изменить урок с даты"),
         Binding("x", "end", "Убрать", tooltip="Убрать урок из расписания с даты"),
         Binding("d", "week_date", "На дату", show=False, tooltip="Расписание на другую дату"),
-        Binding("g", "generate", "Создать уроки", tooltip="Создать уроки по расписанию"),
+        Binding(
+            "g", "generate", "Создать уроки", show=False, tooltip="Создать уроки по расписанию"
+        ),
         Binding("v", "day", "День", tooltip="Уроки дня: отмена, замена"),
     ]
     HELP_TITLE = "Расписание классов"
@@ -93,7 +97,7 @@ class TimetableAdminScreen(ClassStepScreen):
             super().__init__()
             self.week = week
 
-    def __init__(self, actor) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, actor: Actor) -> None:
         super().__init__(actor)
         self.week: TimetableWeek | None = None
         self.day: date | None = None  # None: today (inside the year)
@@ -104,8 +108,7 @@ class TimetableAdminScreen(ClassStepScreen):
         yield WeekGrid(id="week", cursor_type="cell", show_row_labels=True)
         yield Static("", id="week-cell", markup=False)
         yield Static(
-            "n — урок, c — изменить с даты, x — убрать с даты, g — создать уроки, v — день, "
-            "PgUp/PgDn — класс",
+            "g — создать уроки по расписанию, d — неделя на дату, PgUp/PgDn или k — класс",
             classes="form-hint",
             markup=False,
         )
@@ -217,7 +220,7 @@ class TimetableAdminScreen(ClassStepScreen):
             Field("end", "По (пусто — до конца года):", read=read_date("По", optional=True)),
         ]
 
-        def add(values: dict) -> None:  # type: ignore[type-arg]
+        def add(values: dict[str, Any]) -> None:
             actor = self.actor
 
             def call(db: Database) -> Outcome:
@@ -233,7 +236,7 @@ class TimetableAdminScreen(ClassStepScreen):
 
         self.ask(FieldsModal(f"Новый урок: {where}, {course.title}", fields), add)
 
-    def _with_slot(self, then) -> None:  # type: ignore[no-untyped-def]
+    def _with_slot(self, then: Callable[[GridSlot], None]) -> None:
         """The highlighted cell's lesson (asked when parallel subgroups share it)."""
         place, week = self._place(), self.week
         if place is None or week is None:
@@ -268,7 +271,7 @@ class TimetableAdminScreen(ClassStepScreen):
             Field("room", "Кабинет:", slot.room),
         ]
 
-        def change(values: dict) -> None:  # type: ignore[type-arg]
+        def change(values: dict[str, Any]) -> None:
             actor = self.actor
 
             def call(db: Database) -> Outcome:
@@ -300,7 +303,7 @@ class TimetableAdminScreen(ClassStepScreen):
     def _end_form(self, slot: GridSlot) -> None:
         fields = [Field("start", "С даты (ДД.ММ.ГГГГ):", self._from(), read=read_date("С даты"))]
 
-        def end(values: dict) -> None:  # type: ignore[type-arg]
+        def end(values: dict[str, Any]) -> None:
             actor = self.actor
 
             def call(db: Database) -> Outcome:
@@ -323,7 +326,7 @@ class TimetableAdminScreen(ClassStepScreen):
     def action_week_date(self) -> None:
         field = Field("day", "Дата (ДД.ММ.ГГГГ):", self._from(), read=read_date("Дата"))
 
-        def shown(values: dict) -> None:  # type: ignore[type-arg]
+        def shown(values: dict[str, Any]) -> None:
             self.day = values["day"]
             self.reload()
 
@@ -345,9 +348,7 @@ class TimetableAdminScreen(ClassStepScreen):
                 from zhurnal.core.services.timetable import generate
 
                 made = generate(db, actor, first, last)
-                heading = (
-                    f"Уроки с {fmt_date(first)} по {fmt_date(last)}: создано {made.created}."
-                )
+                heading = f"Уроки с {fmt_date(first)} по {fmt_date(last)}: создано {made.created}."
                 if made.not_created:
                     heading += f" Не созданы из-за совпадений ({len(made.not_created)}):"
                 return heading, list(made.not_created)

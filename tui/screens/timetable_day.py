@@ -20,7 +20,7 @@ bell, are decided by the core and shown as given.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -49,10 +49,10 @@ class TimetableDayScreen(SetupScreen):
     """A class's lessons on ``day``: cancel, restore, substitute, give back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,left_square_bracket", "step(-1)", "Пред. день", priority=True),
-        Binding("right,right_square_bracket", "step(1)", "След. день", priority=True),
+        Binding("left,left_square_bracket", "step(-1)", "Пред. день", show=False, priority=True),
+        Binding("right,right_square_bracket", "step(1)", "След. день", show=False, priority=True),
         Binding("d", "pick_date", "Дата"),
-        Binding("x", "cancel_lesson", "Отменить/вернуть", tooltip="Отменить урок или вернуть"),
+        Binding("x", "cancel_lesson", "Отмена урока", tooltip="Отменить урок или вернуть"),
         Binding("s", "substitute", "Замена"),
         Binding("b", "give_back", "Вернуть учителю", show=False),
         Binding("escape", "back", "Назад"),
@@ -74,7 +74,7 @@ class TimetableDayScreen(SetupScreen):
         yield Static("", id="day-date", markup=False)
         yield DayTable(id="day-lessons", cursor_type="row", zebra_stripes=True)
         yield Static(
-            "x — отменить или вернуть урок, s — замена учителя, b — вернуть урок учителю",
+            "←/→ — день, x — отменить или вернуть урок, s — замена, b — вернуть учителю",
             classes="form-hint",
             markup=False,
         )
@@ -134,7 +134,7 @@ class TimetableDayScreen(SetupScreen):
     def action_pick_date(self) -> None:
         field = Field("day", "Дата (ДД.ММ.ГГГГ):", fmt_date(self.day), read=read_date("Дата"))
 
-        def shown(values: dict) -> None:  # type: ignore[type-arg]
+        def shown(values: dict[str, Any]) -> None:
             self.day = values["day"]
             self.reload()
 
