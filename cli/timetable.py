@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from zhurnal.core.db import Database
 
 EXIT_BAD_INPUT = 2
-DAYS = ("пн", "вт", "ср", "чт", "пт", "сб")
 DAY_NAMES = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб")
 
 
@@ -84,12 +83,9 @@ def add_parser(
 
 
 def parse_day(text: str) -> int:
-    key = text.strip().lower()[:2]
-    if key in DAYS:
-        return DAYS.index(key)
-    if key.isdigit() and 1 <= int(key) <= 6:
-        return int(key) - 1
-    raise ValidationError(f"День «{text}»: пн, вт, ср, чт, пт, сб (или 1–6).")
+    from zhurnal.core.services.clashes import parse_weekday
+
+    return parse_weekday(text)
 
 
 def _required_date(text: str, what: str) -> date:

@@ -13,9 +13,9 @@ from sqlmodel import col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
-from zhurnal.core.errors import NotFound, PermissionDenied
-from zhurnal.core.models import Enrolment, SchoolClass, Student
-from zhurnal.core.readmodels.timetable_grid import LIST_ROLES, NO_LISTS
+from zhurnal.core.errors import PermissionDenied
+from zhurnal.core.models import Enrolment, Student
+from zhurnal.core.readmodels.timetable_grid import LIST_ROLES, NO_LISTS, get_class
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,7 @@ def class_roster(db: Database, actor: Actor, class_id: int) -> ClassRoster:
     with db.read() as session:
         if not actor.has(*LIST_ROLES):
             raise PermissionDenied(NO_LISTS)
-        klass = session.get(SchoolClass, class_id)
-        if klass is None:
-            raise NotFound(f"Класс № {class_id} не найден.")
+        klass = get_class(session, class_id)
         rows = session.exec(
             select(Enrolment, Student)
             .where(Enrolment.student_id == Student.id, Enrolment.class_id == class_id)

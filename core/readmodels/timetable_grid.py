@@ -88,6 +88,13 @@ def _current_year(session: Session) -> SchoolYear | None:
     return session.exec(select(SchoolYear).where(SchoolYear.is_current == True)).first()  # noqa: E712
 
 
+def get_class(session: Session, class_id: int) -> SchoolClass:
+    klass = session.get(SchoolClass, class_id)
+    if klass is None:
+        raise NotFound(f"Класс № {class_id} не найден.")
+    return klass
+
+
 def setup_classes(db: Database, actor: Actor) -> tuple[ClassRef, ...]:
     """The current year's classes by grade and letter, with their pupils today."""
     with db.read() as session:
@@ -134,9 +141,7 @@ def timetable_week(
     with db.read() as session:
         if not actor.has(*WEEK_ROLES):
             raise PermissionDenied(NO_WEEK)
-        klass = session.get(SchoolClass, class_id)
-        if klass is None:
-            raise NotFound(f"Класс № {class_id} не найден.")
+        klass = get_class(session, class_id)
         year = session.get(SchoolYear, klass.year_id)
         if day is None:
             day = actor.now().date()

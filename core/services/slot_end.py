@@ -20,7 +20,7 @@ from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Lesson, TimetableSlot
 from zhurnal.core.rules import fmt_date
 from zhurnal.core.services.school import SETUP_ONLY, SETUP_ROLES
-from zhurnal.core.services.timetable_changes import _delete_lesson, lesson_begun, lesson_entries
+from zhurnal.core.services.timetable_changes import remove_empty_lessons
 from zhurnal.core.uow import require, snapshot, unit_of_work
 
 
@@ -50,7 +50,6 @@ def end_slot(
                 f"Урок расписания и так действует только по {fmt_date(slot.valid_to)}."
             )
         before = snapshot(slot, "course_id", "weekday", "number", "room", "valid_from", "valid_to")
-        removed, kept = 0, []
         lessons = uow.session.exec(
             select(Lesson)
             .where(
@@ -61,16 +60,7 @@ def end_slot(
             )
             .order_by(col(Lesson.date))
         )
-        for lesson in lessons:
-            if lesson.date.weekday() != slot.weekday:
-                continue
-            entries = lesson_entries(uow, lesson)
-            if entries or lesson_begun(uow, lesson):
-                why = f"есть записи ({entries})" if entries else "уже начался"
-                kept.append(f"{fmt_date(lesson.date)}, {lesson.number}-й урок: {why}")
-                continue
-            _delete_lesson(uow, lesson)
-            removed += 1
+        removed, kept = remove_empty_lessons(uow, lessons, slot.weekday)
         deleted = from_date <= slot.valid_from
         after: dict[str, object] = {"removed": removed, "kept": kept}
         if deleted:

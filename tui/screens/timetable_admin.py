@@ -36,6 +36,7 @@ from textual.widgets import DataTable, Static
 
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.rules import fmt_date
+from zhurnal.core.services.clashes import DAY_KEYS, parse_weekday
 from zhurnal.tui.screens.setup_base import ClassStepScreen, Outcome, read_date
 from zhurnal.tui.widgets.fields_form import Field, FieldsModal
 from zhurnal.tui.widgets.footer import RegisterFooter
@@ -46,16 +47,6 @@ if TYPE_CHECKING:
     from zhurnal.core.readmodels.timetable_grid import GridCourse, GridSlot, TimetableWeek
 
 DAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб")
-DAY_KEYS = ("пн", "вт", "ср", "чт", "пт", "сб")
-
-
-def read_weekday(text: str) -> int:
-    key = text.strip().lower()[:2]
-    if key in DAY_KEYS:
-        return DAY_KEYS.index(key)
-    if key.isdigit() and 1 <= int(key) <= 6:
-        return int(key) - 1
-    raise ValidationError(f"День «{text}»: пн, вт, ср, чт, пт, сб (или 1–6).")
 
 
 def read_number(text: str) -> int:
@@ -266,7 +257,7 @@ class TimetableAdminScreen(ClassStepScreen):
     def _change_form(self, slot: GridSlot) -> None:
         fields = [
             Field("start", "С даты (ДД.ММ.ГГГГ):", self._from(), read=read_date("С даты")),
-            Field("day", "День (пн…сб):", DAY_KEYS[slot.weekday], read=read_weekday),
+            Field("day", "День (пн…сб):", DAY_KEYS[slot.weekday], read=parse_weekday),
             Field("number", "Урок №:", str(slot.number), read=read_number),
             Field("room", "Кабинет:", slot.room),
         ]

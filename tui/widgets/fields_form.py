@@ -27,6 +27,16 @@ from textual.widgets import Input, Static
 
 from zhurnal.core.errors import DomainError
 
+FORM_KEYS: tuple[BindingType, ...] = (
+    Binding("escape", "cancel", "Отмена"),
+    # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
+    # field the user meant.
+    Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
+    Binding("ctrl+s", "done", "Готово", priority=True),
+)
+"""The keys of a modal form (Esc, Tab, Shift+Tab, Ctrl+S), for every form to share."""
+
 
 @dataclass(frozen=True)
 class Field:
@@ -42,12 +52,7 @@ class FieldsModal(ModalScreen[dict[str, Any] | None]):
     """Returns {key: value} of every field, or None when cancelled."""
 
     HELP_TITLE = "Форма"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Отмена"),
-        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
-        Binding("ctrl+s", "done", "Готово", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(FORM_KEYS)
     DEFAULT_CSS = """
     FieldsModal { align: center middle; }
     FieldsModal > VerticalScroll {
