@@ -14,6 +14,7 @@
     zhurnal correction list|show|request|decide|apply|changes  late corrections (cli/corrections.py)
     zhurnal timetable add|change|list|generate|cancel|substitute  the timetable (cli/timetable.py)
     zhurnal report KIND -o FILE [--class 5А] [--period …]  summary sheets (cli/report.py)
+    zhurnal rollover close|next|promote …    the year rollover [000 §5.2.1] (cli/rollover.py)
 
 The UI is imported only when it starts, so the jobs run without textual.
 """
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.contingent import add_parser as add_student_parser
 
     add_student_parser(sub, _db_arg)
+    from zhurnal.cli.rollover import add_parser as add_rollover_parser
+
+    add_rollover_parser(sub, _db_arg)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -318,6 +322,12 @@ def cmd_student(args: argparse.Namespace) -> int:
     return run(args, _open)
 
 
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from zhurnal.cli.rollover import cmd_rollover as run
+
+    return run(args, _open)
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -337,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "timetable": cmd_timetable,
         "report": cmd_report,
         "student": cmd_student,
+        "rollover": cmd_rollover,
     }
     try:
         if args.command is None:

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, or_, select
 
 from zhurnal.core.actor import Actor
+from zhurnal.core.context import parse_class_title
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied, ValidationError
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Setting, Student
@@ -285,3 +286,40 @@ def rollover_state(db: Database, actor: Actor) -> RolloverState:
             nxt.end if nxt else None,
             promoted_by(session, source.id or 0),
         )
+
+
+def year_id_by_name(db: Database, name: str) -> int:
+    """The id of the school year «2026/2027» (NotFound names the years there are)."""
+    with db.read() as session:
+        years = list(session.exec(select(SchoolYear).order_by(col(SchoolYear.start))))
+    wanted = name.strip().replace("-", "/")
+    for y in years:
+        if y.name == wanted:
+            return y.id or 0
+    known = ", ".join(y.name for y in years) or "нет ни одного"
+    raise NotFound(f"Учебного года «{name.strip()}» нет; есть: {known}.")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).lower()
+
+
+def find_move(preview: PromotionPreview, name: str, class_title: str) -> Move:
+    """The student «Фамилия Имя [Отчество]» of class «5А» among the preview's moves."""
+    parsed = parse_class_title(class_title)
+    title = f"{parsed[0]}{parsed[1]}" if parsed else class_title.strip()
+    wanted = _norm(name)
+    found = [
+        m
+        for m in preview.moves
+        if m.from_class == title
+        and (_norm(m.student) == wanted or _norm(m.student).startswith(wanted + " "))
+    ]
+    if not found:
+        raise NotFound(
+            f"«{name.strip()}» нет среди учеников {title} на конец {preview.from_year}: "
+            "проверьте ФИО и класс."
+        )
+    if len(found) > 1:
+        raise ValidationError(f"В {title} несколько учеников «{name.strip()}»: укажите отчество.")
+    return found[0]
