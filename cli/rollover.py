@@ -29,13 +29,6 @@ if TYPE_CHECKING:
     from zhurnal.core.readmodels.rollover import PromotionException, PromotionPreview
 
 EXIT_BAD_INPUT = 2
-KIND_TITLES = (
-    ("promote", "переводятся"),
-    ("conditional", "условно"),
-    ("hold_back", "остаются на повторное обучение"),
-    ("graduate", "выпуск"),
-    ("leave", "выбывают"),
-)
 
 
 def add_parser(sub: argparse._SubParsersAction, db_arg: Callable) -> None:
@@ -141,7 +134,7 @@ def _exceptions(args: argparse.Namespace, preview: PromotionPreview) -> list[Pro
 
 
 def _promote(args: argparse.Namespace, db: Database, actor: Actor) -> int:
-    from zhurnal.core.readmodels.rollover import promotion_preview, year_id_by_name
+    from zhurnal.core.readmodels.rollover import counts_text, promotion_preview, year_id_by_name
     from zhurnal.core.rules import parse_date
     from zhurnal.core.services.rollover import apply_promotion, order_text
 
@@ -153,8 +146,10 @@ def _promote(args: argparse.Namespace, db: Database, actor: Actor) -> int:
     preview = promotion_preview(db, actor, exceptions, year_id)
     if args.apply:
         done = apply_promotion(db, actor, args.order, day, exceptions, year_id)
-        counts = ", ".join(f"{t}: {done.counts[k]}" for k, t in KIND_TITLES if done.counts.get(k))
-        print(f"Перевод {done.from_year} → {done.to_year} проведён ({done.order}). {counts}.")
+        print(
+            f"Перевод {done.from_year} → {done.to_year} проведён ({done.order}). "
+            f"{counts_text(done.counts)}."
+        )
         return 0
     print(f"Перевод {preview.from_year} → {preview.to_year} по приказу: {text} (просмотр)")
     if preview.promoted_by:
@@ -162,8 +157,7 @@ def _promote(args: argparse.Namespace, db: Database, actor: Actor) -> int:
     for m in preview.moves:
         line = f"{m.from_class:>4}  {m.student}  → {m.text}"
         print(line + (f"  [нельзя: {m.problem}]" if m.problem else ""))
-    counts = ", ".join(f"{t}: {preview.count(k)}" for k, t in KIND_TITLES if preview.count(k))
-    print(f"Всего {len(preview.moves)}: {counts}.")
+    print(f"Всего {len(preview.moves)}: {counts_text(preview.counts())}.")
     if preview.problems:
         print(
             f"Перевод не будет проведён, пока не решено: {len(preview.problems)}.", file=sys.stderr

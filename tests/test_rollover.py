@@ -183,7 +183,7 @@ def test_next_year_and_a_missing_class_for_the_held_back(w: World, tmp_path) -> 
     held = (PromotionException(w.students5[0], "hold_back"),)
     preview = promotion_preview(w.db, w.admin.at(JUNE), held)
     assert preview.problems == (
-        "Антонов Антон (5А): в 2027/2028 нет класса 5А: создайте его («Классы») до перевода",
+        "Антонов Антон (5А): нет класса 5А в 2027/2028: создайте его («Классы») до перевода",
     )
     with pytest.raises(ValidationError, match="ничего не изменено"):
         rollover.apply_promotion(w.db, w.admin.at(JUNE), "Приказ № 45", ORDER_DAY, held)

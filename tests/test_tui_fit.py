@@ -107,6 +107,7 @@ OPEN: dict[str, Callable[..., Awaitable[None]]] = {
     "ClassScreen": _task(*CLASS_5A),
     "AdminScreen": _task(login="admin"),
     "UsersScreen": _task("enter", login="admin"),
+    "RolloverScreen": _task("down", "down", "enter", login="admin"),
     "AbsencesScreen": _task(*CLASS_5A, "down", "down", "enter"),
     "PeriodMarksScreen": _task(*CLASS_5A, "down", "down", "down", "enter"),
     "LoginScreen": _login,

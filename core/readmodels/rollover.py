@@ -37,13 +37,18 @@ EXCEPTION_KINDS = {
     "conditional": "перевести условно",
     "leave": "выбыл",
 }
-KIND_NAMES = {
-    "promote": "переводится",
-    "conditional": "переводится условно",
-    "graduate": "выпуск",
-    "hold_back": "остаётся на повторное обучение",
-    "leave": "выбывает",
-}
+COUNT_TITLES = (
+    ("promote", "переводятся"),
+    ("conditional", "условно"),
+    ("hold_back", "остаются на повторное обучение"),
+    ("graduate", "выпуск"),
+    ("leave", "выбывают"),
+)
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """«переводятся: 5, выбывают: 1» — how many students each kind of move has."""
+    return ", ".join(f"{title}: {counts[k]}" for k, title in COUNT_TITLES if counts.get(k))
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,9 @@ class PromotionPreview:
 
     def count(self, kind: str) -> int:
         return sum(1 for m in self.moves if m.kind == kind)
+
+    def counts(self) -> dict[str, int]:
+        return {k: self.count(k) for k, _ in COUNT_TITLES}
 
 
 def years_of_promotion(session: Session, year_id: int | None) -> tuple[SchoolYear, SchoolYear]:
@@ -212,7 +220,7 @@ def _move(
     text = {"hold_back": f"остаётся в {title}", "conditional": f"{title} (условно)"}.get(
         kind, title
     )
-    missing = f"в {target.name} нет класса {title}: создайте его («Классы») до перевода"
+    missing = f"нет класса {title} в {target.name}: создайте его («Классы») до перевода"
     return replace(
         base,
         to_class_id=klass.id if klass is not None else None,

@@ -24,11 +24,14 @@ if TYPE_CHECKING:
 TASKS = (
     ("users", "Пользователи: доступ, роли, пароли"),
     ("logins", "Реестр выданных логинов"),
+    ("rollover", "Переход на новый учебный год"),
 )
 HINTS = {
     "users": "Новый пользователь, роли, временный пароль, разблокировка, отключение при "
     "увольнении [004 §4.2–4.3].",
     "logins": "Кому, когда и кем выдан логин; сбросы паролей; отключения [004 §5].",
+    "rollover": "Закрыть год (архивная копия), создать следующий, перевести учащихся по "
+    "приказу директора [000 §5.2.1].",
 }
 
 
@@ -60,3 +63,7 @@ class AdminScreen(MenuScreen):
                 return logins_report(issued_logins(db, actor))
 
             self.app.push_screen(ReportScreen("Реестр выданных логинов", logins))
+        elif key == "rollover":
+            from zhurnal.tui.screens.rollover import RolloverScreen
+
+            self.app.push_screen(RolloverScreen(actor))
