@@ -103,9 +103,9 @@ class PromotionPreview:
         return {k: self.count(k) for k, _ in COUNT_TITLES}
 
 
-def years_of_promotion(session: Session, year_id: int | None) -> tuple[SchoolYear, SchoolYear]:
+def _source_and_next(session: Session, year_id: int | None) -> tuple[SchoolYear, SchoolYear | None]:
     """The year being finished (``year_id``; by default the one before the current year,
-    else the current one) and the year after it."""
+    else the current one) and the year after it, if created."""
     years = list(session.exec(select(SchoolYear).order_by(col(SchoolYear.start))))
     if year_id is not None:
         source = next((y for y in years if y.id == year_id), None)
@@ -116,12 +116,18 @@ def years_of_promotion(session: Session, year_id: int | None) -> tuple[SchoolYea
         before = [y for y in years if y.end < now.start]
         source = before[-1] if before else now
     after = [y for y in years if y.start > source.end]
-    if not after:
+    return source, after[0] if after else None
+
+
+def years_of_promotion(session: Session, year_id: int | None) -> tuple[SchoolYear, SchoolYear]:
+    """The year being finished and the next one (which must exist)."""
+    source, target = _source_and_next(session, year_id)
+    if target is None:
         raise ValidationError(
             f"Следующий учебный год после {source.name} ещё не создан: сначала создайте его "
-            "(«Создать следующий учебный год»)."
+            "(«Переход на новый учебный год», клавиша n, или zhurnal rollover next)."
         )
-    return source, after[0]
+    return source, target
 
 
 def promoted_by(session: Session, year_id: int) -> str:
@@ -277,12 +283,7 @@ def rollover_state(db: Database, actor: Actor) -> RolloverState:
             "Переход на новый учебный год видят администратор, директор и заместитель директора."
         )
     with db.read() as session:
-        years = list(session.exec(select(SchoolYear).order_by(col(SchoolYear.start))))
-        now = current_year(session)
-        before = [y for y in years if y.end < now.start]
-        source = before[-1] if before else now
-        after = [y for y in years if y.start > source.end]
-        nxt = after[0] if after else None
+        source, nxt = _source_and_next(session, None)
         return RolloverState(
             source.id or 0,
             source.name,
