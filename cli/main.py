@@ -19,6 +19,7 @@
     zhurnal recover LOGIN [--name ФИО]        the database's OS owner restores an administrator
     zhurnal subject|class|course|subgroup|load … --as LOGIN  the curriculum (cli/classes.py)
     zhurnal year|period|holiday|bells … --as LOGIN  the school year (cli/school_year.py)
+    zhurnal rollover close|next|promote … --as LOGIN  the new school year [000 §5.2.1]
 
 Every command that reads or changes the register runs as a register user who proves it:
 ``--as LOGIN`` with the password asked on the terminal or read from ``--password-file FILE``
@@ -142,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.contingent import add_import_parser
 
     add_import_parser(isub, _db_arg)
+    from zhurnal.cli.rollover import add_parser as add_rollover_parser
+
+    add_rollover_parser(sub, _db_arg)
     from zhurnal.cli.password import add_parser as add_password_parser
 
     add_password_parser(sub, _db_arg)
@@ -339,6 +343,12 @@ def cmd_student(args: argparse.Namespace) -> int:
     return run(args, _open)
 
 
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from zhurnal.cli.rollover import cmd_rollover as run
+
+    return run(args, _open)
+
+
 def cmd_password(args: argparse.Namespace) -> int:
     from zhurnal.cli.password import cmd_password as run
 
@@ -383,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "student": cmd_student,
         "password": cmd_password,
+        "rollover": cmd_rollover,
         "recover": cmd_recover,
         **dict.fromkeys(("subject", "class", "course", "subgroup", "load"), cmd_classes),
         "year": cmd_school_year,

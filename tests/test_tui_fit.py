@@ -116,6 +116,7 @@ OPEN: dict[str, Callable[..., Awaitable[None]]] = {
     "TimetableDayScreen": _task("escape", *["down"] * 6, "enter", "v", login="admin"),
     "PlanImportScreen": _task("escape", *["down"] * 7, "enter", login="admin"),
     "ContingentScreen": _task("escape", *["down"] * 8, "enter", login="admin"),
+    "RolloverScreen": _task("escape", *["down"] * 9, "enter", login="admin"),
     "AbsencesScreen": _task(*CLASS_5A, "down", "down", "enter"),
     "PeriodMarksScreen": _task(*CLASS_5A, "down", "down", "down", "enter"),
     "LoginScreen": _login,
