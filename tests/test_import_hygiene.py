@@ -72,7 +72,7 @@ LAYERS = (
         "migrations",
         "roster_file",
     },
-    {"errors", "actor"},
+    {"errors", "actor", "clock"},
 )
 
 
