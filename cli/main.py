@@ -28,8 +28,6 @@ from typing import TYPE_CHECKING
 from zhurnal.core.errors import DomainError
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from zhurnal.core.db import Database
 
 DEMO_DB_NAME = "demo.db"
@@ -155,7 +153,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         return preset_text(args.policy or "004")
 
     db = _open(args.db)
-    result = init_school(db, policy_text, login, name, _now())
+    result = init_school(db, policy_text, login, name)
     if not result.created:
         print(f"База уже создана: {db.url}")
         print(
@@ -194,12 +192,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         if result.admin_login != login.strip():
             print(f"Логин записан строчными буквами: {result.admin_login}.")
     return 0
-
-
-def _now() -> datetime:
-    from datetime import datetime
-
-    return datetime.now()
 
 
 def demo_db_path(db_arg: str | None) -> str:
@@ -249,10 +241,11 @@ def cmd_policy(args: argparse.Namespace) -> int:
     if args.policy_command == "check":
         return run_check(args.file)
     if args.policy_command == "show":
+        from zhurnal.core.policy import shown_text
         from zhurnal.core.uow import policy_of
 
         with _open(getattr(args, "db", None)).read() as s:
-            print(policy_of(s).toml_text, end="")
+            print(shown_text(policy_of(s)), end="")
         return 0
     return _policy_set(args)
 
@@ -262,6 +255,7 @@ def _policy_set(args: argparse.Namespace) -> int:
     import getpass
 
     from zhurnal.core import audit
+    from zhurnal.core.clock import school_now
     from zhurnal.core.policy import load_policy
     from zhurnal.core.setup import install_policy
     from zhurnal.core.uow import policy_of
@@ -273,15 +267,17 @@ def _policy_set(args: argparse.Namespace) -> int:
         install_policy(s, new.toml_text)
         audit.append(
             s,
-            ts=_now(),
+            ts=school_now(new.time_zone),
             actor_id=None,
             actor_login=f"cli:{getpass.getuser()}",
             action="policy.set",
             entity="setting",
-            before={"policy": old.name},
-            after={"policy": new.name},
+            before={"policy": old.name, "time_zone": old.time_zone},
+            after={"policy": new.name, "time_zone": new.time_zone},
         )
     print(f"Правила школы заменены: {old.name} → {new.name}")
+    if new.time_zone != old.time_zone:
+        print(f"Часовой пояс школы: {old.time_zone} → {new.time_zone}")
     return 0
 
 
