@@ -42,8 +42,6 @@ from zhurnal.cli.identity import add_identity, os_account, signed_in
 from zhurnal.core.errors import DomainError
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from zhurnal.core.db import Database
 
 DEMO_DB_NAME = "demo.db"
@@ -185,7 +183,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         return preset_text(args.policy or "004")
 
     db = _open(args.db)
-    result = init_school(db, policy_text, login, name, _now(), by=os_account())
+    result = init_school(db, policy_text, login, name, by=os_account())
     if not result.created:
         print(f"База уже создана: {db.url}")
         print(
@@ -230,12 +228,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         if result.admin_login != login.strip():
             print(f"Логин записан строчными буквами: {result.admin_login}.")
     return 0
-
-
-def _now() -> datetime:
-    from datetime import datetime
-
-    return datetime.now()
 
 
 def demo_db_path(db_arg: str | None) -> str:
@@ -285,10 +277,11 @@ def cmd_policy(args: argparse.Namespace) -> int:
     if args.policy_command == "check":
         return run_check(args.file)
     if args.policy_command == "show":
+        from zhurnal.core.policy import shown_text
         from zhurnal.core.uow import policy_of
 
         with _open(getattr(args, "db", None)).read() as s:
-            print(policy_of(s).toml_text, end="")
+            print(shown_text(policy_of(s)), end="")
         return 0
     return _policy_set(args)
 
@@ -304,6 +297,8 @@ def _policy_set(args: argparse.Namespace) -> int:
     with signed_in(db, args) as actor:
         done = replace_policy(db, actor, text)
     print(f"Правила школы заменены: {done.old} → {done.new}")
+    if done.new_zone != done.old_zone:
+        print(f"Часовой пояс школы: {done.old_zone} → {done.new_zone}")
     return 0
 
 

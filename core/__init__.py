@@ -21,7 +21,8 @@ by tests/test_import_hygiene.py, an import-linter contract can state the same):
 7. ``rules``, ``policy``, ``policy_check``, ``calendar``, ``audit``, ``models``,
    ``db``, ``migrate``, ``config``, ``roster_file``, ``yearlock`` — pure rules, file
    readers and the storage they rest on (``yearlock``: a closed year is read-only);
-8. ``errors``, ``actor``.
+8. ``actor`` (who acts, and when: the school's clock), over ``clock`` (the school's
+   time zone), over ``errors``.
 """
 
 __all__ = ["__version__"]

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
+from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import AuthError, ValidationError
 from zhurnal.core.models import User
@@ -206,11 +207,12 @@ def authenticate(
     write transaction, where the counter update and the audit events commit
     together.  The error is raised after the commit so that failures are kept.
     """
-    moment = now or datetime.now()
     name = login_key(login)
     with db.read() as session:
+        zone = policy_of(session).time_zone  # the school's clock, whatever the server's
         found = session.exec(select(User).where(User.login == name)).first() if name else None
         seen = (found.id, found.password_hash, found.locked_until) if found else None
+    moment = now or school_now(zone)
     verified = False
     new_hash: str | None = None
     if seen is None:
@@ -270,7 +272,13 @@ def authenticate(
             _event(session, moment, user, "login", must_change_password=user.must_change_password)
             result = LoginResult(
                 actor=Actor(
-                    user.id, user.login, user.role_set(), user.full_name, now, since=moment
+                    user.id,
+                    user.login,
+                    user.role_set(),
+                    user.full_name,
+                    now,
+                    since=moment,
+                    zone=zone,
                 ),
                 must_change_password=user.must_change_password,
                 idle_lock_minutes=policy.idle_lock_minutes,

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from zhurnal.core import audit
 from zhurnal.core.auth import check_login, login_key
+from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Setting, User, WorkType
@@ -106,11 +107,11 @@ def init_school(
             return _existing(session)
     text = policy_text()
     password, password_hash = temp_password_for(login)  # argon2 outside the write lock
-    moment = now or datetime.now()
     with db.write() as session:
         if is_initialized(session):  # another init won the race
             return _existing(session)
         policy = install_policy(session, text)
+        moment = now or school_now(policy.time_zone)
         admin = None
         if session.exec(select(User.id)).first() is None:
             admin = User(

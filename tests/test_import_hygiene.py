@@ -73,7 +73,7 @@ LAYERS = (
         "roster_file",
         "yearlock",
     },
-    {"errors", "actor"},
+    {"errors", "actor", "clock"},
 )
 
 

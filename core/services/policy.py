@@ -25,6 +25,9 @@ class PolicyReplaced:
     old: str
     """The name of the rules that were in force."""
     new: str
+    old_zone: str
+    """The school's time zone before and after (``[school] time_zone``)."""
+    new_zone: str
 
 
 def replace_policy(db: Database, actor: Actor, text: str) -> PolicyReplaced:
@@ -34,5 +37,11 @@ def replace_policy(db: Database, actor: Actor, text: str) -> PolicyReplaced:
         require(actor.has("admin"), ADMIN_ONLY)
         old = uow.policy
         install_policy(uow.session, new.toml_text)
-        uow.audit("policy.set", "setting", None, {"policy": old.name}, {"policy": new.name})
-        return PolicyReplaced(old.name, new.name)
+        uow.audit(
+            "policy.set",
+            "setting",
+            None,
+            {"policy": old.name, "time_zone": old.time_zone},
+            {"policy": new.name, "time_zone": new.time_zone},
+        )
+        return PolicyReplaced(old.name, new.name, old.time_zone, new.time_zone)
