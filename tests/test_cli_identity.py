@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -14,6 +14,7 @@ from sqlmodel import select
 from tests.conftest import CLI_PASSWORD, add_user, cli_identity, set_password
 from tests.test_school_services import db_state
 from zhurnal.cli.main import main
+from zhurnal.core.clock import DEFAULT_ZONE, school_now
 from zhurnal.core.db import Database
 from zhurnal.core.models import AuditEvent, User
 
@@ -94,7 +95,7 @@ def test_a_locked_account_is_refused_even_with_the_right_password(school, tmp_pa
     identity = cli_identity(school, "admin", tmp_path)
     with school.write() as s:
         admin = s.exec(select(User).where(User.login == "admin")).one()
-        admin.locked_until = datetime.now() + timedelta(minutes=15)
+        admin.locked_until = school_now(DEFAULT_ZONE) + timedelta(minutes=15)
         s.add(admin)
     assert main(add_teacher(school, *identity)) == 1
     assert "заблокирована до" in capsys.readouterr().err

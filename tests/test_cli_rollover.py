@@ -23,7 +23,7 @@ class _June(datetime):
 
 @pytest.fixture
 def w(db, monkeypatch, fast_argon2) -> World:
-    monkeypatch.setattr("zhurnal.core.actor.datetime", _June)  # the actor's clock only
+    monkeypatch.setattr("zhurnal.core.clock.datetime", _June)  # the school clock
     return build(db)
 
 

@@ -17,9 +17,9 @@ from zhurnal.core.services import lessons, slot_end, timetable
 
 
 @pytest.fixture(name="ts")
-def school(db) -> TS:
+def school(db, fast_argon2) -> TS:
     """The school of tests/test_timetable_admin.py (5Б, 6А, 1А; NOW Monday 05.10.2026)."""
-    return test_timetable_admin.ts.__wrapped__(db)
+    return test_timetable_admin.ts.__wrapped__(db, fast_argon2)
 
 
 def tuesdays(ts: TS) -> list[date]:

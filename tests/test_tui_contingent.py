@@ -12,7 +12,7 @@ from sqlmodel import select
 from tests.conftest import make_db, set_password
 from tests.school import TODAY, build
 from tests.test_contingent_import import EXPECTED, ORDER, count, csv_text, imported, xlsx_merged
-from tests.ui import PASSWORD, screen_text, settle, sign_in, toast_text
+from tests.ui import PASSWORD, open_menu_task, screen_text, settle, sign_in, toast_text
 from zhurnal.core.models import Enrolment, Student
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.contingent import ContingentScreen
@@ -37,7 +37,7 @@ async def open_list(app, pilot, login: str) -> ContingentScreen:  # type: ignore
     await sign_in(app, pilot, login)
     await settle(app, pilot, 3)
     if login == "admin":
-        await pilot.press(*["down"] * 4, "enter")
+        await open_menu_task(app, pilot, "contingent")
     else:
         app.push_screen(ContingentScreen(app.actor))
     await settle(app, pilot, 3)

@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList
 from tests.conftest import make_db, set_password
 from tests.school import build
 from tests.test_school_services import db_state
-from tests.ui import PASSWORD, screen_text, settle, sign_in
+from tests.ui import PASSWORD, open_menu_task, screen_text, settle, sign_in
 from zhurnal.core.models import Course, SchoolClass, SubgroupMember, Subject
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.classes import ClassesScreen
@@ -49,19 +49,16 @@ def type_in(app, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
     app.screen.query_one(f"#field-{field}", Input).value = text
 
 
-async def open_task(app, pilot, downs: int) -> None:  # type: ignore[no-untyped-def]
+async def open_task(app, pilot, key: str) -> None:  # type: ignore[no-untyped-def]
     await sign_in(app, pilot, "admin")
     await settle(app, pilot, 3)
-    for _ in range(downs):
-        await pilot.press("down")
-    await pilot.press("enter")
-    await settle(app, pilot, 3)
+    await open_menu_task(app, pilot, key)
 
 
 async def test_a_subject_and_a_class_with_its_class_teacher_004_5(w) -> None:
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_task(app, pilot, 2)
+        await open_task(app, pilot, "classes")
         screen = app.screen
         assert isinstance(screen, ClassesScreen)
         assert "Классова О. Н." in screen_text(app)
@@ -107,7 +104,7 @@ async def test_a_subject_and_a_class_with_its_class_teacher_004_5(w) -> None:
 async def test_a_course_is_added_and_the_class_split_into_subgroups(w) -> None:
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_task(app, pilot, 3)
+        await open_task(app, pilot, "courses")
         screen = app.screen
         assert isinstance(screen, CoursesScreen)
         assert "Класс 1А" in screen_text(app)  # the first class of the year

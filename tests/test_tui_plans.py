@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from tests.conftest import make_db, set_password
 from tests.school import NOW, TODAY, build
-from tests.ui import PASSWORD, screen_text, settle, sign_in, toast_text
+from tests.ui import PASSWORD, open_menu_task, screen_text, settle, sign_in, toast_text
 from zhurnal.core.models import PlanItem
 from zhurnal.core.services.plan_preview import plan_courses
 from zhurnal.tui.app import make_app
@@ -77,8 +77,7 @@ async def test_a_plan_with_other_hours_loads_only_when_confirmed_004_5(w, tmp_pa
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await sign_in(app, pilot, "admin")
         await settle(app, pilot, 3)
-        await pilot.press("down", "down", "down", "enter")
-        await settle(app, pilot, 3)
+        await open_menu_task(app, pilot, "plans")
         assert "5А" in screen_text(app) and "не загружен" in screen_text(app)
 
         # A row that cannot be read: named by its line, nothing loaded.

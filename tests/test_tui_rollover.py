@@ -12,10 +12,9 @@ from textual.widgets import DataTable, Input
 
 from tests.conftest import make_db, set_password
 from tests.school import build
-from tests.ui import PASSWORD, screen_text, settle, sign_in
+from tests.ui import PASSWORD, open_menu_task, screen_text, settle, sign_in
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear
 from zhurnal.tui.app import make_app
-from zhurnal.tui.screens.admin import AdminScreen
 from zhurnal.tui.screens.rollover import RolloverScreen
 from zhurnal.tui.widgets.dates import DatesModal
 from zhurnal.tui.widgets.dialogs import QuestionModal
@@ -42,9 +41,7 @@ async def test_close_next_preview_and_apply_000_5_2_1(w) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(app, pilot, "admin")
         await settle(app, pilot, 3)
-        assert isinstance(app.screen, AdminScreen)
-        await pilot.press("down", "down", "enter")
-        await settle(app, pilot, 3)
+        await open_menu_task(app, pilot, "rollover")
         screen = app.screen
         assert isinstance(screen, RolloverScreen)
         shown = flat(app)

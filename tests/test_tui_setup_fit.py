@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import make_db, set_password
 from tests.school import NOW, TODAY, build
-from tests.ui import PASSWORD, settle, sign_in
+from tests.ui import PASSWORD, open_menu_task, settle, sign_in
 from zhurnal.core.services import timetable
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.contingent import ContingentScreen
@@ -105,8 +105,7 @@ async def test_the_plan_and_contingent_forms_fit(w, tmp_path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot, "admin")
         await settle(app, pilot, 3)
-        await pilot.press("down", "down", "down", "enter")
-        await settle(app, pilot, 3)
+        await open_menu_task(app, pilot, "plans")
         await open_forms(app, pilot, (("enter",), "FieldsModal"))
         await pilot.press("enter")
         await settle(app, pilot)
@@ -118,8 +117,7 @@ async def test_the_plan_and_contingent_forms_fit(w, tmp_path) -> None:
             assert widget.region.right <= SIZE[0] and widget.region.bottom <= SIZE[1]
         await pilot.press("escape", "escape")
         await settle(app, pilot)
-        await pilot.press("home", *["down"] * 4, "enter")
-        await settle(app, pilot, 3)
+        await open_menu_task(app, pilot, "contingent")
         assert isinstance(app.screen, ContingentScreen)
         await open_forms(
             app,

@@ -13,7 +13,7 @@ from textual.widgets import Input
 
 from tests.conftest import make_db, set_password
 from tests.school import NOW, TODAY, build
-from tests.ui import PASSWORD, screen_text, settle, sign_in, toast_text
+from tests.ui import PASSWORD, open_menu_task, screen_text, settle, sign_in, toast_text
 from zhurnal.core.models import AuditEvent, Lesson, TimetableSlot
 from zhurnal.core.services import timetable
 from zhurnal.tui.screens.timetable_admin import TimetableAdminScreen
@@ -47,7 +47,7 @@ async def open_grid(app, pilot, login: str = "admin") -> TimetableAdminScreen:  
     await sign_in(app, pilot, login)
     await settle(app, pilot, 3)
     if login == "admin":
-        await pilot.press("down", "down", "enter")
+        await open_menu_task(app, pilot, "timetable")
     else:
         app.push_screen(TimetableAdminScreen(app.actor))
     await settle(app, pilot, 3)

@@ -12,7 +12,7 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from tests.conftest import add_user, make_db, set_password
 from tests.test_cli_school_year import year_state
-from tests.ui import PASSWORD, burst, screen_text, settle, sign_in
+from tests.ui import PASSWORD, burst, open_menu_task, screen_text, settle, sign_in
 from zhurnal.core.readmodels import year_setup
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.year import YearScreen
@@ -44,7 +44,7 @@ async def open_year(app, pilot, login: str = "admin") -> YearScreen:  # type: ig
     await sign_in(app, pilot, login)
     await settle(app, pilot, 3)
     if login == "admin":
-        await pilot.press("down", "down", "enter")  # «Учебный год», the third task
+        await open_menu_task(app, pilot, "year")
     else:
         app.push_screen(YearScreen(app.actor))
     await settle(app, pilot, 3)

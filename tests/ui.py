@@ -83,3 +83,19 @@ def screen_text(app) -> str:  # type: ignore[no-untyped-def]
 def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
     """The terminal as the user sees it, line by line (the top screen composited)."""
     return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def open_menu_task(app, pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+    """From the menu the user landed on (past the setup checklist the administrator of an
+    unfinished school lands on), open the task ``key`` as the user would: highlight, Enter."""
+    from textual.widgets import OptionList
+
+    from zhurnal.tui.screens.checklist import ChecklistScreen
+
+    if isinstance(app.screen, ChecklistScreen):
+        await pilot.press("escape")
+        await settle(app, pilot)
+    options = app.screen.query_one(OptionList)
+    options.highlighted = options.get_option_index(key)
+    await pilot.press("enter")
+    await settle(app, pilot, 3)
