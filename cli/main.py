@@ -14,6 +14,7 @@
     zhurnal correction list|show|request|decide|apply|changes  late corrections (cli/corrections.py)
     zhurnal timetable add|change|list|generate|cancel|substitute  the timetable (cli/timetable.py)
     zhurnal report KIND -o FILE [--class 5А] [--period …]  summary sheets (cli/report.py)
+    zhurnal ssh-key add|list|remove …         teachers' SSH keys; ssh-session (cli/ssh.py)
 
 The UI is imported only when it starts, so the jobs run without textual.
 """
@@ -122,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.password import add_parser as add_password_parser
 
     add_password_parser(sub, _db_arg)
+    from zhurnal.cli.ssh import add_parser as add_ssh_parser
+
+    add_ssh_parser(sub, _db_arg)
     return parser
 
 
@@ -327,6 +331,18 @@ def cmd_password(args: argparse.Namespace) -> int:
     return run(args, _open)
 
 
+def cmd_ssh_key(args: argparse.Namespace) -> int:
+    from zhurnal.cli.ssh import cmd_ssh_key as run
+
+    return run(args, _open)
+
+
+def cmd_ssh_session(args: argparse.Namespace) -> int:
+    from zhurnal.cli.ssh import cmd_ssh_session as run
+
+    return run(args, _open)
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -347,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "student": cmd_student,
         "password": cmd_password,
+        "ssh-key": cmd_ssh_key,
+        "ssh-session": cmd_ssh_session,
     }
     try:
         if args.command is None:
