@@ -46,8 +46,8 @@ EXIT_BAD_INPUT = 2
 KEY_TYPE = re.compile(r"(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-\S+@openssh\.com)$")
 OPTIONS = "restrict,pty"
 NO_TERMINAL = (
-    "Журнал открывается только в терминале: подключайтесь командой «ssh -t» (или просто "
-    "ssh без команды). Другие команды по этому ключу не выполняются."
+    "Журнал открывается только в терминале: подключайтесь командой ssh без команды после "
+    "адреса сервера. Другие команды по этому ключу не выполняются."
 )
 
 
@@ -241,7 +241,7 @@ def _add(db: Database, path: Path, login: str, key: KeyLine) -> int:
     write = lambda: write_authorized(path, [*lines, line])  # noqa: E731
     owner = record_key_change(db, os_account(), "add", name, key.fingerprint, write)
     print(f"Ключ {key.fingerprint} привязан к логину {owner.login} ({owner.full_name}).")
-    print(f"Вход: ssh -t {os_account()}@СЕРВЕР — сразу журнал, без пароля и без оболочки.")
+    print(f"Вход: ssh {os_account()}@СЕРВЕР — сразу журнал, без пароля и без оболочки.")
     return 0
 
 

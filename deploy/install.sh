@@ -30,6 +30,7 @@ SSHD_SNIPPET=${SSHD_SNIPPET:-/etc/ssh/sshd_config.d/zhurnal.conf}
 SOURCE=${SOURCE:-$(cd "$(dirname "$0")/.." && pwd)}
 ZHURNAL=${ZHURNAL:-$PREFIX/.venv/bin/zhurnal}
 POLICY=${POLICY:-004}
+PYTHON=${PYTHON:-/usr/bin/python3}  # the system's: the account must be able to run it
 ADMIN=${ADMIN:-admin}
 DB="$DATA/school.db"
 
@@ -60,7 +61,7 @@ if [ "$SYSTEM" = yes ]; then
     if ! id -u "$ZHURNAL_USER" >/dev/null 2>&1; then
         useradd --system --user-group --home-dir "$DATA" --shell /bin/sh "$ZHURNAL_USER"
     fi
-    usermod --shell /bin/sh --home "$DATA" "$ZHURNAL_USER"
+    usermod --shell /bin/sh --home "$DATA" "$ZHURNAL_USER" 2>/dev/null || true
     usermod --password '*' "$ZHURNAL_USER"  # no password, not locked: keys only
 fi
 mkdir -p "$DATA/.ssh"
@@ -73,8 +74,13 @@ fi
 
 say "2. Программа: $ZHURNAL"
 if [ ! -x "$ZHURNAL" ]; then
-    python3 -m venv "$PREFIX/.venv"
+    "$PYTHON" -m venv "$PREFIX/.venv"
     "$PREFIX/.venv/bin/pip" install -q "$SOURCE"
+fi
+if ! as_user "$ZHURNAL" --help >/dev/null; then
+    echo "Ошибка: учётная запись $ZHURNAL_USER не может запустить $ZHURNAL (Python venv-а" \
+        "в закрытой папке?). Удалите $PREFIX/.venv и запустите снова с PYTHON=/usr/bin/python3." >&2
+    exit 1
 fi
 
 say "3. База школы: $DB"
@@ -98,4 +104,4 @@ fi
 
 say "Готово. Ключ каждого пользователя привязывается к его логину журнала:"
 echo "    sudo -u $ZHURNAL_USER $ZHURNAL ssh-key add ЛОГИН - < ключ.pub"
-echo "Вход: ssh -t $ZHURNAL_USER@СЕРВЕР — сразу журнал этого пользователя."
+echo "Вход: ssh $ZHURNAL_USER@СЕРВЕР — сразу журнал этого пользователя."
