@@ -32,7 +32,7 @@ from sqlmodel import select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
-from zhurnal.core.auth import LoginResult, login_key
+from zhurnal.core.auth import LoginResult, _event, _is_locked, _locked_message, login_key
 from zhurnal.core.db import Database
 from zhurnal.core.errors import AuthError, NotFound, ValidationError
 from zhurnal.core.models import User
@@ -61,26 +61,14 @@ def authenticate_key(
         user = session.exec(select(User).where(User.login == name)).first()
 
         def event(action: str, **after: object) -> None:
-            audit.append(
-                session,
-                ts=moment,
-                actor_id=user.id if user else None,
-                actor_login=user.login if user else "",
-                action=action,
-                entity="user",
-                entity_id=user.id if user else None,
-                after={"method": KEY_METHOD, "key": key, **after},
-            )
+            _event(session, moment, user, action, method=KEY_METHOD, key=key, **after)
 
         if user is None:
             event("login.failed", reason="unknown_login", login=name)
             error = AuthError(_unknown(name))
-        elif user.locked_until is not None and user.locked_until > moment:
+        elif _is_locked(user.locked_until, moment):
             event("login.failed", reason="locked")
-            error = AuthError(
-                f"Учётная запись заблокирована до {user.locked_until:%H:%M} после неудачных "
-                "попыток входа. Повторите позже или обратитесь к администратору."
-            )
+            error = AuthError(_locked_message(user.locked_until))
         elif not user.active:
             event("login.failed", reason="inactive")
             error = AuthError(
