@@ -6,7 +6,8 @@
     zhurnal student leave «Фамилия Имя» [--birth D] --date D --order N --reason «переезд»
     zhurnal student transfer «Фамилия Имя» [--birth D] --to 5Б --date D --order N
 
-Each runs as the register user named by ``--as`` and is audited as them. Bad input (an
+Each runs as the register user named by ``--as`` (``cli/identity.py``: the password asked
+or read from ``--password-file``) and is audited as them. Bad input (an
 unreadable file, a refused row, a wrong date, a refusal of the rules) prints a Russian
 message, writes nothing and exits with 2.
 """
@@ -20,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhurnal.cli.identity import add_identity, signed_in
 from zhurnal.core.errors import DomainError, ValidationError
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ def add_import_parser(isub: argparse._SubParsersAction, db_arg: Callable) -> Non
     p.add_argument("--class", dest="klass", default="", metavar="5А", help="класс всего файла")
     p.add_argument("--from", dest="start", metavar="ДД.ММ.ГГГГ", help="дата зачисления")
     p.add_argument("--order", required=True, metavar="«Приказ № 12-у»")
-    p.add_argument("--as", dest="login", required=True, metavar="LOGIN")
+    add_identity(p)
     db_arg(p)
 
 
@@ -68,22 +70,8 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Callable) -> None:
     for q in (a, lv, t):
         q.add_argument("--date", dest="day", metavar="ДД.ММ.ГГГГ", help="по умолчанию сегодня")
         q.add_argument("--order", required=True, metavar="«Приказ № 12-у»")
-        q.add_argument("--as", dest="login", required=True, metavar="LOGIN")
+        add_identity(q)
         db_arg(q)
-
-
-def _actor(db: Database, login: str) -> Actor:
-    from sqlmodel import select
-
-    from zhurnal.core.actor import Actor
-    from zhurnal.core.auth import login_key
-    from zhurnal.core.models import User
-
-    with db.read() as s:
-        user = s.exec(select(User).where(User.login == login_key(login))).first()
-        if user is None or not user.active:
-            raise ValidationError(f"Пользователь «{login}» не найден или отключён.")
-        return Actor(user.id, user.login, user.role_set(), user.full_name)
 
 
 def _bad(message: str) -> int:
@@ -103,10 +91,10 @@ def cmd_import_students(args: argparse.Namespace, open_db: Callable[[str | None]
         start = _day(args.start, "--from") if args.start else None
         roster = read_roster(data, args.file)
         db = open_db(getattr(args, "db", None))
-        actor = _actor(db, args.login)
-        result = import_class_list(
-            db, actor, roster.rows, args.order, start, args.klass, roster.errors
-        )
+        with signed_in(db, args) as actor:
+            result = import_class_list(
+                db, actor, roster.rows, args.order, start, args.klass, roster.errors
+            )
     except DomainError as exc:
         return _bad(exc.message)
     if result.ok:
@@ -122,33 +110,37 @@ def cmd_import_students(args: argparse.Namespace, open_db: Callable[[str | None]
 
 
 def cmd_student(args: argparse.Namespace, open_db: Callable[[str | None], Database]) -> int:
-    from zhurnal.core.services import class_lists, contingent
-
     try:
         db = open_db(getattr(args, "db", None))
-        actor = _actor(db, args.login)
-        day = _day(args.day, "--date") if args.day else actor.now().date()
-        command = args.student_command
-        if command == "arrive":
-            sid = class_lists.arrive(db, actor, args.name, args.birth, args.klass, args.order, day)
-            print(f"Зачислен(а) в {args.klass.strip()} с {day:%d.%m.%Y}: {args.name.strip()}.")
-            return 0 if sid else EXIT_BAD_INPUT
-        sid = class_lists.find_student(db, args.name, args.birth)
-        if command == "leave":
-            contingent.leave(db, actor, sid, day, args.order, args.reason)
-            print(f"Выбытие оформлено: {args.name.strip()}, с {day:%d.%m.%Y} не в классе.")
-            return 0
-        from zhurnal.core.context import class_by_title
-
-        with db.read() as s:
-            klass = class_by_title(s, _current_year_id(s), args.to_class)
-        if klass is None:
-            raise ValidationError(f"Класса «{args.to_class}» нет в текущем учебном году.")
-        contingent.transfer(db, actor, sid, klass.id or 0, day, args.order)
-        print(f"Переведён(а) в {klass.title} с {day:%d.%m.%Y}: {args.name.strip()}.")
-        return 0
+        with signed_in(db, args) as actor:
+            return _student(args, db, actor)
     except DomainError as exc:
         return _bad(exc.message)
+
+
+def _student(args: argparse.Namespace, db: Database, actor: Actor) -> int:
+    from zhurnal.core.services import class_lists, contingent
+
+    day = _day(args.day, "--date") if args.day else actor.now().date()
+    command = args.student_command
+    if command == "arrive":
+        sid = class_lists.arrive(db, actor, args.name, args.birth, args.klass, args.order, day)
+        print(f"Зачислен(а) в {args.klass.strip()} с {day:%d.%m.%Y}: {args.name.strip()}.")
+        return 0 if sid else EXIT_BAD_INPUT
+    sid = class_lists.find_student(db, args.name, args.birth)
+    if command == "leave":
+        contingent.leave(db, actor, sid, day, args.order, args.reason)
+        print(f"Выбытие оформлено: {args.name.strip()}, с {day:%d.%m.%Y} не в классе.")
+        return 0
+    from zhurnal.core.context import class_by_title
+
+    with db.read() as s:
+        klass = class_by_title(s, _current_year_id(s), args.to_class)
+    if klass is None:
+        raise ValidationError(f"Класса «{args.to_class}» нет в текущем учебном году.")
+    contingent.transfer(db, actor, sid, klass.id or 0, day, args.order)
+    print(f"Переведён(а) в {klass.title} с {day:%d.%m.%Y}: {args.name.strip()}.")
+    return 0
 
 
 def _current_year_id(session: Session) -> int | None:

@@ -20,8 +20,8 @@ for an absence it means «был на уроке»):
 ``--course ID`` (the internal id) still names a course instead of ``--class``/``--subject``.
 A bad number, class or subject: a Russian message, exit 2 (argparse's own: exit 2 too).
 
-Every command runs as the register user ``--as LOGIN`` (as ``zhurnal import marks``) and
-is checked and audited as theirs.
+Every command runs as the register user ``--as LOGIN`` (``cli/identity.py``: the password
+asked or read from ``--password-file``) and is checked and audited as theirs.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from zhurnal.core.actor import Actor
-from zhurnal.core.errors import DomainError, NotFound, ValidationError
+from zhurnal.cli.identity import add_identity, signed_in
+from zhurnal.core.errors import DomainError, ValidationError
 
 if TYPE_CHECKING:
+    from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.corrections import CorrectionView
     from zhurnal.core.readmodels.day_cells import DayCell
@@ -67,7 +68,7 @@ def add_parser(
             epilog=epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        q.add_argument("--as", dest="login", required=True, metavar="LOGIN")
+        add_identity(q)
         db_arg(q)
         return q
 
@@ -163,18 +164,6 @@ def parse_cell(text: str) -> CellChange:
     return makers[kind][1](*ids, value)
 
 
-def acting_user(db: Database, login: str) -> Actor:
-    from sqlmodel import select
-
-    from zhurnal.core.models import User
-
-    with db.read() as s:
-        user = s.exec(select(User).where(User.login == login.strip().lower())).first()
-        if user is None or not user.active:
-            raise NotFound(f"Пользователь «{login}» не найден или отключён.")
-        return Actor(user.id, user.login, user.role_set(), user.full_name)
-
-
 def _line(c: CorrectionView) -> str:
     return (
         f"№ {c.id:<4} {c.class_title:<5} {c.subject:<20} {c.status_text:<26} "
@@ -223,16 +212,21 @@ def _print_cells(cells: tuple[DayCell, ...], day: date) -> None:
 
 
 def cmd_correction(args: argparse.Namespace, db: Database) -> int:
-    from zhurnal.core import readmodels
-    from zhurnal.core.readmodels.day_cells import day_cells
-    from zhurnal.core.services import corrections
-
-    actor = acting_user(db, args.login)
     try:
         _checked(args, db)
     except DomainError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    with signed_in(db, args) as actor:
+        _run(args, db, actor)
+    return 0
+
+
+def _run(args: argparse.Namespace, db: Database, actor: Actor) -> None:
+    from zhurnal.core import readmodels
+    from zhurnal.core.readmodels.day_cells import day_cells
+    from zhurnal.core.services import corrections
+
     command = args.correction_command
     if command == "list":
         found = readmodels.list_corrections(db, actor, args.status)
@@ -288,4 +282,3 @@ def cmd_correction(args: argparse.Namespace, db: Database) -> int:
                 f"разрешил {r.approved_by}, внёс {r.entered_by})"
             )
         print(f"Изменений: {len(rows)}.")
-    return 0

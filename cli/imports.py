@@ -1,5 +1,6 @@
 """``zhurnal import marks|plan|students``: loading data from files (``cli/main.py``
-registers the commands; each refusal is a Russian message and a non-zero exit)."""
+registers the commands; each runs as the ``--as`` user, ``cli/identity.py``; each refusal
+is a Russian message and a non-zero exit)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,8 @@ def cmd_import(args: argparse.Namespace, _open: Callable[[str | None], Database]
         from zhurnal.cli.contingent import cmd_import_students
 
         return cmd_import_students(args, _open)
-    from sqlmodel import select
-
-    from zhurnal.core.actor import Actor
+    from zhurnal.cli.identity import signed_in
     from zhurnal.core.importer import import_marks
-    from zhurnal.core.models import User
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
@@ -32,13 +30,8 @@ def cmd_import(args: argparse.Namespace, _open: Callable[[str | None], Database]
         print(f"Файл не открывается: {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
     db = _open(args.db)
-    with db.read() as s:
-        user = s.exec(select(User).where(User.login == args.login)).first()
-        if user is None or not user.active:
-            print(f"Пользователь «{args.login}» не найден или отключён.", file=sys.stderr)
-            return 1
-        actor = Actor(user.id, user.login, user.role_set(), user.full_name)
-    result = import_marks(db, actor, text)
+    with signed_in(db, args) as actor:
+        result = import_marks(db, actor, text)
     if result.ok:
         print(f"Загружено отметок: {result.applied}.")
         return 0
@@ -56,9 +49,8 @@ def cmd_import_plan(args: argparse.Namespace, _open: Callable[[str | None], Data
     («тема;часы») or XLSX (first sheet, columns «тема», «часы», header optional).  The
     total hours must match the course's yearly hours, else refused with the figures
     unless ``--allow-mismatch`` (then a warning says by how much)."""
-    from zhurnal.cli.corrections import acting_user
+    from zhurnal.cli.identity import signed_in
     from zhurnal.cli.names import course_named
-    from zhurnal.cli.users import cli_actor
     from zhurnal.core.models import Course
     from zhurnal.core.services.plan_hours import hours_mismatch, read_plan_xlsx, yearly_hours
     from zhurnal.core.services.timetable import import_plan, read_plan_csv
@@ -76,9 +68,9 @@ def cmd_import_plan(args: argparse.Namespace, _open: Callable[[str | None], Data
         print(f"Файл {args.file}: не UTF-8 (сохраните CSV в UTF-8).", file=sys.stderr)
         return 2
     db = _open(getattr(args, "db", None))
-    actor = acting_user(db, args.login) if args.login else cli_actor()
     klass, subject, course_id = course_named(db, args.klass, args.subject, args.subgroup)
-    count = import_plan(db, actor, course_id, rows, allow_mismatch=args.allow_mismatch)
+    with signed_in(db, args) as actor:
+        count = import_plan(db, actor, course_id, rows, allow_mismatch=args.allow_mismatch)
     print(f"КТП загружен: {klass.title}, {subject.name} — тем: {count}.")
     with db.read() as s:
         course = s.get(Course, course_id)

@@ -6,15 +6,31 @@
     zhurnal demo [--db PATH] [--no-ui]        create (first run) and open the demo school
     zhurnal verify [--db PATH]                integrity + audit chain; exit 1 if broken
     zhurnal policy check FILE                 contradictions and gaps of a policy file
-    zhurnal policy show|set [FILE] [--db]     the school's rules in force / replace them
+    zhurnal policy show [--db PATH]           the school's rules in force (TOML)
+    zhurnal policy set FILE --as LOGIN        replace them (an administrator; audited)
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
+    zhurnal import plan FILE --class 5А --subject … --as LOGIN  a course's КТП
     zhurnal import students FILE --order N --as LOGIN  class lists from CSV/XLSX (cli/contingent.py)
-    zhurnal student arrive|leave|transfer …   movement of students [004 §5] (cli/contingent.py)
-    zhurnal user list|add|reset|disable|enable  user administration (cli/users.py)
-    zhurnal correction list|show|request|decide|apply|changes  late corrections (cli/corrections.py)
-    zhurnal timetable add|change|list|generate|cancel|substitute  the timetable (cli/timetable.py)
-    zhurnal report KIND -o FILE [--class 5А] [--period …]  summary sheets (cli/report.py)
-    zhurnal ssh-key add|list|remove …         teachers' SSH keys; ssh-session (cli/ssh.py)
+    zhurnal student arrive|leave|transfer … --as LOGIN  movement of students [004 §5]
+    zhurnal user list|add|reset|disable|enable … --as LOGIN  user administration (cli/users.py)
+    zhurnal correction list|show|cells|request|decide|apply|changes … --as LOGIN  [004 §7]
+    zhurnal timetable add|change|list|generate|cancel|substitute … --as LOGIN  (cli/timetable.py)
+    zhurnal report KIND -o FILE [--class 5А] [--period …] --as LOGIN  summary sheets (cli/report.py)
+    zhurnal recover LOGIN [--name ФИО]        the database's OS owner restores an administrator
+    zhurnal subject|class|course|subgroup|load … --as LOGIN  the curriculum (cli/classes.py)
+    zhurnal year|period|holiday|bells … --as LOGIN  the school year (cli/school_year.py)
+    zhurnal rollover close|next|promote … --as LOGIN  the new school year [000 §5.2.1]
+    zhurnal ssh-key add|list|remove …         users' SSH keys, by the service account (cli/ssh.py)
+    zhurnal ssh-session LOGIN --key FP        the forced command of a key (cli/ssh.py)
+
+Every command that reads or changes the register runs as a register user who proves it:
+``--as LOGIN`` with the password asked on the terminal or read from ``--password-file FILE``
+(``cli/identity.py``); it is checked and audited as that user.  ``init``, ``demo``,
+``verify``, ``policy show|check`` run without one (``init`` is audited as the OS account,
+``os:NAME``); ``recover`` is the one way in when no administrator can log in, for the OS
+account that owns the database only (``cli/recovery.py``).  ``ssh-key`` is run by the
+service account that owns the database and ``authorized_keys``; ``ssh-session`` is run by
+sshd for a key bound to a login (the key is the proof).
 
 The UI is imported only when it starts, so the jobs run without textual.
 """
@@ -26,11 +42,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhurnal.cli.identity import add_identity, os_account, signed_in
 from zhurnal.core.errors import DomainError
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from zhurnal.core.db import Database
 
 DEMO_DB_NAME = "demo.db"
@@ -51,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhurnal", description="Электронный классный журнал")
     _db_arg(parser, top=True)
     parser.add_argument(
-        "--as", dest="login", metavar="LOGIN", help="логин пользователя (для входа по SSH-ключу)"
+        "--as",
+        dest="login",
+        metavar="LOGIN",
+        help="пользователь журнала: вход по SSH-ключу или от чьего имени выполнить команду",
     )
     sub = parser.add_subparsers(dest="command")
 
@@ -79,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(ps)
     pset = psub.add_parser("set", help="заменить правила школы файлом (после проверки)")
     pset.add_argument("file")
+    add_identity(pset)
     _db_arg(pset)
 
     from zhurnal.cli.users import add_parser as add_user_parser
@@ -96,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.contingent import add_parser as add_student_parser
 
     add_student_parser(sub, _db_arg)
+    from zhurnal.cli.classes import add_parser as add_classes_parser
+
+    add_classes_parser(sub, _db_arg)
+    from zhurnal.cli.school_year import add_parser as add_school_year_parser
+
+    add_school_year_parser(sub, _db_arg)
 
     p = sub.add_parser("import", help="загрузка данных")
     isub = p.add_subparsers(dest="import_command", required=True)
@@ -103,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         "marks", help="отметки из CSV (дата;урок;класс;предмет;ученик;вид;отметка)"
     )
     im.add_argument("file")
-    im.add_argument("--as", dest="login", required=True, metavar="LOGIN")
+    add_identity(im)
     _db_arg(im)
     ip = isub.add_parser("plan", help="КТП предмета из CSV (тема;часы) или XLSX (тема, часы)")
     ip.add_argument("file")
@@ -115,14 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="загрузить, даже если часы плана расходятся с учебным планом",
     )
-    ip.add_argument("--as", dest="login", metavar="LOGIN", help="от имени пользователя журнала")
+    add_identity(ip)
     _db_arg(ip)
     from zhurnal.cli.contingent import add_import_parser
 
     add_import_parser(isub, _db_arg)
+    from zhurnal.cli.rollover import add_parser as add_rollover_parser
+
+    add_rollover_parser(sub, _db_arg)
     from zhurnal.cli.password import add_parser as add_password_parser
 
     add_password_parser(sub, _db_arg)
+    from zhurnal.cli.recovery import add_parser as add_recover_parser
+
+    add_recover_parser(sub, _db_arg)
     from zhurnal.cli.ssh import add_parser as add_ssh_parser
 
     add_ssh_parser(sub, _db_arg)
@@ -159,7 +190,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         return preset_text(args.policy or "004")
 
     db = _open(args.db)
-    result = init_school(db, policy_text, login, name, _now())
+    result = init_school(db, policy_text, login, name, by=os_account())
     if not result.created:
         print(f"База уже создана: {db.url}")
         print(
@@ -169,11 +200,17 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
         admins = ", ".join(result.admins) or "нет ни одного"
         print(f"Действующие администраторы: {admins}.")
+        usable = [a for a in result.admins if a not in result.unusable]
+        remedy = (
+            f"Создайте новую: zhurnal user add ЛОГИН «ФИО» --roles admin --as {usable[0]}."
+            if usable
+            else "Ни один администратор не войдёт: владелец базы создаёт нового командой "
+            "zhurnal recover ЛОГИН --name «ФИО»."
+        )
         for bad in result.unusable:
             print(
                 f"Внимание: под логином «{bad}» войти нельзя (логины пишутся строчными "
-                "буквами). Создайте новую учётную запись: zhurnal user add ЛОГИН «ФИО» "
-                "--roles admin."
+                f"буквами). {remedy}"
             )
         given = [
             opt
@@ -198,12 +235,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         if result.admin_login != login.strip():
             print(f"Логин записан строчными буквами: {result.admin_login}.")
     return 0
-
-
-def _now() -> datetime:
-    from datetime import datetime
-
-    return datetime.now()
 
 
 def demo_db_path(db_arg: str | None) -> str:
@@ -253,39 +284,28 @@ def cmd_policy(args: argparse.Namespace) -> int:
     if args.policy_command == "check":
         return run_check(args.file)
     if args.policy_command == "show":
+        from zhurnal.core.policy import shown_text
         from zhurnal.core.uow import policy_of
 
         with _open(getattr(args, "db", None)).read() as s:
-            print(policy_of(s).toml_text, end="")
+            print(shown_text(policy_of(s)), end="")
         return 0
     return _policy_set(args)
 
 
 def _policy_set(args: argparse.Namespace) -> int:
-    """Replace the school's policy: the file is validated first; the change is audited."""
-    import getpass
-
-    from zhurnal.core import audit
+    """Replace the school's policy: the file is validated first (a bad one asks for no
+    password and changes nothing); the change is made and audited as the ``--as`` user."""
     from zhurnal.core.policy import load_policy
-    from zhurnal.core.setup import install_policy
-    from zhurnal.core.uow import policy_of
+    from zhurnal.core.services.policy import replace_policy
 
-    new = load_policy(args.file)  # a PolicyError (Russian) ends here, nothing changed
+    text = load_policy(args.file).toml_text  # a PolicyError (Russian) ends here
     db = _open(getattr(args, "db", None))
-    with db.write() as s:
-        old = policy_of(s)
-        install_policy(s, new.toml_text)
-        audit.append(
-            s,
-            ts=_now(),
-            actor_id=None,
-            actor_login=f"cli:{getpass.getuser()}",
-            action="policy.set",
-            entity="setting",
-            before={"policy": old.name},
-            after={"policy": new.name},
-        )
-    print(f"Правила школы заменены: {old.name} → {new.name}")
+    with signed_in(db, args) as actor:
+        done = replace_policy(db, actor, text)
+    print(f"Правила школы заменены: {done.old} → {done.new}")
+    if done.new_zone != done.old_zone:
+        print(f"Часовой пояс школы: {done.old_zone} → {done.new_zone}")
     return 0
 
 
@@ -325,10 +345,34 @@ def cmd_student(args: argparse.Namespace) -> int:
     return run(args, _open)
 
 
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from zhurnal.cli.rollover import cmd_rollover as run
+
+    return run(args, _open)
+
+
 def cmd_password(args: argparse.Namespace) -> int:
     from zhurnal.cli.password import cmd_password as run
 
     return run(args, _open)
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from zhurnal.cli.recovery import cmd_recover as run
+
+    return run(args)
+
+
+def cmd_classes(args: argparse.Namespace) -> int:
+    from zhurnal.cli.classes import cmd_classes as run
+
+    return run(args, _open(getattr(args, "db", None)))
+
+
+def cmd_school_year(args: argparse.Namespace) -> int:
+    from zhurnal.cli.school_year import cmd_setup as run
+
+    return run(args, _open(getattr(args, "db", None)))
 
 
 def cmd_ssh_key(args: argparse.Namespace) -> int:
@@ -363,6 +407,13 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "student": cmd_student,
         "password": cmd_password,
+        "rollover": cmd_rollover,
+        "recover": cmd_recover,
+        **dict.fromkeys(("subject", "class", "course", "subgroup", "load"), cmd_classes),
+        "year": cmd_school_year,
+        "period": cmd_school_year,
+        "holiday": cmd_school_year,
+        "bells": cmd_school_year,
         "ssh-key": cmd_ssh_key,
         "ssh-session": cmd_ssh_session,
     }

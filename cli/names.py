@@ -1,5 +1,6 @@
-"""Classes and courses named as people name them («5А», «Математика», «1 гр.»), for the
-commands that take them (``zhurnal report``, ``import plan``, ``correction``)."""
+"""Classes, courses and users named as people name them («5А», «Математика», «1 гр.»,
+a login), for the commands that take them (``zhurnal report``, ``import plan``,
+``correction``, ``user``, ``timetable substitute``)."""
 
 from __future__ import annotations
 
@@ -60,3 +61,17 @@ def course_named(
         hint = f" Укажите подгруппу: --subgroup {known}." if known else ""
         raise NotFound(f"В {k.title}{group} не ведётся «{subj.name}».{hint}")
     return k, subj, course_id
+
+
+def user_id_named(db: Database, login: str) -> int:
+    """The id of the user with this login, active or not (a Russian ``NotFound`` otherwise)."""
+    from sqlmodel import select
+
+    from zhurnal.core.auth import login_key
+    from zhurnal.core.models import User
+
+    with db.read() as s:
+        user_id = s.exec(select(User.id).where(User.login == login_key(login))).first()
+    if user_id is None:
+        raise NotFound(f"Пользователь «{login.strip()}» не найден.")
+    return user_id

@@ -63,6 +63,6 @@ def cmd_password(args: argparse.Namespace, open_db: Callable[[str | None], Datab
             db, result.actor, current, _new_password(args.login, args.new_password_file)
         )
     finally:
-        logout(db, result.actor, "quit")
+        logout(db, result.actor, "command")
     print(f"Пароль пользователя {result.actor.login} изменён.")
     return 0

@@ -6,12 +6,11 @@
     zhurnal report class-results --class 5А --period "2 четверть" -o 5a-results.pdf
     zhurnal report logins -o logins.xlsx
 
-The format is ``--format`` or the file's suffix (csv, xlsx, pdf).  Whoever runs this on
-the server can read the database file (mode 0600) already, so by default the report is
-made by the server's own account (``cli_actor``: ``cli:<os user>``, named in the footer);
-``--as LOGIN`` makes it as a register user instead, with that user's rights (a deputy, the
-class teacher); the footer names both that user and the OS account that ran it.  A bad
-class, period, date or file: a Russian message, exit 2, nothing written.
+The format is ``--format`` or the file's suffix (csv, xlsx, pdf).  A report is a read of
+personal data, so it is made by a register user who proved who they are (``--as LOGIN``,
+``cli/identity.py``), with that user's rights (a deputy, the class teacher); the footer
+names that user and the OS account that ran it.  A bad class, period, date or file: a
+Russian message, exit 2, nothing written.
 
 ``KINDS`` is the registry: a kind is one entry, a builder from the parsed arguments to a
 ``Report`` (the lead adds ``completeness``, ``changes``, ``activity``, ``audit`` so).
@@ -27,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhurnal.cli.identity import add_identity, os_account, signed_in
 from zhurnal.core.errors import DomainError, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -220,6 +220,20 @@ def _logins(r: Request) -> Report:
     return logins_report(issued_logins(r.db, r.actor), f"на {r.actor.now():%d.%m.%Y %H:%M}")
 
 
+def _load(r: Request) -> Report:
+    from zhurnal.core.readmodels.load import school_load
+    from zhurnal.core.reports.load import load_report
+
+    return load_report(school_load(r.db, r.actor), f"на {r.actor.now():%d.%m.%Y}")
+
+
+def _class_load(r: Request) -> Report:
+    from zhurnal.core.readmodels.load import school_load
+    from zhurnal.core.reports.load import class_load_report
+
+    return class_load_report(school_load(r.db, r.actor), f"на {r.actor.now():%d.%m.%Y}")
+
+
 @dataclass(frozen=True)
 class Kind:
     help: str
@@ -236,6 +250,8 @@ KINDS: dict[str, Kind] = {
     "activity": Kind("активность пользователей за неделю [000 §6.1]", _activity),
     "audit": Kind("журнал действий (класс, даты)", _audit),
     "logins": Kind("реестр выданных логинов [004 §5 «Администратор»]", _logins),
+    "load": Kind("нагрузка учителей по классам и предметам", _load),
+    "class-load": Kind("недельная нагрузка классов против предела СанПиН", _class_load),
 }
 
 
@@ -257,33 +273,15 @@ def add_parser(
         help="progress: где итоговой нет, отметка по средневзвешенному баллу в скобках",
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE")
-    p.add_argument(
-        "--as",
-        dest="login",
-        metavar="LOGIN",
-        default=argparse.SUPPRESS,
-        help="сформировать от имени пользователя журнала (с его правами)",
-    )
+    add_identity(p)
     db_arg(p)
 
 
-def _actor(db: Database, login: str | None) -> Actor:
-    from sqlmodel import select
+def _on_paper(actor: Actor) -> Actor:
+    """The user as the footer names them, with the OS account that ran the command."""
+    from dataclasses import replace
 
-    from zhurnal.cli.users import cli_actor
-    from zhurnal.core.actor import Actor
-    from zhurnal.core.auth import login_key
-    from zhurnal.core.models import User
-
-    if not login:
-        return cli_actor()
-    with db.read() as s:
-        user = s.exec(select(User).where(User.login == login_key(login))).first()
-    if user is None or not user.active:
-        raise NotFound(f"Пользователь «{login}» не найден или отключён.")
-    # who ran it on the server stays on the paper too
-    ran = cli_actor().login
-    return Actor(user.id, user.login, user.role_set(), f"{user.full_name} (запуск: {ran})")
+    return replace(actor, full_name=f"{actor.full_name} (запуск: {os_account()})")
 
 
 def cmd_report(args: argparse.Namespace, open_db: Callable[[str | None], Database]) -> int:
@@ -296,8 +294,8 @@ def cmd_report(args: argparse.Namespace, open_db: Callable[[str | None], Databas
         target = Path(args.output)
         fmt = check_target(target, args.fmt)
         db = open_db(db_arg)
-        request = Request(db, _actor(db, getattr(args, "login", None)), args)
-        report = KINDS[args.kind].build(request)
+        with signed_in(db, args) as actor:
+            report = KINDS[args.kind].build(Request(db, _on_paper(actor), args))
         write_report(report, target, fmt)
     except DomainError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhurnal.cli.identity import os_account
 from zhurnal.core.errors import DomainError, ValidationError
 
 if TYPE_CHECKING:
@@ -131,10 +132,6 @@ def read_key_file(path: str) -> KeyLine:
     if out.returncode != 0 or key.fingerprint not in out.stdout:
         raise ValidationError(f"В {path} не открытый ключ SSH: ssh-keygen его не принял.")
     return key
-
-
-def os_account() -> str:
-    return pwd.getpwuid(os.geteuid()).pw_name
 
 
 def default_authorized_keys() -> Path:
@@ -241,7 +238,8 @@ def _add(db: Database, path: Path, login: str, key: KeyLine) -> int:
     write = lambda: write_authorized(path, [*lines, line])  # noqa: E731
     owner = record_key_change(db, os_account(), "add", name, key.fingerprint, write)
     print(f"Ключ {key.fingerprint} привязан к логину {owner.login} ({owner.full_name}).")
-    print(f"Вход: ssh {os_account()}@СЕРВЕР — сразу журнал, без пароля и без оболочки.")
+    account = os_account().removeprefix("os:")
+    print(f"Вход: ssh {account}@СЕРВЕР — сразу журнал, без пароля и без оболочки.")
     return 0
 
 

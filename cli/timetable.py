@@ -4,14 +4,16 @@
         --day вт --lesson 2 --room 12 --from 01.09.2026 [--to 31.12.2026] --as LOGIN
     zhurnal timetable change SLOT --from 12.10.2026 [--day ср] [--lesson 3] [--room 14]
         --as LOGIN
+    zhurnal timetable end SLOT --from 12.10.2026 --as LOGIN
     zhurnal timetable list --class 5А [--date 12.10.2026] --as LOGIN
     zhurnal timetable generate --from 01.09.2026 --to 31.05.2027 --as LOGIN
     zhurnal timetable cancel LESSON --reason ТЕКСТ [--undo] --as LOGIN
     zhurnal timetable substitute LESSON (--teacher LOGIN | --back) --as LOGIN
 
 ``list`` shows the class's week on a date with the slots' numbers (SLOT) and that day's
-lessons with theirs (LESSON).  Every command runs as the register user ``--as LOGIN`` and
-is checked and audited as theirs.  Bad input or a refusal (a clash names the other
+lessons with theirs (LESSON).  Every command runs as the register user ``--as LOGIN``
+(``cli/identity.py``: the password asked or read from ``--password-file``) and is checked
+and audited as theirs.  Bad input or a refusal (a clash names the other
 lesson): a Russian message, exit 2, nothing written.
 """
 
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from zhurnal.cli.identity import add_identity, signed_in
 from zhurnal.core.errors import DomainError, ValidationError
 
 if TYPE_CHECKING:
@@ -30,7 +33,6 @@ if TYPE_CHECKING:
     from zhurnal.core.db import Database
 
 EXIT_BAD_INPUT = 2
-DAYS = ("пн", "вт", "ср", "чт", "пт", "сб")
 DAY_NAMES = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб")
 
 
@@ -43,7 +45,7 @@ def add_parser(
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
         q = tsub.add_parser(name, help=text, description=text)
-        q.add_argument("--as", dest="login", required=True, metavar="LOGIN")
+        add_identity(q)
         db_arg(q)
         return q
 
@@ -62,6 +64,9 @@ def add_parser(
     q.add_argument("--day", metavar="пн…сб")
     q.add_argument("--lesson", metavar="N")
     q.add_argument("--room", metavar="КАБИНЕТ")
+    q = command("end", "убрать урок из расписания с даты (пустые уроки с неё удаляются)")
+    q.add_argument("slot", metavar="SLOT")
+    q.add_argument("--from", dest="start", required=True, metavar="ДД.ММ.ГГГГ")
     q = command("list", "неделя класса на дату и уроки этого дня")
     q.add_argument("--class", dest="klass", required=True, metavar="5А")
     q.add_argument("--date", metavar="ДД.ММ.ГГГГ", help="по умолчанию сегодня")
@@ -80,12 +85,9 @@ def add_parser(
 
 
 def parse_day(text: str) -> int:
-    key = text.strip().lower()[:2]
-    if key in DAYS:
-        return DAYS.index(key)
-    if key.isdigit() and 1 <= int(key) <= 6:
-        return int(key) - 1
-    raise ValidationError(f"День «{text}»: пн, вт, ср, чт, пт, сб (или 1–6).")
+    from zhurnal.core.services.clashes import parse_weekday
+
+    return parse_weekday(text)
 
 
 def _required_date(text: str, what: str) -> date:
@@ -98,11 +100,9 @@ def _required_date(text: str, what: str) -> date:
 
 
 def cmd_timetable(args: argparse.Namespace, db: Database) -> int:
-    from zhurnal.cli.corrections import acting_user
-
-    actor = acting_user(db, args.login)
     try:
-        _run(args, db, actor)
+        with signed_in(db, args) as actor:
+            _run(args, db, actor)
     except DomainError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -110,10 +110,10 @@ def cmd_timetable(args: argparse.Namespace, db: Database) -> int:
 
 
 def _run(args: argparse.Namespace, db: Database, actor: Actor) -> None:
-    from zhurnal.cli.corrections import acting_user, number, parse_date
-    from zhurnal.cli.names import course_named, klass_named
+    from zhurnal.cli.corrections import number, parse_date
+    from zhurnal.cli.names import course_named, klass_named, user_id_named
     from zhurnal.core.rules import fmt_date
-    from zhurnal.core.services import lessons, timetable, timetable_changes
+    from zhurnal.core.services import lessons, slot_end, timetable, timetable_changes
 
     command = args.timetable_command
     if command == "add":
@@ -148,14 +148,23 @@ def _run(args: argparse.Namespace, db: Database, actor: Actor) -> None:
             print(f"  оставлен как был: {line}")
         for line in change.not_created:
             print(f"  не создан: {line}")
+    elif command == "end":
+        slot_id, start = number(args.slot, "SLOT"), _required_date(args.start, "--from")
+        ended = slot_end.end_slot(db, actor, slot_id, start)
+        gone = "убран из расписания" if ended.slot_deleted else f"с {fmt_date(start)} не проводится"
+        print(f"Урок расписания № {slot_id}: {gone}. Уроков убрано: {ended.removed}.")
+        for line in ended.kept:
+            print(f"  оставлен как был: {line}")
     elif command == "list":
         day = parse_date(args.date) or actor.now().date()
         klass = klass_named(db, args.klass)
         _print_list(db, actor, klass.id or 0, klass.title, day)
     elif command == "generate":
         start, end = _required_date(args.start, "--from"), _required_date(args.end, "--to")
-        created = timetable.generate_lessons(db, actor, start, end)
-        print(f"Создано уроков: {created}.")
+        made = timetable.generate(db, actor, start, end)
+        print(f"Создано уроков: {made.created}.")
+        for line in made.not_created:
+            print(f"  не создан: {line}")
     elif command == "cancel":
         lesson_id = number(args.lesson, "LESSON")
         if args.undo:
@@ -166,7 +175,7 @@ def _run(args: argparse.Namespace, db: Database, actor: Actor) -> None:
             print(f"Урок № {lesson_id} отменён.")
     elif command == "substitute":
         lesson_id = number(args.lesson, "LESSON")
-        teacher = None if args.back else acting_user(db, args.teacher).user_id
+        teacher = None if args.back else user_id_named(db, args.teacher)
         view = lessons.assign_substitute(db, actor, lesson_id, teacher)
         who = "учителю предмета" if args.back else args.teacher
         print(f"Урок № {view.id} {fmt_date(view.date)}: ведёт {who}.")

@@ -1,25 +1,27 @@
 """``zhurnal user …``: the CLI twins of user administration (for the server's admin and cron).
 
-    zhurnal user list [--db PATH]               everyone, active and disabled
-    zhurnal user add LOGIN "Фамилия Имя Отчество" --roles teacher[,deputy] [--db PATH]
-    zhurnal user reset LOGIN [--db PATH]        new temporary password, lifts a lockout
-    zhurnal user disable|enable LOGIN [--db PATH]
+    zhurnal user list --as LOGIN                 everyone, active and disabled
+    zhurnal user add LOGIN "Фамилия Имя Отчество" --roles teacher[,deputy] --as LOGIN
+    zhurnal user reset LOGIN --as LOGIN          new temporary password, lifts a lockout
+    zhurnal user disable|enable LOGIN --as LOGIN
 
-Whoever can run these can already read the database file (mode 0600), so they act
-as the system administrator; the audit log records them as ``cli:<os user>``.
+Each runs as the register user named by ``--as`` (``cli/identity.py``: a password asked or
+read from ``--password-file``) and is checked and audited as theirs, as on the
+«Пользователи» screen: only an administrator manages users [004 §5].  When no
+administrator can log in, see ``zhurnal recover`` (``cli/recovery.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from zhurnal.core.actor import ROLE_NAMES, Actor
-from zhurnal.core.errors import NotFound
+from zhurnal.cli.identity import add_identity, signed_in
+from zhurnal.core.actor import ROLE_NAMES
 
 if TYPE_CHECKING:
+    from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
 
 ACTIONS = ("list", "add", "reset", "disable", "enable")
@@ -31,11 +33,14 @@ def add_parser(
 ) -> None:
     p = sub.add_parser("user", help="пользователи: список, добавить, сбросить пароль, отключить")
     usub = p.add_subparsers(dest="user_command", required=True)
-    db_arg(usub.add_parser("list", help="все пользователи"))
+    listing = usub.add_parser("list", help="все пользователи")
+    add_identity(listing)
+    db_arg(listing)
     add = usub.add_parser("add", help="новый пользователь с временным паролем")
-    add.add_argument("login")
+    add.add_argument("user_login", metavar="login")
     add.add_argument("full_name", metavar="ФИО")
     add.add_argument("--roles", required=True, help="через запятую: " + ", ".join(ROLE_NAMES))
+    add_identity(add)
     db_arg(add)
     for name, text in (
         ("reset", "новый временный пароль (снимает блокировку)"),
@@ -43,31 +48,20 @@ def add_parser(
         ("enable", "включить учётную запись"),
     ):
         q = usub.add_parser(name, help=text)
-        q.add_argument("login")
+        q.add_argument("user_login", metavar="login")
+        add_identity(q)
         db_arg(q)
 
 
-def cli_actor() -> Actor:
-    return Actor(None, f"cli:{getpass.getuser()}", frozenset({"admin"}), "Администратор (CLI)")
-
-
-def _user_id(db: Database, login: str) -> int:
-    from sqlmodel import select
-
-    from zhurnal.core.auth import login_key
-    from zhurnal.core.models import User
-
-    with db.read() as s:
-        user_id = s.exec(select(User.id).where(User.login == login_key(login))).first()
-    if user_id is None:
-        raise NotFound(f"Пользователь «{login}» не найден.")
-    return user_id
-
-
 def cmd_user(args: argparse.Namespace, db: Database) -> int:
+    with signed_in(db, args) as actor:
+        return _run(args, db, actor)
+
+
+def _run(args: argparse.Namespace, db: Database, actor: Actor) -> int:
+    from zhurnal.cli.names import user_id_named
     from zhurnal.core.services import users
 
-    actor = cli_actor()
     command = args.user_command
     if command == "list":
         listed = users.list_users(db, actor)
@@ -84,17 +78,16 @@ def cmd_user(args: argparse.Namespace, db: Database) -> int:
         return 0
     if command == "add":
         role_codes = [r.strip() for r in args.roles.split(",") if r.strip()]
-        view, password = users.create_user(db, actor, args.login, args.full_name, role_codes)
+        view, password = users.create_user(db, actor, args.user_login, args.full_name, role_codes)
         print(f"Создан пользователь {view.login} ({view.full_name}).")
         print(f"Временный пароль: {password} — сменить при первом входе.")
         return 0
-    user_id = _user_id(db, args.login)
+    login = args.user_login
+    user_id = user_id_named(db, login)
     if command == "reset":
         password = users.reset_password(db, actor, user_id)
-        print(f"Новый временный пароль для {args.login}: {password}")
+        print(f"Новый временный пароль для {login}: {password}")
     else:
         users.set_active(db, actor, user_id, command == "enable")
-        print(
-            f"Учётная запись {args.login} " + ("включена." if command == "enable" else "отключена.")
-        )
+        print(f"Учётная запись {login} " + ("включена." if command == "enable" else "отключена."))
     return 0

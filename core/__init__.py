@@ -7,8 +7,9 @@ textual or rich (tests/test_import_hygiene.py).
 Layers, top to bottom; a module imports only from layers below its own (checked
 by tests/test_import_hygiene.py, an import-linter contract can state the same):
 
-1. jobs: ``demo``, ``importer``, ``verify``, ``reports`` — whole tasks built on the
-   services and read models (``reports``: the tables screens show and files print);
+1. jobs: ``demo``, ``importer``, ``verify``, ``reports``, ``archive`` — whole tasks built
+   on the services and read models (``reports``: the tables screens show and files print;
+   ``archive``: closing a year with its verified copy);
 2. commands: ``services`` (each call one transaction; they may return read
    models), ``auth``, ``setup``;
 3. queries: ``readmodels`` — the frozen read models and the queries that build
@@ -18,9 +19,10 @@ by tests/test_import_hygiene.py, an import-linter contract can state the same):
 5. ``context`` — the facts one lesson's rules need (lesson, course, class, roster);
 6. ``uow`` — the unit of work, the school's policy and calendar as stored;
 7. ``rules``, ``policy``, ``policy_check``, ``calendar``, ``audit``, ``models``,
-   ``db``, ``migrate``, ``config``, ``roster_file`` — pure rules, file readers and the
-   storage they rest on;
-8. ``errors``, ``actor``.
+   ``db``, ``migrate``, ``config``, ``roster_file``, ``yearlock`` — pure rules, file
+   readers and the storage they rest on (``yearlock``: a closed year is read-only);
+8. ``actor`` (who acts, and when: the school's clock), over ``clock`` (the school's
+   time zone), over ``errors``.
 """
 
 __all__ = ["__version__"]

@@ -37,7 +37,13 @@ from sqlmodel import Session, col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.calendar import Calendar
-from zhurnal.core.context import LessonCtx, LessonFacts, StudentAtLesson, lesson_facts
+from zhurnal.core.context import (
+    LessonCtx,
+    LessonFacts,
+    StudentAtLesson,
+    closed_year_name,
+    lesson_facts,
+)
 from zhurnal.core.errors import DomainError, LockedError, PermissionDenied, ValidationError
 from zhurnal.core.models import Correction, CorrectionItem, Course, Lesson, SchoolClass
 from zhurnal.core.policy import Policy
@@ -58,8 +64,14 @@ from zhurnal.core.rules import (
     period_window_refusal,
 )
 from zhurnal.core.uow import UnitOfWork, require
+from zhurnal.core.yearlock import CLAUSE, closed_message
 
 READ_ALL_ROLES = ("director", "deputy")
+SETUP_ROLES = ("admin", "deputy")
+"""Set up the year, classes, subjects, courses and the timetable [004 §5]."""
+CONTINGENT_ROLES = ("admin", "secretary")
+"""Keep the class lists and the students' movement [004 §5 «Секретарь»]."""
+SUBGROUP_ROLES = ("admin", "deputy", "secretary")
 
 # What each kind of write closes, in the lock message («… закрыты для изменений с …»).
 TEXT = "тема и домашнее задание"
@@ -168,7 +180,10 @@ class Judge:
     def _open(
         self, f: LessonFacts, lock_class: str, what: str, opened: bool, marks: bool = False
     ) -> DomainError | None:
-        """Permission, grade 1 (for marks), the lock: what a correction stands for."""
+        """A closed year, then permission, grade 1 (for marks), the lock: what a correction
+        stands for (never for a closed year [000 §5.2.1])."""
+        if f.closed_year:
+            return LockedError(closed_message(f.closed_year), clause=CLAUSE)
         if not opened and (refusal := self._permission(f)) is not None:
             return refusal
         if marks and (grade1 := grade1_marks_refusal(self.policy, f.grade)) is not None:
@@ -206,12 +221,16 @@ class Judge:
         period: PeriodLike,
         *,
         opened: bool = False,
+        closed_year: str = "",
     ) -> DomainError | None:
         """Period marks: the course's teacher, or the class teacher in every subject if the
         policy says so [004 §3.9]; not before the period begins, nor before the period-mark
         window opens (``locks.period_marks_open_days``); until the period-mark lock.  An
-        approved correction (``opened``) stands for the permission, the window and the lock."""
+        approved correction (``opened``) stands for the permission, the window and the lock,
+        never for a closed year (``closed_year``, its name) [000 §5.2.1]."""
         actor, policy = self.actor, self.policy
+        if closed_year:
+            return LockedError(closed_message(closed_year), clause=CLAUSE)
         if not opened:
             allowed = (
                 actor.has("teacher")
@@ -523,7 +542,11 @@ def authorize_period_mark_write(
         opened_by = corr.id
     enforce(
         Judge.of(uow).period_mark(
-            course.teacher_id, klass.class_teacher_id, period, opened=opened_by is not None
+            course.teacher_id,
+            klass.class_teacher_id,
+            period,
+            opened=opened_by is not None,
+            closed_year=closed_year_name(uow.session, klass.year_id),
         )
     )
     return WriteGrant(opened_by)

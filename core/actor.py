@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from zhurnal.core.clock import DEFAULT_ZONE, school_now
+
 ROLES = ("admin", "director", "deputy", "teacher", "secretary", "student", "parent")
 STAFF_ROLES = ("admin", "director", "deputy", "teacher", "secretary")
 
@@ -27,9 +29,11 @@ class Actor:
     full_name: str = ""
     now_override: datetime | None = field(default=None, compare=False)
     since: datetime | None = field(default=None, compare=False)  # the login of this session
+    zone: str = field(default=DEFAULT_ZONE, compare=False)  # the school's, from the login
 
     def now(self) -> datetime:
-        return self.now_override or datetime.now()
+        """The school's wall-clock time (``core.clock``), or the moment a test fixed."""
+        return self.now_override or school_now(self.zone)
 
     def has(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -40,7 +44,9 @@ class Actor:
         return not (self.roles & set(STAFF_ROLES))
 
     def at(self, moment: datetime) -> Actor:
-        return Actor(self.user_id, self.login, self.roles, self.full_name, moment, self.since)
+        return Actor(
+            self.user_id, self.login, self.roles, self.full_name, moment, self.since, self.zone
+        )
 
 
 SYSTEM = Actor(None, "system", frozenset({"admin"}), "Система")

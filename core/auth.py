@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
+from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import AuthError, ValidationError
 from zhurnal.core.models import User
@@ -206,11 +207,12 @@ def authenticate(
     write transaction, where the counter update and the audit events commit
     together.  The error is raised after the commit so that failures are kept.
     """
-    moment = now or datetime.now()
     name = login_key(login)
     with db.read() as session:
+        zone = policy_of(session).time_zone  # the school's clock, whatever the server's
         found = session.exec(select(User).where(User.login == name)).first() if name else None
         seen = (found.id, found.password_hash, found.locked_until) if found else None
+    moment = now or school_now(zone)
     verified = False
     new_hash: str | None = None
     if seen is None:
@@ -270,7 +272,13 @@ def authenticate(
             _event(session, moment, user, "login", must_change_password=user.must_change_password)
             result = LoginResult(
                 actor=Actor(
-                    user.id, user.login, user.role_set(), user.full_name, now, since=moment
+                    user.id,
+                    user.login,
+                    user.role_set(),
+                    user.full_name,
+                    now,
+                    since=moment,
+                    zone=zone,
                 ),
                 must_change_password=user.must_change_password,
                 idle_lock_minutes=policy.idle_lock_minutes,
@@ -340,6 +348,7 @@ LOGOUT_HOW = {
     "quit": "закрытие программы",
     "idle": "выход с экрана блокировки после простоя",
     "hangup": "обрыв соединения",
+    "command": "конец команды в командной строке",
 }
 """How a session ends, as recorded in the ``logout`` audit event (``after["how"]``)."""
 
@@ -347,8 +356,8 @@ LOGOUT_HOW = {
 def logout(db: Database, actor: Actor, how: str = "logout") -> None:
     """Record the end of a session like a login [000 §6.1]: ``how`` it ended — the user's
     logout key ("logout"), quitting the program ("quit"), logging out from the idle lock
-    ("idle"), or the connection dropping ("hangup") — so that the weekly activity report
-    can tell them apart."""
+    ("idle"), the connection dropping ("hangup"), or a CLI command ending ("command") — so
+    that the weekly activity report can tell them apart."""
     if how not in LOGOUT_HOW:
         raise ValueError(f"unknown logout kind {how!r}: one of {', '.join(LOGOUT_HOW)}")
     with db.write() as session:

@@ -21,6 +21,7 @@ from zhurnal.core.models import (
     Lesson,
     Mark,
     SchoolClass,
+    SchoolYear,
     Student,
     SubgroupMember,
     Subject,
@@ -70,6 +71,7 @@ class LessonFacts:
     keeper: str  # who keeps the lesson's register: the one holding it, else the course's
     grade: int
     group: str  # «5А (2 гр.)»
+    closed_year: str = ""  # the name of the lesson's school year once it is closed
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,14 @@ def lesson_facts(session: Session, ctx: LessonCtx) -> LessonFacts:
         keeper.full_name if keeper else SOMEONE,
         ctx.grade,
         ctx.group,
+        closed_year_name(session, ctx.klass.year_id),
     )
+
+
+def closed_year_name(session: Session, year_id: int) -> str:
+    """The year's name if it is closed (read-only [000 §5.2.1]), else ""."""
+    year = session.get(SchoolYear, year_id)
+    return year.name if year is not None and year.closed else ""
 
 
 def roster_ids(session: Session, course: Course, day: date) -> set[int]:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+from zhurnal.core import yearlock
 from zhurnal.core.config import resolve_database_url
 
 BUSY_TIMEOUT_MS = 15_000
@@ -102,6 +103,7 @@ class Database:
         """A write transaction: BEGIN IMMEDIATE on SQLite; commit on success."""
         engine = self.engine.execution_options(**{WRITE_OPTION: True})
         with Session(engine, expire_on_commit=False) as session:
+            yearlock.watch(session)  # a closed year is read-only [000 §5.2.1]
             try:
                 yield session
                 session.commit()

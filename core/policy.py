@@ -8,12 +8,14 @@ gaps of a valid policy.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from zhurnal.core.clock import DEFAULT_ZONE, ZONE_KEY, check_zone
 from zhurnal.core.errors import PolicyError
 
 LOCK_CLASSES = ("current", "practical", "written")
@@ -79,6 +81,8 @@ class Policy:
     # period marks are accepted from N calendar days before the period's end; None: from the
     # period's start (a policy stored before the key existed)
     period_mark_open_days: int | None = None
+    # the school's time zone (IANA): deadlines, locks and «today» are its wall clock
+    time_zone: str = DEFAULT_ZONE
     sources: dict[str, str] = field(default_factory=dict)
     alternatives: tuple[dict[str, Any], ...] = ()
     toml_text: str = ""
@@ -230,10 +234,30 @@ def parse_policy(text: str) -> Policy:
         lockout_minutes=_get(d, "auth.lockout_minutes", int),
         min_password_length=_get(d, "auth.min_password_length", int),
         period_mark_open_days=open_days,
+        time_zone=check_zone(_get(d, ZONE_KEY, str, DEFAULT_ZONE)),
         sources={str(k): str(v) for k, v in sources.items()},
         alternatives=alternatives,
         toml_text=text,
     )
+
+
+def shown_text(policy: Policy) -> str:
+    """The stored TOML as ``zhurnal policy show`` prints it. A text stored before the time
+    zone key gets the zone in force appended, so the output names it and an edited copy
+    set back keeps it."""
+    text = policy.toml_text
+    table, key = ZONE_KEY.split(".")
+    school = tomllib.loads(text).get(table)
+    if isinstance(school, dict) and key in school:
+        return text
+    line = (
+        "# Not in the stored rules: the default zone, in force until set otherwise.\n"
+        f'{key} = "{policy.time_zone}"\n'
+    )
+    header = re.search(rf"^\[{table}\][ \t]*(#.*)?$\n?", text, re.MULTILINE)
+    if header is not None:  # the table is there without the key
+        return f"{text[: header.end()]}{line}{text[header.end() :]}"
+    return f"{text.rstrip()}\n\n[{table}]\n{line}"
 
 
 def load_policy(path: str | Path) -> Policy:

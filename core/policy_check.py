@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from zhurnal.core.clock import utc_offset
 from zhurnal.core.errors import PolicyError
 from zhurnal.core.policy import CITATION_KEYS, Policy, load_policy
 
@@ -538,7 +539,10 @@ _GROUPS = ((CONTRADICTION, "Противоречия"), (WARNING, "Предуп�
 
 
 def format_findings(policy: Policy, findings: list[Finding]) -> str:
-    lines = [f"Проверка правил: {policy.name} (положение {policy.regulation})"]
+    lines = [
+        f"Проверка правил: {policy.name} (положение {policy.regulation})",
+        f"Часовой пояс школы: {policy.time_zone} ({utc_offset(policy.time_zone)})",
+    ]
     for kind, title in _GROUPS:
         group = [f for f in findings if f.kind == kind]
         if kind == WARNING and not group:

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from zhurnal.core import audit
 from zhurnal.core.auth import check_login, login_key
+from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Setting, User, WorkType
@@ -93,22 +94,24 @@ def init_school(
     login: str = DEFAULT_ADMIN_LOGIN,
     full_name: str = DEFAULT_ADMIN_NAME,
     now: datetime | None = None,
+    by: str = INIT_ACTOR,
 ) -> InitResult:
     """A new school: the policy and the first administrator with a temporary password
-    (changed at the first login), audited as ``init``.  An existing school is left as it
-    is — no second administrator, no password reset, the policy kept: opening ``db``
-    has already brought its schema up to date."""
+    (changed at the first login), audited as ``by``: ``zhurnal init`` names the OS account
+    that ran it (``os:NAME``) — a new school has no register user to act as.  An existing
+    school is left as it is — no second administrator, no password reset, the policy kept:
+    opening ``db`` has already brought its schema up to date."""
     login, name = check_first_admin(login, full_name)
     with db.read() as session:
         if is_initialized(session):
             return _existing(session)
     text = policy_text()
     password, password_hash = temp_password_for(login)  # argon2 outside the write lock
-    moment = now or datetime.now()
     with db.write() as session:
         if is_initialized(session):  # another init won the race
             return _existing(session)
         policy = install_policy(session, text)
+        moment = now or school_now(policy.time_zone)
         admin = None
         if session.exec(select(User.id)).first() is None:
             admin = User(
@@ -126,7 +129,7 @@ def init_school(
                 session,
                 ts=moment,
                 actor_id=None,
-                actor_login=INIT_ACTOR,
+                actor_login=by,
                 action="user.create",
                 entity="user",
                 entity_id=admin.id,
@@ -136,7 +139,7 @@ def init_school(
             session,
             ts=moment,
             actor_id=None,
-            actor_login=INIT_ACTOR,
+            actor_login=by,
             action="school.init",
             after={"policy": policy.name},
         )

@@ -142,3 +142,19 @@ def cli_identity(db: Database, login: str, folder: Path, password: str = CLI_PAS
     path.write_text(password + "\n", encoding="utf-8")
     path.chmod(0o600)
     return ["--as", login, "--password-file", str(path)]
+
+
+def signed(db: Database, argv: list[str], folder: Path | None = None) -> list[str]:
+    """``argv`` of a CLI command with ``--password-file`` for the user its ``--as LOGIN``
+    names: the first time ``cli_identity`` (a real password, written to a file beside the
+    database unless ``folder`` is given), then the same file again."""
+    i = argv.index("--as")
+    login = argv[i + 1]
+    where = folder or (db.path.parent if db.path else Path(tempfile.mkdtemp()))
+    path = where / f"{login}.password"
+    identity = (
+        ["--as", login, "--password-file", str(path)]
+        if path.exists()
+        else cli_identity(db, login, where)
+    )
+    return [*argv[:i], *identity, *argv[i + 2 :]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import stat
 
+from tests.conftest import cli_identity
 from zhurnal.cli.main import main
 from zhurnal.core.auth import authenticate
 from zhurnal.core.db import Database
@@ -42,22 +43,44 @@ def test_db_before_the_subcommand_is_kept(tmp_path, capsys) -> None:
     assert path.exists()
 
 
-def test_policy_show_and_set(tmp_path, capsys) -> None:
-    """The school picks a preset at init and can edit it: show, edit, set (audited)."""
+def test_policy_show_and_set(tmp_path, capsys, fast_argon2) -> None:
+    """The school picks a preset at init and can edit it: show, edit, set (audited as the
+    administrator who set it)."""
     path = tmp_path / "school.db"
     assert main(["init", "--db", str(path)]) == 0
     capsys.readouterr()
+    admin = cli_identity(Database.open(path), "admin", tmp_path)
     assert main(["policy", "show", "--db", str(path)]) == 0
     text = capsys.readouterr().out
     assert "current_days = 10" in text
     edited = tmp_path / "ours.toml"
     edited.write_text(text.replace("current_days = 10", "current_days = 12"), encoding="utf-8")
-    assert main(["policy", "set", str(edited), "--db", str(path)]) == 0
+    assert main(["policy", "set", str(edited), "--db", str(path), *admin]) == 0
     assert "заменены" in capsys.readouterr().out
+    from sqlmodel import select
+
+    from zhurnal.core.models import AuditEvent
     from zhurnal.core.uow import policy_of
 
     with Database.open(path).read() as s:
         assert policy_of(s).lock_current_days == 12
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "policy.set")).one()
+    assert event.actor_login == "admin" and event.actor_id is not None
+
+
+def test_policy_set_is_for_an_administrator(db, tmp_path, capsys, fast_argon2) -> None:
+    from tests.conftest import add_user
+    from zhurnal.core.uow import policy_of
+
+    add_user(db, "uchitel", "teacher")
+    edited = tmp_path / "ours.toml"
+    with db.read() as s:
+        edited.write_text(policy_of(s).toml_text.replace("current_days = 10", "current_days = 1"))
+    argv = ["policy", "set", str(edited), "--db", str(db.path)]
+    assert main([*argv, *cli_identity(db, "uchitel", tmp_path)]) == 1
+    assert "только администратор" in capsys.readouterr().err
+    with db.read() as s:
+        assert policy_of(s).lock_current_days == 10
 
 
 def test_policy_set_refuses_an_invalid_file(tmp_path, capsys) -> None:
@@ -81,6 +104,7 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
     path = tmp_path / "school.db"
     assert main(["init", "--db", str(path)]) == 0
     capsys.readouterr()
+    admin = cli_identity(Database.open(path), "admin", tmp_path)
     assert (
         main(
             [
@@ -92,6 +116,7 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
                 "teacher",
                 "--db",
                 str(path),
+                *admin,
             ]
         )
         == 0
@@ -100,19 +125,18 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
     db = Database.open(path)
     result = authenticate(db, "ivanova.mi", password)
     assert result.must_change_password and result.actor.roles == {"teacher"}
-    assert main(["user", "list", "--db", str(path)]) == 0
+    assert main(["user", "list", "--db", str(path), *admin]) == 0
     listing = capsys.readouterr().out
     assert "ivanova.mi" in listing and "Учитель" in listing and "временный пароль" in listing
-    assert main(["user", "disable", "ivanova.mi", "--db", str(path)]) == 0
+    assert main(["user", "disable", "ivanova.mi", "--db", str(path), *admin]) == 0
     import pytest
 
     with pytest.raises(AuthError):
         authenticate(db, "ivanova.mi", password)
-    assert (
-        main(["user", "add", "x", "Короткий Логин", "--roles", "teacher", "--db", str(path)]) == 1
-    )
+    short = ["user", "add", "x", "Короткий Логин", "--roles", "teacher", "--db", str(path)]
+    assert main([*short, *admin]) == 1
     assert "Логин" in capsys.readouterr().err
-    assert main(["user", "reset", "nobody", "--db", str(path)]) == 1
+    assert main(["user", "reset", "nobody", "--db", str(path), *admin]) == 1
     with db.read() as s:
         from sqlmodel import select
 
@@ -125,10 +149,11 @@ def test_user_administration_from_the_command_line(tmp_path, capsys, fast_argon2
                 )
             ).all()
         )
-    assert any(login.startswith("cli:") for login in logins)
+    # init by the OS account; the rest by the CLI's user, who proved who they are [issue 9]
+    assert {x for x in logins if not x.startswith("os:")} == {"admin"}
 
 
-def test_import_plan_from_csv(db, tmp_path, capsys) -> None:
+def test_import_plan_from_csv(db, tmp_path, capsys, fast_argon2) -> None:
     """The teacher's КТП (topics with hours) is loaded for one class and subject [002 §2.3]."""
     from tests.school import build
 
@@ -145,6 +170,7 @@ def test_import_plan_from_csv(db, tmp_path, capsys) -> None:
         "математика",
         "--db",
         str(db.path),
+        *cli_identity(db, "zavuch", tmp_path),
     ]
     assert main(args) == 1  # 5 hours against the curriculum's: refused, with the figures
     assert "План не загружен" in capsys.readouterr().err
@@ -170,6 +196,7 @@ def test_import_plan_from_csv(db, tmp_path, capsys) -> None:
         "Математика",
         "--db",
         str(db.path),
+        *args[-4:],
     ]
     assert main(bad) == 1
     assert "Класса «9Я» нет" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
+from tests.conftest import signed
 from tests.school import World, build
 from zhurnal.cli.main import main
 from zhurnal.core import readmodels
@@ -22,7 +23,7 @@ NEEDS_LOCK = pytest.mark.skipif(
 
 
 @pytest.fixture
-def w(db) -> World:
+def w(db, fast_argon2) -> World:
     w = build(db)
     t = w.teacher.at(ON_THE_DAY)
     lessons.set_topic(w.db, t, w.lessons["locked"], "Дроби")
@@ -32,7 +33,7 @@ def w(db) -> World:
 
 
 def run(w: World, *args: str, who: str = "zavuch") -> int:
-    return main(["correction", *args, "--db", str(w.db.path), "--as", who])
+    return main(signed(w.db, ["correction", *args, "--db", str(w.db.path), "--as", who]))
 
 
 def the_test_column(w: World) -> int:

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
+from tests.conftest import signed
 from tests.school import NOW, World, build
 from zhurnal.cli.main import main
 from zhurnal.core.context import roster_ids
@@ -32,7 +33,7 @@ EXPECTED = {
 
 
 @pytest.fixture
-def w(db, monkeypatch) -> World:
+def w(db, monkeypatch, fast_argon2) -> World:
     world = build(db)
     import zhurnal.core.actor
 
@@ -242,7 +243,7 @@ def test_transfer_moves_the_grid_on_the_date_004_5(w) -> None:
 
 
 def cli(w: World, *args: str) -> int:
-    return main([*args, "--db", str(w.db.path)])
+    return main(signed(w.db, [*args, "--db", str(w.db.path)]))
 
 
 def test_cli_import_students_end_to_end(w, tmp_path, capsys) -> None:

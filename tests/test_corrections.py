@@ -443,11 +443,15 @@ def test_request_and_decision_are_audited_004_7(w: World) -> None:
 
 
 @pytest.mark.skipif(date.today() < date(2026, 11, 20), reason="the 09.11 lesson locks then")
-def test_cli_twin_request_decide_apply(w: World, capsys) -> None:
+def test_cli_twin_request_decide_apply(w: World, capsys, fast_argon2) -> None:
     """``zhurnal correction …`` runs each step as the ``--as`` user (real clock)."""
     from datetime import timedelta
 
-    from zhurnal.cli.main import main
+    from tests.conftest import signed
+    from zhurnal.cli.main import main as run
+
+    def main(argv: list[str]) -> int:
+        return run(signed(w.db, argv))
 
     path = str(w.db.engine.url.database)
     until = (date.today() + timedelta(days=3)).strftime("%d.%m.%Y")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
+from tests.conftest import signed
 from tests.school import build
 from zhurnal.cli.main import main
 from zhurnal.core.models import AuditEvent, Mark
@@ -13,7 +14,7 @@ HEADER = "дата;урок;класс;предмет;ученик;вид раб
 
 
 @pytest.fixture
-def w(db, monkeypatch):
+def w(db, monkeypatch, fast_argon2):
     world = build(db)
     # The CLI acts "now"; pin it to the fixture's Monday 10:00.
     import zhurnal.core.actor
@@ -36,7 +37,7 @@ def _marks(db) -> int:
 def run_import(db, tmp_path, body: str, login: str = "uchitel") -> int:
     f = tmp_path / "marks.csv"
     f.write_text(HEADER + body, encoding="utf-8")
-    return main(["import", "marks", str(f), "--as", login, "--db", str(db.path)])
+    return main(signed(db, ["import", "marks", str(f), "--as", login, "--db", str(db.path)]))
 
 
 def test_valid_file_is_applied(w, tmp_path, capsys) -> None:
@@ -95,5 +96,12 @@ def test_import_as_someone_without_rights_is_refused(w, tmp_path, capsys) -> Non
 
 
 def test_unknown_login(w, tmp_path, capsys) -> None:
-    assert run_import(w.db, tmp_path, "", login="nobody") == 1
-    assert "не найден" in capsys.readouterr().err
+    """The same answer as for a wrong password: the CLI tells no one which logins exist."""
+    secret = tmp_path / "pw"
+    secret.write_text("whatever-2026\n", encoding="utf-8")
+    secret.chmod(0o600)
+    f = tmp_path / "marks.csv"
+    f.write_text(HEADER, encoding="utf-8")
+    argv = ["import", "marks", str(f), "--as", "nobody", "--password-file", str(secret)]
+    assert main([*argv, "--db", str(w.db.path)]) == 1
+    assert "Неверный логин или пароль." in capsys.readouterr().err

@@ -14,7 +14,9 @@ from sqlalchemy import text
 from tests.school import Q2_LAST_WEEK, World, build
 from zhurnal.core import readmodels
 from zhurnal.core.errors import PermissionDenied
+from zhurnal.core.policy import preset_text
 from zhurnal.core.services import contingent, corrections, lessons, marks, school, users
+from zhurnal.core.services.policy import replace_policy
 
 ACTORS = [
     "admin",
@@ -153,6 +155,11 @@ SERVICES = {
         None,
         lambda w, a, c: school.create_class(w.db, a, w.year_id, 7, "В"),
         {"admin", "deputy"},
+    ),
+    "policy.set": (  # `zhurnal policy set` [004 §5 «Администратор»]
+        None,
+        lambda w, a, c: replace_policy(w.db, a, preset_text("002")),
+        {"admin"},
     ),
 }
 

@@ -513,12 +513,13 @@ def _find_row(ws, value: str) -> int:
 # --- the command line -----------------------------------------------------------------------
 
 
-def test_report_from_the_command_line(w, tmp_path, capsys) -> None:
-    """The administrator prints the sheets on the server: by class and period names, dates,
+def test_report_from_the_command_line(w, tmp_path, capsys, fast_argon2) -> None:
+    """The director prints the sheets on the server: by class and period names, dates,
     any of the three formats [004 §5]; the footer names who made it."""
+    from tests.conftest import cli_identity
     from zhurnal.cli.main import main
 
-    db = ["--db", str(w.db.path)]
+    db = ["--db", str(w.db.path), *cli_identity(w.db, "direktor", tmp_path)]
     out = tmp_path / "5a-q2.pdf"
     assert (
         main(["report", "progress", "--class", "5a", "--period", "2 четверть", "-o", str(out), *db])
@@ -526,7 +527,7 @@ def test_report_from_the_command_line(w, tmp_path, capsys) -> None:
     )
     assert "Отчёт записан" in capsys.readouterr().out
     text = _pdf_text(out)
-    assert "Васильев Василий" in text and "Администратор (CLI)" in text
+    assert "Васильев Василий" in text and "Директорова Анна Борисовна (запуск: os:" in text
     xlsx = tmp_path / "a.xlsx"
     args = ["report", "attendance", "--class", "5А", "--from", "01.10.2026", "--to", "30.11.2026"]
     assert main([*args, "-o", str(xlsx), *db]) == 0
@@ -553,29 +554,15 @@ def test_report_from_the_command_line(w, tmp_path, capsys) -> None:
         row[:5] for row in _csv(movement)
     ]
     results = tmp_path / "r.csv"
-    assert (
-        main(
-            [
-                "--as",
-                "zavuch",
-                "report",
-                "class-results",
-                "--class",
-                "5А",
-                "--period",
-                "2 четверть",
-                "-o",
-                str(results),
-                *db,
-            ]
-        )
-        == 0
-    )
+    zavuch = cli_identity(w.db, "zavuch", tmp_path)
+    argv = ["report", "class-results", "--class", "5А", "--period", "2 четверть"]
+    assert main([*argv, "-o", str(results), "--db", str(w.db.path), *zavuch]) == 0
     assert ["Отличники", "1", "25,0"] in _csv(results)
     pdf = tmp_path / "r.pdf"
+    # --as may stand before the command too; the password file goes after it
     argv = ["--as", "zavuch", "report", "class-results", "--class", "5А", "-o", str(pdf)]
-    assert main([*argv, "--period", "2 четверть", *db]) == 0
-    assert "Завучева Вера Петровна (запуск: cli:" in _pdf_text(pdf)
+    assert main([*argv, "--period", "2 четверть", "--db", str(w.db.path), *zavuch[2:]]) == 0
+    assert "Завучева Вера Петровна (запуск: os:" in _pdf_text(pdf)
 
 
 @pytest.mark.parametrize(
@@ -600,13 +587,15 @@ def test_report_from_the_command_line(w, tmp_path, capsys) -> None:
     ],
 )
 def test_bad_input_is_refused_in_russian_with_nothing_written(
-    w, tmp_path, capsys, args, message
+    w, tmp_path, capsys, args, message, fast_argon2
 ) -> None:
+    from tests.conftest import signed
     from zhurnal.cli.main import main
 
     out = tmp_path / "r.pdf"
-    argv = [*args[:2], "report", *args[2:]] if args[0] == "--as" else ["report", *args]
-    assert main([*argv, "-o", str(out), "--db", str(w.db.path)]) == 2
+    argv = ["report", *args] if args[0] == "--as" else ["report", *args, "--as", "direktor"]
+    argv = signed(w.db, [*argv, "-o", str(out), "--db", str(w.db.path)])
+    assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 import pytest
 from sqlmodel import select
 
-from tests.conftest import add_user
+from tests.conftest import add_user, signed
 from tests.test_school_services import db_state
 from zhurnal.cli.main import main
 from zhurnal.core.actor import Actor
@@ -47,7 +47,7 @@ class TS:
 
 
 @pytest.fixture
-def ts(db) -> TS:
+def ts(db, fast_argon2) -> TS:
     admin = add_user(db, "admin", "admin").at(NOW)
     deputy = add_user(db, "zavuch", "deputy", "Завучева Нина Павловна").at(NOW)
     ivanova = add_user(db, "ivanova", "teacher", "Иванова Анна Петровна").at(NOW)
@@ -347,7 +347,7 @@ def test_plan_hours_must_match_the_curriculum(ts: TS) -> None:
 
 
 def run(ts: TS, *args: str) -> int:
-    return main(["timetable", *args, "--db", str(ts.db.path)])
+    return main(signed(ts.db, ["timetable", *args, "--db", str(ts.db.path)]))
 
 
 def test_cli_adds_lists_and_cancels(ts: TS, capsys) -> None:
@@ -384,6 +384,7 @@ def test_cli_adds_lists_and_cancels(ts: TS, capsys) -> None:
     ],
 )  # fmt: skip
 def test_cli_bad_input_exits_2_and_writes_nothing(ts: TS, capsys, args, fragment: str) -> None:
+    signed(ts.db, ["--as", "zavuch"])  # the password set before the state is taken
     before = db_state(ts.db)
     assert run(ts, *args, "--as", "zavuch") == 2
     assert fragment in capsys.readouterr().err
@@ -395,6 +396,7 @@ def test_cli_imports_a_plan_from_xlsx(ts: TS, tmp_path, capsys) -> None:
     path.write_bytes(xlsx([("тема", "часы"), ("Дроби", 100), ("Проценты", 60)]))
     args = ["import", "plan", str(path), "--class", "5Б", "--subject", "Математика",
             "--as", "ivanova", "--db", str(ts.db.path)]  # fmt: skip
+    args = signed(ts.db, args)
     assert main(args) == 1
     assert "на 10 ч меньше" in capsys.readouterr().err
     assert main([*args, "--allow-mismatch"]) == 0

@@ -112,15 +112,21 @@ def test_init_warns_of_a_login_no_one_can_type(tmp_path, capsys) -> None:
     capsys.readouterr()
     assert main(["init", "--db", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "под логином «Admin» войти нельзя" in out and "zhurnal user add" in out
+    assert "под логином «Admin» войти нельзя" in out and "zhurnal recover" in out
 
 
 def test_init_is_audited_with_the_admin_as_created(tmp_path, capsys) -> None:
+    """A new school has no register user yet: `init` is audited as the OS account that ran
+    it (by its effective uid), the school and its first administrator alike."""
+    from zhurnal.cli.identity import os_account
+
     path = tmp_path / "school.db"
     assert main(["init", "--db", str(path), "--name", "Петрова Анна"]) == 0
     with Database.open(path).read() as s:
         created = s.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).one()
-    assert created.actor_login == "init"
+        init = s.exec(select(AuditEvent).where(AuditEvent.action == "school.init")).one()
+    assert created.actor_login == init.actor_login == os_account()
+    assert os_account().startswith("os:") and created.actor_id is None
     assert '"full_name": "Петрова Анна"' in created.after and '"roles": "admin"' in created.after
 
 
@@ -295,14 +301,17 @@ def test_register_is_read_by_admin_and_director(db, admin: Actor, role, allowed)
             issued_logins(db, reader)
 
 
-def test_cli_report_logins_and_user_list(tmp_path, capsys) -> None:
+def test_cli_report_logins_and_user_list(tmp_path, capsys, fast_argon2) -> None:
+    from tests.conftest import cli_identity
+
     path = tmp_path / "school.db"
     assert main(["init", "--db", str(path)]) == 0
-    add = ["user", "add", "ivanova", "Иванова Мария", "--roles", "teacher", "--db", str(path)]
+    me = cli_identity(Database.open(path), "admin", tmp_path)
+    add = ["user", "add", "ivanova", "Иванова Мария", "--roles", "teacher", "--db", str(path), *me]
     assert main(add) == 0
-    assert main(["user", "disable", "ivanova", "--db", str(path)]) == 0
+    assert main(["user", "disable", "ivanova", "--db", str(path), *me]) == 0
     capsys.readouterr()
-    assert main(["user", "list", "--db", str(path)]) == 0
+    assert main(["user", "list", "--db", str(path), *me]) == 0
     listing = capsys.readouterr().out.splitlines()
     assert any("ivanova" in line and "отключена" in line for line in listing)
     assert any("admin" in line and "действует" in line for line in listing)
@@ -311,10 +320,10 @@ def test_cli_report_logins_and_user_list(tmp_path, capsys) -> None:
     assert main([*add[:3], "Иванова Светлана", *add[4:]]) == 1
     assert "не выдаётся повторно" in capsys.readouterr().err
     out = tmp_path / "logins.csv"
-    assert main(["report", "logins", "-o", str(out), "--db", str(path)]) == 0
+    assert main(["report", "logins", "-o", str(out), "--db", str(path), *me]) == 0
     assert "Реестр выданных логинов (строк: 2)" in capsys.readouterr().out
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("№;Логин;ФИО;Роли;Выдан;Кем выдан;Последний сброс пароля")
     assert "admin;Администратор;Администратор;" in lines[1]
-    assert "первый запуск (zhurnal init)" in lines[1] and ";действует;" in lines[1]
+    assert "владелец базы на сервере (" in lines[1] and ";действует;" in lines[1]
     assert lines[2].startswith("2;ivanova;Иванова Мария;Учитель;") and ";отключён;" in lines[2]

@@ -45,6 +45,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widget import Widget
 
+from zhurnal.core.clock import DEFAULT_ZONE, school_now
 from zhurnal.tui.errors import describe, log, show_error
 from zhurnal.tui.leaving import WaysOut
 from zhurnal.tui.screens.base import SignOut
@@ -119,6 +120,8 @@ class ZhurnalApp(WaysOut):
             self._db_ready.set()
         self.fixed_now = datetime.combine(today, TEST_TIME_OF_DAY) if today else None
         self.actor: Actor | None = None
+        self.school_zone = DEFAULT_ZONE
+        """The school's time zone, from its policy at the login (``Actor.zone``)."""
         self.clock: Callable[[], float] = monotonic
         """Seconds for the idle lock; a test replaces it to move time."""
         self.idle_lock_minutes = 0
@@ -168,7 +171,8 @@ class ZhurnalApp(WaysOut):
     # --- clock ---------------------------------------------------------------
 
     def now(self) -> datetime:
-        return self.fixed_now or datetime.now()
+        """The school's wall clock (``core.clock``), in the zone of the last login's school."""
+        return self.fixed_now or school_now(self.school_zone)
 
     def today(self) -> date:
         return self.now().date()
@@ -234,6 +238,7 @@ class ZhurnalApp(WaysOut):
     @on(LoginScreen.LoggedIn)
     def _logged_in(self, event: LoginScreen.LoggedIn) -> None:
         self.actor = event.result.actor
+        self.school_zone = self.actor.zone
         self.idle_lock_minutes = event.result.idle_lock_minutes
         self._last_input = self.clock()
         self.ended_how = "quit"

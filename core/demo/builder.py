@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from zhurnal.core import audit
 from zhurnal.core.calendar import Calendar
+from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.demo.history import _History
 from zhurnal.core.demo.inputs import DEMO_PRESET, _data, _Ids, _sync_sequences
@@ -21,7 +22,7 @@ from zhurnal.core.demo.text import DemoAccount, DemoInfo
 from zhurnal.core.demo.year import school_year
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import Course, Lesson, SchoolClass, SchoolYear, Student, User, WorkType
-from zhurnal.core.policy import Policy, preset_text
+from zhurnal.core.policy import Policy, parse_policy, preset_text
 from zhurnal.core.setup import install_policy
 
 
@@ -36,12 +37,9 @@ def _require_empty(session: Session) -> None:
 
 def create_demo(db: Database, today: date | None = None, seed: int = 2026) -> DemoInfo:
     """Fill an empty, migrated database with the demo school (one transaction)."""
-    stamp = (
-        datetime.now().replace(microsecond=0)
-        if today is None
-        else datetime.combine(today, time(7, 0))
-    )
-    today = today or date.today()
+    now = school_now(parse_policy(preset_text(DEMO_PRESET)).time_zone)  # the school's clock
+    stamp = now.replace(microsecond=0) if today is None else datetime.combine(today, time(7, 0))
+    today = today or now.date()
     with db.write() as session:
         _require_empty(session)
         return _Builder(session, today, seed, stamp).build()

@@ -14,7 +14,8 @@
 - ``absences``: a class's absences and their reasons [004 §3.7];
 - ``audit_log``, ``activity``, ``incident_ops``: the audit journal, the users' weekly
   activity, a compromised login's operations;
-- ``completeness``: «Заполнение журнала» of a class or the school over a range of dates.
+- ``completeness``: «Заполнение журнала» of a class or the school over a range of dates;
+- ``year_setup``: «Учебный год» — years, periods by scheme, holidays, bells.
 
 Queries open their own read transaction and check that the user may read what
 they ask for; the decisions they carry come from ``core.access``.
@@ -87,6 +88,7 @@ from zhurnal.core.readmodels.views import (
     StudentView,
     UserView,
 )
+from zhurnal.core.readmodels.year_setup import YearSetup, year_setup
 
 __all__ = [
     "AbsenceView",
@@ -115,6 +117,7 @@ __all__ = [
     "StudentRow",
     "StudentView",
     "UserView",
+    "YearSetup",
     "change_counter",
     "change_table",
     "class_completeness",
@@ -144,4 +147,5 @@ __all__ = [
     "visible_classes",
     "why_no_step",
     "work_types",
+    "year_setup",
 ]

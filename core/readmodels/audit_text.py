@@ -42,6 +42,7 @@ USERS: tuple[str, ...] = tuple(
     (
         "user.create user.password_reset user.activate user.deactivate user.set_roles user.unlock "
         "ssh_key.add ssh_key.remove "
+        "user.recover "
     ).split()
 )
 CORRECTIONS = ("correction.request", "correction.decide", "correction.apply")
@@ -52,6 +53,10 @@ SETTINGS: tuple[str, ...] = tuple(
         "class.set_teacher subject.add course.create slot.add lessons.generate "
         "plan.import lesson.substitute student.add student.enrol student.unenrol "
         "subgroup.add_member "
+        "policy.set school.init "
+        "subject.rename course.set_teacher course.set_hours "
+        "course.remove subgroup.split "
+        "year.set_current year.change period.change period.remove holiday.change holiday.remove "
     ).split()
 )
 OTHER = "Прочее"
@@ -101,6 +106,9 @@ LABELS = {
     "user.unlock": "Блокировка входа снята",
     "ssh_key.add": "SSH-ключ привязан к логину",
     "ssh_key.remove": "SSH-ключ отвязан от логина",
+    "user.recover": "Доступ администратора восстановлен владельцем базы",
+    "policy.set": "Правила школы заменены",
+    "school.init": "Школа создана",
     "correction.request": "Запрос на корректировку",
     "correction.decide": "Решение по корректировке",
     "correction.apply": "Исправления по корректировке внесены",
@@ -122,6 +130,17 @@ LABELS = {
     "student.enrol": "Ученик зачислен",
     "student.unenrol": "Ученик выбыл",
     "subgroup.add_member": "Ученик добавлен в подгруппу",
+    "subject.rename": "Предмет переименован",
+    "course.set_teacher": "Учитель предмета класса сменён",
+    "course.set_hours": "Часы предмета класса изменены",
+    "course.remove": "Предмет класса удалён",
+    "subgroup.split": "Деление класса на подгруппы",
+    "year.set_current": "Текущий учебный год выбран",
+    "year.change": "Учебный год исправлен",
+    "period.change": "Учебный период исправлен",
+    "period.remove": "Учебный период удалён",
+    "holiday.change": "Каникулы или праздник исправлены",
+    "holiday.remove": "Каникулы или праздник удалены",
 }
 LOGIN_FAILED = {
     "unknown_login": "неизвестный логин",
@@ -138,6 +157,7 @@ LOGOUT_HOW = {
     "quit": "закрытие программы",
     "idle": "после простоя",
     "hangup": "обрыв соединения",
+    "command": "конец команды в командной строке",
 }
 
 
@@ -384,6 +404,8 @@ def describe(e: AuditEvent, ctx: Context) -> Described:
     elif action in SESSIONS:
         what = _join(label, BY_KEY) if after.get("method") == "ssh-key" else label
         new = _text(after.get("key")) if after.get("method") == "ssh-key" else ""
+    elif action == "policy.set":
+        old, new = _text(before.get("policy")), _text(after.get("policy"))
     elif action.startswith("ssh_key."):
         target = ctx.user_name(e.entity_id) if e.entity_id is not None else ""
         what = _join(label, target or str(after.get("login", "")))

@@ -41,7 +41,6 @@ from zhurnal.core.errors import NotFound, PermissionDenied, ValidationError
 from zhurnal.core.models import Period, SchoolClass, SchoolYear, User
 from zhurnal.core.readmodels import completeness_query as q
 from zhurnal.core.readmodels.completeness_query import LOCKING_SOON, Cond, LessonCounts
-from zhurnal.core.readmodels.sheetbase import is_server_account
 from zhurnal.core.rules import fmt_date
 from zhurnal.core.uow import policy_of
 
@@ -146,7 +145,6 @@ def class_completeness(
             raise NotFound(f"Класс № {class_id} не найден.")
         if not (
             actor.has("deputy", "director")
-            or is_server_account(actor)
             or (actor.has("teacher") and is_class_teacher(actor, klass))
         ):
             raise PermissionDenied(
@@ -159,7 +157,7 @@ def class_completeness(
 
 def school_completeness(db: Database, actor: Actor, start: date, end: date) -> Completeness:
     """The whole school: the deputy and the director [000 §5.2.2, §6.2, 004 §5]."""
-    if not (actor.has("deputy", "director") or is_server_account(actor)):
+    if not actor.has("deputy", "director"):
         raise PermissionDenied(
             "Заполнение журнала по школе проверяют заместитель директора и директор."
         )

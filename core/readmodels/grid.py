@@ -30,7 +30,14 @@ from zhurnal.core.access import (
 )
 from zhurnal.core.actor import Actor
 from zhurnal.core.audit import change_counter
-from zhurnal.core.context import DEFAULT_BELL, SOMEONE, LessonFacts, group_title, keeper_id
+from zhurnal.core.context import (
+    DEFAULT_BELL,
+    SOMEONE,
+    LessonFacts,
+    closed_year_name,
+    group_title,
+    keeper_id,
+)
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, ValidationError
 from zhurnal.core.models import (
@@ -214,6 +221,7 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
             raise ValidationError(f"{period.name} не относится к учебному году {klass.title}.")
         policy = policy_of(session)
         judge = Judge(actor, now, policy, calendar_of(session))
+        closed = closed_year_name(session, klass.year_id)
         bells = bell_times(session)
         subject = session.get(Subject, course.subject_id)
         group = group_title(klass.title, course.subgroup)
@@ -262,6 +270,7 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
                 names.get(keeper_id(course.teacher_id, lesson.held_by_id), SOMEONE),
                 klass.grade,
                 group,
+                closed,
             )
             pairs: list[tuple[int | None, WorkType | None]] = [
                 (aid, work_types.get(wtid)) for aid, wtid in assignments.get(lesson.id or 0, [])
@@ -401,7 +410,9 @@ def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -
             policy=policy,
             period_mark_choices=period_choices(policy, klass.grade, period.kind),
             period_mark_refusal=why_not(
-                judge.period_mark(course.teacher_id, klass.class_teacher_id, period)
+                judge.period_mark(
+                    course.teacher_id, klass.class_teacher_id, period, closed_year=closed
+                )
             ),
             period_mark_outside=frozenset(outside_then),
             correction_refusal=why_not(

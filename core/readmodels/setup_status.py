@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from zhurnal.core.access import CONTINGENT_ROLES, SETUP_ROLES
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.models import (
@@ -34,7 +35,6 @@ from zhurnal.core.models import (
     TimetableSlot,
     User,
 )
-from zhurnal.core.services.school import CONTINGENT_ROLES, SETUP_ROLES
 
 TASKS_BY_ROLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("checklist", ("admin",)),

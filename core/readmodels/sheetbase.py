@@ -1,8 +1,8 @@
 """What every summary sheet shares: who may read it, the audit stamp, the class's stays.
 
-Who reads the sheets: the class teacher of the class, the deputy, the director [004 §5],
-and the server's own account (``Actor.user_id is None`` with the admin role: the OS owner
-of the database file, who runs ``zhurnal report``). Anyone else gets ``PermissionDenied``.
+Who reads the sheets: the class teacher of the class, the deputy, the director [004 §5]
+— on the screen or with ``zhurnal report --as LOGIN`` alike (the CLI has no account of its
+own that could read them). Anyone else gets ``PermissionDenied``.
 """
 
 from __future__ import annotations
@@ -33,13 +33,8 @@ class Stamp:
     taken_by: str
 
 
-def is_server_account(actor: Actor) -> bool:
-    """The OS owner of the database running the CLI (no register account of its own)."""
-    return actor.user_id is None and actor.has("admin")
-
-
 def may_read_sheets(actor: Actor, klass: SchoolClass | None) -> bool:
-    if actor.has(*SHEET_READERS) or is_server_account(actor):
+    if actor.has(*SHEET_READERS):
         return True
     return klass is not None and actor.has("teacher") and is_class_teacher(actor, klass)
 

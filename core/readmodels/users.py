@@ -18,12 +18,22 @@ from zhurnal.core.db import Database
 from zhurnal.core.models import AuditEvent, User
 from zhurnal.core.uow import require
 
-ISSUE_ACTIONS = ("user.create", "user.password_reset", "user.deactivate", "user.activate")
+ISSUE_ACTIONS = (
+    "user.create",
+    "user.password_reset",
+    "user.deactivate",
+    "user.activate",
+    "user.recover",
+)
 SYSTEM_ACTORS = {"init": "первый запуск (zhurnal init)", "fixture": "загрузка данных"}
 
 
 def _system_actor(login: str) -> str:
-    """Who acted without a register account: ``init``, or ``cli:<os user>`` on the server."""
+    """Who acted without a register account: the OS account that owns the database
+    (``os:NAME``: ``zhurnal init``, ``zhurnal recover``), ``init`` and ``cli:NAME`` of
+    older versions."""
+    if login.startswith("os:"):
+        return f"владелец базы на сервере ({login[3:]})"
     if login.startswith("cli:"):
         return f"командная строка ({login[4:]})"
     return SYSTEM_ACTORS.get(login, login)
@@ -68,7 +78,10 @@ def issued_logins(db: Database, actor: Actor) -> tuple[IssuedLogin, ...]:
             if e.entity_id is None:
                 continue
             who = names.get(e.actor_id) if e.actor_id is not None else None
-            last[(e.entity_id, e.action)] = (e.ts, who or _system_actor(e.actor_login))
+            action = e.action
+            if action == "user.recover":  # by the database's owner: an issue or a reset
+                action = "user.password_reset" if e.before else "user.create"
+            last[(e.entity_id, action)] = (e.ts, who or _system_actor(e.actor_login))
     rows = []
     for u in users:
         uid = u.id or 0

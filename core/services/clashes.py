@@ -23,6 +23,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from zhurnal.core.context import keeper_id
+from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Course, Lesson, SchoolClass, Subject, TimetableSlot, User
 from zhurnal.core.rules import fmt_date
 
@@ -89,6 +90,19 @@ def clash_message(mine: Placement, other: Placement, when: str) -> str | None:
             f"(учитель {short_name(other.teacher)})."
         )
     return None
+
+
+DAY_KEYS = ("пн", "вт", "ср", "чт", "пт", "сб")
+
+
+def parse_weekday(text: str) -> int:
+    """A weekday as typed: «пн»…«сб» (or a longer name, any case) or 1–6; 0 = Monday."""
+    key = text.strip().lower()[:2]
+    if key in DAY_KEYS:
+        return DAY_KEYS.index(key)
+    if key.isdigit() and 1 <= int(key) <= 6:
+        return int(key) - 1
+    raise ValidationError(f"День «{text}»: пн, вт, ср, чт, пт, сб (или 1–6).")
 
 
 def slot_when(weekday: int, number: int) -> str:

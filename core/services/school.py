@@ -16,6 +16,9 @@ from datetime import date, time
 
 from sqlmodel import col, or_, select
 
+from zhurnal.core.access import CONTINGENT_ROLES as CONTINGENT_ROLES  # re-exported
+from zhurnal.core.access import SETUP_ROLES
+from zhurnal.core.access import SUBGROUP_ROLES as SUBGROUP_ROLES  # re-exported
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
@@ -31,12 +34,10 @@ from zhurnal.core.models import (
     TimetableSlot,
     User,
 )
+from zhurnal.core.readmodels.year_setup import parse_grades_text
 from zhurnal.core.rules import check_text, fmt_date
 from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
-SETUP_ROLES = ("admin", "deputy")
-CONTINGENT_ROLES = ("admin", "secretary")
-SUBGROUP_ROLES = ("admin", "deputy", "secretary")
 SETUP_ONLY = (
     "Учебный год, классы, предметы и расписание настраивают администратор "
     "или заместитель директора."
@@ -254,15 +255,20 @@ def _teacher(uow: UnitOfWork, user_id: int) -> User:
     return user
 
 
-def _grades(text: str) -> str:
-    """ "" (all grades) or a normalised comma-separated list of grades 1–11."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    grades: list[int] = []
-    for p in parts:
-        if not p.isdigit() or not 1 <= int(p) <= 11:
-            raise ValidationError(f"Классы (параллели): «{p}» — нужно число от 1 до 11.")
-        grades.append(int(p))
-    return ",".join(str(g) for g in sorted(set(grades)))
+def _holiday_fields(
+    year: SchoolYear, name: str, start: date, end: date, kind: str, grades: str
+) -> tuple[str, str]:
+    """A holiday's name and grades ("" — all, else "1,2"; typed "1", "2-9", "1, 5")
+    as stored, once its kind, dates (inside the year) and grades are checked."""
+    if kind not in HOLIDAY_KINDS:
+        raise ValidationError(f"Вид «{kind}»: допустимо vacation (каникулы) или public.")
+    name = _required_text(name, "Название", 100)
+    _check_range(start, end, name)
+    _inside_year(year, start, end, name)
+    grade_text = parse_grades_text(grades)
+    if kind == "public" and grade_text:
+        raise ValidationError("Праздничный день — выходной для всех классов.")
+    return name, grade_text
 
 
 def _is_enrolled(uow: UnitOfWork, student_id: int, class_id: int, day: date) -> bool:
@@ -386,14 +392,7 @@ def add_holiday(
     with unit_of_work(db, actor, "holiday.add") as uow:
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
         year = _open_year(uow, year_id)
-        if kind not in HOLIDAY_KINDS:
-            raise ValidationError(f"Вид «{kind}»: допустимо vacation (каникулы) или public.")
-        name = _required_text(name, "Название", 100)
-        _check_range(start, end, name)
-        _inside_year(year, start, end, name)
-        grade_text = _grades(grades)
-        if kind == "public" and grade_text:
-            raise ValidationError("Праздничный день — выходной для всех классов.")
+        name, grade_text = _holiday_fields(year, name, start, end, kind, grades)
         h = Holiday(year_id=year_id, name=name, start=start, end=end, kind=kind, grades=grade_text)
         uow.session.add(h)
         uow.session.flush()
@@ -453,6 +452,37 @@ def set_bells(db: Database, actor: Actor, rows: list[tuple[int, time, time]]) ->
 
 
 # --- classes, subjects, courses, timetable --------------------------------------------
+
+MAX_HOURS = 40.0
+
+
+def check_hours(hours: float) -> float:
+    """Hours a week of one course: more than 0, at most ``MAX_HOURS``, whole or a half."""
+    if not 0 < hours <= MAX_HOURS or hours * 2 != int(hours * 2):
+        raise ValidationError(
+            f"Часов в неделю: {hours:g} — нужно число больше 0 и не больше {MAX_HOURS:g} "
+            "(можно с половиной: 0,5; 1,5)."
+        )
+    return hours
+
+
+def parse_hours(text: str) -> float:
+    """Hours a week as people type them: «5», «1,5», «0.5»."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise ValidationError(
+            f"Часов в неделю: «{text.strip()}» — нужно число, например 5 или 1,5."
+        ) from None
+
+
+def subject_taken(names: list[tuple[int, str]], name: str, except_id: int | None = None) -> str:
+    """The name of another subject spelled like ``name`` (case and «ё» ignored), or ""."""
+    key = name.casefold().replace("ё", "е")
+    for subject_id, other in names:
+        if subject_id != except_id and other.casefold().replace("ё", "е") == key:
+            return other
+    return ""
 
 
 def create_class(
@@ -537,8 +567,10 @@ def add_subject(db: Database, actor: Actor, name: str, short: str = "") -> Subje
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
         name = _required_text(name, "Название предмета", 100)
         short = check_text(short, "Краткое название", 20)
-        if uow.session.exec(select(Subject.id).where(Subject.name == name)).first():
-            raise ValidationError(f"Предмет «{name}» уже есть.")
+        names = [(i or 0, n) for i, n in uow.session.exec(select(Subject.id, Subject.name))]
+        other = subject_taken(names, name)
+        if other:
+            raise ValidationError(f"Предмет «{other}» уже есть.")
         subject = Subject(name=name, short=short)
         uow.session.add(subject)
         uow.session.flush()
@@ -562,8 +594,7 @@ def create_course(
         subject: Subject = uow.get(Subject, subject_id, "Предмет")
         _teacher(uow, teacher_id)
         subgroup = check_text(subgroup, "Подгруппа", 30)
-        if not 0 < hours_per_week <= 40:
-            raise ValidationError("Часов в неделю: больше 0 и не больше 40.")
+        check_hours(hours_per_week)
         duplicate = uow.session.exec(
             select(Course.id).where(
                 Course.class_id == class_id,

@@ -33,6 +33,7 @@ from sqlmodel import select
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.auth import LoginResult, _event, _is_locked, _locked_message, login_key
+from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import AuthError, NotFound, ValidationError
 from zhurnal.core.models import User
@@ -53,11 +54,12 @@ def authenticate_key(
 ) -> LoginResult:
     """A session for ``login`` proved by the SSH key ``key`` (its fingerprint), or
     ``AuthError`` with the reason; both audited."""
-    moment = now or datetime.now()
     name = login_key(login)
     result: LoginResult | None = None
     error: AuthError | None = None
     with db.write() as session:
+        policy = policy_of(session)
+        moment = now or school_now(policy.time_zone)  # the school's clock, as at login
         user = session.exec(select(User).where(User.login == name)).first()
 
         def event(action: str, **after: object) -> None:
@@ -85,10 +87,16 @@ def authenticate_key(
             event("login", must_change_password=user.must_change_password)
             result = LoginResult(
                 actor=Actor(
-                    user.id, user.login, user.role_set(), user.full_name, now, since=moment
+                    user.id,
+                    user.login,
+                    user.role_set(),
+                    user.full_name,
+                    now,
+                    since=moment,
+                    zone=policy.time_zone,
                 ),
                 must_change_password=False,
-                idle_lock_minutes=policy_of(session).idle_lock_minutes,
+                idle_lock_minutes=policy.idle_lock_minutes,
             )
     if error is not None or result is None:
         raise error or AuthError(_unknown(name))
@@ -117,14 +125,15 @@ def key_owners(db: Database, logins: list[str]) -> dict[str, KeyOwner]:
 
 def record_key_change(
     db: Database,
-    os_account: str,
+    by: str,
     action: str,
     login: str,
     fingerprint: str,
     write: Callable[[], None],
     now: datetime | None = None,
 ) -> KeyOwner:
-    """Bind (``"add"``) or unbind (``"remove"``) a key: ``write`` changes the
+    """Bind (``"add"``) or unbind (``"remove"``) a key, by the OS account ``by``
+    (``os:NAME``): ``write`` changes the
     ``authorized_keys`` file inside the audit transaction, so a failed write records
     nothing.  Binding needs an existing, active register login."""
     if action not in ("add", "remove"):
@@ -145,9 +154,9 @@ def record_key_change(
         write()
         audit.append(
             session,
-            ts=now or datetime.now(),
+            ts=now or school_now(policy_of(session).time_zone),
             actor_id=None,
-            actor_login=f"os:{os_account}",
+            actor_login=by,
             action=f"ssh_key.{action}",
             entity="user",
             entity_id=user.id if user else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import col, select
@@ -88,15 +89,28 @@ def add_slot(
         return _slot_view(slot)
 
 
+@dataclass(frozen=True)
+class Generated:
+    """What creating lessons did: how many were created, and the clashing ones not
+    created (one line each, naming the other lesson)."""
+
+    created: int
+    not_created: tuple[str, ...]
+
+
 def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
+    """How many lessons ``generate`` created (see there)."""
+    return generate(db, actor, start, end).created
+
+
+def generate(db: Database, actor: Actor, start: date, end: date) -> Generated:
     """Create the lessons of every timetable slot on the study days in [start, end].
 
     A study day is ``core.calendar.is_study_day``: inside the quarters/half-years of
     the class's scheme, outside the vacations of its grade and public holidays. Idempotent:
     an existing lesson (course, date, number) is kept as is.  A lesson that would clash
     with another on that date (``clashes.lesson_clash``: e.g. its teacher substitutes
-    elsewhere at that bell) is not created; the audit lists it.  Returns how many
-    lessons were created.
+    elsewhere at that bell) is not created; the result and the audit list it.
     """
     with unit_of_work(db, actor, "lessons.generate") as uow:
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
@@ -109,7 +123,7 @@ def generate_lessons(db: Database, actor: Actor, start: date, end: date) -> int:
         if clashed:
             after["not_created"] = clashed
         uow.audit("lessons.generate", "lesson", None, None, after)
-        return created
+        return Generated(created, tuple(clashed))
 
 
 def create_slot_lessons(

@@ -17,6 +17,7 @@ administrator of the register runs the system, not the lessons.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -107,6 +108,25 @@ def _delete_lesson(uow: UnitOfWork, lesson: Lesson) -> None:
     uow.session.delete(lesson)
 
 
+def remove_empty_lessons(
+    uow: UnitOfWork, lessons: Iterable[Lesson], weekday: int
+) -> tuple[int, list[str]]:
+    """Remove those of ``lessons`` on ``weekday`` that are empty and not begun: how many,
+    and the kept ones, each with why («есть записи (тема)», «уже начался»)."""
+    removed, kept = 0, []
+    for lesson in lessons:
+        if lesson.date.weekday() != weekday:
+            continue
+        entries = lesson_entries(uow, lesson)
+        if entries or lesson_begun(uow, lesson):
+            why = f"есть записи ({entries})" if entries else "уже начался"
+            kept.append(f"{fmt_date(lesson.date)}, {lesson.number}-й урок: {why}")
+            continue
+        _delete_lesson(uow, lesson)
+        removed += 1
+    return removed, kept
+
+
 def change_slot(
     db: Database,
     actor: Actor,
@@ -172,7 +192,6 @@ def change_slot(
             uow.touch(old)
         uow.touch(slot)
         session.flush()
-        removed, kept = 0, []
         stale = session.exec(
             select(Lesson)
             .where(
@@ -183,16 +202,7 @@ def change_slot(
             )
             .order_by(col(Lesson.date))
         )
-        for lesson in stale:
-            if lesson.date.weekday() != old_weekday:
-                continue
-            entries = lesson_entries(uow, lesson)
-            if entries or lesson_begun(uow, lesson):
-                why = f"есть записи ({entries})" if entries else "уже начался"
-                kept.append(f"{fmt_date(lesson.date)}, {lesson.number}-й урок: {why}")
-                continue
-            _delete_lesson(uow, lesson)
-            removed += 1
+        removed, kept = remove_empty_lessons(uow, stale, old_weekday)
         session.flush()
         year = session.get(SchoolYear, klass.year_id)
         end = min(slot.valid_to or date.max, year.end if year else from_date)

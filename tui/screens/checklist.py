@@ -80,9 +80,9 @@ class ChecklistScreen(ZhurnalScreen):
         self.query_one(OptionList).focus()
         if self.status is not None:
             self._show(self.status)
-        self._load()
 
     def on_screen_resume(self) -> None:
+        """On the first show and on every return from a step's screen: read it again."""
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,6 +32,7 @@ from zhurnal.tui.errors import describe
 
 if TYPE_CHECKING:
     from zhurnal.core.reports.table import Report
+    from zhurnal.tui.context import Register
 
 FORMATS = (
     ("xlsx", "XLSX — таблица Excel / LibreOffice"),
@@ -75,9 +76,14 @@ class ExportModal(ModalScreen[Path | None]):
     def __init__(self, report: Report, today: date | None = None) -> None:
         super().__init__()
         self.report = report
-        self.today = today or date.today()
+        self._today = today
         self.fmt = FORMATS[0][0]
         self._busy = False
+
+    @property
+    def today(self) -> date:
+        """The day in the default file name: the caller's, else the school's today."""
+        return self._today or cast("Register", self.app).today()
 
     def compose(self) -> ComposeResult:
         with Vertical():

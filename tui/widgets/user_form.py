@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, SelectionList, Static
 
 from zhurnal.core.actor import ROLE_NAMES, STAFF_ROLES
+from zhurnal.tui.widgets.fields_form import FORM_KEYS
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,7 @@ class UserFormModal(ModalScreen[UserForm | None]):
     """A new user (login, name, roles) or, with ``roles_only``, the roles of one."""
 
     HELP_TITLE = "Пользователь"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Отмена"),
-        Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
-        Binding("ctrl+s", "done", "Готово", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(FORM_KEYS)
     DEFAULT_CSS = """
     UserFormModal { align: center middle; }
     UserFormModal > VerticalScroll {
