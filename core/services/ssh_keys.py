@@ -31,8 +31,14 @@ from datetime import datetime
 from sqlmodel import select
 
 from zhurnal.core import audit
-from zhurnal.core.actor import Actor
-from zhurnal.core.auth import LoginResult, _event, _is_locked, _locked_message, login_key
+from zhurnal.core.auth import (
+    LoginResult,
+    _event,
+    _is_locked,
+    _locked_message,
+    login_key,
+    session_of,
+)
 from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import AuthError, NotFound, ValidationError
@@ -85,19 +91,7 @@ def authenticate_key(
             )
         else:
             event("login", must_change_password=user.must_change_password)
-            result = LoginResult(
-                actor=Actor(
-                    user.id,
-                    user.login,
-                    user.role_set(),
-                    user.full_name,
-                    now,
-                    since=moment,
-                    zone=policy.time_zone,
-                ),
-                must_change_password=False,
-                idle_lock_minutes=policy.idle_lock_minutes,
-            )
+            result = session_of(user, policy, now, moment, must_change=False)
     if error is not None or result is None:
         raise error or AuthError(_unknown(name))
     return result
