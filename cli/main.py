@@ -20,13 +20,17 @@
     zhurnal subject|class|course|subgroup|load … --as LOGIN  the curriculum (cli/classes.py)
     zhurnal year|period|holiday|bells … --as LOGIN  the school year (cli/school_year.py)
     zhurnal rollover close|next|promote … --as LOGIN  the new school year [000 §5.2.1]
+    zhurnal ssh-key add|list|remove …         users' SSH keys, by the service account (cli/ssh.py)
+    zhurnal ssh-session LOGIN --key FP        the forced command of a key (cli/ssh.py)
 
 Every command that reads or changes the register runs as a register user who proves it:
 ``--as LOGIN`` with the password asked on the terminal or read from ``--password-file FILE``
 (``cli/identity.py``); it is checked and audited as that user.  ``init``, ``demo``,
 ``verify``, ``policy show|check`` run without one (``init`` is audited as the OS account,
 ``os:NAME``); ``recover`` is the one way in when no administrator can log in, for the OS
-account that owns the database only (``cli/recovery.py``).
+account that owns the database only (``cli/recovery.py``).  ``ssh-key`` is run by the
+service account that owns the database and ``authorized_keys``; ``ssh-session`` is run by
+sshd for a key bound to a login (the key is the proof).
 
 The UI is imported only when it starts, so the jobs run without textual.
 """
@@ -150,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     from zhurnal.cli.recovery import add_parser as add_recover_parser
 
     add_recover_parser(sub, _db_arg)
+    from zhurnal.cli.ssh import add_parser as add_ssh_parser
+
+    add_ssh_parser(sub, _db_arg)
     return parser
 
 
@@ -368,6 +375,18 @@ def cmd_school_year(args: argparse.Namespace) -> int:
     return run(args, _open(getattr(args, "db", None)))
 
 
+def cmd_ssh_key(args: argparse.Namespace) -> int:
+    from zhurnal.cli.ssh import cmd_ssh_key as run
+
+    return run(args, _open)
+
+
+def cmd_ssh_session(args: argparse.Namespace) -> int:
+    from zhurnal.cli.ssh import cmd_ssh_session as run
+
+    return run(args, _open)
+
+
 def run_ui(db_arg: str | None, login: str | None) -> int:
     from zhurnal.tui.app import run
 
@@ -395,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
         "period": cmd_school_year,
         "holiday": cmd_school_year,
         "bells": cmd_school_year,
+        "ssh-key": cmd_ssh_key,
+        "ssh-session": cmd_ssh_session,
     }
     try:
         if args.command is None:

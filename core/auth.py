@@ -196,6 +196,25 @@ def _locked_message(until: datetime) -> str:
     )
 
 
+def session_of(
+    user: User, policy: Policy, now: datetime | None, moment: datetime, must_change: bool
+) -> LoginResult:
+    """The session a login starts (``now``: a test's fixed clock; ``moment``: the login)."""
+    return LoginResult(
+        actor=Actor(
+            user.id,
+            user.login,
+            user.role_set(),
+            user.full_name,
+            now,
+            since=moment,
+            zone=policy.time_zone,
+        ),
+        must_change_password=must_change,
+        idle_lock_minutes=policy.idle_lock_minutes,
+    )
+
+
 def authenticate(
     db: Database, login: str, password: str, now: datetime | None = None
 ) -> LoginResult:
@@ -270,19 +289,7 @@ def authenticate(
                 user.password_hash = new_hash
             session.add(user)
             _event(session, moment, user, "login", must_change_password=user.must_change_password)
-            result = LoginResult(
-                actor=Actor(
-                    user.id,
-                    user.login,
-                    user.role_set(),
-                    user.full_name,
-                    now,
-                    since=moment,
-                    zone=zone,
-                ),
-                must_change_password=user.must_change_password,
-                idle_lock_minutes=policy.idle_lock_minutes,
-            )
+            result = session_of(user, policy, now, moment, user.must_change_password)
     if error is not None or result is None:
         raise error or AuthError(WRONG_CREDENTIALS)
     return result

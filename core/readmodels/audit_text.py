@@ -41,6 +41,7 @@ DENIALS = ("denied", "import.refused")
 USERS: tuple[str, ...] = tuple(
     (
         "user.create user.password_reset user.activate user.deactivate user.set_roles user.unlock "
+        "ssh_key.add ssh_key.remove "
         "user.recover "
     ).split()
 )
@@ -103,6 +104,8 @@ LABELS = {
     "user.deactivate": "Доступ пользователя прекращён",
     "user.set_roles": "Роли пользователя изменены",
     "user.unlock": "Блокировка входа снята",
+    "ssh_key.add": "SSH-ключ привязан к логину",
+    "ssh_key.remove": "SSH-ключ отвязан от логина",
     "user.recover": "Доступ администратора восстановлен владельцем базы",
     "policy.set": "Правила школы заменены",
     "school.init": "Школа создана",
@@ -145,7 +148,10 @@ LOGIN_FAILED = {
     "wrong_password": "неверный пароль",
     "inactive": "учётная запись отключена",
     "wrong_old_password": "неверный текущий пароль",
+    "closed": "вход закрыт директором",
 }
+BY_KEY = "по SSH-ключу"
+"""A login proved by an SSH key (``core.services.ssh_keys``): its fingerprint is the new value."""
 LOGOUT_HOW = {
     "logout": "по команде пользователя",
     "quit": "закрытие программы",
@@ -386,7 +392,9 @@ def describe(e: AuditEvent, ctx: Context) -> Described:
         old, new = _text(before.get("value")), _text(after.get("value"))
     elif action in ("login.failed", "password.change.failed"):
         reason = str(after.get("reason", ""))
-        what = _join(label, LOGIN_FAILED.get(reason, reason))
+        by_key = BY_KEY if after.get("method") == "ssh-key" else ""
+        what = _join(label, LOGIN_FAILED.get(reason, reason), by_key)
+        new = _text(after.get("key")) if by_key else ""
     elif action == "logout":
         how = str(after.get("how", ""))
         what = _join(label, LOGOUT_HOW.get(how, how))
@@ -394,9 +402,14 @@ def describe(e: AuditEvent, ctx: Context) -> Described:
         what = _join(label, LABELS.get(e.entity, e.entity))
         new = _text(after.get("reason"))
     elif action in SESSIONS:
-        what = label
+        what = _join(label, BY_KEY) if after.get("method") == "ssh-key" else label
+        new = _text(after.get("key")) if after.get("method") == "ssh-key" else ""
     elif action == "policy.set":
         old, new = _text(before.get("policy")), _text(after.get("policy"))
+    elif action.startswith("ssh_key."):
+        target = ctx.user_name(e.entity_id) if e.entity_id is not None else ""
+        what = _join(label, target or str(after.get("login", "")))
+        new = _text(after.get("key"))
     elif action.startswith("user.") or action == "incident.report":
         target = ctx.user_name(as_int(after.get("user_id")))
         if e.entity == "user" and e.entity_id is not None:
