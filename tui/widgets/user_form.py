@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, SelectionList, Static
 
 from zhurnal.core.actor import ROLE_NAMES, STAFF_ROLES
-from zhurnal.tui.widgets.fields_form import FORM_KEYS
+from zhurnal.tui.widgets.form import FORM_KEYS
 
 
 @dataclass(frozen=True)
