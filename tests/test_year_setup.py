@@ -174,20 +174,30 @@ def test_the_year_end_is_corrected_but_never_cuts_off_a_period(y: Y) -> None:
 
 
 def test_an_overlapping_period_of_the_same_scheme_is_refused_with_the_reason(y: Y) -> None:
+    school.add_period(
+        y.db, y.admin, y.year_id, "quarters", "exam", 1, "Экзамены",
+        date(2027, 5, 1), date(2027, 5, 10),
+    )  # fmt: skip
     before = db_state(y.db)
     with pytest.raises(ValidationError) as exc:
         school.add_period(
-            y.db,
-            y.admin,
-            y.year_id,
-            "quarters",
-            "quarter",
-            5,
-            "5 четверть",
-            date(2027, 5, 1),
-            date(2027, 5, 20),
-        )
-    assert "пересекаются с периодом «4 четверть» (31.03.2027–26.05.2027)" in exc.value.message
+            y.db, y.admin, y.year_id, "quarters", "exam", 2, "Пересдачи",
+            date(2027, 5, 5), date(2027, 5, 20),
+        )  # fmt: skip
+    assert "пересекаются с периодом «Экзамены» (01.05.2027–10.05.2027)" in exc.value.message
+    assert db_state(y.db) == before
+
+
+def test_a_fifth_quarter_or_a_third_half_year_is_refused(y: Y) -> None:
+    before = db_state(y.db)
+    for scheme, kind, number, most in (("quarters", "quarter", 5, "4 четверти"),
+                                       ("halves", "half", 3, "2 полугодия")):  # fmt: skip
+        with pytest.raises(ValidationError) as exc:
+            school.add_period(
+                y.db, y.admin, y.year_id, scheme, kind, number, f"{number}",
+                date(2027, 5, 27), date(2027, 5, 28),
+            )  # fmt: skip
+        assert f"в учебном году {most}" in exc.value.message
     assert db_state(y.db) == before
     # A half-year may span quarters: another scheme.
     school.add_period(

@@ -48,6 +48,8 @@ PLAN_ONLY = "КТП загружает учитель этого предмет�
 
 SCHEMES = {"quarters": "четверти", "halves": "полугодия"}
 PERIOD_KINDS = ("quarter", "half", "year", "exam", "final")
+PERIODS_IN_YEAR = {"quarter": 4, "half": 2}
+"""How many quarters or half-years a school year has: a period's number is at most this."""
 HOLIDAY_KINDS = ("vacation", "public")
 WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота")
 LETTER_RE = re.compile(r"[А-ЯЁ]")
@@ -356,6 +358,12 @@ def add_period(
                     f"{name}: даты пересекаются с периодом «{p.name}» "
                     f"({fmt_date(p.start)}–{fmt_date(p.end)})."
                 )
+        most = PERIODS_IN_YEAR.get(kind)
+        if most is not None and number > most:
+            raise ValidationError(
+                f"Номер периода {number}: в учебном году {most} "
+                f"{'четверти' if kind == 'quarter' else 'полугодия'} — номер от 1 до {most}."
+            )
         period = Period(
             year_id=year_id,
             scheme=scheme,
