@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as",
         dest="login",
         metavar="LOGIN",
-        help="пользователь журнала: вход по SSH-ключу или от чьего имени выполнить команду",
+        help="пользователь журнала: логин в форме входа или от чьего имени выполнить команду",
     )
     sub = parser.add_subparsers(dest="command")
 

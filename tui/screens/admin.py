@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from zhurnal.core.reports.table import Report
 
 LABELS = {
-    "checklist": "Настройка школы: что ещё не сделано",
+    "checklist": "Настройка школы: что сделано и что осталось",
     "users": "Пользователи: доступ, роли, пароли",
     "logins": "Реестр выданных логинов",
     "year": "Учебный год: четверти, каникулы, звонки",

@@ -106,13 +106,12 @@ class ChecklistScreen(ZhurnalScreen):
         )
         self.query_one("#setup-summary", Static).update(Content(summary))
         options = self.query_one(OptionList)
-        keep = options.highlighted
         options.clear_options()
         options.add_options(
             [Option(step_line(s.done, s.title, s.detail), id=s.key) for s in status.steps]
         )
-        first_open = next((i for i, s in enumerate(status.steps) if not s.done), 0)
-        options.highlighted = keep if keep is not None else first_open
+        # the next step to do: Enter goes on where the user left off
+        options.highlighted = next((i for i, s in enumerate(status.steps) if not s.done), 0)
 
     def action_open(self) -> None:
         options = self.query_one(OptionList)

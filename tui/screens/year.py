@@ -177,9 +177,10 @@ class YearScreen(SetupScreen):
             "#year-bells",
             [(str(b.number), f"{b.start:%H:%M}", f"{b.end:%H:%M}") for b in setup.bells],
         )
+        schemes = ", ".join(f"{s.name} — {s.grades_text}" for s in setup.schemes)
         hint = setup.why_not or (
-            "Схему (четверти или полугодия) выбирают у класса: "
-            + ", ".join(f"{s.name} — {s.grades_text}" for s in setup.schemes)
+            "Схему (четверти или полугодия) выбирают у класса"
+            + (f": {schemes}" if schemes else " в «Классы и предметы»")
             + (" (обычно)." if any(s.typical for s in setup.schemes) else ".")
         )
         self.query_one("#year-hint", Static).update(Content(hint))
