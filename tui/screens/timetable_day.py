@@ -168,7 +168,7 @@ class TimetableDayScreen(SetupScreen):
     def _load_teachers(self, x: DayLesson) -> None:
         from zhurnal.core.readmodels.timetable_grid import substitute_teachers
 
-        found = substitute_teachers(self.register.database(), self.actor)
+        found = substitute_teachers(self.register.database(), self.actor, x.id)
         self.app.call_from_thread(self._offer_teachers, x, found)
 
     def _offer_teachers(self, x: DayLesson, teachers: tuple[tuple[int, str], ...]) -> None:

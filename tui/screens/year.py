@@ -321,7 +321,12 @@ class YearScreen(SetupScreen):
         self.open_form(
             "Новые каникулы или праздник" if h is None else f"«{h.name}»",
             [
-                FormField("name", "Название:", h.name if h else "", placeholder="Осенние каникулы"),
+                FormField(
+                    "name",
+                    "Название:",
+                    h.name if h else "",
+                    placeholder="например, Осенние каникулы",
+                ),
                 FormField("start", "С (ДД.ММ.ГГГГ):", _d(h.start) if h else ""),
                 FormField("end", "По (ДД.ММ.ГГГГ):", _d(h.end) if h else ""),
                 FormField("kind", "Вид:", h.kind if h else "vacation", choices=HOLIDAY_CHOICES),

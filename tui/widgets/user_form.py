@@ -64,7 +64,9 @@ class UserFormModal(ModalScreen[UserForm | None]):
             yield Static(Content(self.title_text), classes="form-title")
             if not self.roles_only:
                 yield Static("Логин (латиница, цифры, точка):", classes="form-hint")
-                yield Input(self.login, id="user-login", placeholder="ivanova.mi", compact=True)
+                yield Input(
+                    self.login, id="user-login", placeholder="например, ivanova.mi", compact=True
+                )
                 yield Static("Фамилия Имя Отчество:", classes="form-hint")
                 yield Input(self.full_name, id="user-name", compact=True)
             yield Static("Роли (пробел — отметить):", classes="form-hint")
