@@ -18,11 +18,11 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhurnal.cli.identity import add_identity, signed_in
 from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.files import read_bytes
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -84,10 +84,7 @@ def cmd_import_students(args: argparse.Namespace, open_db: Callable[[str | None]
     from zhurnal.core.services.class_lists import import_class_list
 
     try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        return _bad(f"файл не открывается: {args.file}: {exc.strerror}.")
-    try:
+        data = read_bytes(args.file)
         start = _day(args.start, "--from") if args.start else None
         roster = read_roster(data, args.file)
         db = open_db(getattr(args, "db", None))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhurnal.core.errors import AuthError, ValidationError
+from zhurnal.core.files import os_reason
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
@@ -98,7 +99,7 @@ def _file_text(password_file: str) -> str:
     except PermissionError:
         raise ValidationError(f"{name} не читается: нет прав доступа.") from None
     except OSError as exc:
-        raise ValidationError(f"{name} не читается: {exc.strerror}.") from None
+        raise ValidationError(f"{name} не читается: {os_reason(exc)}.") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

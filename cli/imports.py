@@ -7,11 +7,29 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from zhurnal.core.errors import ValidationError
+from zhurnal.core.files import read_bytes
 
 if TYPE_CHECKING:
     from zhurnal.core.db import Database
+
+EXIT_BAD_INPUT = 2
+
+
+def marks_text(data: bytes) -> str:
+    """The text of a marks file: UTF-8 (BOM or not), UTF-16 or cp1251, detected as for
+    the other imports; anything else is refused."""
+    from zhurnal.core.roster_file import decode
+
+    try:
+        return decode(data)
+    except ValidationError:
+        raise ValidationError(
+            "Файл отметок не читается: нужен текст CSV "
+            "(дата;урок;класс;предмет;ученик;вид работы;отметка)."
+        ) from None
 
 
 def add_parser(sub: argparse._SubParsersAction, db_arg: Callable) -> None:
@@ -52,10 +70,10 @@ def cmd_import(args: argparse.Namespace, _open: Callable[[str | None], Database]
     from zhurnal.core.importer import import_marks
 
     try:
-        text = Path(args.file).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        print(f"Файл не открывается: {args.file}: {exc.strerror}", file=sys.stderr)
-        return 1
+        text = marks_text(read_bytes(args.file))
+    except ValidationError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     db = _open(args.db)
     with signed_in(db, args) as actor:
         result = import_marks(db, actor, text)
@@ -79,21 +97,15 @@ def cmd_import_plan(args: argparse.Namespace, _open: Callable[[str | None], Data
     from zhurnal.cli.identity import signed_in
     from zhurnal.cli.names import course_named
     from zhurnal.core.models import Course
-    from zhurnal.core.services.plan_hours import hours_mismatch, read_plan_xlsx, yearly_hours
-    from zhurnal.core.services.timetable import import_plan, read_plan_csv
+    from zhurnal.core.services.plan_hours import hours_mismatch, yearly_hours
+    from zhurnal.core.services.plan_preview import read_plan_file
+    from zhurnal.core.services.timetable import import_plan
 
-    path = Path(args.file)
     try:
-        if path.suffix.lower() == ".xlsx":
-            rows = read_plan_xlsx(path.read_bytes())
-        else:
-            rows = read_plan_csv(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        print(f"Файл не открывается: {args.file}: {exc.strerror}", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError:
-        print(f"Файл {args.file}: не UTF-8 (сохраните CSV в UTF-8).", file=sys.stderr)
-        return 2
+        rows = read_plan_file(read_bytes(args.file), args.file)
+    except ValidationError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     db = _open(getattr(args, "db", None))
     klass, subject, course_id = course_named(db, args.klass, args.subject, args.subgroup)
     with signed_in(db, args) as actor:

@@ -12,7 +12,7 @@
     zhurnal import plan FILE --class 5А --subject … --as LOGIN  a course's КТП
     zhurnal import students FILE --order N --as LOGIN  class lists from CSV/XLSX (cli/contingent.py)
     zhurnal student arrive|leave|transfer … --as LOGIN  movement of students [004 §5]
-    zhurnal user list|add|reset|disable|enable … --as LOGIN  user administration (cli/users.py)
+    zhurnal user list|add|roles|reset|unlock|disable|enable … --as LOGIN  users (cli/users.py)
     zhurnal correction list|show|cells|request|decide|apply|changes … --as LOGIN  [004 §7]
     zhurnal timetable add|change|list|generate|cancel|substitute … --as LOGIN  (cli/timetable.py)
     zhurnal report KIND -o FILE [--class 5А] [--period …] --as LOGIN  summary sheets (cli/report.py)
@@ -129,15 +129,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(db_arg: str | None) -> Database:
-    from zhurnal.core.db import Database
+class BadInput(DomainError):
+    """Bad input on the command line: «Ошибка: …» and exit 2 (``main``)."""
 
-    return Database.open(db_arg)
+
+def _open(db_arg: str | None, *, upgrade: bool = True) -> Database:
+    from zhurnal.core.db import Database
+    from zhurnal.core.errors import ValidationError
+
+    try:
+        return Database.open(db_arg, upgrade=upgrade)
+    except ValidationError as exc:  # --db names a folder, or a file that cannot be made
+        raise BadInput(exc.message) from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from zhurnal.core.errors import ValidationError
-    from zhurnal.core.policy import preset_text
+    from zhurnal.core.errors import PolicyError, ValidationError
+    from zhurnal.core.policy import load_policy, preset_text
     from zhurnal.core.setup import (
         DEFAULT_ADMIN_LOGIN,
         DEFAULT_ADMIN_NAME,
@@ -153,13 +161,18 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    def policy_text() -> str:
-        if args.policy_file:
-            return Path(args.policy_file).read_text(encoding="utf-8")
-        return preset_text(args.policy or "004")
+    try:  # the rules are read and checked before the database file is created too
+        text = (
+            load_policy(args.policy_file).toml_text
+            if args.policy_file
+            else preset_text(args.policy or "004")
+        )
+    except PolicyError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
     db = _open(args.db)
-    result = init_school(db, policy_text, login, name, by=os_account())
+    result = init_school(db, lambda: text, login, name, by=os_account())
     if not result.created:
         print(f"База уже создана: {db.url}")
         print(
@@ -236,13 +249,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from zhurnal.core.db import Database
     from zhurnal.core.verify import verify
 
     if args.db and "://" not in args.db and not Path(args.db).exists():
         print(f"Файл базы не найден: {args.db}", file=sys.stderr)
         return 1
-    report = verify(Database.open(args.db, upgrade=False))
+    report = verify(_open(args.db, upgrade=False))
     print(report.text())
     return 0 if report.ok else 1
 
@@ -300,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             return run_ui(args.db, args.login)
         return handlers.get(args.command, cmd_module)(args)
+    except BadInput as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except DomainError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return 1

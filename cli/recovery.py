@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhurnal.cli.identity import os_account
-from zhurnal.core.errors import DomainError
+from zhurnal.core.errors import DomainError, ValidationError
 
 if TYPE_CHECKING:
     from zhurnal.core.db import Database
@@ -124,6 +124,9 @@ def cmd_recover(args: argparse.Namespace) -> int:
     except Refused as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return exc.code
+    except ValidationError as exc:  # --db names a folder
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     who = os_account()
     try:
         done = recover_admin(db, who, args.user_login, args.name)

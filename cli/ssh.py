@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 from zhurnal.cli.identity import os_account
 from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.files import os_reason
 
 if TYPE_CHECKING:
     from zhurnal.core.db import Database
@@ -110,8 +111,12 @@ def read_key_file(path: str) -> KeyLine:
     try:
         text = sys.stdin.read(65536) if path == "-" else Path(path).read_text(encoding="utf-8")
         lines = [x for x in text.splitlines() if x.strip()]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"Файл ключа {path} не читается: {exc}.") from None
+    except OSError as exc:
+        raise ValidationError(f"Файл ключа {path} не читается: {os_reason(exc)}.") from None
+    except UnicodeDecodeError:
+        raise ValidationError(
+            f"Файл ключа {path} не читается: это не текст открытого ключа."
+        ) from None
     if lines and lines[0].startswith("-----BEGIN"):
         raise ValidationError(
             f"{path} — закрытый ключ, его нельзя передавать. Нужен открытый ключ: файл .pub."

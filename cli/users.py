@@ -4,6 +4,8 @@
     zhurnal user add LOGIN "Фамилия Имя Отчество" --roles teacher[,deputy] --as LOGIN
     zhurnal user reset LOGIN --as LOGIN          new temporary password, lifts a lockout
     zhurnal user disable|enable LOGIN --as LOGIN
+    zhurnal user roles LOGIN --roles teacher[,deputy] --as LOGIN   the user's roles («Роли»)
+    zhurnal user unlock LOGIN --as LOGIN         lift a lockout after failed logins
 
 Each runs as the register user named by ``--as`` (``cli/identity.py``: a password asked or
 read from ``--password-file``) and is checked and audited as theirs, as on the
@@ -24,14 +26,17 @@ if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
 
-ACTIONS = ("list", "add", "reset", "disable", "enable")
+ACTIONS = ("list", "add", "reset", "disable", "enable", "roles", "unlock")
 
 
 def add_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     db_arg: Callable[[argparse.ArgumentParser], None],
 ) -> None:
-    p = sub.add_parser("user", help="пользователи: список, добавить, сбросить пароль, отключить")
+    p = sub.add_parser(
+        "user",
+        help="пользователи: список, добавить, роли, сбросить пароль, разблокировать, отключить",
+    )
     usub = p.add_subparsers(dest="user_command", required=True)
     listing = usub.add_parser("list", help="все пользователи")
     add_identity(listing)
@@ -46,9 +51,13 @@ def add_parser(
         ("reset", "новый временный пароль (снимает блокировку)"),
         ("disable", "отключить учётную запись [004 §4.3]"),
         ("enable", "включить учётную запись"),
+        ("roles", "заменить роли пользователя"),
+        ("unlock", "снять блокировку входа после неверных паролей"),
     ):
         q = usub.add_parser(name, help=text)
         q.add_argument("user_login", metavar="login")
+        if name == "roles":
+            q.add_argument("--roles", required=True, help="через запятую: " + ", ".join(ROLE_NAMES))
         add_identity(q)
         db_arg(q)
 
@@ -77,8 +86,9 @@ def _run(args: argparse.Namespace, db: Database, actor: Actor) -> int:
         print(f"Действующих: {active}, отключённых: {len(listed) - active}.")
         return 0
     if command == "add":
-        role_codes = [r.strip() for r in args.roles.split(",") if r.strip()]
-        view, password = users.create_user(db, actor, args.user_login, args.full_name, role_codes)
+        view, password = users.create_user(
+            db, actor, args.user_login, args.full_name, _role_codes(args.roles)
+        )
         print(f"Создан пользователь {view.login} ({view.full_name}).")
         print(f"Временный пароль: {password} — сменить при первом входе.")
         return 0
@@ -87,7 +97,18 @@ def _run(args: argparse.Namespace, db: Database, actor: Actor) -> int:
     if command == "reset":
         password = users.reset_password(db, actor, user_id)
         print(f"Новый временный пароль для {login}: {password}")
+    elif command == "roles":
+        view = users.set_roles(db, actor, user_id, _role_codes(args.roles))
+        roles = ", ".join(ROLE_NAMES[r] for r in view.roles)
+        print(f"Роли {login}: {roles}.")
+    elif command == "unlock":
+        users.unlock(db, actor, user_id)
+        print(f"Блокировка входа снята: {login}.")
     else:
         users.set_active(db, actor, user_id, command == "enable")
         print(f"Учётная запись {login} " + ("включена." if command == "enable" else "отключена."))
     return 0
+
+
+def _role_codes(text: str) -> list[str]:
+    return [r.strip() for r in text.split(",") if r.strip()]

@@ -33,6 +33,7 @@ from sqlmodel import select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.files import os_reason
 from zhurnal.core.models import SchoolYear
 from zhurnal.core.services import rollover
 from zhurnal.core.verify import verify
@@ -86,7 +87,7 @@ def _check_target(target: Path) -> None:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ValidationError(
-            f"Папка архива {target.parent} не создаётся: {exc.strerror}."
+            f"Папка архива {target.parent} не создаётся: {os_reason(exc, 'ошибка системы')}."
         ) from None
     if not os.access(target.parent, os.W_OK):
         raise ValidationError(f"В папку архива {target.parent} нельзя записать: нет прав.")

@@ -25,6 +25,8 @@ from sqlmodel import Session, create_engine
 
 from zhurnal.core import yearlock
 from zhurnal.core.config import resolve_database_url
+from zhurnal.core.errors import ValidationError
+from zhurnal.core.files import os_reason
 
 BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "zhurnal_write"
@@ -36,10 +38,20 @@ def _prepare_sqlite_file(url: str) -> None:
     if not database or database == ":memory:":
         return
     path = Path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+    if path.is_dir():
+        raise ValidationError(
+            f"«{path}» — это папка, а нужен файл базы: укажите его имя, например "
+            f"--db {path / 'school.db'}."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    except OSError as exc:
+        raise ValidationError(
+            f"Файл базы «{path}» не создаётся: {os_reason(exc, 'ошибка системы')}."
+        ) from None
 
 
 def _install_sqlite_listeners(engine: Engine) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from zhurnal.core.clock import DEFAULT_ZONE, ZONE_KEY, check_zone
 from zhurnal.core.errors import PolicyError
+from zhurnal.core.files import os_reason
 
 LOCK_CLASSES = ("current", "practical", "written")
 DAY_COUNTS = ("calendar", "working")
@@ -262,9 +263,13 @@ def shown_text(policy: Policy) -> str:
 
 def load_policy(path: str | Path) -> Policy:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise PolicyError(f"Файл настроек «{path}» не открывается: {exc.strerror}.") from exc
+        raise PolicyError(f"Файл настроек «{path}» не открывается: {os_reason(exc)}.") from None
+    except UnicodeDecodeError:
+        raise PolicyError(
+            f"Файл настроек «{path}» — не текст в UTF-8: нужен файл правил TOML."
+        ) from None
     return parse_policy(text)
 
 

@@ -71,6 +71,7 @@ LAYERS = (
         "config",
         "migrations",
         "roster_file",
+        "files",
         "yearlock",
     },
     {"errors", "actor", "clock"},

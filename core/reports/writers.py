@@ -27,6 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from zhurnal.core.errors import DomainError
+from zhurnal.core.files import os_reason
 from zhurnal.core.reports.table import Report, ReportColumn, Value
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -95,7 +96,7 @@ def _check_place(path: Path) -> None:
 
 
 def _os_message(path: Path, exc: OSError) -> str:
-    return f"Не удалось записать «{path}»: {exc.strerror or exc}."
+    return f"Не удалось записать «{path}»: {os_reason(exc, 'ошибка записи')}."
 
 
 # --- plain text of a value (CSV, PDF) -------------------------------------------------------

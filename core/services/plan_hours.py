@@ -71,7 +71,10 @@ def read_plan_xlsx(data: bytes) -> list[tuple[str, int]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile/openpyxl raise many kinds on a broken file
-        raise ValidationError(f"Файл плана не читается как XLSX: {exc}.") from exc
+        raise ValidationError(
+            "Файл плана не читается как книга Excel: он повреждён или это не XLSX "
+            "(старый формат XLS сохраните как XLSX)."
+        ) from exc
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:

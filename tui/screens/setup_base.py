@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -65,10 +64,9 @@ def read_required(what: str) -> Callable[[str], str]:
 
 def read_file(path: str) -> bytes:
     """The bytes of a file on the server (in a worker), or a Russian refusal naming it."""
-    try:
-        return Path(path).expanduser().read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"Файл не открывается: {path}: {exc.strerror}.") from None
+    from zhurnal.core.files import read_bytes
+
+    return read_bytes(path)
 
 
 class SetupScreen(ZhurnalScreen):
