@@ -43,14 +43,14 @@ async def burst(app, pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
     from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
     for key in keys:  # the key events Pilot.press makes, without its waits
+        char: str | None = key if len(key) == 1 else None  # as the terminal's parser: «№»
         if len(key) == 1 and not key.isalnum():
             key = _character_to_key(key)
-        try:
-            char: str | None = unicodedata.lookup(
-                _get_unicode_name_from_key(REPLACED_KEYS.get(key, key))
-            )
-        except KeyError:
-            char = key if len(key) == 1 else None
+        if char is None:
+            try:
+                char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+            except KeyError:
+                char = None
         event = events.Key(key, char)
         event.set_sender(app)
         app._driver.send_message(event)

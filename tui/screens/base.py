@@ -103,12 +103,6 @@ class ZhurnalScreen(Screen[None]):
         processed the characters typed just before it; reading ``Input.value``
         at once would miss them when SSH delivers keys in a burst.
         """
-        pending = list(widgets)
+        from zhurnal.tui.widgets.fields_form import after_keys
 
-        def step() -> None:
-            if pending:
-                pending.pop(0).call_later(step)
-            else:
-                callback()
-
-        step()
+        after_keys(widgets, callback)

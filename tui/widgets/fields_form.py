@@ -14,9 +14,9 @@ and the form stays open.  The values go back by key; the decisions are the servi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,6 +27,9 @@ from textual.widgets import Input, Static
 
 from zhurnal.core.errors import DomainError
 
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
 FORM_KEYS: tuple[BindingType, ...] = (
     Binding("escape", "cancel", "Отмена"),
     # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
@@ -36,6 +39,25 @@ FORM_KEYS: tuple[BindingType, ...] = (
     Binding("ctrl+s", "done", "Готово", priority=True),
 )
 """The keys of a modal form (Esc, Tab, Shift+Tab, Ctrl+S), for every form to share."""
+
+
+def after_keys(widgets: Iterable[Widget], then: Callable[[], object]) -> None:
+    """Run ``then`` once each of ``widgets`` has handled the keys already queued for it.
+
+    A priority binding (Ctrl+S, Enter on a form) runs before the focused field has
+    handled the keys typed just before it: reading the fields at once would miss them
+    when SSH delivers the keys in a burst.  A character is handled by the field itself;
+    a key bound to an action (↓ in a list) bubbles up to the app, which runs the binding:
+    so each widget's queue is waited for, then its parents' in turn, up to the app's."""
+    pending = [node for widget in widgets for node in widget.ancestors_with_self]
+
+    def step() -> None:
+        if pending:
+            pending.pop(0).call_later(step)
+        else:
+            then()
+
+    step()
 
 
 @dataclass(frozen=True)
@@ -99,15 +121,7 @@ class FieldsModal(ModalScreen[dict[str, Any] | None]):
     def after_typed(self, then: Callable[[], None]) -> None:
         """Read the fields once the keys typed ahead have reached them (Ctrl+S is a
         priority binding and may overtake a burst of typing over SSH)."""
-        pending = list(self.query(Input))
-
-        def step() -> None:
-            if pending:
-                pending.pop(0).call_later(step)
-            else:
-                then()
-
-        step()
+        after_keys(self.query(Input), then)
 
     def _read(self) -> None:
         values: dict[str, Any] = {}

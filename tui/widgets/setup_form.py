@@ -127,7 +127,10 @@ class SetupFormModal(ModalScreen[str | None]):
         return result
 
     def action_done(self) -> None:
-        self._send(self.values())
+        from zhurnal.tui.widgets.fields_form import after_keys
+
+        fields = [self.query_one(f"#field-{f.key}") for f in self.fields]
+        after_keys(fields, lambda: self._send(self.values()))  # keys typed ahead first
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _send(self, values: dict[str, str]) -> None:

@@ -116,8 +116,11 @@ class YearFormModal(ModalScreen[object]):
         return out
 
     def action_save(self) -> None:
+        from zhurnal.tui.widgets.fields_form import after_keys
+
         self.query_one("#form-error", Static).update("")
-        self._save(self.values())
+        fields = [self.query_one(f"#field-{f.key}") for f in self.fields]
+        after_keys(fields, lambda: self._save(self.values()))  # keys typed ahead first
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def _save(self, values: dict[str, str]) -> None:
