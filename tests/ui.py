@@ -12,9 +12,15 @@ PASSWORD = "верный-пароль-1"
 async def settle(app, pilot, rounds: int = 2) -> None:  # type: ignore[no-untyped-def]
     """Let workers finish and their messages be handled: ``rounds`` quiet rounds in a row
     (no worker left running after the messages were handled), at most 50 rounds."""
+    from textual.worker import WorkerCancelled
+
     quiet = 0
     for _ in range(50):
-        await app.workers.wait_for_complete()
+        for worker in list(app.workers):
+            try:
+                await worker.wait()
+            except WorkerCancelled:  # e.g. the load of a screen closed meanwhile: it is over
+                pass
         await pilot.pause()
         if any(not worker.is_finished for worker in app.workers):
             quiet = 0
