@@ -67,6 +67,7 @@ async def test_a_step_done_elsewhere_shows_done_when_the_user_comes_back(empty) 
         await settle(app, pilot, 3)
         assert "✓ Учителя — Учителей с доступом: 1." in screen_text(app)
         assert "осталось шагов: 9 из 10" in screen_text(app)
+        assert app.screen.query_one(OptionList).highlighted == 0  # on to the first open step
 
 
 async def test_the_secretary_lands_on_the_class_lists_only_004_s5(tmp_path, fast_argon2) -> None:

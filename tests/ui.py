@@ -12,9 +12,15 @@ PASSWORD = "верный-пароль-1"
 async def settle(app, pilot, rounds: int = 2) -> None:  # type: ignore[no-untyped-def]
     """Let workers finish and their messages be handled: ``rounds`` quiet rounds in a row
     (no worker left running after the messages were handled), at most 50 rounds."""
+    from textual.worker import WorkerCancelled
+
     quiet = 0
     for _ in range(50):
-        await app.workers.wait_for_complete()
+        for worker in list(app.workers):
+            try:
+                await worker.wait()
+            except WorkerCancelled:  # e.g. the load of a screen closed meanwhile: it is over
+                pass
         await pilot.pause()
         if any(not worker.is_finished for worker in app.workers):
             quiet = 0
@@ -43,14 +49,14 @@ async def burst(app, pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
     from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
     for key in keys:  # the key events Pilot.press makes, without its waits
+        char: str | None = key if len(key) == 1 else None  # as the terminal's parser: «№»
         if len(key) == 1 and not key.isalnum():
             key = _character_to_key(key)
-        try:
-            char: str | None = unicodedata.lookup(
-                _get_unicode_name_from_key(REPLACED_KEYS.get(key, key))
-            )
-        except KeyError:
-            char = key if len(key) == 1 else None
+        if char is None:
+            try:
+                char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+            except KeyError:
+                char = None
         event = events.Key(key, char)
         event.set_sender(app)
         app._driver.send_message(event)

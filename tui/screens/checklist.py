@@ -8,7 +8,8 @@ step by step, each leading to its screen [004 §5 «Администратор»
 | escape | back |
 
 The steps and whether each is done come from core (``setup_status``); the list is read
-again whenever the user comes back from a step's screen.
+again whenever the user comes back from a step's screen, and the cursor moves on to the
+first step still open when the one it was on is done now.
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ def step_line(done: bool, title: str, detail: str) -> Text:
     line.append(title, style="" if done else "bold")
     line.append(f" — {detail}", style="dim" if done else "")
     return line
+
+
+def _just_done(before: SetupStatus | None, now: SetupStatus, at: int | None) -> bool:
+    """Whether the cursor should move on to the first step still open: on the first show,
+    and when the highlighted step was open and is done now (the user comes back from
+    doing it) — a done step the user went back to keeps the cursor."""
+    if at is None or before is None or at >= len(now.steps) or at >= len(before.steps):
+        return True
+    return now.steps[at].done and not before.steps[at].done
 
 
 class ChecklistScreen(ZhurnalScreen):
@@ -96,7 +106,7 @@ class ChecklistScreen(ZhurnalScreen):
         self._show(event.status)
 
     def _show(self, status: SetupStatus) -> None:
-        self.status = status
+        before, self.status = self.status, status
         left = sum(1 for s in status.steps if not s.done)
         summary = (
             "Школа готова: учитель может открыть урок и поставить отметку."
@@ -106,12 +116,13 @@ class ChecklistScreen(ZhurnalScreen):
         )
         self.query_one("#setup-summary", Static).update(Content(summary))
         options = self.query_one(OptionList)
+        keep = options.highlighted
         options.clear_options()
         options.add_options(
             [Option(step_line(s.done, s.title, s.detail), id=s.key) for s in status.steps]
         )
-        # the next step to do: Enter goes on where the user left off
-        options.highlighted = next((i for i, s in enumerate(status.steps) if not s.done), 0)
+        first_open = next((i for i, s in enumerate(status.steps) if not s.done), 0)
+        options.highlighted = first_open if _just_done(before, status, keep) else keep
 
     def action_open(self) -> None:
         options = self.query_one(OptionList)

@@ -127,6 +127,11 @@ class CorrectionRequestModal(ModalScreen[int | None]):
         self.focus_next()
 
     def action_send(self) -> None:
+        from zhurnal.tui.widgets.form import after_pending_keys
+
+        after_pending_keys(self.query("Input, OptionList"), self._read)  # keys typed ahead first
+
+    def _read(self) -> None:
         from zhurnal.core.errors import DomainError
         from zhurnal.core.rules import parse_date
         from zhurnal.core.services.corrections import GROUNDS

@@ -3,7 +3,7 @@
 | Key | Action |
 | :- | :- |
 | tab | next field |
-| enter | apply |
+| enter | the second date; on it, apply |
 | escape | cancel |
 
 The dates are read by :func:`zhurnal.core.rules.parse_date`; a wrong one is named in
@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -24,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from zhurnal.core.errors import DomainError
+from zhurnal.tui.widgets.form import after_pending_keys
 
 Span = tuple[date | None, date | None]
 
@@ -38,6 +38,7 @@ class DatesModal(ModalScreen[Span | None]):
         # field the user meant.
         Binding("tab", "app.focus_next", "Следующее поле", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Предыдущее поле", show=False, priority=True),
+        Binding("enter", "enter", "Дальше / применить", show=False, priority=True),
     ]
     DEFAULT_CSS = """
     DatesModal { align: center middle; }
@@ -72,11 +73,15 @@ class DatesModal(ModalScreen[Span | None]):
             yield Static("Enter — применить, Esc — отмена", classes="form-hint")
             yield Static("", id="dates-error")
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "date-from":
-            self.query_one("#date-to", Input).focus()
-            return
+    def action_enter(self) -> None:
+        """Enter on the first date: the second (at once: a second Enter typed ahead lands
+        there); on the second: apply, once the keys typed ahead are in the fields."""
+        if self.focused is self.query_one("#date-from", Input):
+            self.set_focus(self.query_one("#date-to", Input))
+        else:
+            after_pending_keys(self.query(Input), self._apply)
+
+    def _apply(self) -> None:
         from zhurnal.core.rules import parse_date
 
         try:

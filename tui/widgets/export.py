@@ -116,6 +116,11 @@ class ExportModal(ModalScreen[Path | None]):
         self.action_save()
 
     def action_save(self) -> None:
+        from zhurnal.tui.widgets.form import after_pending_keys
+
+        after_pending_keys(self.query("OptionList, Input"), self._save)  # keys typed ahead first
+
+    def _save(self) -> None:
         if self._busy:
             return
         raw = self.query_one("#export-path", Input).value.strip()

@@ -56,9 +56,11 @@ def after_pending_keys(widgets: Sequence[Widget], callback: Callable[[], None]) 
 
     A priority binding (Ctrl+S, Enter on a form) runs before the focused field has
     processed the characters typed just before it; reading its value at once would miss
-    them when SSH delivers keys in a burst.
+    them when SSH delivers keys in a burst.  A character is handled by the field itself;
+    a key bound to an action (↓ in a list) bubbles up to the app, which runs the binding:
+    so each widget's queue is waited for, then its parents' in turn, up to the app's.
     """
-    pending = list(widgets)
+    pending = [node for widget in widgets for node in widget.ancestors_with_self]
 
     def step() -> None:
         if pending:

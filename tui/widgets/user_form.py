@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, SelectionList, Static
 
 from zhurnal.core.actor import ROLE_NAMES, STAFF_ROLES
-from zhurnal.tui.widgets.form import FORM_KEYS
+from zhurnal.tui.widgets.form import FORM_KEYS, after_pending_keys
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,10 @@ class UserFormModal(ModalScreen[UserForm | None]):
         self.query_one(first).focus()
 
     def action_done(self) -> None:
+        after_pending_keys([*self.query(Input), self.query_one(SelectionList)], self._done)
+
+    def _done(self) -> None:
+        """The form as typed, with the keys typed ahead of Ctrl+S in it."""
         roles = tuple(self.query_one("#user-roles", SelectionList).selected)
         if self.roles_only:
             self.dismiss(UserForm(self.login, self.full_name, roles))
