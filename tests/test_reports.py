@@ -464,7 +464,7 @@ def test_a_write_that_fails_midway_leaves_no_file(tmp_path, monkeypatch) -> None
 
     monkeypatch.setattr("zhurnal.core.reports.writers.os.replace", disk_full)
     report = Report("Проба", (ReportColumn("А"),), (("x",),))
-    with pytest.raises(ReportWriteError, match=r"Не удалось записать .*No space left"):
+    with pytest.raises(ReportWriteError, match=r"Не удалось записать .*на диске нет места"):
         write_report(report, tmp_path / "r.csv")
     assert list(tmp_path.iterdir()) == []
 

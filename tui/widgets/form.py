@@ -20,7 +20,7 @@ fields; the form stays open with what was typed, and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -51,7 +51,7 @@ FORM_KEYS: tuple[BindingType, ...] = (
 """The keys of a modal form (Esc, Tab, Shift+Tab, Ctrl+S), for every form to share."""
 
 
-def after_pending_keys(widgets: Sequence[Widget], callback: Callable[[], None]) -> None:
+def after_pending_keys(widgets: Iterable[Widget], callback: Callable[[], None]) -> None:
     """Run ``callback`` once each widget has handled the keys already queued for it.
 
     A priority binding (Ctrl+S, Enter on a form) runs before the focused field has
