@@ -30,7 +30,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from zhurnal.cli.identity import add_identity, signed_in
+from zhurnal.cli.identity import add_identity, command_group, signed_in
 from zhurnal.core.errors import DomainError, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -53,16 +53,7 @@ def add_parser(
     db_arg: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     def group(name: str, text: str) -> Callable[[str, str], argparse.ArgumentParser]:
-        p = sub.add_parser(name, help=text, description=text)
-        inner = p.add_subparsers(dest="action", required=True)
-
-        def command(action: str, about: str) -> argparse.ArgumentParser:
-            q = inner.add_parser(action, help=about, description=about)
-            add_identity(q)
-            db_arg(q)
-            return q
-
-        return command
+        return command_group(sub, db_arg, name, text, "action")
 
     def course_args(q: argparse.ArgumentParser) -> None:
         q.add_argument("--class", dest="klass", required=True, metavar="5А")

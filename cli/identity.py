@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,6 +106,27 @@ def _file_text(password_file: str) -> str:
         raise ValidationError(
             f"{name}: не текст в UTF-8. Запишите в первую строку только пароль."
         ) from None
+
+
+def command_group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    db_arg: Callable[[argparse.ArgumentParser], None],
+    name: str,
+    text: str,
+    dest: str,
+) -> Callable[[str, str], argparse.ArgumentParser]:
+    """``zhurnal NAME ACTION …``: a command group whose actions each run as a proved
+    register user (``add_identity``) on ``--db``; returns the maker of one action."""
+    p = sub.add_parser(name, help=text, description=text)
+    inner = p.add_subparsers(dest=dest, required=True)
+
+    def command(action: str, about: str) -> argparse.ArgumentParser:
+        q = inner.add_parser(action, help=about, description=about)
+        add_identity(q)
+        db_arg(q)
+        return q
+
+    return command
 
 
 def read_password(login: str, password_file: str | None) -> str:

@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from zhurnal.cli.identity import add_identity, signed_in
+from zhurnal.cli.identity import command_group, signed_in
 from zhurnal.core.errors import DomainError, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -49,16 +49,7 @@ def add_parser(
     db_arg: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     def group(name: str, text: str) -> Callable[[str, str], argparse.ArgumentParser]:
-        p = sub.add_parser(name, help=text, description=text)
-        gsub = p.add_subparsers(dest="setup_command", required=True)
-
-        def command(action: str, help_text: str) -> argparse.ArgumentParser:
-            q = gsub.add_parser(action, help=help_text, description=help_text)
-            add_identity(q)
-            db_arg(q)
-            return q
-
-        return command
+        return command_group(sub, db_arg, name, text, "setup_command")
 
     def dates(q: argparse.ArgumentParser, required: bool) -> None:
         q.add_argument("--from", dest="start", required=required, metavar=DATE)
