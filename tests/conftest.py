@@ -86,6 +86,11 @@ def no_polling_clock(request, monkeypatch) -> None:
 BOTH_ENGINES = frozenset(
     {
         "test_concurrency",
+        "test_corrections",
+        "test_decisions",
+        "test_permission_matrix",
+        "test_register_rules",
+        "test_school_services",
         "test_verify",
     }
 )
