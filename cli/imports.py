@@ -1,6 +1,6 @@
-"""``zhurnal import marks|plan|students``: loading data from files (``cli/main.py``
-registers the commands; each runs as the ``--as`` user, ``cli/identity.py``; each refusal
-is a Russian message and a non-zero exit)."""
+"""``zhurnal import marks|plan|students``: loading data from files (each runs as the
+``--as`` user, ``cli/identity.py``; each refusal is a Russian message and a non-zero
+exit)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,33 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from zhurnal.core.db import Database
+
+
+def add_parser(sub: argparse._SubParsersAction, db_arg: Callable) -> None:
+    from zhurnal.cli.contingent import add_import_parser
+    from zhurnal.cli.identity import add_identity
+
+    p = sub.add_parser("import", help="загрузка данных")
+    isub = p.add_subparsers(dest="import_command", required=True)
+    im = isub.add_parser(
+        "marks", help="отметки из CSV (дата;урок;класс;предмет;ученик;вид;отметка)"
+    )
+    im.add_argument("file")
+    add_identity(im)
+    db_arg(im)
+    ip = isub.add_parser("plan", help="КТП предмета из CSV (тема;часы) или XLSX (тема, часы)")
+    ip.add_argument("file")
+    ip.add_argument("--class", dest="klass", required=True, metavar="5А")
+    ip.add_argument("--subject", required=True, metavar="Математика")
+    ip.add_argument("--subgroup", default="", metavar="«1 гр.»")
+    ip.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help="загрузить, даже если часы плана расходятся с учебным планом",
+    )
+    add_identity(ip)
+    db_arg(ip)
+    add_import_parser(isub, db_arg)
 
 
 def cmd_import(args: argparse.Namespace, _open: Callable[[str | None], Database]) -> int:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,29 @@ if TYPE_CHECKING:
 
 DEMO_DB_NAME = "demo.db"
 EXIT_BAD_INPUT = 2
+
+MODULES: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("users", "db", {"user": "cmd_user"}),
+    ("corrections", "db", {"correction": "cmd_correction"}),
+    ("timetable", "db", {"timetable": "cmd_timetable"}),
+    ("report", "open", {"report": "cmd_report"}),
+    ("contingent", "open", {"student": "cmd_student"}),
+    (
+        "classes",
+        "db",
+        dict.fromkeys(("subject", "class", "course", "subgroup", "load"), "cmd_classes"),
+    ),
+    ("school_year", "db", dict.fromkeys(("year", "period", "holiday", "bells"), "cmd_setup")),
+    ("imports", "open", {"import": "cmd_import"}),
+    ("rollover", "open", {"rollover": "cmd_rollover"}),
+    ("password", "open", {"password": "cmd_password"}),
+    ("recovery", "", {"recover": "cmd_recover"}),
+    ("ssh", "open", {"ssh-key": "cmd_ssh_key", "ssh-session": "cmd_ssh_session"}),
+)
+"""The subcommand modules of ``zhurnal.cli``, in the order ``zhurnal --help`` lists them:
+each registers its commands with ``add_parser(sub, db_arg)``; a command runs the module's
+runner named here, given the opened database (``"db"``), the way to open one
+(``"open"``: it checks its input first) or nothing (``""``)."""
 
 
 def _db_arg(p: argparse.ArgumentParser, top: bool = False) -> None:
@@ -100,63 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_identity(pset)
     _db_arg(pset)
 
-    from zhurnal.cli.users import add_parser as add_user_parser
-
-    add_user_parser(sub, _db_arg)
-    from zhurnal.cli.corrections import add_parser as add_correction_parser
-
-    add_correction_parser(sub, _db_arg)
-    from zhurnal.cli.timetable import add_parser as add_timetable_parser
-
-    add_timetable_parser(sub, _db_arg)
-    from zhurnal.cli.report import add_parser as add_report_parser
-
-    add_report_parser(sub, _db_arg)
-    from zhurnal.cli.contingent import add_parser as add_student_parser
-
-    add_student_parser(sub, _db_arg)
-    from zhurnal.cli.classes import add_parser as add_classes_parser
-
-    add_classes_parser(sub, _db_arg)
-    from zhurnal.cli.school_year import add_parser as add_school_year_parser
-
-    add_school_year_parser(sub, _db_arg)
-
-    p = sub.add_parser("import", help="загрузка данных")
-    isub = p.add_subparsers(dest="import_command", required=True)
-    im = isub.add_parser(
-        "marks", help="отметки из CSV (дата;урок;класс;предмет;ученик;вид;отметка)"
-    )
-    im.add_argument("file")
-    add_identity(im)
-    _db_arg(im)
-    ip = isub.add_parser("plan", help="КТП предмета из CSV (тема;часы) или XLSX (тема, часы)")
-    ip.add_argument("file")
-    ip.add_argument("--class", dest="klass", required=True, metavar="5А")
-    ip.add_argument("--subject", required=True, metavar="Математика")
-    ip.add_argument("--subgroup", default="", metavar="«1 гр.»")
-    ip.add_argument(
-        "--allow-mismatch",
-        action="store_true",
-        help="загрузить, даже если часы плана расходятся с учебным планом",
-    )
-    add_identity(ip)
-    _db_arg(ip)
-    from zhurnal.cli.contingent import add_import_parser
-
-    add_import_parser(isub, _db_arg)
-    from zhurnal.cli.rollover import add_parser as add_rollover_parser
-
-    add_rollover_parser(sub, _db_arg)
-    from zhurnal.cli.password import add_parser as add_password_parser
-
-    add_password_parser(sub, _db_arg)
-    from zhurnal.cli.recovery import add_parser as add_recover_parser
-
-    add_recover_parser(sub, _db_arg)
-    from zhurnal.cli.ssh import add_parser as add_ssh_parser
-
-    add_ssh_parser(sub, _db_arg)
+    for module, _, _ in MODULES:
+        import_module(f"zhurnal.cli.{module}").add_parser(sub, _db_arg)
     return parser
 
 
@@ -309,82 +278,13 @@ def _policy_set(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from zhurnal.cli.imports import cmd_import as run
-
-    return run(args, _open)
-
-
-def cmd_user(args: argparse.Namespace) -> int:
-    from zhurnal.cli.users import cmd_user as run
-
-    return run(args, _open(getattr(args, "db", None)))
-
-
-def cmd_correction(args: argparse.Namespace) -> int:
-    from zhurnal.cli.corrections import cmd_correction as run
-
-    return run(args, _open(getattr(args, "db", None)))
-
-
-def cmd_timetable(args: argparse.Namespace) -> int:
-    from zhurnal.cli.timetable import cmd_timetable as run
-
-    return run(args, _open(getattr(args, "db", None)))
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from zhurnal.cli.report import cmd_report as run
-
-    return run(args, _open)
-
-
-def cmd_student(args: argparse.Namespace) -> int:
-    from zhurnal.cli.contingent import cmd_student as run
-
-    return run(args, _open)
-
-
-def cmd_rollover(args: argparse.Namespace) -> int:
-    from zhurnal.cli.rollover import cmd_rollover as run
-
-    return run(args, _open)
-
-
-def cmd_password(args: argparse.Namespace) -> int:
-    from zhurnal.cli.password import cmd_password as run
-
-    return run(args, _open)
-
-
-def cmd_recover(args: argparse.Namespace) -> int:
-    from zhurnal.cli.recovery import cmd_recover as run
-
-    return run(args)
-
-
-def cmd_classes(args: argparse.Namespace) -> int:
-    from zhurnal.cli.classes import cmd_classes as run
-
-    return run(args, _open(getattr(args, "db", None)))
-
-
-def cmd_school_year(args: argparse.Namespace) -> int:
-    from zhurnal.cli.school_year import cmd_setup as run
-
-    return run(args, _open(getattr(args, "db", None)))
-
-
-def cmd_ssh_key(args: argparse.Namespace) -> int:
-    from zhurnal.cli.ssh import cmd_ssh_key as run
-
-    return run(args, _open)
-
-
-def cmd_ssh_session(args: argparse.Namespace) -> int:
-    from zhurnal.cli.ssh import cmd_ssh_session as run
-
-    return run(args, _open)
+def cmd_module(args: argparse.Namespace) -> int:
+    """A command of a module of ``MODULES``: its runner, given what it takes."""
+    module, takes, runners = next(m for m in MODULES if args.command in m[2])
+    run = getattr(import_module(f"zhurnal.cli.{module}"), runners[args.command])
+    if takes == "db":
+        return int(run(args, _open(getattr(args, "db", None))))
+    return int(run(args, _open) if takes == "open" else run(args))
 
 
 def run_ui(db_arg: str | None, login: str | None) -> int:
@@ -395,32 +295,11 @@ def run_ui(db_arg: str | None, login: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {
-        "init": cmd_init,
-        "demo": cmd_demo,
-        "verify": cmd_verify,
-        "policy": cmd_policy,
-        "import": cmd_import,
-        "user": cmd_user,
-        "correction": cmd_correction,
-        "timetable": cmd_timetable,
-        "report": cmd_report,
-        "student": cmd_student,
-        "password": cmd_password,
-        "rollover": cmd_rollover,
-        "recover": cmd_recover,
-        **dict.fromkeys(("subject", "class", "course", "subgroup", "load"), cmd_classes),
-        "year": cmd_school_year,
-        "period": cmd_school_year,
-        "holiday": cmd_school_year,
-        "bells": cmd_school_year,
-        "ssh-key": cmd_ssh_key,
-        "ssh-session": cmd_ssh_session,
-    }
+    handlers = {"init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "policy": cmd_policy}
     try:
         if args.command is None:
             return run_ui(args.db, args.login)
-        return handlers[args.command](args)
+        return handlers.get(args.command, cmd_module)(args)
     except DomainError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return 1

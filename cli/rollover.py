@@ -98,7 +98,14 @@ def _next(args: argparse.Namespace, db: Database, actor: Actor) -> int:
     end = parse_date(args.end, "--to") if args.end else None
     made = next_year(db, actor, source, start, end, args.name)
     y = made.year
-    print(f"Создан учебный год {y.name} ({y.start:%d.%m.%Y}–{y.end:%d.%m.%Y}), он теперь текущий.")
+    print(
+        f"Создан учебный год {y.name} ({y.start:%d.%m.%Y}–{y.end:%d.%m.%Y}), "
+        + (
+            "он теперь текущий."
+            if y.is_current
+            else "он станет текущим после закрытия идущего года (zhurnal rollover close)."
+        )
+    )
     print(
         f"Периодов: {made.periods}, каникул и праздников: {made.holidays}, классов: "
         f"{made.classes}, предметов классов: {made.courses}. Даты периодов сдвинуты на год: "

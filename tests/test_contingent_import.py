@@ -5,7 +5,8 @@ departures and transfers by orders that keep history and move the grids from the
 from __future__ import annotations
 
 import io
-from datetime import date
+import re
+from datetime import date, datetime
 
 import pytest
 from sqlmodel import func, select
@@ -216,6 +217,23 @@ def test_departure_leaves_the_grid_from_the_date_history_kept_004_5(w) -> None:
         assert s.get(Student, st) is not None  # nothing is deleted
     with pytest.raises(ValidationError, match="не числится ни в одном классе"):
         contingent.leave(w.db, w.secretary, st, date(2026, 12, 1), "Приказ № 51-у", "переезд")
+
+
+def test_a_departure_dated_before_the_pupils_marks_is_refused_004_5(w) -> None:
+    """Nothing may stay in the grid after the pupil left it: a departure order dated
+    before the pupil's marks is refused naming the days, and nothing changes."""
+    from zhurnal.core.services import marks
+
+    st = w.students5[0]
+    teacher = w.teacher.at(datetime(2026, 11, 23, 12, 0))
+    marks.set_lesson_mark(w.db, teacher, w.lessons["today"], st, "answer", "5")
+    before = _in_class(w, w.course5, st, date(2026, 11, 23))
+    with pytest.raises(
+        ValidationError, match=re.escape("есть отметки или пропуски с 15.11.2026: 23.11.2026")
+    ):
+        contingent.leave(w.db, w.secretary, st, date(2026, 11, 15), "Приказ № 50-у", "переезд")
+    assert _in_class(w, w.course5, st, date(2026, 11, 23)) == before
+    contingent.leave(w.db, w.secretary, st, date(2026, 11, 24), "Приказ № 50-у", "переезд")
 
 
 def test_transfer_moves_the_grid_on_the_date_004_5(w) -> None:

@@ -348,3 +348,20 @@ def test_a_second_promotion_is_refused(rolled) -> None:
     assert again.promoted_by == "Приказ № 45-у от 10.06.2027"
     with rolled["db"].read() as s:
         assert s.exec(select(Student)).first() is not None
+
+
+def test_the_next_year_prepared_in_spring_waits_until_this_one_is_closed_000_5_2_1(
+    w: World, tmp_path
+) -> None:
+    """Preparing 2027/2028 in April keeps 2026/2027 the current year — its register is
+    still being kept; closing it in June makes the prepared year current."""
+    april = datetime(2027, 4, 12, 10, 0)
+    made = rollover.next_year(w.db, w.deputy.at(april), w.year_id)
+    assert not made.year.is_current
+    with w.db.read() as s:
+        current = s.exec(select(SchoolYear).where(SchoolYear.is_current == True)).one()  # noqa: E712
+    assert current.id == w.year_id
+    close_year(w.db, w.admin.at(JUNE), w.year_id, tmp_path)
+    with w.db.read() as s:
+        current = s.exec(select(SchoolYear).where(SchoolYear.is_current == True)).one()  # noqa: E712
+    assert current.id == made.year.id

@@ -43,16 +43,18 @@ def test_a_school_with_users_only_still_lacks_the_year_but_has_teachers(db: Data
     assert not steps["year"].done
 
 
-def test_the_fixture_school_is_set_up_except_its_timetable(db: Database) -> None:
-    """tests/school.py has a year, classes, pupils and courses with lessons made by hand,
-    but no weekly timetable: the checklist points at the timetable."""
+def test_the_fixture_school_lacks_half_its_quarters_and_its_timetable(db: Database) -> None:
+    """tests/school.py has a year with two quarters of four, classes, pupils and courses
+    with lessons made by hand, but no weekly timetable: the checklist says both."""
     build(db)
     status = setup_status(db)
     done = {s.key for s in status.steps if s.done}
-    assert {"year", "periods", "bells", "users", "subjects", "classes", "students"} <= done
+    assert {"year", "bells", "users", "subjects", "classes", "students", "courses"} <= done
     assert status.year == "2026/2027"
-    assert status.next_step is not None
-    assert status.next_step.task in {"courses", "timetable"}
+    steps = {s.key: s for s in status.steps}
+    assert steps["periods"].detail == "Не весь год разбит на периоды — четверти: 2 из 4."
+    assert status.next_step is not None and status.next_step.key == "periods"
+    assert not steps["timetable"].done
 
 
 @pytest.mark.xdist_group("demo")

@@ -4,6 +4,7 @@ cancellations and substitutions; the КТП from XLSX against the curriculum's h
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -127,6 +128,30 @@ def test_a_clash_is_refused_naming_the_other_lesson(
     with pytest.raises(ValidationError) as exc:
         timetable.add_slot(ts.db, ts.deputy, getattr(ts, course), TUE, 2, room, START)
     assert exc.value.message == message
+    assert db_state(ts.db) == before
+
+
+def test_the_course_teacher_is_no_substitute_for_their_own_lesson_004_5(ts: TS) -> None:
+    from zhurnal.core.readmodels.timetable_grid import substitute_teachers
+
+    timetable.generate_lessons(ts.db, ts.deputy, date(2026, 10, 5), date(2026, 10, 11))
+    lesson = lesson_on(ts.db, ts.m5, date(2026, 10, 6))
+    offered = {i for i, _ in substitute_teachers(ts.db, ts.deputy, lesson.id)}
+    assert ts.ivanova.user_id not in offered and ts.sidorova.user_id in offered
+    before = db_state(ts.db)
+    with pytest.raises(ValidationError, match="учитель самого предмета"):
+        lessons.assign_substitute(ts.db, ts.deputy, lesson.id, ts.ivanova.user_id)
+    assert db_state(ts.db) == before
+
+
+def test_a_timetable_date_outside_the_school_year_is_refused(ts: TS) -> None:
+    before = db_state(ts.db)
+    with pytest.raises(ValidationError, match=re.escape("01.09.2030 вне учебного года 2026/2027")):
+        timetable.add_slot(ts.db, ts.deputy, ts.m6, TUE, 3, "30", date(2030, 9, 1))
+    with pytest.raises(ValidationError, match="вне учебного года"):
+        timetable_changes.change_slot(
+            ts.db, ts.deputy, ts.slot_m5, from_date=date(2030, 9, 1), weekday=WED
+        )  # fmt: skip
     assert db_state(ts.db) == before
 
 

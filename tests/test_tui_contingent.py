@@ -12,12 +12,12 @@ from sqlmodel import select
 from tests.conftest import make_db, set_password
 from tests.school import TODAY, build
 from tests.test_contingent_import import EXPECTED, ORDER, count, csv_text, imported, xlsx_merged
-from tests.ui import PASSWORD, open_menu_task, screen_text, settle, sign_in, toast_text
+from tests.ui import PASSWORD, open_menu_task, screen_text, set_field, settle, sign_in, toast_text
 from zhurnal.core.models import Enrolment, Student
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.contingent import ContingentScreen
 from zhurnal.tui.widgets.dialogs import ChoiceModal
-from zhurnal.tui.widgets.fields_form import FieldsModal
+from zhurnal.tui.widgets.form import FormModal
 from zhurnal.tui.widgets.lines import LinesModal
 
 
@@ -50,9 +50,9 @@ async def open_list(app, pilot, login: str) -> ContingentScreen:  # type: ignore
 
 
 async def fill(app, pilot, **values: str) -> None:  # type: ignore[no-untyped-def]
-    assert isinstance(app.screen, FieldsModal)
+    assert isinstance(app.screen, FormModal)
     for key, value in values.items():
-        app.screen.query_one(f"#field-{key}").value = value
+        set_field(app, key, value)
     await pilot.press("ctrl+s")
     await settle(app, pilot, 3)
 

@@ -21,7 +21,7 @@ from zhurnal.tui.screens.classes import ClassesScreen
 from zhurnal.tui.screens.courses import CoursesScreen
 from zhurnal.tui.screens.report_view import ReportScreen
 from zhurnal.tui.screens.subgroups import SubgroupsScreen
-from zhurnal.tui.widgets.setup_form import SetupFormModal
+from zhurnal.tui.widgets.form import FormModal
 
 TODAY = date(2026, 11, 23)
 
@@ -65,7 +65,7 @@ async def test_a_subject_and_a_class_with_its_class_teacher_004_5(w) -> None:
 
         await pilot.press("shift+tab", "n")  # the subjects' list
         await settle(app, pilot)
-        assert isinstance(app.screen, SetupFormModal)
+        assert isinstance(app.screen, FormModal)
         type_in(app, "name", "Информатика")
         type_in(app, "short", "Инф")
         await pilot.press("ctrl+s")
@@ -93,7 +93,7 @@ async def test_a_subject_and_a_class_with_its_class_teacher_004_5(w) -> None:
         type_in(app, "title", "5 а")
         await pilot.press("ctrl+s")
         await settle(app, pilot, 3)
-        assert isinstance(app.screen, SetupFormModal)
+        assert isinstance(app.screen, FormModal)
         assert "Класс 5А в этом учебном году уже есть" in screen_text(app)
         assert db_state(w.db) == before
         await pilot.press("escape")

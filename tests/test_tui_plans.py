@@ -12,13 +12,13 @@ from sqlmodel import select
 
 from tests.conftest import make_db, set_password
 from tests.school import NOW, TODAY, build
-from tests.ui import PASSWORD, open_menu_task, screen_text, settle, sign_in, toast_text
+from tests.ui import PASSWORD, form_error, open_menu_task, screen_text, settle, sign_in
 from zhurnal.core.models import PlanItem
 from zhurnal.core.services.plan_preview import plan_courses
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.plans import PlanImportScreen
 from zhurnal.tui.widgets.dialogs import QuestionModal
-from zhurnal.tui.widgets.fields_form import FieldsModal
+from zhurnal.tui.widgets.form import FormModal
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ async def load(app, pilot, path) -> None:  # type: ignore[no-untyped-def]
     screen.query_one("PlanTable").move_cursor(row=1)
     await pilot.press("enter")
     await settle(app, pilot)
-    assert isinstance(app.screen, FieldsModal)
+    assert isinstance(app.screen, FormModal)
     app.screen.query_one("#field-path").value = str(path)
     await pilot.press("ctrl+s")
     await settle(app, pilot, 3)
@@ -80,10 +80,13 @@ async def test_a_plan_with_other_hours_loads_only_when_confirmed_004_5(w, tmp_pa
         await open_menu_task(app, pilot, "plans")
         assert "5А" in screen_text(app) and "не загружен" in screen_text(app)
 
-        # A row that cannot be read: named by its line, nothing loaded.
+        # A row that cannot be read: named by its line in the form, nothing loaded.
         await load(app, pilot, bad)
-        assert "Строка 3: число часов «пять»" in await toast_text(app, pilot)
-        assert isinstance(app.screen, PlanImportScreen) and plan(w) == []
+        assert "Строка 3: число часов «пять»" in form_error(app)
+        assert plan(w) == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlanImportScreen)
 
         # 15 h instead of the curriculum's: the difference is said; Esc loads nothing.
         await load(app, pilot, short)

@@ -73,15 +73,15 @@ async def test_the_timetable_forms_fit(w) -> None:
             app,
             pilot,
             (("n",), "ChoiceModal"),
-            (("c",), "FieldsModal"),
-            (("x",), "FieldsModal"),
-            (("d",), "FieldsModal"),
+            (("c",), "FormModal"),
+            (("x",), "FormModal"),
+            (("d",), "FormModal"),
             (("g",), "DatesModal"),
             (("k",), "ChoiceModal"),
         )
         await pilot.press("n", "enter")  # the course chosen: the room and dates
         await settle(app, pilot)
-        await fits(app, pilot, "FieldsModal")
+        await fits(app, pilot, "FormModal")
         app.push_screen(LinesModal("Расписание", "Не созданы:", [f"строка {n}" for n in range(40)]))
         await settle(app, pilot)
         await fits(app, pilot, "LinesModal")
@@ -94,7 +94,7 @@ async def test_the_timetable_forms_fit(w) -> None:
             pilot,
             (("x",), "TextPrompt"),
             (("s",), "ChoiceModal"),
-            (("d",), "FieldsModal"),
+            (("d",), "FormModal"),
         )
 
 
@@ -106,7 +106,7 @@ async def test_the_plan_and_contingent_forms_fit(w, tmp_path) -> None:
         await sign_in(app, pilot, "admin")
         await settle(app, pilot, 3)
         await open_menu_task(app, pilot, "plans")
-        await open_forms(app, pilot, (("enter",), "FieldsModal"))
+        await open_forms(app, pilot, (("enter",), "FormModal"))
         await pilot.press("enter")
         await settle(app, pilot)
         app.screen.query_one("#field-path").value = str(plan)
@@ -122,11 +122,48 @@ async def test_the_plan_and_contingent_forms_fit(w, tmp_path) -> None:
         await open_forms(
             app,
             pilot,
-            (("i",), "FieldsModal"),
-            (("a",), "FieldsModal"),
-            (("d",), "FieldsModal"),
+            (("i",), "FormModal"),
+            (("a",), "FormModal"),
+            (("d",), "FormModal"),
             (("t",), "ChoiceModal"),
         )
         await pilot.press("t", "enter")
         await settle(app, pilot)
-        await fits(app, pilot, "FieldsModal")
+        await fits(app, pilot, "FormModal")
+
+
+async def tab_through(app, pilot, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Every field of the open form, reached by Tab, is scrolled whole into view."""
+    form = app.screen
+    fields = list(form.query("Input, OptionList, TextArea"))
+    assert fields
+    for field in fields:
+        await settle(app, pilot, 1)
+        assert app.focused is field
+        region = field.region
+        assert region.height > 0 and region.y >= 0 and region.bottom <= size[1], (
+            f"{field!r} is cut off at {size}: {region}"
+        )
+        await pilot.press("tab")
+
+
+@pytest.mark.parametrize("size", [SIZE, (60, 20)])
+async def test_the_year_and_course_forms_fit_and_scroll(w, size) -> None:
+    """The longest forms — a new period (two lists) and a class's new subject (two lists
+    of the school) — fit 80×24 whole and, at 60×20, bring every field into view."""
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=size) as pilot:
+        await sign_in(app, pilot, "admin")
+        await settle(app, pilot, 3)
+        for task in ("year", "courses"):
+            await open_menu_task(app, pilot, task)
+            await pilot.press("n")
+            await settle(app, pilot, 3)
+            if size == SIZE:
+                await fits(app, pilot, "FormModal")
+            else:
+                await tab_through(app, pilot, size)
+                await pilot.press("escape")
+            await settle(app, pilot)
+            await pilot.press("escape")  # back to the menu
+            await settle(app, pilot)

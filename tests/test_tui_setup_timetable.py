@@ -13,13 +13,22 @@ from textual.widgets import Input
 
 from tests.conftest import make_db, set_password
 from tests.school import NOW, TODAY, build
-from tests.ui import PASSWORD, open_menu_task, screen_text, settle, sign_in, toast_text
+from tests.ui import (
+    PASSWORD,
+    form_error,
+    open_menu_task,
+    screen_text,
+    set_field,
+    settle,
+    sign_in,
+    toast_text,
+)
 from zhurnal.core.models import AuditEvent, Lesson, TimetableSlot
 from zhurnal.core.services import timetable
 from zhurnal.tui.screens.timetable_admin import TimetableAdminScreen
 from zhurnal.tui.screens.timetable_day import TimetableDayScreen
 from zhurnal.tui.widgets.dialogs import ChoiceModal
-from zhurnal.tui.widgets.fields_form import FieldsModal
+from zhurnal.tui.widgets.form import FormModal
 from zhurnal.tui.widgets.lines import LinesModal
 
 TUE, WED = 1, 2
@@ -60,9 +69,9 @@ async def open_grid(app, pilot, login: str = "admin") -> TimetableAdminScreen:  
 
 
 async def fill(app, pilot, **values: str) -> None:  # type: ignore[no-untyped-def]
-    assert isinstance(app.screen, FieldsModal)
+    assert isinstance(app.screen, FormModal)
     for key, value in values.items():
-        app.screen.query_one(f"#field-{key}", Input).value = value
+        set_field(app, key, value)
     await pilot.press("ctrl+s")
     await settle(app, pilot, 3)
 
@@ -90,16 +99,20 @@ async def test_a_slot_added_in_the_grid_and_a_clash_refused_naming_the_other(w) 
         assert "Мат" in painted and "12 УМИ" in painted
         assert "Вт 2-й: Математика — Учителева Мария Ивановна, каб. 12" in painted
 
-        # The second group at the same bell clashes with the whole class's lesson.
+        # The second group at the same bell clashes with the whole class's lesson: refused
+        # in the form, which stays open with what was typed; nothing written.
         await pilot.press("n")
         await settle(app, pilot)
         await pilot.press("down", "enter")  # Математика (2 гр.), Другов
         await settle(app, pilot)
         await fill(app, pilot, room="14")
-        shown = await toast_text(app, pilot)
+        shown = form_error(app)
         assert "У 5А уже стоит Математика во вторник 2-м уроком" in shown
         assert "учитель Учителева М. И." in shown
         assert len(slots(w)) == 1
+        assert app.screen.query_one("#field-room", Input).value == "14"
+        await pilot.press("escape")
+        await settle(app, pilot)
         assert isinstance(app.screen, TimetableAdminScreen)
 
 

@@ -8,15 +8,24 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, TextArea
 
 from tests.conftest import add_user, make_db, set_password
 from tests.test_cli_school_year import year_state
-from tests.ui import PASSWORD, burst, open_menu_task, screen_text, settle, sign_in
+from tests.ui import (
+    PASSWORD,
+    burst,
+    form_error,
+    open_menu_task,
+    screen_text,
+    set_field,
+    settle,
+    sign_in,
+)
 from zhurnal.core.readmodels import year_setup
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.year import YearScreen
-from zhurnal.tui.widgets.year_form import YearFormModal
+from zhurnal.tui.widgets.form import FormModal
 
 TODAY = date(2026, 8, 25)
 QUARTERS = [
@@ -55,31 +64,20 @@ async def open_year(app, pilot, login: str = "admin") -> YearScreen:  # type: ig
 async def fill(app, pilot, **values: str) -> None:  # type: ignore[no-untyped-def]
     """Type into the open form's fields; the first field is typed key by key."""
     form = app.screen
-    assert isinstance(form, YearFormModal)
+    assert isinstance(form, FormModal)
     for key, value in values.items():
         widget = form.query_one(f"#field-{key}")
-        if isinstance(widget, Select):
-            widget.value = value
-        elif isinstance(widget, TextArea):
-            widget.text = value
-        elif widget.has_focus:
+        if isinstance(widget, Input) and widget.has_focus:
             widget.value = ""
             await burst(app, pilot, *value)
         else:
-            widget.value = value
+            set_field(app, key, value)
     await settle(app, pilot, 1)
 
 
 async def save(app, pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("ctrl+s")
     await settle(app, pilot, 3)
-
-
-def form_error(app) -> str:  # type: ignore[no-untyped-def]
-    """The refusal shown in the open form (as painted: it is on screen)."""
-    error = app.screen.query_one("#form-error", Static)
-    assert error.region.height > 0
-    return str(error.content)
 
 
 async def test_a_year_is_set_up_from_nothing_with_quarters_a_holiday_and_bells(db) -> None:
@@ -150,7 +148,7 @@ async def test_an_overlapping_period_is_refused_in_the_form_and_nothing_written(
         )
         await save(app, pilot)
         form = app.screen
-        assert isinstance(form, YearFormModal)  # still open, with what was typed
+        assert isinstance(form, FormModal)  # still open, with what was typed
         assert form.query_one("#field-name", Input).value == "Лишняя четверть"
         assert "пересекаются с периодом «4 четверть» (31.03.2027–26.05.2027)" in form_error(app)
         await pilot.press("escape")
@@ -169,7 +167,7 @@ async def test_a_holiday_outside_the_year_is_refused_in_the_form(db) -> None:
         await settle(app, pilot)
         await fill(app, pilot, name="Летние каникулы", start="01.06.2027", end="31.08.2027")
         await save(app, pilot)
-        assert isinstance(app.screen, YearFormModal)
+        assert isinstance(app.screen, FormModal)
         assert "внутри учебного года 2026/2027 (01.09.2026–31.05.2027)" in form_error(app)
         await fill(app, pilot, start="31.02.2027")  # an impossible date: named, not written
         await save(app, pilot)
@@ -184,7 +182,7 @@ async def test_a_period_is_corrected_and_a_free_one_removed(db) -> None:
         screen = await open_year(app, pilot)
         await pilot.press("down", "down", "down", "enter")  # the 4th quarter
         await settle(app, pilot)
-        assert isinstance(app.screen, YearFormModal)
+        assert isinstance(app.screen, FormModal)
         await fill(app, pilot, start="30.03.2027")
         await save(app, pilot)
         assert app.screen is screen, form_error(app)

@@ -99,3 +99,28 @@ async def open_menu_task(app, pilot, key: str) -> None:  # type: ignore[no-untyp
     options.highlighted = options.get_option_index(key)
     await pilot.press("enter")
     await settle(app, pilot, 3)
+
+
+def set_field(app, key: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    """Leave ``value`` in the open form's field ``key``: typed into a line or a text
+    area, or, in a list, the option of that value highlighted."""
+    from textual.widgets import Input, OptionList, TextArea
+
+    widget = app.screen.query_one(f"#field-{key}")
+    if isinstance(widget, OptionList):
+        widget.highlighted = widget.get_option_index(value)
+    elif isinstance(widget, TextArea):
+        widget.text = value
+    else:
+        assert isinstance(widget, Input)
+        widget.value = value
+
+
+def form_error(app) -> str:  # type: ignore[no-untyped-def]
+    """The refusal shown in the open form (as painted: it is on screen)."""
+    from textual.widgets import Static
+
+    error = app.screen.query_one("#form-error", Static)
+    region = error.region
+    assert region.height > 0 and region.y >= 0 and region.bottom <= app.size.height
+    return str(error.content)

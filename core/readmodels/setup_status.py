@@ -98,12 +98,39 @@ def _plural(n: int, one: str, few: str, many: str) -> str:
     return f"{n} {many}"
 
 
+TERMS_IN_YEAR = {"quarters": 4, "halves": 2}
+TERM_NAMES = {"quarters": "четверти", "halves": "полугодия"}
+
+
+def _terms_step(terms: dict[str, int], schemes_used: set[str]) -> SetupStep:
+    """The year is cut into all its quarters (or half-years) for every scheme its classes
+    use (before there are classes: for one scheme at least)."""
+    complete = {k for k, n in terms.items() if n >= TERMS_IN_YEAR[k]}
+    done = schemes_used <= complete if schemes_used else bool(complete)
+    shown = [k for k in TERMS_IN_YEAR if terms[k] or k in schemes_used]
+    detail = "; ".join(f"{TERM_NAMES[k]}: {terms[k]} из {TERMS_IN_YEAR[k]}" for k in shown)
+    if not shown:
+        detail = "Нет ни одной четверти или полугодия: уроки не на что ставить."
+    elif not done:
+        detail = f"Не весь год разбит на периоды — {detail}."
+    else:
+        detail = detail[:1].upper() + detail[1:] + "."
+    return SetupStep("periods", "Четверти и полугодия", done, detail, "year")
+
+
 def setup_status(db: Database) -> SetupStatus:
     """The checklist of the current year's setup (see the module's docstring)."""
     with db.read() as s:
         year = s.exec(select(SchoolYear).where(SchoolYear.is_current == True)).first()  # noqa: E712
         y = year.id if year is not None else -1
-        periods = _rows(s, Period, Period.year_id == y)
+        terms = {
+            scheme: _rows(s, Period, Period.year_id == y, Period.scheme == scheme,
+                          Period.kind == kind)
+            for scheme, kind in (("quarters", "quarter"), ("halves", "half"))
+        }  # fmt: skip
+        schemes_used = set(
+            s.exec(select(SchoolClass.period_scheme).where(SchoolClass.year_id == y)).all()
+        )
         bells = _rows(s, Bell)
         active = s.exec(select(User.roles).where(User.active == True)).all()  # noqa: E712
         teachers = sum(1 for roles in active if "teacher" in roles.split(","))
@@ -128,15 +155,7 @@ def setup_status(db: Database) -> SetupStatus:
             f"Текущий учебный год: {name}." if year else "Не задан: создайте учебный год.",
             "year",
         ),
-        SetupStep(
-            "periods",
-            "Четверти и полугодия",
-            periods > 0,
-            f"Учебных периодов: {periods}."
-            if periods
-            else "Нет ни одной четверти или полугодия: уроки не на что ставить.",
-            "year",
-        ),
+        _terms_step(terms, schemes_used),
         SetupStep(
             "bells",
             "Расписание звонков",

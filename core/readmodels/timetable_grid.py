@@ -21,7 +21,16 @@ from sqlmodel import Session, col, or_, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied
-from zhurnal.core.models import Bell, Course, SchoolClass, SchoolYear, Subject, TimetableSlot, User
+from zhurnal.core.models import (
+    Bell,
+    Course,
+    Lesson,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    TimetableSlot,
+    User,
+)
 from zhurnal.core.readmodels.classes import ClassRef, _class_refs
 
 LIST_ROLES = ("admin", "deputy", "director", "secretary")
@@ -182,12 +191,23 @@ def timetable_week(
         )
 
 
-def substitute_teachers(db: Database, actor: Actor) -> tuple[tuple[int, str], ...]:
-    """(id, full name) of every active teacher, by name (the deputy, the director)."""
+def substitute_teachers(db: Database, actor: Actor, lesson_id: int) -> tuple[tuple[int, str], ...]:
+    """(id, full name) of every active teacher who may substitute for the lesson, by
+    name (for the deputy, the director): not the course's own teacher, nor the one who
+    holds it now."""
     with db.read() as session:
         if not actor.has("deputy", "director"):
             raise PermissionDenied("Замены назначает заместитель директора.")
+        lesson = session.get(Lesson, lesson_id)
+        course = session.get(Course, lesson.course_id) if lesson else None
+        if lesson is None or course is None:
+            raise NotFound(f"Урок № {lesson_id} не найден.")
+        busy = {course.teacher_id, lesson.held_by_id}
         users = session.exec(
             select(User).where(User.active == True).order_by(col(User.full_name))  # noqa: E712
         )
-        return tuple((u.id or 0, u.full_name) for u in users if "teacher" in u.role_set())
+        return tuple(
+            (u.id or 0, u.full_name)
+            for u in users
+            if "teacher" in u.role_set() and u.id not in busy
+        )

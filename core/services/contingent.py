@@ -13,8 +13,12 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import (
+    Absence,
+    Assignment,
     Course,
     Enrolment,
+    Lesson,
+    Mark,
     SchoolClass,
     Student,
     SubgroupMember,
@@ -170,6 +174,37 @@ def _check_leaving_day(uow: UnitOfWork, student: Student, e: Enrolment, day: dat
             f"Дата {fmt_date(day)} вне учебного года {year.name} "
             f"({fmt_date(year.start)}–{fmt_date(year.end)})."
         )
+    kept = _entries_from(uow, student, e.class_id, day)
+    if kept:
+        raise ValidationError(
+            f"У {student.full_name} в {klass.title} есть отметки или пропуски с "
+            f"{fmt_date(day)}: {', '.join(fmt_date(d) for d in kept[:3])}"
+            f"{' и другие' if len(kept) > 3 else ''}. Выбытие датируется днём после "
+            "последнего урока ученика в классе; проверьте дату приказа."
+        )
+
+
+def _entries_from(uow: UnitOfWork, student: Student, class_id: int, day: date) -> list[date]:
+    """The days from ``day`` on with a mark or an absence of the student in the class."""
+    lessons = (
+        select(Lesson.id, Lesson.date)
+        .join(Course, col(Course.id) == Lesson.course_id)
+        .where(Course.class_id == class_id, Lesson.date >= day)
+        .subquery()
+    )
+    marked = (
+        select(lessons.c.date)
+        .join(Assignment, col(Assignment.lesson_id) == lessons.c.id)
+        .join(Mark, col(Mark.assignment_id) == Assignment.id)
+        .where(Mark.student_id == student.id)
+    )
+    absent = (
+        select(lessons.c.date)
+        .join(Absence, col(Absence.lesson_id) == lessons.c.id)
+        .where(Absence.student_id == student.id)
+    )
+    days = set(uow.session.exec(marked)) | set(uow.session.exec(absent))
+    return sorted(days)
 
 
 def leave(

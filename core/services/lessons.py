@@ -309,12 +309,18 @@ def assign_substitute(
     """The deputy assigns who holds a lesson (замена); None returns it to the course teacher.
 
     The substitute fills the lesson [004 §5 «Учитель»] and sees it among their lessons
-    (``readmodels.my_lessons``); the course teacher no longer does.  Refused for a
+    (``readmodels.my_lessons``) and keeps it; the course teacher keeps the right to write
+    it too (``access.may_write_lesson``).  Refused for the course's own teacher, for a
     cancelled lesson and when the substitute holds another class's lesson at that bell
     (the same class's other group excepted: the groups are merged)."""
     with unit_of_work(db, actor, "lesson.substitute") as uow:
         require(actor.has("deputy", "director"), "Замены назначает заместитель директора.")
         ctx = lesson_ctx(uow, lesson_id)
+        if teacher_id is not None and teacher_id == ctx.course.teacher_id:
+            raise ValidationError(
+                "Это учитель самого предмета: замена не нужна. Чтобы вернуть урок ему, "
+                "отмените замену."
+            )
         target = ctx.course.teacher_id if teacher_id is None else teacher_id
         user: User = uow.get(User, target, "Учитель")
         if "teacher" not in user.role_set() or not user.active:

@@ -104,6 +104,15 @@ def close_year(db: Database, actor: Actor, year_id: int) -> YearView:
         year.closed = True
         uow.touch(year)
         uow.audit("year.close", "school_year", year.id, {"closed": False}, {"closed": True})
+        waiting = uow.session.exec(
+            select(SchoolYear)
+            .where(SchoolYear.start > year.end, SchoolYear.closed == False)  # noqa: E712
+            .order_by(col(SchoolYear.start))
+        ).first()
+        if year.is_current and waiting is not None:  # the next year, prepared ahead
+            year.is_current, waiting.is_current = False, True
+            uow.touch(waiting)
+            uow.audit("year.set_current", "school_year", waiting.id, None, {"is_current": True})
         return _year_view(year)
 
 
@@ -166,7 +175,9 @@ def next_year(
     end: date | None = None,
     name: str = "",
 ) -> NextYear:
-    """Year N+1 from year N, made current: dates given or a year later; periods moved a
+    """Year N+1 from year N — made current once year N is over (closed, or past its last
+    day), so that preparing the next year in spring never takes the running register out
+    of use; until then it waits, not current: dates given or a year later; periods moved a
     year on (within the new dates; the deputy adjusts them); holidays a year on; bells and
     subjects are the school's and stay; every class of grades 1–10 gets its class g+1 with
     the same letter and class teacher (the period scheme of last year's class g+1), with
@@ -192,11 +203,12 @@ def next_year(
                     f"Учебный год {y.name} ({fmt_date(y.start)}–{fmt_date(y.end)}) уже есть: "
                     "следующий год создан раньше или даты пересекаются."
                 )
-        for y in years:
+        make_current = source.closed or uow.now.date() > source.end
+        for y in years if make_current else ():
             if y.is_current:
                 y.is_current = False
                 uow.touch(y)
-        year = SchoolYear(name=name, start=start, end=end, is_current=True, version=0)
+        year = SchoolYear(name=name, start=start, end=end, is_current=make_current, version=0)
         uow.touch(year)
         uow.session.flush()
         new_id = year.id or 0

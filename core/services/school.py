@@ -248,6 +248,19 @@ def _inside_year(year: SchoolYear, start: date, end: date, what: str) -> None:
         )
 
 
+def within_class_year(
+    uow: UnitOfWork, klass: SchoolClass, start: date, end: date | None, what: str
+) -> None:
+    """A timetable date (a slot from, a change from) inside the school year of the class."""
+    year: SchoolYear = uow.get(SchoolYear, klass.year_id, "Учебный год")
+    for day in (start, end):
+        if day is not None and not year.start <= day <= year.end:
+            raise ValidationError(
+                f"{what}: {fmt_date(day)} вне учебного года {year.name} "
+                f"({fmt_date(year.start)}–{fmt_date(year.end)}) класса {klass.title}."
+            )
+
+
 def _teacher(uow: UnitOfWork, user_id: int) -> User:
     user: User = uow.get(User, user_id, "Пользователь")
     if "teacher" not in user.role_set() or not user.active:

@@ -36,6 +36,7 @@ from zhurnal.core.services.school import (
     SlotView,
     _check_range,
     _slot_view,
+    within_class_year,
 )
 from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
 
@@ -56,13 +57,14 @@ def add_slot(
     with unit_of_work(db, actor, "slot.add") as uow:
         require(actor.has(*SETUP_ROLES), SETUP_ONLY)
         course: Course = uow.get(Course, course_id, "Предмет класса")
-        uow.get(SchoolClass, course.class_id, "Класс")
+        klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
         if not 0 <= weekday <= 5:
             raise ValidationError("День недели: от 0 (понедельник) до 5 (суббота).")
         if uow.session.get(Bell, number) is None:
             raise ValidationError(f"Урока № {number} нет в расписании звонков.")
         room = check_text(room, "Кабинет", 50)
         _check_range(valid_from, valid_to, "Расписание")
+        within_class_year(uow, klass, valid_from, valid_to, "Расписание")
         message = slot_clash(
             uow.session, placement(uow.session, course, room), weekday, number, valid_from, valid_to
         )

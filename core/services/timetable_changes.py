@@ -46,6 +46,7 @@ from zhurnal.core.services.school import (
     SETUP_ROLES,
     SlotView,
     _slot_view,
+    within_class_year,
 )
 from zhurnal.core.services.timetable import create_slot_lessons
 from zhurnal.core.uow import UnitOfWork, require, snapshot, unit_of_work
@@ -159,6 +160,7 @@ def change_slot(
                 f"Изменение с {fmt_date(from_date)}: урок расписания действует "
                 f"с {fmt_date(old.valid_from)}{until}."
             )
+        within_class_year(uow, klass, from_date, None, "Изменение расписания")
         if (new_weekday, new_number, new_room) == (old.weekday, old.number, old.room):
             raise ValidationError("Изменение не задано: день, урок и кабинет те же.")
         message = slot_clash(

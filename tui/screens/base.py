@@ -97,18 +97,8 @@ class ZhurnalScreen(Screen[None]):
     # --- typing ahead ------------------------------------------------------------------
 
     def after_pending_keys(self, widgets: Sequence[Widget], callback: Callable[[], None]) -> None:
-        """Run ``callback`` once each widget has handled the keys already queued for it.
+        """Run ``callback`` once each widget has handled the keys already queued for it
+        (:func:`zhurnal.tui.widgets.form.after_pending_keys`)."""
+        from zhurnal.tui.widgets.form import after_pending_keys
 
-        A priority binding (Enter on a form) runs before the focused Input has
-        processed the characters typed just before it; reading ``Input.value``
-        at once would miss them when SSH delivers keys in a burst.
-        """
-        pending = list(widgets)
-
-        def step() -> None:
-            if pending:
-                pending.pop(0).call_later(step)
-            else:
-                callback()
-
-        step()
+        after_pending_keys(widgets, callback)

@@ -18,28 +18,27 @@ by the core; the form shows the refusal and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from zhurnal.core.readmodels.audit_text import short_name
-from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.screens.setup_base import Outcome, SetupScreen
 from zhurnal.tui.widgets.footer import RegisterFooter
-from zhurnal.tui.widgets.setup_form import FormField, ask_setup
+from zhurnal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.catalog import ClassRow, SubjectRow, TeacherRef, YearRef
+    from zhurnal.tui.widgets.form import Values
 
 NO_TEACHER = ("", "— не назначен —")
 SCHEMES = (("quarters", "четверти"), ("halves", "полугодия"))
@@ -80,24 +79,6 @@ class ClassesTable(DataTable[Text]):
     ]
 
 
-class SetupScreen(ZhurnalScreen):
-    """A screen of the year setup: its forms (``ask_setup``) reload it when done."""
-
-    def _reload(self, _: object = None) -> None:
-        raise NotImplementedError
-
-    def _open_form(
-        self,
-        title: str,
-        fields: list[FormField],
-        call: Callable[[Database, dict[str, str]], str],
-    ) -> None:
-        ask_setup(self, self.register.database, title, fields, call, self._reload)
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-
 class ClassesScreen(SetupScreen):
     """The subjects and the classes of the current year."""
 
@@ -116,14 +97,8 @@ class ClassesScreen(SetupScreen):
     ClassesScreen DataTable { height: 1fr; }
     """
 
-    class Loaded(Message, bubble=False):
-        def __init__(self, catalog: Catalog) -> None:
-            super().__init__()
-            self.catalog = catalog
-
     def __init__(self, actor: Actor) -> None:
-        super().__init__()
-        self.actor = actor
+        super().__init__(actor)
         self.catalog = Catalog(None, (), (), ())
 
     def compose(self) -> ComposeResult:
@@ -152,18 +127,13 @@ class ClassesScreen(SetupScreen):
         for header, width in (("Класс", 5), ("Периоды", 9), ("Кл. руководитель", rest), ("Уч.", 4)):
             classes.add_column(header, width=width)
         classes.focus()
-        self._reload()
+        self.reload()
 
-    def _reload(self, _: object = None) -> None:
-        self._load()
+    def fetch(self, db: Database) -> Catalog:
+        return load_catalog(db, self.actor)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self) -> None:
-        self.post_message(self.Loaded(load_catalog(self.register.database(), self.actor)))
-
-    @on(Loaded)
-    def _loaded(self, event: ClassesScreen.Loaded) -> None:
-        self.catalog = c = event.catalog
+    def show(self, data: Catalog) -> None:
+        self.catalog = c = data
         year = f"Классы {c.year.name}" if c.year else "Классы: учебный год не задан"
         self.query_one("#classes-title", Static).update(Content(year))
         self._fill(self.query_one(SubjectsTable), [(s.name, str(s.courses)) for s in c.subjects])
@@ -203,17 +173,17 @@ class ClassesScreen(SetupScreen):
     def _new_subject(self) -> None:
         actor = self.actor
 
-        def call(db: Database, v: dict[str, str]) -> str:
+        def call(db: Database, v: Values) -> Outcome:
             from zhurnal.core.services.school import add_subject
 
             made = add_subject(db, actor, v["name"], v["short"])
-            return f"Предмет «{made.name}» добавлен."
+            return f"Предмет «{made.name}» добавлен.", []
 
         fields = [
             FormField("name", "Название предмета:", placeholder="Математика"),
             FormField("short", "Краткое название (необязательно):", placeholder="Мат"),
         ]
-        self._open_form("Новый предмет", fields, call)
+        self.open_form("Новый предмет", fields, call)
 
     def _new_class(self) -> None:
         year, actor = self.catalog.year, self.actor
@@ -221,7 +191,7 @@ class ClassesScreen(SetupScreen):
             self.notify("Сначала задайте учебный год.", severity="error", markup=False)
             return
 
-        def call(db: Database, v: dict[str, str]) -> str:
+        def call(db: Database, v: Values) -> Outcome:
             from zhurnal.core.context import parse_class_title
             from zhurnal.core.errors import ValidationError
             from zhurnal.core.services.school import create_class
@@ -233,55 +203,54 @@ class ClassesScreen(SetupScreen):
                 )
             teacher = int(v["teacher"]) if v["teacher"] else None
             made = create_class(db, actor, year.id, parsed[0], parsed[1], teacher, v["scheme"])
-            return f"Класс {made.title} добавлен в {year.name}."
+            return f"Класс {made.title} добавлен в {year.name}.", []
 
         fields = [
             FormField("title", "Класс (параллель и литера):", placeholder="5А"),
-            FormField("scheme", "Оценивание по:", "quarters", SCHEMES),
+            FormField("scheme", "Оценивание по:", "quarters", choices=SCHEMES),
             FormField(
                 "teacher",
                 "Классный руководитель:",
-                "",
-                (NO_TEACHER, *teacher_choices(self.catalog.teachers)),
+                choices=(NO_TEACHER, *teacher_choices(self.catalog.teachers)),
             ),
         ]
-        self._open_form(f"Новый класс, {year.name}", fields, call)
+        self.open_form(f"Новый класс, {year.name}", fields, call)
 
     def action_rename(self) -> None:
         subject, actor = self._subject(), self.actor
         if subject is None:
             return
 
-        def call(db: Database, v: dict[str, str]) -> str:
+        def call(db: Database, v: Values) -> Outcome:
             from zhurnal.core.services.courses import rename_subject
 
             made = rename_subject(db, actor, subject.id, v["name"], v["short"])
-            return f"Предмет «{subject.name}» теперь называется «{made.name}»."
+            return f"Предмет «{subject.name}» теперь называется «{made.name}».", []
 
         fields = [
             FormField("name", "Название предмета:", subject.name),
             FormField("short", "Краткое название:", subject.short),
         ]
-        self._open_form(f"Переименовать: {subject.name}", fields, call)
+        self.open_form(f"Переименовать: {subject.name}", fields, call)
 
     def action_class_teacher(self) -> None:
         klass, actor = self._class(), self.actor
         if klass is None:
             return
 
-        def call(db: Database, v: dict[str, str]) -> str:
+        def call(db: Database, v: Values) -> Outcome:
             from zhurnal.core.services.school import set_class_teacher
 
             teacher = int(v["teacher"]) if v["teacher"] else None
             set_class_teacher(db, actor, klass.id, teacher, expected_version=klass.version)
             names = {str(t.id): t.full_name for t in self.catalog.teachers}
             who = names.get(v["teacher"], "не назначен")
-            return f"{klass.title}: классный руководитель — {who}."
+            return f"{klass.title}: классный руководитель — {who}.", []
 
         current = str(klass.class_teacher_id) if klass.class_teacher_id else ""
         choices = (NO_TEACHER, *teacher_choices(self.catalog.teachers))
-        fields = [FormField("teacher", "Классный руководитель:", current, choices)]
-        self._open_form(f"Классный руководитель {klass.title}", fields, call)
+        fields = [FormField("teacher", "Классный руководитель:", current, choices=choices)]
+        self.open_form(f"Классный руководитель {klass.title}", fields, call)
 
     @on(ClassesTable.RowSelected)
     def _open_class(self) -> None:

@@ -19,14 +19,13 @@ impossible date, an unknown class) is refused whole, every such row named by its
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from zhurnal.core.rules import fmt_date
@@ -37,13 +36,14 @@ from zhurnal.tui.screens.setup_base import (
     read_file,
     read_required,
 )
-from zhurnal.tui.widgets.fields_form import Field, FieldsModal
 from zhurnal.tui.widgets.footer import RegisterFooter
+from zhurnal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.class_roster import ClassRoster, RosterLine
+    from zhurnal.tui.widgets.form import Values
 
 
 def line_details(x: RosterLine) -> str:
@@ -67,11 +67,6 @@ class ContingentScreen(ClassStepScreen):
         Binding("t", "transfer", "Перевод"),
     ]
     HELP_TITLE = "Контингент"
-
-    class Loaded(Message, bubble=False):
-        def __init__(self, roster: ClassRoster | None) -> None:
-            super().__init__()
-            self.roster = roster
 
     def __init__(self, actor: Actor) -> None:
         super().__init__(actor)
@@ -97,21 +92,15 @@ class ContingentScreen(ClassStepScreen):
         table.focus()
         self.reload()
 
-    def reload(self) -> None:
-        self._load(self.class_id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, class_id: int | None) -> None:
+    def fetch(self, db: Database) -> ClassRoster | None:
         from zhurnal.core.readmodels.class_roster import class_roster
 
-        db = self.register.database()
         self.load_classes(db)
-        class_id = class_id or self.class_id
-        self.post_message(self.Loaded(class_roster(db, self.actor, class_id) if class_id else None))
+        class_id = self.class_id
+        return class_roster(db, self.actor, class_id) if class_id else None
 
-    @on(Loaded)
-    def _loaded(self, event: ContingentScreen.Loaded) -> None:
-        self.roster = roster = event.roster
+    def show(self, data: ClassRoster | None) -> None:
+        self.roster = roster = data
         table = self.query_one(RosterTable)
         row = table.cursor_row
         table.clear()
@@ -152,37 +141,33 @@ class ContingentScreen(ClassStepScreen):
 
     def action_import_list(self) -> None:
         fields = [
-            Field("path", "Файл на сервере (CSV или XLSX):", read=read_required("Файл")),
-            Field("order", "Приказ о зачислении:", placeholder="Приказ № 12-у от 20.11.2026"),
-            Field(
+            FormField("path", "Файл на сервере (CSV или XLSX):", read=read_required("Файл")),
+            FormField("order", "Приказ о зачислении:", placeholder="Приказ № 12-у от 20.11.2026"),
+            FormField(
                 "start", "Дата зачисления (пусто — сегодня):", read=read_date("С", optional=True)
             ),
-            Field("klass", "Класс (пусто — из столбца «Класс» файла):", self.class_title),
+            FormField("klass", "Класс (пусто — из столбца «Класс» файла):", self.class_title),
         ]
+        actor = self.actor
 
-        def load(values: dict[str, Any]) -> None:
-            actor = self.actor
+        def load(db: Database, values: Values) -> Outcome:
+            from zhurnal.core.roster_file import read_roster
+            from zhurnal.core.services.class_lists import import_class_list
 
-            def call(db: Database) -> Outcome:
-                from zhurnal.core.roster_file import read_roster
-                from zhurnal.core.services.class_lists import import_class_list
+            roster = read_roster(read_file(values["path"]), values["path"])
+            result = import_class_list(
+                db, actor, roster.rows, values["order"], values["start"], values["klass"],
+                roster.errors,
+            )  # fmt: skip
+            if result.ok:
+                return f"Зачислено учеников: {result.imported}.", []
+            return (
+                "Загрузка отменена: ни один ученик не зачислен. "
+                f"Отклонено строк: {len(result.refused)}.",
+                [f"Строка {line}: {why}" for line, why in result.refused],
+            )
 
-                roster = read_roster(read_file(values["path"]), values["path"])
-                result = import_class_list(
-                    db, actor, roster.rows, values["order"], values["start"], values["klass"],
-                    roster.errors,
-                )  # fmt: skip
-                if result.ok:
-                    return f"Зачислено учеников: {result.imported}.", []
-                return (
-                    "Загрузка отменена: ни один ученик не зачислен. "
-                    f"Отклонено строк: {len(result.refused)}.",
-                    [f"Строка {line}: {why}" for line, why in result.refused],
-                )
-
-            self.run_call(call)
-
-        self.ask(FieldsModal("Список класса из файла", fields), load)
+        self.open_form("Список класса из файла", fields, load)
 
     def action_arrive(self) -> None:
         title = self.class_title
@@ -190,27 +175,23 @@ class ContingentScreen(ClassStepScreen):
             return
         today = fmt_date(self.register.today())
         fields = [
-            Field("name", "Фамилия Имя Отчество:", read=read_required("ФИО")),
-            Field("birth", "Дата рождения (ДД.ММ.ГГГГ):", read=read_required("Дата рождения")),
-            Field("start", "В классе с (ДД.ММ.ГГГГ):", today, read=read_date("С")),
-            Field("order", "Приказ о зачислении:", placeholder="Приказ № 12-у от 20.11.2026"),
+            FormField("name", "Фамилия Имя Отчество:", read=read_required("ФИО")),
+            FormField("birth", "Дата рождения (ДД.ММ.ГГГГ):", read=read_required("Дата рождения")),
+            FormField("start", "В классе с (ДД.ММ.ГГГГ):", today, read=read_date("С")),
+            FormField("order", "Приказ о зачислении:", placeholder="Приказ № 12-у от 20.11.2026"),
         ]
+        actor = self.actor
 
-        def arrive(values: dict[str, Any]) -> None:
-            actor = self.actor
+        def arrive(db: Database, values: Values) -> Outcome:
+            from zhurnal.core.services.class_lists import arrive
 
-            def call(db: Database) -> Outcome:
-                from zhurnal.core.services.class_lists import arrive
+            arrive(
+                db, actor, values["name"], values["birth"], title, values["order"],
+                values["start"],
+            )  # fmt: skip
+            return f"Зачислен(а) в {title} с {fmt_date(values['start'])}: {values['name']}.", []
 
-                arrive(
-                    db, actor, values["name"], values["birth"], title, values["order"],
-                    values["start"],
-                )  # fmt: skip
-                return f"Зачислен(а) в {title} с {fmt_date(values['start'])}: {values['name']}.", []
-
-            self.run_call(call)
-
-        self.ask(FieldsModal(f"Прибытие в {title}", fields), arrive)
+        self.open_form(f"Прибытие в {title}", fields, arrive)
 
     # --- departure and transfer of the highlighted student -------------------------------
 
@@ -229,29 +210,23 @@ class ContingentScreen(ClassStepScreen):
         if x is None:
             return
         fields = [
-            Field(
-                "day",
-                "Нет в классе с (ДД.ММ.ГГГГ):",
-                fmt_date(self.register.today()),
-                read=read_date("С"),
-            ),
-            Field("order", "Приказ о выбытии:", placeholder="Приказ № 15-у от 01.12.2026"),
-            Field("reason", "Причина:", placeholder="переезд"),
+            self._day_field("Нет в классе с (ДД.ММ.ГГГГ):"),
+            FormField("order", "Приказ о выбытии:", placeholder="Приказ № 15-у от 01.12.2026"),
+            FormField("reason", "Причина:", placeholder="переезд"),
         ]
+        actor = self.actor
 
-        def leave(values: dict[str, Any]) -> None:
-            actor = self.actor
+        def leave(db: Database, values: Values) -> Outcome:
+            from zhurnal.core.services.contingent import leave
 
-            def call(db: Database) -> Outcome:
-                from zhurnal.core.services.contingent import leave
-
-                leave(db, actor, x.student_id, values["day"], values["order"], values["reason"])
-                return f"Выбытие оформлено: {x.full_name}, с {fmt_date(values['day'])}.", []
-
-            self.run_call(call)
+            leave(db, actor, x.student_id, values["day"], values["order"], values["reason"])
+            return f"Выбытие оформлено: {x.full_name}, с {fmt_date(values['day'])}.", []
 
         note = "Ученик остаётся в истории класса и уходит из журнала с этой даты."
-        self.ask(FieldsModal(f"Выбытие: {x.full_name}", fields, note=note), leave)
+        self.open_form(f"Выбытие: {x.full_name}", fields, leave, note=note)
+
+    def _day_field(self, label: str) -> FormField:
+        return FormField("day", label, fmt_date(self.register.today()), read=read_date("С"))
 
     def action_transfer(self) -> None:
         x = self._movable()
@@ -271,24 +246,15 @@ class ContingentScreen(ClassStepScreen):
 
     def _transfer_form(self, x: RosterLine, class_id: int, title: str) -> None:
         fields = [
-            Field(
-                "day",
-                f"В {title} с (ДД.ММ.ГГГГ):",
-                fmt_date(self.register.today()),
-                read=read_date("С"),
-            ),
-            Field("order", "Приказ о переводе:", placeholder="Приказ № 16-у от 01.12.2026"),
+            self._day_field(f"В {title} с (ДД.ММ.ГГГГ):"),
+            FormField("order", "Приказ о переводе:", placeholder="Приказ № 16-у от 01.12.2026"),
         ]
+        actor = self.actor
 
-        def transfer(values: dict[str, Any]) -> None:
-            actor = self.actor
+        def transfer(db: Database, values: Values) -> Outcome:
+            from zhurnal.core.services.contingent import transfer
 
-            def call(db: Database) -> Outcome:
-                from zhurnal.core.services.contingent import transfer
+            transfer(db, actor, x.student_id, class_id, values["day"], values["order"])
+            return f"Переведён(а) в {title} с {fmt_date(values['day'])}: {x.full_name}.", []
 
-                transfer(db, actor, x.student_id, class_id, values["day"], values["order"])
-                return f"Переведён(а) в {title} с {fmt_date(values['day'])}: {x.full_name}.", []
-
-            self.run_call(call)
-
-        self.ask(FieldsModal(f"Перевод в {title}: {x.full_name}", fields), transfer)
+        self.open_form(f"Перевод в {title}: {x.full_name}", fields, transfer)

@@ -23,24 +23,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from zhurnal.core.readmodels.audit_text import short_name
 from zhurnal.core.reports.load import hours_text
-from zhurnal.tui.screens.classes import Catalog, SetupScreen, load_catalog, teacher_choices
+from zhurnal.tui.screens.classes import Catalog, load_catalog, teacher_choices
+from zhurnal.tui.screens.setup_base import Outcome, SetupScreen
 from zhurnal.tui.widgets.footer import RegisterFooter
-from zhurnal.tui.widgets.setup_form import FormField
+from zhurnal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.reports.table import Report
     from zhurnal.core.services.courses import ClassCourses, CourseRow
+    from zhurnal.tui.widgets.form import Values
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,8 @@ class CoursesScreen(SetupScreen):
     CoursesScreen CoursesTable { height: 1fr; }
     """
 
-    class Loaded(Message, bubble=False):
-        def __init__(self, page: Page) -> None:
-            super().__init__()
-            self.page = page
-
     def __init__(self, actor: Actor, class_id: int | None = None) -> None:
-        super().__init__()
-        self.actor = actor
+        super().__init__(actor)
         self.class_id = class_id
         self.page = Page(Catalog(None, (), (), ()), None)
 
@@ -119,26 +113,19 @@ class CoursesScreen(SetupScreen):
         ):
             table.add_column(header, width=width)
         table.focus()
-        self._reload()
+        self.reload()
 
-    def _reload(self, _: object = None) -> None:
-        self._load(self.class_id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, class_id: int | None) -> None:
+    def fetch(self, db: Database) -> Page:
         from zhurnal.core.services.courses import class_course_rows
 
-        db = self.register.database()
         catalog = load_catalog(db, self.actor)
         ids = [k.id for k in catalog.classes]
-        if class_id not in ids:
-            class_id = ids[0] if ids else None
+        class_id = self.class_id if self.class_id in ids else (ids[0] if ids else None)
         courses = class_course_rows(db, self.actor, class_id) if class_id else None
-        self.post_message(self.Loaded(Page(catalog, courses)))
+        return Page(catalog, courses)
 
-    @on(Loaded)
-    def _loaded(self, event: CoursesScreen.Loaded) -> None:
-        self.page = page = event.page
+    def show(self, data: Page) -> None:
+        self.page = page = data
         courses = page.courses
         self.class_id = courses.class_id if courses else None
         table = self.query_one(CoursesTable)
@@ -185,7 +172,7 @@ class CoursesScreen(SetupScreen):
         def chosen(key: str | None) -> None:
             if key:
                 self.class_id = int(key)
-                self._reload()
+                self.reload()
 
         options = [
             (str(k.id), f"{k.title} — {k.class_teacher or 'без кл. руководителя'}") for k in classes
@@ -212,7 +199,7 @@ class CoursesScreen(SetupScreen):
             )
             return
 
-        def call(db: Database, v: dict[str, str]) -> str:
+        def call(db: Database, v: Values) -> Outcome:
             from zhurnal.core.services.school import create_course, parse_hours
 
             create_course(
@@ -224,17 +211,17 @@ class CoursesScreen(SetupScreen):
                 v["subgroup"],
                 parse_hours(v["hours"]),
             )
-            return f"{courses.title}: предмет добавлен."
+            return f"{courses.title}: предмет добавлен.", []
 
         fields = [
             FormField(
-                "subject", "Предмет:", "", tuple((str(s.id), s.name) for s in catalog.subjects)
+                "subject", "Предмет:", choices=tuple((str(s.id), s.name) for s in catalog.subjects)
             ),
             FormField("subgroup", "Подгруппа (пусто — весь класс):", placeholder="1 гр."),
-            FormField("teacher", "Учитель:", "", teacher_choices(catalog.teachers)),
+            FormField("teacher", "Учитель:", choices=teacher_choices(catalog.teachers)),
             FormField("hours", "Часов в неделю:", "1"),
         ]
-        self._open_form(f"Новый предмет класса {courses.title}", fields, call)
+        self.open_form(f"Новый предмет класса {courses.title}", fields, call)
 
     def action_teacher(self) -> None:
         course, actor = self._current(), self.actor
@@ -242,7 +229,7 @@ class CoursesScreen(SetupScreen):
             return
         today = self.register.today()
 
-        def call(db: Database, v: dict[str, str]) -> str:
+        def call(db: Database, v: Values) -> Outcome:
             from zhurnal.core.rules import parse_date
             from zhurnal.core.services.courses import change_course_teacher
 
@@ -255,55 +242,49 @@ class CoursesScreen(SetupScreen):
                 expected_version=course.version,
             )
             kept = f"; оставлены как были: {len(change.kept)}" if change.kept else ""
-            return f"{course.title}: новый учитель; уроков передано: {change.moved}{kept}."
+            return f"{course.title}: новый учитель; уроков передано: {change.moved}{kept}.", []
 
         fields = [
             FormField(
                 "teacher",
                 "Новый учитель:",
                 str(course.teacher_id),
-                teacher_choices(self.page.catalog.teachers),
+                choices=teacher_choices(self.page.catalog.teachers),
             ),
             FormField("from", "С даты (уроки, которые ещё не проведены):", f"{today:%d.%m.%Y}"),
         ]
-        self._open_form(f"Учитель: {course.title}", fields, call)
+        self.open_form(f"Учитель: {course.title}", fields, call)
 
     def action_hours(self) -> None:
         course, actor = self._current(), self.actor
         if course is None:
             return
 
-        def call(db: Database, v: dict[str, str]) -> str:
+        def call(db: Database, v: Values) -> Outcome:
             from zhurnal.core.services.courses import set_course_hours
             from zhurnal.core.services.school import parse_hours
 
             hours = parse_hours(v["hours"])
             set_course_hours(db, actor, course.id, hours, expected_version=course.version)
-            return f"{course.title}: {hours_text(hours)} ч в неделю."
+            return f"{course.title}: {hours_text(hours)} ч в неделю.", []
 
         fields = [FormField("hours", "Часов в неделю:", hours_text(course.hours_per_week))]
-        self._open_form(f"Часы: {course.title}", fields, call)
+        self.open_form(f"Часы: {course.title}", fields, call)
 
     def action_remove(self) -> None:
         course, actor = self._current(), self.actor
         if course is None:
             return
-        from zhurnal.tui.errors import describe, show_refusal
         from zhurnal.tui.widgets.dialogs import QuestionModal
 
-        @work(thread=True, exit_on_error=False, group="write")
-        def remove(screen: CoursesScreen) -> None:
+        def remove(db: Database) -> None:
             from zhurnal.core.services.courses import remove_course
 
-            try:
-                remove_course(screen.register.database(), actor, course.id, course.version)
-            except Exception as error:  # noqa: BLE001 - the refusal is shown as given
-                screen.app.call_from_thread(show_refusal, screen, describe(error))
-            screen.app.call_from_thread(screen._reload)
+            remove_course(db, actor, course.id, course.version)
 
         def answered(answer: str | None) -> None:
             if answer == "yes":
-                remove(self)
+                self.run_call(remove)
 
         question = f"Удалить {course.title} ({course.teacher}) из предметов класса?"
         self.app.push_screen(
@@ -318,7 +299,7 @@ class CoursesScreen(SetupScreen):
         from zhurnal.tui.screens.subgroups import SubgroupsScreen
 
         screen = SubgroupsScreen(self.actor, courses.class_id, course.subject_id)
-        self.app.push_screen(screen, self._reload)
+        self.app.push_screen(screen, lambda _: self.reload())
 
     def action_load(self) -> None:
         actor = self.actor

@@ -15,24 +15,25 @@ the plan is loaded only on the explicit «Загрузить всё же» (as `
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from zhurnal.tui.errors import describe, show_refusal
 from zhurnal.tui.screens.setup_base import Outcome, SetupScreen, read_file, read_required
-from zhurnal.tui.widgets.fields_form import Field, FieldsModal
 from zhurnal.tui.widgets.footer import RegisterFooter
+from zhurnal.tui.widgets.form import FormField, FormModal
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.services.plan_preview import PlanCourse, PlanPreview
+    from zhurnal.tui.widgets.form import Values
+
+    Preview = tuple[PlanPreview, list[tuple[str, int]]]
 
 
 class PlanTable(DataTable[Text]):
@@ -47,11 +48,6 @@ class PlanImportScreen(SetupScreen):
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "КТП"
-
-    class Loaded(Message, bubble=False):
-        def __init__(self, courses: tuple[PlanCourse, ...]) -> None:
-            super().__init__()
-            self.courses = courses
 
     def __init__(self, actor: Actor) -> None:
         super().__init__(actor)
@@ -81,18 +77,13 @@ class PlanImportScreen(SetupScreen):
         table.focus()
         self.reload()
 
-    def reload(self) -> None:
-        self._load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self) -> None:
+    def fetch(self, db: Database) -> tuple[PlanCourse, ...]:
         from zhurnal.core.services.plan_preview import plan_courses
 
-        self.post_message(self.Loaded(plan_courses(self.register.database(), self.actor)))
+        return plan_courses(db, self.actor)
 
-    @on(Loaded)
-    def _loaded(self, event: PlanImportScreen.Loaded) -> None:
-        self.courses = event.courses
+    def show(self, data: tuple[PlanCourse, ...]) -> None:
+        self.courses = data
         table = self.query_one(PlanTable)
         row = table.cursor_row
         table.clear()
@@ -118,31 +109,26 @@ class PlanImportScreen(SetupScreen):
         if not self.courses or table.cursor_row < 0:
             return
         course = self.courses[min(table.cursor_row, len(self.courses) - 1)]
-        field = Field(
+        field = FormField(
             "path",
             "Файл на сервере (CSV или XLSX):",
             placeholder="~/КТП/5А математика.xlsx",
             read=read_required("Файл"),
         )
+        actor = self.actor
 
-        def chosen(values: dict[str, Any]) -> None:
-            self._preview(course.id, values["path"])
+        def preview(db: Database, values: Values) -> Preview:
+            """The file read and checked: a bad row is refused in the form."""
+            from zhurnal.core.services.plan_preview import plan_preview, read_plan_file
 
-        self.ask(
-            FieldsModal(f"КТП: {course.title}", [field], note="Прежний КТП будет заменён."), chosen
-        )
-
-    @work(thread=True, exit_on_error=False, group="write")
-    def _preview(self, course_id: int, path: str) -> None:
-        from zhurnal.core.services.plan_preview import plan_preview, read_plan_file
-
-        try:
+            path = values["path"]
             rows = read_plan_file(read_file(path), path)
-            preview = plan_preview(self.register.database(), self.actor, course_id, rows)
-        except Exception as error:  # noqa: BLE001 - the refusal is shown as given
-            self.app.call_from_thread(show_refusal, self, describe(error))
-            return
-        self.app.call_from_thread(self._confirm, preview, rows)
+            return plan_preview(db, actor, course.id, rows), rows
+
+        form = FormModal(
+            f"КТП: {course.title}", [field], preview, note="Прежний КТП будет заменён."
+        )
+        self.ask(form, lambda found: self._confirm(*found))
 
     def _confirm(self, preview: PlanPreview, rows: list[tuple[str, int]]) -> None:
         from zhurnal.tui.widgets.dialogs import QuestionModal

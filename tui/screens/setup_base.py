@@ -1,5 +1,11 @@
-"""What the setup screens share (the timetable, the КТП, the contingent).
+"""What the setup screens share (the year, the classes and courses, the timetable, the
+КТП, the contingent).
 
+- :meth:`SetupScreen.reload`: :meth:`~SetupScreen.fetch` in a thread worker, then
+  :meth:`~SetupScreen.show` of what it fetched.
+- :meth:`SetupScreen.open_form`: a :class:`~zhurnal.tui.widgets.form.FormModal` whose
+  ``send`` makes one service call (a refusal is shown in the form); its outcome is shown
+  as by ``run_call`` and the screen reloads.
 - :meth:`SetupScreen.run_call`: one service call in a thread worker; a refusal is shown
   as given, an outcome (a heading and its lines) as a notice or, with lines, a
   :class:`~zhurnal.tui.widgets.lines.LinesModal`; the screen then reloads.
@@ -15,8 +21,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import ModalScreen
 
 from zhurnal.core.errors import ValidationError
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels import ClassRef
+    from zhurnal.tui.widgets.form import FormField, Values
 
 Outcome = tuple[str, list[str]]
 """What a write did, to show: a heading and its lines (may be none)."""
@@ -64,14 +72,55 @@ def read_file(path: str) -> bytes:
 
 
 class SetupScreen(ZhurnalScreen):
-    """A setup screen for ``actor``; subclasses load in :meth:`reload`."""
+    """A setup screen for ``actor``: what :meth:`fetch` reads is shown by :meth:`show`."""
+
+    class Loaded(Message, bubble=False):
+        def __init__(self, data: Any) -> None:
+            super().__init__()
+            self.data = data
 
     def __init__(self, actor: Actor) -> None:
         super().__init__()
         self.actor = actor
 
-    def reload(self) -> None:
+    def fetch(self, db: Database) -> Any:
+        """What the screen shows, read in a worker."""
         raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        """Show what :meth:`fetch` read."""
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.fetch(self.register.database())))
+
+    @on(Loaded)
+    def _loaded(self, event: SetupScreen.Loaded) -> None:
+        self.show(event.data)
+
+    def open_form(
+        self,
+        title: str,
+        fields: list[FormField],
+        send: Callable[[Database, Values], Outcome | None],
+        *,
+        note: str = "",
+    ) -> None:
+        """The form; once the core has accepted ``send``, its outcome is shown (as by
+        :meth:`run_call`) and the screen reloads."""
+        from zhurnal.tui.widgets.form import FormModal
+
+        def done(outcome: Outcome | bool | None) -> None:
+            if isinstance(outcome, tuple):
+                self.show_outcome(*outcome)
+            if outcome is not None:
+                self.reload()
+
+        self.app.push_screen(FormModal(title, fields, send, note=note), done)
 
     @work(thread=True, exit_on_error=False, group="write")
     def run_call(self, call: Callable[[Database], Outcome | None]) -> None:
@@ -91,6 +140,13 @@ class SetupScreen(ZhurnalScreen):
             self.app.push_screen(LinesModal(self.HELP_TITLE, heading, lines))
         else:
             self.notify(heading, title=self.HELP_TITLE, markup=False, timeout=8)
+
+    def ask_date(self, title: str, shown: str, then: Callable[[date], None]) -> None:
+        """A date typed in a form (refused in it when it is not one), to ``then``."""
+        from zhurnal.tui.widgets.form import FormField, FormModal
+
+        field = FormField("day", "Дата (ДД.ММ.ГГГГ):", shown, read=read_date("Дата"))
+        self.ask(FormModal(title, [field]), lambda values: then(values["day"]))
 
     def ask(self, modal: ModalScreen[Any], then: Callable[[Any], None]) -> None:
         def answered(value: Any) -> None:

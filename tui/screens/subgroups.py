@@ -21,19 +21,18 @@ from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from zhurnal.tui.errors import describe, show_refusal
-from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.errors import show_refusal
+from zhurnal.tui.screens.setup_base import SetupScreen
 from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
+    from zhurnal.core.db import Database
     from zhurnal.core.readmodels.catalog import SubgroupSplit
 
 NO_GROUP = "— нет —"
@@ -43,7 +42,7 @@ class PupilsTable(DataTable[Text]):
     pass
 
 
-class SubgroupsScreen(ZhurnalScreen):
+class SubgroupsScreen(SetupScreen):
     """The pupils of a class with their subgroup of one subject on a date."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -59,14 +58,9 @@ class SubgroupsScreen(ZhurnalScreen):
     SubgroupsScreen PupilsTable { height: 1fr; }
     """
 
-    class Loaded(Message, bubble=False):
-        def __init__(self, split: SubgroupSplit) -> None:
-            super().__init__()
-            self.split = split
-
     def __init__(self, actor: Actor, class_id: int, subject_id: int) -> None:
-        super().__init__()
-        self.actor, self.class_id, self.subject_id = actor, class_id, subject_id
+        super().__init__(actor)
+        self.class_id, self.subject_id = class_id, subject_id
         self.day: date | None = None
         self.split: SubgroupSplit | None = None
 
@@ -84,23 +78,16 @@ class SubgroupsScreen(ZhurnalScreen):
         table.add_column("Ученик", width=max(20, self.size.width - 30))
         table.add_column("Группа", width=12)
         table.focus()
-        self._reload()
+        self.reload()
 
-    def _reload(self, _: object = None) -> None:
-        self._load(self.day or self.register.today())
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, day: date) -> None:
+    def fetch(self, db: Database) -> SubgroupSplit:
         from zhurnal.core.readmodels.catalog import subgroup_split
 
-        split = subgroup_split(
-            self.register.database(), self.actor, self.class_id, self.subject_id, day
-        )
-        self.post_message(self.Loaded(split))
+        day = self.day or self.register.today()
+        return subgroup_split(db, self.actor, self.class_id, self.subject_id, day)
 
-    @on(Loaded)
-    def _loaded(self, event: SubgroupsScreen.Loaded) -> None:
-        self.split = split = event.split
+    def show(self, data: SubgroupSplit) -> None:
+        self.split = split = data
         self.query_one("#split-title", Static).update(
             Content(f"Подгруппы: {split.class_title}, {split.subject} — с {split.day:%d.%m.%Y}")
         )
@@ -145,24 +132,14 @@ class SubgroupsScreen(ZhurnalScreen):
         pupil = split.pupils[min(max(table.cursor_row, 0), len(split.pupils) - 1)]
         target = split.groups[number - 1].course_id if number else None
         table.move_cursor(row=table.cursor_row + 1)
-        self._save(pupil.student_id, target, split.day)
+        actor, class_id, subject_id, day = self.actor, self.class_id, self.subject_id, split.day
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def _save(self, student_id: int, target: int | None, day: date) -> None:
-        from zhurnal.core.services.subgroups import set_subgroups
+        def save(db: Database) -> None:
+            from zhurnal.core.services.subgroups import set_subgroups
 
-        try:
-            set_subgroups(
-                self.register.database(),
-                self.actor,
-                self.class_id,
-                self.subject_id,
-                {student_id: target},
-                day,
-            )
-        except Exception as error:  # noqa: BLE001 - the refusal is shown as given
-            self.app.call_from_thread(show_refusal, self, describe(error))
-        self.app.call_from_thread(self._reload)
+            set_subgroups(db, actor, class_id, subject_id, {pupil.student_id: target}, day)
+
+        self.run_call(save)
 
     def action_date(self) -> None:
         from zhurnal.tui.widgets.text_prompt import TextPrompt
@@ -178,7 +155,7 @@ class SubgroupsScreen(ZhurnalScreen):
             except DomainError as error:
                 show_refusal(self, error.message)
                 return
-            self._reload()
+            self.reload()
 
         shown = f"{self.day:%d.%m.%Y}" if self.day else ""
         self.app.push_screen(
@@ -189,6 +166,3 @@ class SubgroupsScreen(ZhurnalScreen):
             ),
             entered,
         )
-
-    def action_back(self) -> None:
-        self.dismiss()

@@ -24,27 +24,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.rules import fmt_date
 from zhurnal.core.services.clashes import DAY_KEYS, parse_weekday
 from zhurnal.tui.screens.setup_base import ClassStepScreen, Outcome, read_date
-from zhurnal.tui.widgets.fields_form import Field, FieldsModal
 from zhurnal.tui.widgets.footer import RegisterFooter
+from zhurnal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.timetable_grid import GridCourse, GridSlot, TimetableWeek
+    from zhurnal.tui.widgets.form import Values
 
 DAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб")
 
@@ -83,11 +83,6 @@ class TimetableAdminScreen(ClassStepScreen):
     ]
     HELP_TITLE = "Расписание классов"
 
-    class Loaded(Message, bubble=False):
-        def __init__(self, week: TimetableWeek | None) -> None:
-            super().__init__()
-            self.week = week
-
     def __init__(self, actor: Actor) -> None:
         super().__init__(actor)
         self.week: TimetableWeek | None = None
@@ -109,22 +104,15 @@ class TimetableAdminScreen(ClassStepScreen):
         self.query_one(WeekGrid).focus()
         self.reload()
 
-    def reload(self) -> None:
-        self._load(self.class_id, self.day)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, class_id: int | None, day: date | None) -> None:
+    def fetch(self, db: Database) -> TimetableWeek | None:
         from zhurnal.core.readmodels.timetable_grid import timetable_week
 
-        db = self.register.database()
         self.load_classes(db)
-        class_id = class_id or self.class_id
-        week = timetable_week(db, self.actor, class_id, day) if class_id else None
-        self.post_message(self.Loaded(week))
+        class_id = self.class_id
+        return timetable_week(db, self.actor, class_id, self.day) if class_id else None
 
-    @on(Loaded)
-    def _loaded(self, event: TimetableAdminScreen.Loaded) -> None:
-        self.week = week = event.week
+    def show(self, data: TimetableWeek | None) -> None:
+        self.week = week = data
         grid = self.query_one(WeekGrid)
         at = grid.cursor_coordinate
         grid.clear(columns=True)
@@ -206,26 +194,22 @@ class TimetableAdminScreen(ClassStepScreen):
         week = self.week
         start = week.day if week else self.register.today()
         fields = [
-            Field("room", "Кабинет:", placeholder="12"),
-            Field("start", "Действует с (ДД.ММ.ГГГГ):", fmt_date(start), read=read_date("С")),
-            Field("end", "По (пусто — до конца года):", read=read_date("По", optional=True)),
+            FormField("room", "Кабинет:", placeholder="12"),
+            FormField("start", "Действует с (ДД.ММ.ГГГГ):", fmt_date(start), read=read_date("С")),
+            FormField("end", "По (пусто — до конца года):", read=read_date("По", optional=True)),
         ]
+        actor = self.actor
 
-        def add(values: dict[str, Any]) -> None:
-            actor = self.actor
+        def add(db: Database, values: Values) -> Outcome:
+            from zhurnal.core.services.timetable import add_slot
 
-            def call(db: Database) -> Outcome:
-                from zhurnal.core.services.timetable import add_slot
+            slot = add_slot(
+                db, actor, course.id, weekday, number, values["room"], values["start"],
+                values["end"],
+            )  # fmt: skip
+            return f"Урок № {slot.id}: {where}, {course.title}.", []
 
-                slot = add_slot(
-                    db, actor, course.id, weekday, number, values["room"], values["start"],
-                    values["end"],
-                )  # fmt: skip
-                return f"Урок № {slot.id}: {where}, {course.title}.", []
-
-            self.run_call(call)
-
-        self.ask(FieldsModal(f"Новый урок: {where}, {course.title}", fields), add)
+        self.open_form(f"Новый урок: {where}, {course.title}", fields, add)
 
     def _with_slot(self, then: Callable[[GridSlot], None]) -> None:
         """The highlighted cell's lesson (asked when parallel subgroups share it)."""
@@ -256,72 +240,64 @@ class TimetableAdminScreen(ClassStepScreen):
 
     def _change_form(self, slot: GridSlot) -> None:
         fields = [
-            Field("start", "С даты (ДД.ММ.ГГГГ):", self._from(), read=read_date("С даты")),
-            Field("day", "День (пн…сб):", DAY_KEYS[slot.weekday], read=parse_weekday),
-            Field("number", "Урок №:", str(slot.number), read=read_number),
-            Field("room", "Кабинет:", slot.room),
+            FormField("start", "С даты (ДД.ММ.ГГГГ):", self._from(), read=read_date("С даты")),
+            FormField("day", "День (пн…сб):", DAY_KEYS[slot.weekday], read=parse_weekday),
+            FormField("number", "Урок №:", str(slot.number), read=read_number),
+            FormField("room", "Кабинет:", slot.room),
         ]
+        actor = self.actor
 
-        def change(values: dict[str, Any]) -> None:
-            actor = self.actor
+        def change(db: Database, values: Values) -> Outcome:
+            from zhurnal.core.services.timetable_changes import change_slot
 
-            def call(db: Database) -> Outcome:
-                from zhurnal.core.services.timetable_changes import change_slot
-
-                done = change_slot(
-                    db, actor, slot.id, from_date=values["start"], weekday=values["day"],
-                    number=values["number"], room=values["room"], expected_version=slot.version,
-                )  # fmt: skip
-                new = done.new
-                self.day = values["start"]  # the week shown: as changed
-                heading = (
-                    f"С {fmt_date(values['start'])}: {DAYS[new.weekday]} {new.number}-й урок, "
-                    f"каб. {new.room or '—'}. Уроков убрано: {done.removed}, создано: "
-                    f"{done.created}."
-                )
-                lines = [f"Оставлен как был: {k}" for k in done.kept]
-                lines += [f"Не создан: {k}" for k in done.not_created]
-                return heading, lines
-
-            self.run_call(call)
+            done = change_slot(
+                db, actor, slot.id, from_date=values["start"], weekday=values["day"],
+                number=values["number"], room=values["room"], expected_version=slot.version,
+            )  # fmt: skip
+            new = done.new
+            self.day = values["start"]  # the week shown: as changed
+            heading = (
+                f"С {fmt_date(values['start'])}: {DAYS[new.weekday]} {new.number}-й урок, "
+                f"каб. {new.room or '—'}. Уроков убрано: {done.removed}, создано: "
+                f"{done.created}."
+            )
+            lines = [f"Оставлен как был: {k}" for k in done.kept]
+            lines += [f"Не создан: {k}" for k in done.not_created]
+            return heading, lines
 
         note = "Прошедшие и заполненные уроки останутся как были; пустые будущие пересоздаются."
-        self.ask(FieldsModal(f"Изменить: {slot_line(slot)}", fields, note=note), change)
+        self.open_form(f"Изменить: {slot_line(slot)}", fields, change, note=note)
 
     def action_end(self) -> None:
         self._with_slot(self._end_form)
 
     def _end_form(self, slot: GridSlot) -> None:
-        fields = [Field("start", "С даты (ДД.ММ.ГГГГ):", self._from(), read=read_date("С даты"))]
+        fields = [
+            FormField("start", "С даты (ДД.ММ.ГГГГ):", self._from(), read=read_date("С даты"))
+        ]
+        actor = self.actor
 
-        def end(values: dict[str, Any]) -> None:
-            actor = self.actor
+        def end(db: Database, values: Values) -> Outcome:
+            from zhurnal.core.services.slot_end import end_slot
 
-            def call(db: Database) -> Outcome:
-                from zhurnal.core.services.slot_end import end_slot
-
-                done = end_slot(db, actor, slot.id, values["start"], slot.version)
-                heading = (
-                    f"{slot.course.title}: урок убран из расписания с "
-                    f"{fmt_date(values['start'])}. Уроков убрано: {done.removed}."
-                )
-                return heading, [f"Оставлен как был: {k}" for k in done.kept]
-
-            self.run_call(call)
+            done = end_slot(db, actor, slot.id, values["start"], slot.version)
+            heading = (
+                f"{slot.course.title}: урок убран из расписания с "
+                f"{fmt_date(values['start'])}. Уроков убрано: {done.removed}."
+            )
+            return heading, [f"Оставлен как был: {k}" for k in done.kept]
 
         note = "С этой даты урока нет; проведённые и заполненные уроки останутся."
-        self.ask(FieldsModal(f"Убрать: {slot_line(slot)}", fields, note=note), end)
+        self.open_form(f"Убрать: {slot_line(slot)}", fields, end, note=note)
 
     # --- the date, the lessons, the day -------------------------------------------------
 
     def action_week_date(self) -> None:
-        field = Field("day", "Дата (ДД.ММ.ГГГГ):", self._from(), read=read_date("Дата"))
+        self.ask_date("Расписание на дату", self._from(), self._show_day)
 
-        def shown(values: dict[str, Any]) -> None:
-            self.day = values["day"]
-            self.reload()
-
-        self.ask(FieldsModal("Расписание на дату", [field]), shown)
+    def _show_day(self, day: date) -> None:
+        self.day = day
+        self.reload()
 
     def action_generate(self) -> None:
         week = self.week

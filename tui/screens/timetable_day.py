@@ -20,19 +20,17 @@ bell, are decided by the core and shown as given.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from zhurnal.core.rules import fmt_date
 from zhurnal.tui.i18n import long_date
-from zhurnal.tui.screens.setup_base import Outcome, SetupScreen, read_date
-from zhurnal.tui.widgets.fields_form import Field, FieldsModal
+from zhurnal.tui.screens.setup_base import Outcome, SetupScreen
 from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
@@ -58,11 +56,6 @@ class TimetableDayScreen(SetupScreen):
         Binding("escape", "back", "Назад"),
     ]
     HELP_TITLE = "Уроки дня"
-
-    class Loaded(Message, bubble=False):
-        def __init__(self, lessons: list[DayLesson]) -> None:
-            super().__init__()
-            self.lessons = lessons
 
     def __init__(self, actor: Actor, class_id: int, title: str, day: date) -> None:
         super().__init__(actor)
@@ -91,18 +84,15 @@ class TimetableDayScreen(SetupScreen):
 
     def reload(self) -> None:
         self.query_one("#day-date", Static).update(long_date(self.day))
-        self._load(self.day)
+        super().reload()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, day: date) -> None:
+    def fetch(self, db: Database) -> list[DayLesson]:
         from zhurnal.core.services.timetable_changes import day_lessons
 
-        found = day_lessons(self.register.database(), self.actor, self.class_id, day)
-        self.post_message(self.Loaded(found))
+        return day_lessons(db, self.actor, self.class_id, self.day)
 
-    @on(Loaded)
-    def _loaded(self, event: TimetableDayScreen.Loaded) -> None:
-        self.lessons = event.lessons
+    def show(self, data: list[DayLesson]) -> None:
+        self.lessons = data
         table = self.query_one(DayTable)
         row = table.cursor_row
         table.clear()
@@ -132,13 +122,11 @@ class TimetableDayScreen(SetupScreen):
         self.reload()
 
     def action_pick_date(self) -> None:
-        field = Field("day", "Дата (ДД.ММ.ГГГГ):", fmt_date(self.day), read=read_date("Дата"))
+        self.ask_date("Уроки на дату", fmt_date(self.day), self._show_day)
 
-        def shown(values: dict[str, Any]) -> None:
-            self.day = values["day"]
-            self.reload()
-
-        self.ask(FieldsModal("Уроки на дату", [field]), shown)
+    def _show_day(self, day: date) -> None:
+        self.day = day
+        self.reload()
 
     def _what(self, x: DayLesson) -> str:
         return f"{fmt_date(self.day)}, {x.number}-й урок, {x.name}"
@@ -180,7 +168,7 @@ class TimetableDayScreen(SetupScreen):
     def _load_teachers(self, x: DayLesson) -> None:
         from zhurnal.core.readmodels.timetable_grid import substitute_teachers
 
-        found = substitute_teachers(self.register.database(), self.actor)
+        found = substitute_teachers(self.register.database(), self.actor, x.id)
         self.app.call_from_thread(self._offer_teachers, x, found)
 
     def _offer_teachers(self, x: DayLesson, teachers: tuple[tuple[int, str], ...]) -> None:

@@ -25,35 +25,35 @@ from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from zhurnal.tui.errors import show_refusal
-from zhurnal.tui.screens.base import ZhurnalScreen
+from zhurnal.tui.screens.setup_base import SetupScreen
 from zhurnal.tui.widgets.footer import RegisterFooter
-from zhurnal.tui.widgets.year_form import FormField, Save, YearFormModal
+from zhurnal.tui.widgets.form import FormField
 
 if TYPE_CHECKING:
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels.year_setup import HolidayRow, PeriodRow, YearSetup
+    from zhurnal.tui.widgets.form import Values
 
 TYPICAL_BELLS = (
     "1 08:30-09:15\n2 09:25-10:10\n3 10:30-11:15\n4 11:35-12:20\n"
     "5 12:30-13:15\n6 13:25-14:10\n7 14:20-15:05\n"
 )
-SCHEME_CHOICES = (("четверти", "quarters"), ("полугодия", "halves"))
+SCHEME_CHOICES = (("quarters", "четверти"), ("halves", "полугодия"))
 KIND_CHOICES = (
-    ("четверть / полугодие", "term"),
-    ("год (годовые отметки)", "year"),
-    ("экзамены", "exam"),
-    ("итоговые", "final"),
+    ("term", "четверть / полугодие"),
+    ("year", "год (годовые отметки)"),
+    ("exam", "экзамены"),
+    ("final", "итоговые"),
 )
-HOLIDAY_CHOICES = (("каникулы", "vacation"), ("праздник (выходной)", "public"))
+HOLIDAY_CHOICES = (("vacation", "каникулы"), ("public", "праздник (выходной)"))
 PANES = ("periods-pane", "holidays-pane", "bells-pane")
 
 
@@ -76,7 +76,7 @@ def _dates(values: dict[str, str]) -> tuple[date, date]:
     return parse_date(values["start"], "Дата «с»"), parse_date(values["end"], "Дата «по»")
 
 
-class YearScreen(ZhurnalScreen):
+class YearScreen(SetupScreen):
     """The year shown (the current one) with its periods, holidays and bells."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -94,14 +94,8 @@ class YearScreen(ZhurnalScreen):
     ]
     HELP_TITLE = "Учебный год"
 
-    class Loaded(Message, bubble=False):
-        def __init__(self, setup: YearSetup) -> None:
-            super().__init__()
-            self.setup = setup
-
     def __init__(self, actor: Actor) -> None:
-        super().__init__()
-        self.actor = actor
+        super().__init__(actor)
         self.setup: YearSetup | None = None
         self.year_id: int | None = None  # None: the current year
         self.periods: list[PeriodRow] = []
@@ -143,22 +137,17 @@ class YearScreen(ZhurnalScreen):
             for header, width in cols:
                 table.add_column(header, width=width)
         self.query_one("#year-periods").focus()
-        self._reload()
+        self.reload()
 
-    def _reload(self, _: object = None) -> None:
-        self._load(self.year_id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, year_id: int | None) -> None:
+    def fetch(self, db: Database) -> YearSetup:
         from zhurnal.core.readmodels import year_setup
 
-        self.post_message(self.Loaded(year_setup(self.register.database(), self.actor, year_id)))
+        return year_setup(db, self.actor, self.year_id)
 
-    @on(Loaded)
-    def _loaded(self, event: YearScreen.Loaded) -> None:
+    def show(self, data: YearSetup) -> None:
         from zhurnal.core.readmodels.year_setup import HOLIDAY_KIND_NAMES, grades_label
 
-        setup = self.setup = event.setup
+        setup = self.setup = data
         year = setup.year
         line = self.query_one("#year-line", Static)
         if year is None:
@@ -241,13 +230,6 @@ class YearScreen(ZhurnalScreen):
     def _selected(self, _: DataTable.RowSelected) -> None:
         self.action_change()
 
-    def _form(self, title: str, fields: list[FormField], save: Save, note: str = "") -> None:
-        def done(result: object) -> None:
-            if result is not None:
-                self._reload()
-
-        self.app.push_screen(YearFormModal(title, fields, save, note=note), done)
-
     def action_add(self) -> None:
         pane = self._pane()
         if pane == 2:
@@ -276,7 +258,7 @@ class YearScreen(ZhurnalScreen):
         actor = self.actor
         quarters = [p for p in self.periods if p.scheme == "quarters" and p.kind == "quarter"]
 
-        def save(db: Database, v: dict[str, str]) -> object:
+        def save(db: Database, v: Values) -> None:
             from zhurnal.core.readmodels.year_setup import default_period_name, parse_number
             from zhurnal.core.services import school
 
@@ -287,9 +269,9 @@ class YearScreen(ZhurnalScreen):
             number = parse_number(v["number"], "Номер")
             start, end = _dates(v)
             name = v["name"] or default_period_name(kind, number)
-            return school.add_period(db, actor, year_id, scheme, kind, number, name, start, end)
+            school.add_period(db, actor, year_id, scheme, kind, number, name, start, end)
 
-        self._form(
+        self.open_form(
             "Новый учебный период",
             [
                 FormField("scheme", "Схема:", "quarters", choices=SCHEME_CHOICES),
@@ -306,13 +288,13 @@ class YearScreen(ZhurnalScreen):
     def _change_period(self, period: PeriodRow) -> None:
         actor = self.actor
 
-        def save(db: Database, v: dict[str, str]) -> object:
+        def save(db: Database, v: Values) -> None:
             from zhurnal.core.services import year_setup
 
             start, end = _dates(v)
-            return year_setup.change_period(db, actor, period.id, v["name"], start, end)
+            year_setup.change_period(db, actor, period.id, v["name"], start, end)
 
-        self._form(
+        self.open_form(
             f"Период «{period.name}»",
             _span_fields(period.name, _d(period.start), _d(period.end)),
             save,
@@ -322,25 +304,29 @@ class YearScreen(ZhurnalScreen):
     def _holiday_form(self, year_id: int, holiday: HolidayRow | None) -> None:
         actor = self.actor
 
-        def save(db: Database, v: dict[str, str]) -> object:
+        def save(db: Database, v: Values) -> None:
             from zhurnal.core.readmodels.year_setup import parse_grades_text
             from zhurnal.core.services import school, year_setup
 
             start, end = _dates(v)
             grades = parse_grades_text(v["grades"])
             if holiday is None:
-                return school.add_holiday(
-                    db, actor, year_id, v["name"], start, end, v["kind"], grades
+                school.add_holiday(db, actor, year_id, v["name"], start, end, v["kind"], grades)
+            else:
+                year_setup.change_holiday(
+                    db, actor, holiday.id, v["name"], start, end, v["kind"], grades
                 )
-            return year_setup.change_holiday(
-                db, actor, holiday.id, v["name"], start, end, v["kind"], grades
-            )
 
         h = holiday
-        self._form(
+        self.open_form(
             "Новые каникулы или праздник" if h is None else f"«{h.name}»",
             [
-                FormField("name", "Название:", h.name if h else "", placeholder="Осенние каникулы"),
+                FormField(
+                    "name",
+                    "Название:",
+                    h.name if h else "",
+                    placeholder="например, Осенние каникулы",
+                ),
                 FormField("start", "С (ДД.ММ.ГГГГ):", _d(h.start) if h else ""),
                 FormField("end", "По (ДД.ММ.ГГГГ):", _d(h.end) if h else ""),
                 FormField("kind", "Вид:", h.kind if h else "vacation", choices=HOLIDAY_CHOICES),
@@ -378,35 +364,25 @@ class YearScreen(ZhurnalScreen):
 
         def answered(answer: str | None) -> None:
             if answer == "yes":
-                self._run(call)
+                self.run_call(call)
 
         self.app.push_screen(
             QuestionModal(question, [("yes", "Удалить"), ("no", "Отмена")], title="Учебный год"),
             answered,
         )
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def _run(self, call: Callable[[Database], None]) -> None:
-        from zhurnal.tui.errors import describe
-
-        try:
-            call(self.register.database())
-        except Exception as error:  # noqa: BLE001 - the refusal is shown as given
-            self.app.call_from_thread(show_refusal, self, describe(error))
-        self.app.call_from_thread(self._reload)
-
     def action_bells(self) -> None:
         actor = self.actor
         bells = self.setup.bells if self.setup else ()
         text = "".join(f"{b.number} {b.start:%H:%M}-{b.end:%H:%M}\n" for b in bells)
 
-        def save(db: Database, v: dict[str, str]) -> object:
+        def save(db: Database, v: Values) -> None:
             from zhurnal.core.readmodels.year_setup import parse_bells_text
             from zhurnal.core.services import school
 
-            return school.set_bells(db, actor, parse_bells_text(v["bells"]))
+            school.set_bells(db, actor, parse_bells_text(v["bells"]))
 
-        self._form(
+        self.open_form(
             "Расписание звонков",
             [
                 FormField(
@@ -426,17 +402,17 @@ class YearScreen(ZhurnalScreen):
         today = self.register.today()
         y = years[0].end.year if years else (today.year if today.month >= 6 else today.year - 1)
 
-        def save(db: Database, v: dict[str, str]) -> object:
+        def save(db: Database, v: Values) -> None:
             from zhurnal.core.services import school
 
             start, end = _dates(v)
-            return school.create_year(db, actor, v["name"], start, end, v["current"] == "yes")
+            school.create_year(db, actor, v["name"], start, end, v["current"] == "yes")
 
-        self._form(
+        self.open_form(
             "Новый учебный год",
             [
                 *_span_fields(f"{y}/{y + 1}", f"01.09.{y}", f"31.05.{y + 1}"),
-                FormField("current", "Текущий:", "yes", choices=(("да", "yes"), ("нет", "no"))),
+                FormField("current", "Текущий:", "yes", choices=(("yes", "да"), ("no", "нет"))),
             ],
             save,
         )
@@ -448,15 +424,15 @@ class YearScreen(ZhurnalScreen):
             self._year_id()
             return
 
-        def save(db: Database, v: dict[str, str]) -> object:
+        def save(db: Database, v: Values) -> None:
             from zhurnal.core.services import year_setup
 
             start, end = _dates(v)
-            return year_setup.change_year(
+            year_setup.change_year(
                 db, actor, year.id, v["name"], start, end, expected_version=year.version
             )
 
-        self._form(
+        self.open_form(
             f"Учебный год {year.name}",
             _span_fields(year.name, _d(year.start), _d(year.end)),
             save,
@@ -482,7 +458,7 @@ class YearScreen(ZhurnalScreen):
                 set_current_year(db, actor, year_id)
 
             self.year_id = None
-            self._run(call)
+            self.run_call(call)
 
         options = [
             (
@@ -497,6 +473,3 @@ class YearScreen(ZhurnalScreen):
             ),
             chosen,
         )
-
-    def action_back(self) -> None:
-        self.dismiss()

@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, SelectionList, Static
 
 from zhurnal.core.actor import ROLE_NAMES, STAFF_ROLES
-from zhurnal.tui.widgets.fields_form import FORM_KEYS
+from zhurnal.tui.widgets.form import FORM_KEYS
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,9 @@ class UserFormModal(ModalScreen[UserForm | None]):
             yield Static(Content(self.title_text), classes="form-title")
             if not self.roles_only:
                 yield Static("Логин (латиница, цифры, точка):", classes="form-hint")
-                yield Input(self.login, id="user-login", placeholder="ivanova.mi", compact=True)
+                yield Input(
+                    self.login, id="user-login", placeholder="например, ivanova.mi", compact=True
+                )
                 yield Static("Фамилия Имя Отчество:", classes="form-hint")
                 yield Input(self.full_name, id="user-name", compact=True)
             yield Static("Роли (пробел — отметить):", classes="form-hint")
