@@ -28,9 +28,10 @@ class Versioned(SQLModel):
     updated_at: NaiveDatetime | None = None
     updated_by_id: int | None = Field(default=None, foreign_key="user.id")
 
-    @declared_attr  # type: ignore[misc]
+    @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+        table = cls.__table__  # type: ignore[attr-defined]  # table=True models have one
+        return {"version_id_col": table.c.version, "version_id_generator": False}
 
 
 class Setting(SQLModel, table=True):

@@ -16,6 +16,17 @@ from zhurnal.core.models import Assignment, AuditEvent, Mark
 from zhurnal.core.services import marks
 
 
+def _run_all(procs, results, timeout: float = 60) -> list:
+    """Starts the processes, collects one result from each, and sees them exit cleanly."""
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=timeout) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    return outcomes
+
+
 def _writer(path: str, actor: Actor, args: tuple, value: str, barrier, results) -> None:
     db = Database.open(path)
     lesson_id, student_id, version = args
@@ -43,12 +54,7 @@ def test_two_processes_same_mark_conflict_not_lost_update(db) -> None:
         ctx.Process(target=_writer, args=(db.url, teacher.at(NOW), args, v, barrier, results))
         for v in ("4", "5")
     ]
-    for p in procs:
-        p.start()
-    outcomes = [results.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
+    outcomes = _run_all(procs, results)
     kinds = sorted(o[0] for o in outcomes)
     assert kinds == ["conflict", "ok"]
     winner = next(o for o in outcomes if o[0] == "ok")
@@ -81,11 +87,7 @@ def test_many_processes_writing_different_cells_all_land(db) -> None:
         )
         for st in w.students5
     ]
-    for p in procs:
-        p.start()
-    outcomes = [results.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
+    outcomes = _run_all(procs, results)
     assert [o[0] for o in outcomes] == ["ok"] * 3
     with db.read() as s:
         assert len(s.exec(select(Mark)).all()) == 3
@@ -129,12 +131,7 @@ def test_concurrent_saves_of_one_cell_lose_no_update(db) -> None:
         ctx.Process(target=_saver, args=(db.url, teacher.at(NOW), cell, 25, barrier, results))
         for _ in range(3)
     ]
-    for p in procs:
-        p.start()
-    outcomes = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
+    outcomes = _run_all(procs, results, timeout=120)
     acknowledged = sum(o[0] for o in outcomes)
     assert acknowledged > 0
     with db.read() as s:
@@ -168,11 +165,7 @@ def test_first_marks_at_once_make_one_column(db) -> None:
         )
         for st in w.students5
     ]
-    for p in procs:
-        p.start()
-    assert [results.get(timeout=60) for _ in procs] == ["ok"] * 3
-    for p in procs:
-        p.join(timeout=30)
+    assert _run_all(procs, results) == ["ok"] * 3
     with db.read() as s:
         columns = s.exec(select(Assignment).where(Assignment.lesson_id == w.lessons["today"]))
         assert len(columns.all()) == 1

@@ -187,7 +187,7 @@ def _check_leaving_day(uow: UnitOfWork, student: Student, e: Enrolment, day: dat
 def _entries_from(uow: UnitOfWork, student: Student, class_id: int, day: date) -> list[date]:
     """The days from ``day`` on with a mark or an absence of the student in the class."""
     lessons = (
-        select(Lesson.id, Lesson.date)
+        select(col(Lesson.id), col(Lesson.date))
         .join(Course, col(Course.id) == Lesson.course_id)
         .where(Course.class_id == class_id, Lesson.date >= day)
         .subquery()
