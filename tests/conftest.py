@@ -101,6 +101,13 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("engine", ["sqlite", "postgresql"])
 
 
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Stop this process's PostgreSQL, if it started one (xdist workers skip atexit)."""
+    from tests import pg
+
+    pg.stop()
+
+
 @pytest.fixture
 def engine() -> str:
     return "sqlite"

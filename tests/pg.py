@@ -124,7 +124,7 @@ class Server:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
-        if self.data.exists():
+        if (self.data / "postmaster.pid").exists():
             subprocess.run(
                 [str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate"],
                 user=self.user, capture_output=True, timeout=60, check=False,
@@ -140,3 +140,9 @@ def server() -> Server:
     if not _SERVER:
         _SERVER.append(Server())
     return _SERVER[0]
+
+
+def stop() -> None:
+    """Stop the process's server, if started (at the end of the test session)."""
+    while _SERVER:
+        _SERVER.pop().stop()
