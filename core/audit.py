@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -130,11 +131,28 @@ def append_many(session: Session, events: list[dict[str, Any]]) -> int:
         prev = event.hash
         rows.append(event.model_dump())
     session.execute(insert(AuditEvent), rows)
+    move_id_sequences(session, ["audit_event"])  # the next ``append`` takes the next id
     head.last_event_id = last_id + len(events)
     head.last_hash = prev
     session.add(head)
     session.flush()
     return len(events)
+
+
+def move_id_sequences(session: Session, tables: Iterable[str]) -> None:
+    """PostgreSQL: move each table's id sequence past the ids given explicitly by a bulk
+    insert, so that the next ordinary insert does not collide.  SQLite takes
+    max(rowid) + 1 by itself."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    for table in tables:
+        name = quote(table)
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
+        )
 
 
 @dataclass(frozen=True)

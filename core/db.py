@@ -8,7 +8,10 @@ writers never deadlock on a lock upgrade; reads (``Database.read()``) use a
 plain deferred BEGIN and, under WAL, never hold the write lock.  Sessions are
 short: one per service call, never open while a user thinks.
 
-PostgreSQL is the same code with another URL.
+PostgreSQL is the same code with another URL (``postgresql+psycopg://…``, the
+``postgres`` extra): the PRAGMAs, ``BEGIN IMMEDIATE`` and the file's mode are SQLite's
+only; there the optimistic checks are atomic statements (``models.Versioned``) and the
+few read-then-insert paths lock the row they hang on (``SELECT … FOR UPDATE``).
 """
 
 from __future__ import annotations
@@ -132,6 +135,12 @@ class Database:
             finally:
                 session.expunge_all()  # rows read here stay readable after the rollback
                 session.rollback()
+
+    @staticmethod
+    def is_unique_violation(exc: Exception) -> bool:
+        """An ``IntegrityError`` from a unique key (SQLite's message, PostgreSQL's 23505)."""
+        orig = getattr(exc, "orig", None)
+        return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -9,16 +9,29 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import time
+from typing import Any
 
 from pydantic import NaiveDatetime
 from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 
 class Versioned(SQLModel):
+    """``version`` is the optimistic check made atomic: the ORM writes every change as
+    ``UPDATE … WHERE id = :id AND version = :v`` (and ``DELETE`` likewise) and a row count
+    of 0 — another session changed the row since it was read — is a ``StaleDataError``,
+    which ``unit_of_work`` turns into a ``ConflictError``, on SQLite and PostgreSQL alike.
+    The services set the new value themselves (``UnitOfWork.touch``)."""
+
     version: int = Field(default=1)
     updated_at: NaiveDatetime | None = None
     updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        table = cls.__table__  # type: ignore[attr-defined]  # table=True models have one
+        return {"version_id_col": table.c.version, "version_id_generator": False}
 
 
 class Setting(SQLModel, table=True):

@@ -17,6 +17,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from zhurnal.core import audit
@@ -130,10 +132,18 @@ class UnitOfWork:
         )
 
     def check_version(self, row: Any, expected: int | None, what: str) -> None:
-        """Refuse a write based on a stale read, naming who changed the row and when."""
-        if expected is None or row.version == expected:
+        """Refuse a write based on a stale read, naming who changed the row and when.
+
+        On PostgreSQL the row is read again and locked (``SELECT … FOR UPDATE``) first, so
+        a concurrent writer of the same row waits here and then sees the version the other
+        one committed; SQLite's writers are serialised by ``BEGIN IMMEDIATE`` anyway.  The
+        write itself is checked again atomically at flush (``models.Versioned``)."""
+        if expected is None:
             return
-        raise self.conflict(what, row)
+        if self.session.get_bind().dialect.name != "sqlite":
+            self.session.refresh(row, with_for_update=True)
+        if row.version != expected:
+            raise self.conflict(what, row)
 
     def conflict(self, what: str, row: Any | None) -> ConflictError:
         """A ``ConflictError`` naming who changed ``row`` last and when (if known)."""
@@ -174,9 +184,47 @@ def _check_active(session: Session, actor: Actor) -> None:
             )
 
 
+# What a table's row is called in a conflict found at flush (``lost_race``).
+_ROW_NAMES = {
+    "mark": "Отметка",
+    "absence": "Отметка посещаемости",
+    "lesson": "Урок",
+    "period_mark": "Итоговая отметка",
+    "assignment": "Графа",
+}
+
+
+def lost_race(exc: Exception) -> ConflictError:
+    """A concurrent writer got there first: the flush's ``UPDATE … WHERE version = :v``
+    matched no row (``StaleDataError``) or an insert hit a unique key another session
+    has just taken (``IntegrityError``).  Nothing was written; the user reads again."""
+    text = str(exc)
+    table = next((t for t in _ROW_NAMES if f"'{t}'" in text or f'"{t}"' in text), "")
+    conflict = ConflictError(_ROW_NAMES.get(table, "Запись"), None, None)
+    conflict.message = (
+        f"{_ROW_NAMES.get(table, 'Запись')}: эти данные только что изменил другой "
+        "пользователь, ваше изменение не внесено. Обновите данные и повторите."
+    )
+    conflict.args = (conflict.message,)
+    return conflict
+
+
 @contextmanager
 def unit_of_work(db: Database, actor: Actor, action: str) -> Iterator[UnitOfWork]:
     """Run one service call in one write transaction (see the module docstring)."""
+    try:
+        with _unit_of_work(db, actor, action) as uow:
+            yield uow
+    except StaleDataError as exc:
+        raise lost_race(exc) from exc
+    except IntegrityError as exc:
+        if not db.is_unique_violation(exc):
+            raise
+        raise lost_race(exc) from exc
+
+
+@contextmanager
+def _unit_of_work(db: Database, actor: Actor, action: str) -> Iterator[UnitOfWork]:
     now = actor.now()
     ambient = _ambient.get()
     if ambient is not None:

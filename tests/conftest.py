@@ -1,4 +1,8 @@
-"""Shared fixtures: a throwaway SQLite file per test, with the 004 policy installed."""
+"""Shared fixtures: a throwaway database per test, with the 004 policy installed.
+
+The ``db`` fixture is a SQLite file; in the modules of ``BOTH_ENGINES`` each test runs
+twice, on SQLite and on a fresh PostgreSQL database (``tests/pg.py``) [issue 10].
+"""
 
 from __future__ import annotations
 
@@ -77,11 +81,66 @@ def no_polling_clock(request, monkeypatch) -> None:
         monkeypatch.setattr("zhurnal.tui.app.POLL_SECONDS", 3600.0)
 
 
+# The database-level modules whose ``db`` tests run on both engines (test ids end in
+# ``[sqlite]`` / ``[postgresql]``); the others (screens, CLI) run on SQLite only.
+BOTH_ENGINES = frozenset(
+    {
+        "test_concurrency",
+        "test_corrections",
+        "test_decisions",
+        "test_permission_matrix",
+        "test_register_rules",
+        "test_school_services",
+        "test_verify",
+    }
+)
+
+
+def pytest_generate_tests(metafunc) -> None:
+    if "db" in metafunc.fixturenames and metafunc.module.__name__.split(".")[-1] in BOTH_ENGINES:
+        metafunc.parametrize("engine", ["sqlite", "postgresql"])
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Stop this process's PostgreSQL, if it started one (xdist workers skip atexit)."""
+    from tests import pg
+
+    pg.stop()
+
+
 @pytest.fixture
-def db(tmp_path) -> Database:
-    database = make_db(tmp_path / "school.db")
+def engine() -> str:
+    return "sqlite"
+
+
+def _pg_template_build(url: str, preset: str = DEFAULT_PRESET) -> None:
+    database = Database.open(url)
+    with database.write() as s:
+        install_policy(s, preset_text(preset))
+    database.dispose()
+
+
+def make_pg_db(preset: str = DEFAULT_PRESET) -> Database:
+    """A fresh PostgreSQL school database (a copy of the migrated template)."""
+    from tests import pg
+
+    server = pg.server()
+    template = server.template(preset, lambda url: _pg_template_build(url, preset))
+    return Database.open(server.fresh(template))
+
+
+@pytest.fixture
+def db(tmp_path, engine) -> Database:
+    if engine == "postgresql":
+        database = make_pg_db()
+    else:
+        database = make_db(tmp_path / "school.db")
     yield database
     database.dispose()
+    if engine == "postgresql":
+        from tests import pg
+
+        pg.server().drop(database.url)
 
 
 def add_user(db: Database, login: str, roles: str, full_name: str | None = None) -> Actor:

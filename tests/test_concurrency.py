@@ -12,8 +12,19 @@ from tests.school import NOW, build
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ConflictError
-from zhurnal.core.models import AuditEvent, Mark
+from zhurnal.core.models import Assignment, AuditEvent, Mark
 from zhurnal.core.services import marks
+
+
+def _run_all(procs, results, timeout: float = 60) -> list:
+    """Starts the processes, collects one result from each, and sees them exit cleanly."""
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=timeout) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    return outcomes
 
 
 def _writer(path: str, actor: Actor, args: tuple, value: str, barrier, results) -> None:
@@ -40,15 +51,10 @@ def test_two_processes_same_mark_conflict_not_lost_update(db) -> None:
     results = ctx.Queue()
     args = (w.lessons["today"], w.students5[0], first.version)
     procs = [
-        ctx.Process(target=_writer, args=(str(db.path), teacher.at(NOW), args, v, barrier, results))
+        ctx.Process(target=_writer, args=(db.url, teacher.at(NOW), args, v, barrier, results))
         for v in ("4", "5")
     ]
-    for p in procs:
-        p.start()
-    outcomes = [results.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
+    outcomes = _run_all(procs, results)
     kinds = sorted(o[0] for o in outcomes)
     assert kinds == ["conflict", "ok"]
     winner = next(o for o in outcomes if o[0] == "ok")
@@ -71,7 +77,7 @@ def test_many_processes_writing_different_cells_all_land(db) -> None:
         ctx.Process(
             target=_writer,
             args=(
-                str(db.path),
+                db.url,
                 w.teacher.at(datetime(2026, 11, 23, 10)),
                 (w.lessons["today"], st, 0),
                 "4",
@@ -81,11 +87,86 @@ def test_many_processes_writing_different_cells_all_land(db) -> None:
         )
         for st in w.students5
     ]
-    for p in procs:
-        p.start()
-    outcomes = [results.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
+    outcomes = _run_all(procs, results)
     assert [o[0] for o in outcomes] == ["ok"] * 3
     with db.read() as s:
+        assert len(s.exec(select(Mark)).all()) == 3
+
+
+def _saver(url: str, actor: Actor, cell: tuple, rounds: int, barrier, results) -> None:
+    """Changes the cell ``rounds`` times, each over the value and version it has just
+    read, as a teacher does; reports the saves acknowledged and the conflicts refused."""
+    db = Database.open(url)
+    lesson_id, student_id = cell
+    acknowledged = conflicts = 0
+    barrier.wait(timeout=30)
+    try:
+        for _ in range(rounds):
+            with db.read() as s:
+                value, version = s.exec(select(Mark.value, Mark.version)).one()
+            try:
+                marks.set_lesson_mark(
+                    db, actor, lesson_id, student_id, "answer", "5" if value == "4" else "4",
+                    expected_version=version,
+                )  # fmt: skip
+                acknowledged += 1
+            except ConflictError:
+                conflicts += 1
+        results.put((acknowledged, conflicts))
+    finally:
+        db.dispose()
+
+
+def test_concurrent_saves_of_one_cell_lose_no_update(db) -> None:
+    """[issue 10] Every acknowledged save of one cell is a version of it: the version check
+    and the write are one atomic step, so no save overwrites another unseen."""
+    w = build(db)
+    teacher = w.at(w.teacher)
+    marks.set_lesson_mark(db, teacher, w.lessons["today"], w.students5[0], "answer", "3")
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(3)
+    results = ctx.Queue()
+    cell = (w.lessons["today"], w.students5[0])
+    procs = [
+        ctx.Process(target=_saver, args=(db.url, teacher.at(NOW), cell, 25, barrier, results))
+        for _ in range(3)
+    ]
+    outcomes = _run_all(procs, results, timeout=120)
+    acknowledged = sum(o[0] for o in outcomes)
+    assert acknowledged > 0
+    with db.read() as s:
+        mark = s.exec(select(Mark)).one()
+        sets = s.exec(select(AuditEvent).where(AuditEvent.action == "mark.set")).all()
+    assert mark.version == 1 + acknowledged
+    assert len(sets) == 1 + acknowledged
+
+
+def _first_mark(url: str, actor: Actor, lesson_id: int, student_id: int, barrier, results):
+    db = Database.open(url)
+    barrier.wait(timeout=30)
+    try:
+        marks.set_lesson_mark(db, actor, lesson_id, student_id, "test", "5")
+        results.put("ok")
+    finally:
+        db.dispose()
+
+
+def test_first_marks_at_once_make_one_column(db) -> None:
+    """[issue 10] Two teachers' first marks of one work type in one lesson, at the same
+    moment, go into one column of the lesson, not two."""
+    w = build(db)
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(3)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=_first_mark,
+            args=(db.url, w.teacher.at(NOW), w.lessons["today"], st, barrier, results),
+        )
+        for st in w.students5
+    ]
+    assert _run_all(procs, results) == ["ok"] * 3
+    with db.read() as s:
+        columns = s.exec(select(Assignment).where(Assignment.lesson_id == w.lessons["today"]))
+        assert len(columns.all()) == 1
         assert len(s.exec(select(Mark)).all()) == 3

@@ -453,7 +453,7 @@ def test_cli_twin_request_decide_apply(w: World, capsys, fast_argon2) -> None:
     def main(argv: list[str]) -> int:
         return run(signed(w.db, argv))
 
-    path = str(w.db.engine.url.database)
+    path = w.db.url
     until = (date.today() + timedelta(days=3)).strftime("%d.%m.%Y")
     cell = f"mark:{the_test_column(w)}:{w.students5[0]}=5"
     doc = ["--doc", "Протокол № 2", "--doc-date", "20.11.2026"]

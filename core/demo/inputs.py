@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from zhurnal.core import audit
+
 DEMO_PRESET = "004"
 SCHOOL_NAME_KEY = "school_name"
 TEACHER_PASSWORD = "demo-teacher-2026"
@@ -112,15 +114,5 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
 
 
 def _sync_sequences(session: Session, tables: Iterable[str]) -> None:
-    """PostgreSQL: move each id sequence past the ids the generator gave, so that the
-    next ordinary insert does not collide.  SQLite takes max(rowid) + 1 by itself."""
-    conn = session.connection()
-    if conn.dialect.name != "postgresql":
-        return
-    quote = conn.dialect.identifier_preparer.quote
-    for table in tables:
-        name = quote(table)
-        conn.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
-        )
+    """PostgreSQL: move each id sequence past the ids the generator gave."""
+    audit.move_id_sequences(session, tables)

@@ -23,6 +23,7 @@ from zhurnal.core.errors import DomainError, ValidationError
 from zhurnal.core.models import (
     Assignment,
     Course,
+    Lesson,
     Mark,
     Period,
     PeriodMark,
@@ -158,11 +159,13 @@ def set_lesson_mark(
     """
     with unit_of_work(db, actor, "mark.set") as uow:
         wt = _work_type(uow, work_type_code)
-        a = uow.session.exec(
-            select(Assignment)
-            .where(Assignment.lesson_id == lesson_id, Assignment.work_type_id == wt.id)
-            .order_by(col(Assignment.id))
-        ).first()
+        a = _lesson_column(uow, lesson_id, wt)
+        if a is None and value is not None:
+            # The first mark of this work type makes the column: take the lesson's row
+            # lock and look again, so that two first marks at once make one column
+            # (PostgreSQL; SQLite's writers are serialised by BEGIN IMMEDIATE anyway).
+            uow.session.exec(select(Lesson.id).where(Lesson.id == lesson_id).with_for_update())
+            a = _lesson_column(uow, lesson_id, wt)
         if a is None:
             if value is None:
                 return None
@@ -188,6 +191,15 @@ def set_lesson_mark(
                 grant.correction_id,
             )
         return _set_mark(uow, a, wt, student_id, value, expected_version, correction_id)
+
+
+def _lesson_column(uow: UnitOfWork, lesson_id: int, wt: WorkType) -> Assignment | None:
+    """The lesson's first assignment of this work type: the grid's column."""
+    return uow.session.exec(
+        select(Assignment)
+        .where(Assignment.lesson_id == lesson_id, Assignment.work_type_id == wt.id)
+        .order_by(col(Assignment.id))
+    ).first()
 
 
 def _set_mark(

@@ -1,0 +1,148 @@
+"""A throwaway PostgreSQL 15 for the database-level tests [issue 10].
+
+One server per test process (an xdist worker): ``initdb`` in a temporary folder,
+``pg_ctl start`` listening on a unix socket in that folder only (no TCP), stopped when
+the process ends.  PostgreSQL refuses to run as root, so as root the server runs as the
+system account ``zhurnal-pg`` (made with ``useradd --system`` if missing); otherwise as
+the current user.  Each test gets a fresh database copied (``CREATE DATABASE ...
+TEMPLATE``) from one migrated with the preset installed, which is much faster than
+migrating again.
+
+The binaries are PostgreSQL 15's (``/usr/lib/postgresql/15/bin``, Debian's
+``postgresql-15``, which ``.ci/run`` installs) or those named by ``ZHURNAL_PG_BIN``.  If
+they are missing, the tests fail saying so: nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+PG_BIN = Path(os.environ.get("ZHURNAL_PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_USER = "zhurnal-pg"  # the OS account the server runs as when we are root
+SUPERUSER = "zhurnal"  # the database role the tests connect as (trust on the socket)
+
+
+class Server:
+    """One running PostgreSQL: ``url(name)`` for a database on it."""
+
+    def __init__(self) -> None:
+        for tool in ("initdb", "pg_ctl"):
+            if not (PG_BIN / tool).exists():
+                pytest.fail(
+                    f"PostgreSQL 15 is not installed ({PG_BIN / tool} is missing): "
+                    "apt-get install postgresql-15 (.ci/run does), or set ZHURNAL_PG_BIN",
+                    pytrace=False,
+                )
+        self.root = Path(tempfile.mkdtemp(prefix="zhurnal-pg-"))
+        self.data = self.root / "data"
+        self.socket = self.root  # the socket lives beside the data, nowhere else
+        self.user = self._os_user()
+        if self.user is not None:
+            shutil.chown(self.root, user=self.user)
+        self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
+                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
+        options = f"-k {self.socket} -h '' -c fsync=off -c full_page_writes=off"
+        self._run("pg_ctl", "start", "-w", "-D", str(self.data), "-o", options,
+                  "-l", str(self.root / "server.log"))  # fmt: skip
+        atexit.register(self.stop)
+        self._names = itertools.count(1)
+        self.templates: dict[str, str] = {}
+
+    @staticmethod
+    def _os_user() -> str | None:
+        """None: run as ourselves; else the non-root account to run the server as."""
+        if os.geteuid() != 0:
+            return None
+        try:
+            pwd.getpwnam(PG_USER)
+        except KeyError:
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                 PG_USER],
+                check=False, capture_output=True,
+            )  # fmt: skip
+            pwd.getpwnam(PG_USER)  # raced with another worker: it exists now either way
+        return PG_USER
+
+    def _run(self, tool: str, *args: str) -> None:
+        out = subprocess.run(
+            [str(PG_BIN / tool), *args],
+            user=self.user,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=self.root,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
+        )
+        if out.returncode != 0:
+            log = self.root / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            pytest.fail(f"{tool} failed: {out.stdout}{out.stderr}{tail}", pytrace=False)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket}"
+
+    def execute(self, *statements: str) -> None:
+        """Statements run outside a transaction (CREATE/DROP DATABASE), on ``postgres``."""
+        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                for statement in statements:
+                    conn.execute(text(statement))
+        finally:
+            engine.dispose()
+
+    def template(self, key: str, build: Callable[[str], None]) -> str:
+        """The name of a template database ``build(url)`` filled, built once per key."""
+        if key not in self.templates:
+            name = f"template_{key}"
+            self.execute(f'CREATE DATABASE "{name}"')
+            build(self.url(name))
+            self.templates[key] = name
+        return self.templates[key]
+
+    def fresh(self, template: str | None = None) -> str:
+        """The URL of a new database (a copy of ``template`` if given)."""
+        name = f"test_{next(self._names)}"
+        source = f' TEMPLATE "{template}"' if template else ""
+        self.execute(f'CREATE DATABASE "{name}"{source}')
+        return self.url(name)
+
+    def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1].split("?", 1)[0]
+        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            subprocess.run(
+                [str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate"],
+                user=self.user, capture_output=True, timeout=60, check=False,
+            )  # fmt: skip
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+_SERVER: list[Server] = []
+
+
+def server() -> Server:
+    """The process's server, started on first use."""
+    if not _SERVER:
+        _SERVER.append(Server())
+    return _SERVER[0]
+
+
+def stop() -> None:
+    """Stop the process's server, if started (at the end of the test session)."""
+    while _SERVER:
+        _SERVER.pop().stop()
