@@ -60,6 +60,7 @@ from zhurnal.core.models import (
 from zhurnal.core.uow import UnitOfWork, batch, unit_of_work
 
 IMPORT_ROLES = ("admin",)  # who may revert someone else's unfinished import
+_pause = time.sleep  # between two chunks: a waiting writer takes the lock
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Chunking:
     """How a batch is cut: ``rows`` per write transaction at most, fewer once a chunk has
     run ``seconds`` (None: rows only); ``pause`` seconds between chunks."""
 
-    rows: int = 500
+    rows: int = 1000
     seconds: float | None = 0.1
     pause: float = 0.1
 
@@ -126,7 +127,7 @@ def apply_batch(
     try:
         while index < len(rows) or position == 0:
             if position:
-                time.sleep(chunking.pause)
+                _pause(chunking.pause)
             started = time.perf_counter()
             with batch(db) as session:
                 first = _head(session) + 1
@@ -277,7 +278,7 @@ def revert_batch(
     undone = kept = 0
     for start in range(0, len(undos), max(1, chunking.rows)):
         if start:
-            time.sleep(chunking.pause)
+            _pause(chunking.pause)
         with unit_of_work(db, actor, "import.revert") as uow:
             for undo in undos[start : start + chunking.rows]:
                 done = _undo(uow, undo, batch_id)
