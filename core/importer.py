@@ -27,7 +27,7 @@ from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import Course, Lesson, Mark, SchoolClass, Student, Subject, WorkType
 from zhurnal.core.services import marks
-from zhurnal.core.services.import_batches import DEFAULT, Chunking, Row, apply_batch
+from zhurnal.core.services.import_batches import Chunking, Row, apply_batch
 from zhurnal.core.uow import UnitOfWork, check_writer, current_year
 
 HEADER_WORDS = {"дата", "date"}
@@ -189,7 +189,7 @@ class _Checked:
 
 
 def import_marks(
-    db: Database, actor: Actor, text: str, chunking: Chunking = DEFAULT
+    db: Database, actor: Actor, text: str, chunking: Chunking | None = None
 ) -> ImportResult:
     """Check every row (a read transaction: no write lock), then apply them in short
     transactions as one batch (``services.import_batches``): all rows or none."""

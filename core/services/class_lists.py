@@ -30,7 +30,7 @@ from zhurnal.core.errors import DomainError, NotFound, ValidationError
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Student
 from zhurnal.core.roster_file import FIELD_NAMES, Cell, RosterRow
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.services.import_batches import DEFAULT, Chunking, Row, apply_batch
+from zhurnal.core.services.import_batches import Chunking, Row, apply_batch
 from zhurnal.core.services.school import CONTINGENT_ONLY, CONTINGENT_ROLES
 from zhurnal.core.uow import UnitOfWork, current_year, require, snapshot, unit_of_work
 
@@ -211,7 +211,7 @@ def import_class_list(
     start: date | None = None,
     default_class: str = "",
     unreadable: Sequence[tuple[int, str]] = (),
-    chunking: Chunking = DEFAULT,
+    chunking: Chunking | None = None,
 ) -> ClassListResult:
     """Enrol every row's student in its class from ``start`` by ``order``, or none: every
     row checked in a read transaction first, then written in short transactions of one

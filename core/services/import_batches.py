@@ -114,12 +114,13 @@ def apply_batch(
     kind: str,
     rows: Sequence[Row],
     done: tuple[str, str, dict[str, Any]],
-    chunking: Chunking = DEFAULT,
+    chunking: Chunking | None = None,
 ) -> BatchResult:
     """Apply ``rows`` in chunks under one ``ImportBatch``; ``done`` is the import's own
     audit event (action, entity, after), written by the last chunk. A refused row
     reverts the whole batch and is returned; any other exception reverts it and is
     raised again."""
+    chunking = chunking or DEFAULT
     batch_id = 0
     position = 0
     longest = 0.0
@@ -255,7 +256,7 @@ def revert_batch(
     db: Database,
     actor: Actor,
     batch_id: int,
-    chunking: Chunking = DEFAULT,
+    chunking: Chunking | None = None,
     *,
     reason: str = "",
 ) -> RevertResult:
@@ -265,6 +266,7 @@ def revert_batch(
     finds its own undos as the rows' last events and leaves them. Refused for a batch
     that is done (a finished import is changed row by row, as any other data) and,
     but for the administrator, for someone else's batch."""
+    chunking = chunking or DEFAULT
     with unit_of_work(db, actor, "import.revert") as uow:
         b: ImportBatch = uow.get(ImportBatch, batch_id, "Загрузка")
         if b.status == "done":
