@@ -27,7 +27,7 @@ from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import Course, Lesson, Mark, SchoolClass, Student, Subject, WorkType
 from zhurnal.core.services import marks
-from zhurnal.core.services.import_batches import Chunking, Row, apply_batch
+from zhurnal.core.services.import_batches import Chunking, Row, apply_batch, pin
 from zhurnal.core.uow import UnitOfWork, check_writer, current_year
 
 HEADER_WORDS = {"дата", "date"}
@@ -196,6 +196,7 @@ def import_marks(
     result = ImportResult()
     rows = read_rows(text)
     with db.read() as session:
+        pin(session)
         checked = _check_rows(session, actor, rows, result)
     if not result.refused:
         outcome = apply_batch(

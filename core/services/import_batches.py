@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from zhurnal.core.actor import Actor
@@ -66,11 +67,18 @@ _pause = time.sleep  # between two chunks: a waiting writer takes the lock
 @dataclass(frozen=True)
 class Chunking:
     """How a batch is cut: ``rows`` per write transaction at most, fewer once a chunk has
-    run ``seconds`` (None: rows only); ``pause`` seconds between chunks."""
+    run ``seconds`` (None: rows only); ``pause`` seconds between chunks (None: 0.1 s on
+    SQLite, whose waiting writers poll every 100 ms at most; 0.01 s on PostgreSQL, whose
+    waiters queue for the audit head's row lock and get it at the commit)."""
 
     rows: int = 1000
     seconds: float | None = 0.1
-    pause: float = 0.1
+    pause: float | None = None
+
+    def pause_for(self, db: Database) -> float:
+        if self.pause is not None:
+            return self.pause
+        return 0.1 if db.is_sqlite else 0.01
 
 
 DEFAULT = Chunking()
@@ -128,9 +136,10 @@ def apply_batch(
     try:
         while index < len(rows) or position == 0:
             if position:
-                _pause(chunking.pause)
+                _pause(chunking.pause_for(db))
             started = time.perf_counter()
             with batch(db) as session:
+                pin(session)
                 first = _head(session) + 1
                 if position == 0:
                     batch_id = _open_batch(session, actor, kind, len(rows))
@@ -187,6 +196,16 @@ def _chunk(rows: Sequence[Row], index: int, chunking: Chunking, started: float) 
             raise _Refused(row.line, exc.message) from exc
         count += 1
     return count
+
+
+def pin(session: Session) -> list[object]:
+    """Keep every row ``session`` loads until it ends: the identity map holds rows weakly,
+    so without this each row's service call would read the lesson, course, class, user
+    and policy again once the previous call let go of them."""
+    loaded: list[object] = []
+    event.listen(session, "loaded_as_persistent", lambda _s, row: loaded.append(row))
+    session.info["pinned"] = loaded
+    return loaded
 
 
 def _head(session: Session) -> int:
@@ -280,7 +299,7 @@ def revert_batch(
     undone = kept = 0
     for start in range(0, len(undos), max(1, chunking.rows)):
         if start:
-            _pause(chunking.pause)
+            _pause(chunking.pause_for(db))
         with unit_of_work(db, actor, "import.revert") as uow:
             for undo in undos[start : start + chunking.rows]:
                 done = _undo(uow, undo, batch_id)
