@@ -20,14 +20,13 @@ from functools import partial
 
 from sqlmodel import Session, col, func, select
 
-from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.context import class_by_title, parse_class_title, roster_ids
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import Course, Lesson, Mark, SchoolClass, Student, Subject, WorkType
 from zhurnal.core.services import marks
-from zhurnal.core.services.import_batches import Chunking, Row, apply_batch, pin
+from zhurnal.core.services.import_batches import Chunking, Row, apply_batch, pin, record_refusal
 from zhurnal.core.uow import UnitOfWork, check_writer, current_year
 
 HEADER_WORDS = {"дата", "date"}
@@ -212,15 +211,7 @@ def import_marks(
             result.applied = len(checked)
             return result
         result.refused.append(outcome.refused)
-    with db.write() as session:
-        audit.append(
-            session,
-            ts=actor.now(),
-            actor_id=actor.user_id,
-            actor_login=actor.login,
-            action="import.refused",
-            after={"rows": len(rows), "refused": len(result.refused)},
-        )
+    record_refusal(db, actor, "", len(rows), len(result.refused))
     return result
 
 

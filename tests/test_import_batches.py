@@ -217,6 +217,14 @@ def roster_rows(names: list[str]) -> list[RosterRow]:
     ]
 
 
+def enrol_5a(w, names: list[str]) -> class_lists.ClassListResult:
+    """The secretary's class list of 5А, written two pupils a chunk."""
+    rows = roster_rows(names)
+    return class_lists.import_class_list(
+        w.db, w.secretary.at(NOW), rows, "Приказ № 9-у", default_class="5А", chunking=SMALL
+    )
+
+
 def test_class_list_in_chunks_reverted_whole_004_5(db, monkeypatch) -> None:
     """[004 §5] A class list written in chunks: when the same pupil is enrolled by
     someone else meanwhile, the pupils already written are taken back, and the list
@@ -227,14 +235,7 @@ def test_class_list_in_chunks_reverted_whole_004_5(db, monkeypatch) -> None:
         db, w.secretary.at(NOW), "Котова Катя", "01.02.2015", "6А", "Приказ № 8-у"
     )
     pause_hook(monkeypatch, late)
-    result = class_lists.import_class_list(
-        db,
-        w.secretary.at(NOW),
-        roster_rows(names),
-        "Приказ № 9-у",
-        default_class="5А",
-        chunking=SMALL,
-    )
+    result = enrol_5a(w, names)
     assert (
         not result.ok and result.refused[0][0] == 5 and "уже числится в 6А" in result.refused[0][1]
     )
@@ -246,13 +247,6 @@ def test_class_list_in_chunks_reverted_whole_004_5(db, monkeypatch) -> None:
     assert_verified(db)
     monkeypatch.undo()
     names.remove("Котова Катя")
-    again = class_lists.import_class_list(
-        db,
-        w.secretary.at(NOW),
-        roster_rows(names),
-        "Приказ № 9-у",
-        default_class="5А",
-        chunking=SMALL,
-    )
+    again = enrol_5a(w, names)
     assert again.ok and again.imported == 4
     assert_verified(db)

@@ -22,7 +22,6 @@ from functools import partial
 
 from sqlmodel import Session, select
 
-from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.context import class_by_title
 from zhurnal.core.db import Database
@@ -30,7 +29,7 @@ from zhurnal.core.errors import DomainError, NotFound, ValidationError
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Student
 from zhurnal.core.roster_file import FIELD_NAMES, Cell, RosterRow
 from zhurnal.core.rules import check_text, fmt_date
-from zhurnal.core.services.import_batches import Chunking, Row, apply_batch
+from zhurnal.core.services.import_batches import Chunking, Row, apply_batch, record_refusal
 from zhurnal.core.services.school import CONTINGENT_ONLY, CONTINGENT_ROLES
 from zhurnal.core.uow import UnitOfWork, current_year, require, snapshot, unit_of_work
 
@@ -253,16 +252,7 @@ def import_class_list(
             return result
         result.refused.append(outcome.refused)
     result.refused.sort()
-    with db.write() as session:
-        audit.append(
-            session,
-            ts=actor.now(),
-            actor_id=actor.user_id,
-            actor_login=actor.login,
-            action="import.refused",
-            entity="student.import",
-            after={"rows": len(rows), "refused": len(result.refused)},
-        )
+    record_refusal(db, actor, "student.import", len(rows), len(result.refused))
     return result
 
 

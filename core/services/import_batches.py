@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
+from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError, NotFound, PermissionDenied
@@ -234,8 +235,6 @@ def _finish(
     done: tuple[str, str, dict[str, Any]],
     chunks: int,
 ) -> None:
-    from zhurnal.core import audit
-
     b.status = "done"
     b.finished_at = actor.now()
     action, entity, after = done
@@ -248,6 +247,20 @@ def _finish(
         entity=entity,
         after={**after, "batch": b.id, "chunks": chunks},
     )
+
+
+def record_refusal(db: Database, actor: Actor, entity: str, rows: int, refused: int) -> None:
+    """The log's trace of a refused import (nothing of it written): ``import.refused``."""
+    with db.write() as session:
+        audit.append(
+            session,
+            ts=actor.now(),
+            actor_id=actor.user_id,
+            actor_login=actor.login,
+            action="import.refused",
+            entity=entity,
+            after={"rows": rows, "refused": refused},
+        )
 
 
 # --- the revert -----------------------------------------------------------------------
