@@ -186,7 +186,9 @@ def main() -> int:
     chunking = Chunking(args.chunk_rows, args.chunk_seconds or None, args.pause)
     ctx = mp.get_context("spawn")
     stop, out = ctx.Event(), ctx.Queue()
-    proc = ctx.Process(target=colleague_saves, args=(url, colleague, lesson, pupils, stop, out))
+    proc = ctx.Process(
+        target=colleague_saves, args=(url, colleague, lesson, pupils, stop, out), daemon=True
+    )
     proc.start()
     time.sleep(3)  # the colleague's process is up and saving
     db = Database.open(url, upgrade=False)
