@@ -57,11 +57,19 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Callable) -> None:
     add_identity(ip)
     db_arg(ip)
     add_import_parser(isub, db_arg)
+    rv = isub.add_parser(
+        "revert", help="отменить незавершённую загрузку (процесс прервался); без номера — список"
+    )
+    rv.add_argument("batch", nargs="?", type=int, metavar="N")
+    add_identity(rv)
+    db_arg(rv)
 
 
 def cmd_import(args: argparse.Namespace, _open: Callable[[str | None], Database]) -> int:
     if args.import_command == "plan":
         return cmd_import_plan(args, _open)
+    if args.import_command == "revert":
+        return cmd_import_revert(args, _open)
     if args.import_command == "students":
         from zhurnal.cli.contingent import cmd_import_students
 
@@ -116,4 +124,33 @@ def cmd_import_plan(args: argparse.Namespace, _open: Callable[[str | None], Data
         warning = hours_mismatch(sum(h for _, h in rows), yearly_hours(s, course)) if course else ""
     if warning:
         print(f"Внимание: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_revert(args: argparse.Namespace, _open: Callable[[str | None], Database]) -> int:
+    """A large import whose process died (killed, the server rebooted) leaves its batch
+    unfinished, its chunks written: list such batches, or revert one whole."""
+    from zhurnal.cli.identity import signed_in
+    from zhurnal.core.errors import DomainError
+    from zhurnal.core.services.import_batches import revert_batch, unfinished
+
+    db = _open(getattr(args, "db", None))
+    with signed_in(db, args) as actor:
+        if args.batch is None:
+            batches = unfinished(db)
+            if not batches:
+                print("Незавершённых загрузок нет.")
+            for b in batches:
+                print(
+                    f"№ {b.id}: {b.kind}, начата {b.started_at:%d.%m.%Y %H:%M}, "
+                    f"внесено строк {b.applied} из {b.rows}"
+                )
+            return 0
+        try:
+            result = revert_batch(db, actor, args.batch, reason="отменена командой")
+        except DomainError as exc:
+            print(f"Ошибка: {exc.message}", file=sys.stderr)
+            return 1
+    kept = f"; оставлено изменённых другими: {result.kept}" if result.kept else ""
+    print(f"Загрузка № {result.batch_id} отменена: отменено записей {result.undone}{kept}.")
     return 0

@@ -11,6 +11,7 @@
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
     zhurnal import plan FILE --class 5А --subject … --as LOGIN  a course's КТП
     zhurnal import students FILE --order N --as LOGIN  class lists from CSV/XLSX (cli/contingent.py)
+    zhurnal import revert [N] --as LOGIN  finish an import whose process died (cli/imports.py)
     zhurnal student arrive|leave|transfer … --as LOGIN  movement of students [004 §5]
     zhurnal user list|add|roles|reset|unlock|disable|enable … --as LOGIN  users (cli/users.py)
     zhurnal correction list|show|cells|request|decide|apply|changes … --as LOGIN  [004 §7]

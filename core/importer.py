@@ -3,9 +3,11 @@ results [001 §2.1].
 
 Columns: date, lesson number, class, subject, student, work type, value (a
 header row in Russian or English is recognised and skipped; ``;`` or ``,``).
-Every row goes through ``marks.set_lesson_mark`` — the same service and rules
-as the screen — inside one ``batch``: if any row is refused, nothing is
-applied and each refused row is reported with its line number and reason.
+Every row is checked by the rules of ``marks.set_lesson_mark`` (the screen's) in a
+read transaction; if any row is refused, nothing is applied and each refused row is
+reported with its line number and reason. Then every row is written by that service,
+in short transactions of one batch (``services.import_batches``): reverted whole if a
+row is refused meanwhile.
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from sqlmodel import Session, col, func, select
 
-from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.context import class_by_title, parse_class_title, roster_ids
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError
 from zhurnal.core.models import Course, Lesson, Mark, SchoolClass, Student, Subject, WorkType
 from zhurnal.core.services import marks
-from zhurnal.core.uow import BatchRefused, batch, current_year
+from zhurnal.core.services.import_batches import Chunking, Row, apply_batch, pin, record_refusal
+from zhurnal.core.uow import UnitOfWork, check_writer, current_year
 
 HEADER_WORDS = {"дата", "date"}
 
@@ -33,6 +36,8 @@ HEADER_WORDS = {"дата", "date"}
 class ImportResult:
     applied: int = 0
     refused: list[tuple[int, str]] = field(default_factory=list)
+    batch_id: int = 0
+    longest_chunk: float = 0.0  # seconds: the longest write transaction of the batch
 
     @property
     def ok(self) -> bool:
@@ -57,39 +62,78 @@ def _norm(text: str) -> str:
 
 
 class _Resolver:
+    """Names of a file's cells to rows of the database, remembered across rows (a large
+    file names the same classes, subjects and rosters again and again)."""
+
     def __init__(self, session: Session) -> None:
         self.s = session
         self.year = current_year(session)
+        self.subjects = list(session.exec(select(Subject)))
+        self.work_types = list(session.exec(select(WorkType)))
+        self._classes: dict[str, SchoolClass | None] = {}
+        self._courses: dict[tuple[int, int], list[Course]] = {}
+        self._rosters: dict[tuple[int, date], set[int]] = {}
+        self._students: dict[int, Student | None] = {}
 
     def klass(self, title: str) -> SchoolClass:
         if parse_class_title(title) is None:
             raise RowError(f"класс «{title}» не распознан (нужно, например, 5А)")
-        row = class_by_title(self.s, self.year.id, title)
+        if title not in self._classes:
+            self._classes[title] = class_by_title(self.s, self.year.id, title)
+        row = self._classes[title]
         if row is None:
             raise RowError(f"класса «{title}» нет в текущем учебном году")
         return row
 
     def subject(self, name: str) -> Subject:
-        for subj in self.s.exec(select(Subject)):
+        for subj in self.subjects:
             if _norm(name) in (_norm(subj.name), _norm(subj.short)):
                 return subj
         raise RowError(f"предмет «{name}» не найден")
 
     def work_type(self, text: str) -> WorkType:
-        for wt in self.s.exec(select(WorkType)):
+        for wt in self.work_types:
             if _norm(text) in (_norm(wt.code), _norm(wt.name)):
                 return wt
         raise RowError(f"вид работы «{text}» не задан в настройках школы")
 
+    def courses(self, klass: SchoolClass, subject: Subject) -> list[Course]:
+        key = (klass.id or 0, subject.id or 0)
+        if key not in self._courses:
+            self._courses[key] = list(
+                self.s.exec(
+                    select(Course).where(
+                        Course.class_id == klass.id, Course.subject_id == subject.id
+                    )
+                )
+            )
+        if not self._courses[key]:
+            raise RowError(f"в {klass.title} не ведётся «{subject.name}»")
+        return self._courses[key]
+
+    def roster(self, course: Course, day: date) -> set[int]:
+        key = (course.id or 0, day)
+        if key not in self._rosters:
+            self._rosters[key] = roster_ids(self.s, course, day)
+        return self._rosters[key]
+
+    def _student(self, student_id: int) -> Student | None:
+        if student_id not in self._students:
+            self._students[student_id] = self.s.get(Student, student_id)
+        return self._students[student_id]
+
     def student(self, klass: SchoolClass, name: str, day: date, courses: list[Course]) -> Student:
         ids: set[int] = set()
         for c in courses:
-            ids |= roster_ids(self.s, c, day)
+            ids |= self.roster(c, day)
         wanted = _norm(name)
         found = [
             st
-            for st in self.s.exec(select(Student).where(col(Student.id).in_(ids)))
-            if _norm(st.full_name) == wanted or _norm(f"{st.last_name} {st.first_name}") == wanted
+            for st in (self._student(i) for i in sorted(ids))
+            if st is not None
+            and (
+                _norm(st.full_name) == wanted or _norm(f"{st.last_name} {st.first_name}") == wanted
+            )
         ]
         if not found:
             raise RowError(f"ученик «{name}» не числится в {klass.title} на {day:%d.%m.%Y}")
@@ -107,7 +151,7 @@ class _Resolver:
         courses: list[Course],
     ) -> Lesson:
         for c in courses:
-            if student.id in roster_ids(self.s, c, day):
+            if student.id in self.roster(c, day):
                 lesson = self.s.exec(
                     select(Lesson).where(
                         Lesson.course_id == c.id, Lesson.date == day, Lesson.number == number
@@ -134,61 +178,77 @@ def read_rows(text: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def import_marks(db: Database, actor: Actor, text: str) -> ImportResult:
+@dataclass(frozen=True)
+class _Checked:
+    line: int
+    lesson_id: int
+    student_id: int
+    work_type: str
+    value: str
+
+
+def import_marks(
+    db: Database, actor: Actor, text: str, chunking: Chunking | None = None
+) -> ImportResult:
+    """Check every row (a read transaction: no write lock), then apply them in short
+    transactions as one batch (``services.import_batches``): all rows or none."""
     result = ImportResult()
     rows = read_rows(text)
-    try:
-        with batch(db) as session:
-            resolver = _Resolver(session)
-            for line_no, cells in rows:
-                try:
-                    if len(cells) != 7:
-                        raise RowError(f"ожидается 7 столбцов, а их {len(cells)}")
-                    day = _parse_date(cells[0])
-                    if not cells[1].isdigit():
-                        raise RowError(f"номер урока «{cells[1]}» не число")
-                    klass = resolver.klass(cells[2])
-                    subject = resolver.subject(cells[3])
-                    courses = list(
-                        session.exec(
-                            select(Course).where(
-                                Course.class_id == klass.id, Course.subject_id == subject.id
-                            )
-                        )
-                    )
-                    if not courses:
-                        raise RowError(f"в {klass.title} не ведётся «{subject.name}»")
-                    student = resolver.student(klass, cells[4], day, courses)
-                    lesson = resolver.lesson(klass, subject, student, day, int(cells[1]), courses)
-                    wt = resolver.work_type(cells[5])
-                    marks.set_lesson_mark(
-                        db, actor, lesson.id or 0, student.id or 0, wt.code, cells[6]
-                    )
-                    result.applied += 1
-                except DomainError as exc:
-                    result.refused.append((line_no, exc.message))
-            if result.refused:
-                raise BatchRefused
-            audit.append(
-                session,
-                ts=actor.now(),
-                actor_id=actor.user_id,
-                actor_login=actor.login,
-                action="import.marks",
-                after={"rows": result.applied},
-            )
-    except BatchRefused:
-        result.applied = 0
-        with db.write() as session:
-            audit.append(
-                session,
-                ts=actor.now(),
-                actor_id=actor.user_id,
-                actor_login=actor.login,
-                action="import.refused",
-                after={"rows": len(rows), "refused": len(result.refused)},
-            )
+    with db.read() as session:
+        pin(session)
+        checked = _check_rows(session, actor, rows, result)
+    if not result.refused:
+        outcome = apply_batch(
+            db,
+            actor,
+            "marks",
+            [Row(c.line, partial(_write, db, actor, c)) for c in checked],
+            ("import.marks", "", {"rows": len(checked)}),
+            chunking,
+        )
+        result.batch_id, result.longest_chunk = outcome.batch_id, outcome.longest_chunk
+        if outcome.refused is None:
+            result.applied = len(checked)
+            return result
+        result.refused.append(outcome.refused)
+    record_refusal(db, actor, "", len(rows), len(result.refused))
     return result
+
+
+def _write(db: Database, actor: Actor, row: _Checked) -> None:
+    marks.set_lesson_mark(db, actor, row.lesson_id, row.student_id, row.work_type, row.value)
+
+
+def _check_rows(
+    session: Session, actor: Actor, rows: list[tuple[int, list[str]]], result: ImportResult
+) -> list[_Checked]:
+    """Every row through the rules of ``marks.set_lesson_mark``, without writing."""
+    uow = UnitOfWork(session, actor, actor.now())
+    try:
+        resolver = _Resolver(session)
+        check_writer(uow)
+    except DomainError as exc:
+        result.refused = [(line_no, exc.message) for line_no, _ in rows]
+        return []
+    checked = []
+    for line_no, cells in rows:
+        try:
+            if len(cells) != 7:
+                raise RowError(f"ожидается 7 столбцов, а их {len(cells)}")
+            day = _parse_date(cells[0])
+            if not cells[1].isdigit():
+                raise RowError(f"номер урока «{cells[1]}» не число")
+            klass = resolver.klass(cells[2])
+            subject = resolver.subject(cells[3])
+            courses = resolver.courses(klass, subject)
+            student = resolver.student(klass, cells[4], day, courses)
+            lesson = resolver.lesson(klass, subject, student, day, int(cells[1]), courses)
+            wt = resolver.work_type(cells[5])
+            marks.check_lesson_mark(uow, lesson.id or 0, student.id or 0, wt, cells[6])
+            checked.append(_Checked(line_no, lesson.id or 0, student.id or 0, wt.code, cells[6]))
+        except DomainError as exc:
+            result.refused.append((line_no, exc.message))
+    return checked
 
 
 def count_marks(session: Session) -> int:

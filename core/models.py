@@ -357,3 +357,31 @@ class Draft(SQLModel, table=True):
     base_topic: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     base_homework: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     saved_at: NaiveDatetime
+
+
+class ImportBatch(SQLModel, table=True):
+    """One file's import applied in short transactions (``services.import_batches``):
+    all of it or, once any chunk fails, none (its chunks reverted, audited)."""
+
+    __tablename__ = "import_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # "marks" | "students"
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    started_at: NaiveDatetime
+    finished_at: NaiveDatetime | None = None
+    status: str = "applying"  # applying | done | reverting | reverted
+    rows: int = 0  # rows of the file
+    applied: int = 0  # rows written so far (all of them once done)
+
+
+class ImportChunk(SQLModel, table=True):
+    """One write transaction of a batch: the audit events it appended, first to last
+    (contiguous: the chunk held the audit head), list the rows it wrote."""
+
+    __tablename__ = "import_chunk"
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True)
+    position: int
+    rows: int
+    first_event_id: int
+    last_event_id: int

@@ -30,6 +30,7 @@ from zhurnal.core.models import Bell, Holiday, Incident, Period, SchoolYear, Set
 from zhurnal.core.policy import Policy, parse_policy
 
 POLICY_KEY = "policy"
+READ_ONLY = "Учётная запись ученика или родителя только для просмотра [000 §7.1]."
 
 # Set by ``batch``: service calls then share one transaction, each in a savepoint.
 _ambient: ContextVar[Session | None] = ContextVar("zhurnal_ambient_session", default=None)
@@ -182,6 +183,14 @@ def _check_active(session: Session, actor: Actor) -> None:
                 "Вход под этой учётной записью признан скомпрометированным [002 §4.4]: "
                 "получите у администратора новый пароль."
             )
+
+
+def check_writer(uow: UnitOfWork) -> None:
+    """What ``unit_of_work`` checks before any write (a read-only account, the rights as
+    they are now), for a dry run in a read transaction (an import's check of its file)."""
+    if uow.actor.read_only:
+        raise PermissionDenied(READ_ONLY)
+    _check_active(uow.session, uow.actor)
 
 
 # What a table's row is called in a conflict found at flush (``lost_race``).

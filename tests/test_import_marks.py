@@ -105,3 +105,33 @@ def test_unknown_login(w, tmp_path, capsys) -> None:
     argv = ["import", "marks", str(f), "--as", "nobody", "--password-file", str(secret)]
     assert main([*argv, "--db", str(w.db.path)]) == 1
     assert "Неверный логин или пароль." in capsys.readouterr().err
+
+
+def test_import_revert_finishes_a_dead_import(w, tmp_path, capsys, monkeypatch) -> None:
+    """An import killed between two chunks: `zhurnal import revert` lists it, and the
+    administrator takes its rows back; nothing is left to revert afterwards."""
+    from zhurnal.core.services import import_batches
+
+    monkeypatch.setattr(import_batches, "DEFAULT", import_batches.Chunking(rows=1, pause=0))
+    monkeypatch.setattr(import_batches, "revert_batch", lambda *a, **k: None)  # the kill
+
+    def die(_seconds: float) -> None:
+        raise SystemExit(137)
+
+    monkeypatch.setattr(import_batches, "_pause", die)
+    body = (
+        "23.11.2026;1;5А;Математика;Антонов Антон;Контрольная работа;5\n"
+        "23.11.2026;1;5А;Математика;Борисова Белла;Контрольная работа;4\n"
+    )
+    with pytest.raises(SystemExit):
+        run_import(w.db, tmp_path, body)
+    monkeypatch.undo()
+    assert _marks(w.db) == 1
+    argv = ["import", "revert", "--as", "admin", "--db", str(w.db.path)]
+    assert main(signed(w.db, argv)) == 0
+    assert "№ 1: marks, начата 23.11.2026 10:00, внесено строк 1 из 2" in capsys.readouterr().out
+    assert main(signed(w.db, [*argv[:2], "1", *argv[2:]])) == 0
+    assert "Загрузка № 1 отменена: отменено записей 2." in capsys.readouterr().out
+    assert _marks(w.db) == 0
+    assert main(signed(w.db, argv)) == 0
+    assert "Незавершённых загрузок нет." in capsys.readouterr().out

@@ -514,6 +514,7 @@ def test_course_teacher_imports_and_replaces_the_plan(sch: School) -> None:
         ([("Дроби", 2), ("Проценты", 1), ("Уравнения", 0)], "Строка 3"),
         ([("Дроби", -1)], "Строка 1"),
         ([], "План пуст"),
+        ([("Тема", 1)] * 1001, "В плане 1001 тем"),  # one transaction stays short [issue 10]
     ],
 )
 def test_import_plan_refuses_bad_rows(sch: School, rows, fragment: str) -> None:

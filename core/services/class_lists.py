@@ -5,8 +5,10 @@ the administrator keeps the lists of students up to date [000 §5.2.1]. The depu
 named for the contingent in either, so the deputy cannot import (``CONTINGENT_ROLES``).
 
 All or nothing: every row is checked (name, birth date, class, duplicates in the file and
-in the school) before anything is written; if any row is refused, nothing is written and
-every refused row is returned with its line and column. Each student written is audited
+in the school) in a read transaction before anything is written; if any row is refused,
+nothing is written and every refused row is returned with its line and column. The rows
+are then written in short transactions of one batch, reverted whole if a row is refused
+meanwhile (``services.import_batches``). Each student written is audited
 (``student.add``, ``student.enrol``) and so is the import (``student.import``) or its
 refusal (``import.refused``).
 """
@@ -16,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from sqlmodel import Session, select
 
-from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.context import class_by_title
 from zhurnal.core.db import Database
@@ -27,6 +29,7 @@ from zhurnal.core.errors import DomainError, NotFound, ValidationError
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Student
 from zhurnal.core.roster_file import FIELD_NAMES, Cell, RosterRow
 from zhurnal.core.rules import check_text, fmt_date
+from zhurnal.core.services.import_batches import Chunking, Row, apply_batch, record_refusal
 from zhurnal.core.services.school import CONTINGENT_ONLY, CONTINGENT_ROLES
 from zhurnal.core.uow import UnitOfWork, current_year, require, snapshot, unit_of_work
 
@@ -42,10 +45,6 @@ class ClassListResult:
     @property
     def ok(self) -> bool:
         return not self.refused
-
-
-class _Refused(Exception):
-    """Rolls the import's transaction back."""
 
 
 class _RowError(DomainError):
@@ -211,60 +210,84 @@ def import_class_list(
     start: date | None = None,
     default_class: str = "",
     unreadable: Sequence[tuple[int, str]] = (),
+    chunking: Chunking | None = None,
 ) -> ClassListResult:
-    """Enrol every row's student in its class from ``start`` by ``order``, or none."""
+    """Enrol every row's student in its class from ``start`` by ``order``, or none: every
+    row checked in a read transaction first, then written in short transactions of one
+    batch (``services.import_batches``)."""
     result = ClassListResult(refused=list(unreadable))
-    try:
-        with unit_of_work(db, actor, "student.import") as uow:
-            require(actor.has(*CONTINGENT_ROLES), CONTINGENT_ONLY)
-            year = current_year(uow.session)
-            if year.closed:
-                raise ValidationError(f"Учебный год {year.name} закрыт: изменения не принимаются.")
-            day = _start_of(year, start, uow.now.date())
-            order_text = check_text(order, "Приказ о зачислении", NAME_LIMIT)
-            if not order_text:
-                raise ValidationError("Укажите номер и дату приказа о зачислении.")
-            if not rows:
-                raise ValidationError("В списке нет ни одного ученика.")
-            seen: dict[tuple[str, date], int] = {}
-            people: list[tuple[_Person, Student | None]] = []
-            for row in rows:
-                try:
-                    person = _person(uow.session, year, row, default_class.strip(), uow.now.date())
-                    if person.key in seen:
-                        raise _RowError(
-                            f"{person.full_name} ({fmt_date(person.birth)}) повторяет "
-                            f"строку {seen[person.key]}"
-                        )
-                    seen[person.key] = row.line
-                    people.append((person, _existing(uow, person, day)))
-                except _RowError as exc:
-                    result.refused.append((row.line, exc.message))
-            if result.refused:
-                result.refused.sort()
-                raise _Refused
-            for person, known in people:
-                _write(uow, person, known, day, order_text)
-            result.imported = len(people)
-            uow.audit(
+    with unit_of_work(db, actor, "student.import") as uow:  # rights and the year: refusals
+        require(actor.has(*CONTINGENT_ROLES), CONTINGENT_ONLY)
+        year = current_year(uow.session)
+        if year.closed:
+            raise ValidationError(f"Учебный год {year.name} закрыт: изменения не принимаются.")
+        day = _start_of(year, start, uow.now.date())
+        order_text = check_text(order, "Приказ о зачислении", NAME_LIMIT)
+        if not order_text:
+            raise ValidationError("Укажите номер и дату приказа о зачислении.")
+        if not rows:
+            raise ValidationError("В списке нет ни одного ученика.")
+    with db.read() as session:
+        people = _check_rows(
+            UnitOfWork(session, actor, actor.now()), year, rows, day, default_class, result
+        )
+    if not result.refused:
+        outcome = apply_batch(
+            db,
+            actor,
+            "students",
+            [
+                Row(person.line, partial(_apply, db, actor, person, day, order_text))
+                for person in people
+            ],
+            (
                 "student.import",
                 "enrolment",
-                None,
-                None,
                 {"rows": len(people), "start": day, "order_in": order_text},
-            )
-    except _Refused:
-        with db.write() as session:
-            audit.append(
-                session,
-                ts=actor.now(),
-                actor_id=actor.user_id,
-                actor_login=actor.login,
-                action="import.refused",
-                entity="student.import",
-                after={"rows": len(rows), "refused": len(result.refused)},
-            )
+            ),
+            chunking,
+        )
+        if outcome.refused is None:
+            result.imported = len(people)
+            return result
+        result.refused.append(outcome.refused)
+    result.refused.sort()
+    record_refusal(db, actor, "student.import", len(rows), len(result.refused))
     return result
+
+
+def _check_rows(
+    uow: UnitOfWork,
+    year: SchoolYear,
+    rows: Sequence[RosterRow],
+    day: date,
+    default_class: str,
+    result: ClassListResult,
+) -> list[_Person]:
+    """Every row: name, birth date, class, duplicates in the file and in the school."""
+    seen: dict[tuple[str, date], int] = {}
+    people: list[_Person] = []
+    for row in rows:
+        try:
+            person = _person(uow.session, year, row, default_class.strip(), uow.now.date())
+            if person.key in seen:
+                raise _RowError(
+                    f"{person.full_name} ({fmt_date(person.birth)}) повторяет "
+                    f"строку {seen[person.key]}"
+                )
+            seen[person.key] = row.line
+            _existing(uow, person, day)
+            people.append(person)
+        except _RowError as exc:
+            result.refused.append((row.line, exc.message))
+    return people
+
+
+def _apply(db: Database, actor: Actor, person: _Person, day: date, order: str) -> None:
+    """One student enrolled, inside the batch's chunk (checked again: the school may have
+    changed since the file was checked)."""
+    with unit_of_work(db, actor, "student.import") as uow:
+        _write(uow, person, _existing(uow, person, day), day, order)
 
 
 def arrive(

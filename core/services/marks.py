@@ -202,6 +202,20 @@ def _lesson_column(uow: UnitOfWork, lesson_id: int, wt: WorkType) -> Assignment 
     ).first()
 
 
+def check_lesson_mark(
+    uow: UnitOfWork, lesson_id: int, student_id: int, wt: WorkType, value: str
+) -> None:
+    """Raise what ``set_lesson_mark`` would refuse for this mark, writing nothing: an
+    import checks its whole file this way in a read transaction before applying it."""
+    ctx = lesson_ctx(uow, lesson_id)
+    authorize_lesson_write(
+        uow, ctx, "marks", lock_class=wt.lock_class, scope="marks", student_id=student_id
+    )
+    normalize_mark(uow.policy, value)
+    student = student_at_lesson(uow.session, ctx.course, ctx.lesson, student_id)
+    enforce(student_mark_refusal(uow.policy, ctx.group, ctx.lesson.date, wt.code, student, True))
+
+
 def _set_mark(
     uow: UnitOfWork,
     a: Assignment,

@@ -180,6 +180,11 @@ def create_slot_lessons(
 # --- КТП ------------------------------------------------------------------------------
 
 
+# A КТП is written in one transaction: bounded, so that it stays short (a year has no
+# more lessons of one course; a file of more topics is not a plan) [issue 10].
+PLAN_MAX_TOPICS = 1000
+
+
 def import_plan(
     db: Database,
     actor: Actor,
@@ -204,6 +209,11 @@ def import_plan(
         )
         if not rows:
             raise ValidationError("План пуст: нужна хотя бы одна тема.")
+        if len(rows) > PLAN_MAX_TOPICS:
+            raise ValidationError(
+                f"В плане {len(rows)} тем, а в учебном году не бывает больше "
+                f"{PLAN_MAX_TOPICS} уроков одного предмета: проверьте файл."
+            )
         clean: list[tuple[str, int]] = []
         for i, (topic, hours) in enumerate(rows, start=1):
             text = check_text(topic or "", f"Строка {i}: тема", 500)
