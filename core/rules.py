@@ -61,6 +61,38 @@ def homework_deadline(
     return datetime.combine(lesson_date, lesson_end) + timedelta(hours=policy.homework_hours)
 
 
+def mark_deadline(
+    policy: Policy, cal: Calendar, lesson_date: date, work_type: str, checked_on: date | None
+) -> datetime:
+    """When a mark of this work type is due.
+
+    A work type due with the lesson: ``entry_days`` after it [004 §3.8] (the work type's
+    own ``entry_days`` when it has one).  A work marked after checking (``due = "checked"``):
+    on the day its checking ends [002 §2.5] (plus the work type's ``entry_days``, 0 by
+    default) — the day the teacher enters its first mark, ``checked_on``; None: the
+    first mark is being entered now, so today is that day and nothing is late yet.
+    """
+    spec = policy.work_type(work_type)
+    if spec is None or spec.due == "lesson":
+        days = policy.entry_days if spec is None or spec.entry_days is None else spec.entry_days
+        last = cal.add_days(lesson_date, days, policy.deadline_day_count)
+        return datetime.combine(last, END_OF_DAY)
+    if checked_on is None:
+        return datetime.max
+    last = cal.add_days(checked_on, spec.entry_days or 0, policy.deadline_day_count)
+    return datetime.combine(last, END_OF_DAY)
+
+
+def period_mark_due_at(policy: Policy, cal: Calendar, period_end: date) -> datetime:
+    """Period marks are due ``deadlines.period_marks_due_days`` after the period's last day
+    (0: on that day [004 §3.9], before the holidays [002 §2.7]); without that key, by the
+    period-mark lock."""
+    n = policy.period_marks_due_days
+    if n is None:
+        return period_mark_lock_at(policy, cal, period_end) - timedelta(seconds=1)
+    return datetime.combine(cal.add_days(period_end, n, policy.deadline_day_count), END_OF_DAY)
+
+
 def edit_lock_at(policy: Policy, cal: Calendar, lesson_date: date, lock_class: str) -> datetime:
     """The first moment a lesson's cells of this class are locked [004 §3.8].
 
