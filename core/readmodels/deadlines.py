@@ -158,7 +158,7 @@ def school_deadlines(session: Session, today: date | None = None) -> tuple[Deadl
     periods = [
         (a, b)
         for a, b in session.exec(
-            select(Period.start, Period.end).where(
+            select(col(Period.start), col(Period.end)).where(
                 Period.year_id == year.id, col(Period.kind).in_(("quarter", "half"))
             )
         )

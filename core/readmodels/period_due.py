@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy import select as sql_select
@@ -62,12 +63,12 @@ def period_mark_dues(
         )
         .where(scope, col(Period.kind).in_(KINDS), col(Period.end) >= start, col(Period.end) <= end)
     )
-    pairs = session.connection().execute(statement).all()
+    pairs: list[Any] = list(session.connection().execute(statement).all())
     if not pairs:
         return {}
     due = {pid: period_mark_due_at(policy, cal, p_end) for _, _, _, pid, p_end in pairs}
     marks: dict[tuple[int, int], dict[int, tuple[datetime, int | None]]] = defaultdict(dict)
-    for cid, sid, pid, at, correction in session.connection().execute(
+    for course_id, sid, period_id, at, correction in session.connection().execute(
         sql_select(
             col(PeriodMark.course_id),
             col(PeriodMark.student_id),
@@ -76,7 +77,7 @@ def period_mark_dues(
             col(PeriodMark.correction_id),
         ).where(col(PeriodMark.period_id).in_(list(due)))
     ):
-        marks[cid, pid][sid] = (at, correction)
+        marks[course_id, period_id][sid] = (at, correction)
     on_day = {p_end: rosters(session, scope, p_end, p_end) for *_, p_end in pairs}
     out: dict[int, PeriodDue] = {}
     for cid, class_id, subgroup, pid, p_end in pairs:
