@@ -18,6 +18,7 @@ from tests.school import NOW, World, build
 from zhurnal.core.policy import preset_text
 from zhurnal.core.readmodels.completeness import CompletenessRow, class_completeness
 from zhurnal.core.readmodels.deadlines import school_deadlines
+from zhurnal.core.readmodels.lessons import my_lessons
 from zhurnal.core.services import marks
 from zhurnal.core.setup import install_policy
 
@@ -175,3 +176,14 @@ def test_002_summary_sheets_by_30_june_after_the_year_002_3(w: World) -> None:
     assert due["Разделы учебного года в журнале (периоды, классы, предметы, нагрузка)"] == date(
         2026, 9, 5
     )
+
+
+def test_the_lesson_says_when_written_work_marks_are_due_002_2_5(w: World) -> None:
+    """The lesson card's deadline line names the written works' own deadline where the
+    policy has one [002 §2.5], and nothing of the kind under [004 §3.8]."""
+    assert {v.checked_due for v in my_lessons(w.db, w.teacher.at(NOW), NOW.date())} == {""}
+    _install(w, preset_text("002"))
+    views = my_lessons(w.db, w.teacher.at(NOW), NOW.date())
+    assert views and {v.checked_due for v in views} == {
+        "отметки за письменные работы — в день окончания проверки [002 §2.5]"
+    }
