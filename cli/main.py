@@ -7,6 +7,7 @@
     zhurnal verify [--db PATH]                integrity + audit chain; exit 1 if broken
     zhurnal policy check FILE                 contradictions and gaps of a policy file
     zhurnal policy show [--db PATH]           the school's rules in force (TOML)
+    zhurnal policy deadlines [FILE] [--db PATH]  every deadline of the rules, with dates
     zhurnal policy set FILE --as LOGIN        replace them (an administrator; audited)
     zhurnal import marks FILE.csv --as LOGIN  register external testing results [001 §2.1]
     zhurnal import plan FILE --class 5А --subject … --as LOGIN  a course's КТП
@@ -27,7 +28,7 @@
 Every command that reads or changes the register runs as a register user who proves it:
 ``--as LOGIN`` with the password asked on the terminal or read from ``--password-file FILE``
 (``cli/identity.py``); it is checked and audited as that user.  ``init``, ``demo``,
-``verify``, ``policy show|check`` run without one (``init`` is audited as the OS account,
+``verify``, ``policy show|check|deadlines`` run without one (``init`` is audited as the OS account,
 ``os:NAME``); ``recover`` is the one way in when no administrator can log in, for the OS
 account that owns the database only (``cli/recovery.py``).  ``ssh-key`` is run by the
 service account that owns the database and ``authorized_keys``; ``ssh-session`` is run by
@@ -120,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     pc.add_argument("file")
     ps = psub.add_parser("show", help="напечатать правила, действующие в школе (TOML)")
     _db_arg(ps)
+    pd = psub.add_parser(
+        "deadlines", help="все сроки положения: из файла правил или действующие в школе"
+    )
+    pd.add_argument("file", nargs="?", help="файл правил (без него — правила школы из базы)")
+    _db_arg(pd)
     pset = psub.add_parser("set", help="заменить правила школы файлом (после проверки)")
     pset.add_argument("file")
     add_identity(pset)
@@ -272,7 +278,28 @@ def cmd_policy(args: argparse.Namespace) -> int:
         with _open(getattr(args, "db", None)).read() as s:
             print(shown_text(policy_of(s)), end="")
         return 0
+    if args.policy_command == "deadlines":
+        return _policy_deadlines(args)
     return _policy_set(args)
+
+
+def _policy_deadlines(args: argparse.Namespace) -> int:
+    """Every deadline of a policy file, or of the school's rules with the day each duty
+    next falls due in the current year (reads only, like ``policy show``)."""
+    from zhurnal.core.readmodels.deadlines import (
+        format_deadlines,
+        policy_deadlines,
+        school_deadlines,
+    )
+
+    if args.file:
+        from zhurnal.core.policy import load_policy
+
+        print(format_deadlines(policy_deadlines(load_policy(args.file))))
+        return 0
+    with _open(getattr(args, "db", None)).read() as s:
+        print(format_deadlines(school_deadlines(s)))
+    return 0
 
 
 def _policy_set(args: argparse.Namespace) -> int:

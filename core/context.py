@@ -28,7 +28,7 @@ from zhurnal.core.models import (
     User,
     WorkType,
 )
-from zhurnal.core.rules import entry_deadline, homework_deadline
+from zhurnal.core.rules import entry_deadline, homework_deadline, mark_deadline
 from zhurnal.core.uow import UnitOfWork, bell_times
 
 DEFAULT_BELL = (time(8, 0), time(8, 45))
@@ -194,6 +194,20 @@ def deadlines(uow: UnitOfWork, ctx: LessonCtx) -> tuple[datetime, datetime]:
         entry_deadline(uow.policy, uow.calendar, ctx.lesson.date),
         homework_deadline(uow.policy, uow.calendar, ctx.lesson.date, ctx.end.time()),
     )
+
+
+def mark_due(uow: UnitOfWork, ctx: LessonCtx, assignment_id: int, work_type: str) -> datetime:
+    """When a new mark of the assignment is due: with the lesson [004 §3.8], or, for a work
+    marked after checking, on the day its checking ends — the day of its first mark
+    [002 §2.5] (``core.rules.mark_deadline``)."""
+    spec = uow.policy.work_type(work_type)
+    checked_on = None
+    if spec is not None and spec.due == "checked":
+        first = uow.session.exec(
+            select(func.min(Mark.entered_at)).where(Mark.assignment_id == assignment_id)
+        ).one()
+        checked_on = first.date() if first is not None else None
+    return mark_deadline(uow.policy, uow.calendar, ctx.lesson.date, work_type, checked_on)
 
 
 WHOLE_LESSON_CODES = ("Н", "Б", "УП")

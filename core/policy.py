@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from zhurnal.core.files import os_reason
 
 LOCK_CLASSES = ("current", "practical", "written")
 DAY_COUNTS = ("calendar", "working")
+# When a work type's marks are due: with the lesson's record (``deadlines.entry_days``
+# after the lesson [004 §3.8]) or on the day the checking of the work ends [002 §2.5].
+MARK_DUES = ("lesson", "checked")
 
 
 # [sources] keys that name the clause of a fixed rule (no value to set), so that every
@@ -36,6 +40,66 @@ class WorkTypeSpec:
     weight: float
     lock: str  # one of LOCK_CLASSES
     oral: bool = False  # given for an answer in class: needs the student there
+    # "lesson": marks due ``entry_days`` after the lesson; "checked": on the day the checking
+    # of the work ends (the day its first mark is entered) [002 §2.5]
+    due: str = "lesson"
+    # days after that day the marks are due; None: ``deadlines.entry_days`` for "lesson",
+    # 0 (the same day) for "checked"
+    entry_days: int | None = None
+
+
+# A duty's schedule: at least this often (``every``), at a point of the school year
+# (``at``), or by a day of it (``by``, «ДД.ММ»). Russian wording for each.
+DUTY_EVERY = {
+    "day": "ежедневно",
+    "week": "не реже раза в неделю",
+    "month": "не реже раза в месяц",
+    "half_year": "раз в полугодие",
+    "period": "каждый учебный период",
+    "year": "раз в год",
+}
+DUTY_AT = {
+    "year_start": "до начала учебного года",
+    "period_start": "в начале каждого учебного периода",
+    "period_end": "в конце каждого учебного периода",
+    "year_end": "в конце учебного года",
+}
+DUTY_WHO = {
+    "admin": "администратор",
+    "director": "директор",
+    "deputy": "заместитель директора",
+    "secretary": "секретарь",
+    "class_teacher": "классный руководитель",
+    "teacher": "учитель",
+}
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A deadline of the regulation outside a lesson (``[[duties]]``): a check of the
+    register, a report, the class lists, printing, archiving. The register shows when
+    each falls due (``core.rules.duty_due``); people do them."""
+
+    what: str  # Russian: «Проверка ведения журнала»
+    clause: str  # "000 §5.2.2"
+    who: tuple[str, ...] = ()  # DUTY_WHO keys; () when the regulation names nobody
+    every: str | None = None  # a DUTY_EVERY key
+    at: str | None = None  # a DUTY_AT key
+    by: tuple[int, int] | None = None  # (day, month)
+
+    @property
+    def when(self) -> str:
+        """«не реже раза в месяц», «до 05.09», «в конце учебного года»."""
+        if self.every is not None:
+            return DUTY_EVERY[self.every]
+        if self.at is not None:
+            return DUTY_AT[self.at]
+        day, month = self.by or (0, 0)
+        return f"до {day:02d}.{month:02d}"
+
+    @property
+    def whom(self) -> str:
+        return ", ".join(DUTY_WHO[w] for w in self.who)
 
 
 @dataclass(frozen=True)
@@ -82,6 +146,11 @@ class Policy:
     # period marks are accepted from N calendar days before the period's end; None: from the
     # period's start (a policy stored before the key existed)
     period_mark_open_days: int | None = None
+    # period marks are due N days (``deadlines.day_count``) after the period's last day
+    # (0: on that day [004 §3.9]); None: no deadline of their own, the lock is one
+    period_marks_due_days: int | None = None
+    # the regulation's other deadlines: checks, reports, lists, printing, archiving
+    duties: tuple[Duty, ...] = ()
     # the school's time zone (IANA): deadlines, locks and «today» are its wall clock
     time_zone: str = DEFAULT_ZONE
     sources: dict[str, str] = field(default_factory=dict)
@@ -142,6 +211,79 @@ def _non_negative(value: int, path: str) -> int:
     return value
 
 
+MAX_DUE_DAYS = 366
+"""The longest deadline a policy may set in days: a school year."""
+
+
+def _days(value: int, path: str) -> int:
+    """A deadline's number of days: 0 (the same day) to ``MAX_DUE_DAYS``."""
+    if not 0 <= value <= MAX_DUE_DAYS:
+        raise PolicyError(
+            f"Ключ «{path}»: срок в днях — целое число от 0 до {MAX_DUE_DAYS}, а не {value}."
+        )
+    return value
+
+
+def _day_month(text: str, path: str) -> tuple[int, int]:
+    """«05.09» -> (5, 9); a day every year has (29.02 is refused)."""
+    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})", text.strip())
+    if m is not None:
+        day, month = int(m.group(1)), int(m.group(2))
+        try:
+            date(2001, month, day)
+        except ValueError:
+            pass
+        else:
+            return day, month
+    raise PolicyError(f"Ключ «{path}»: «{text}» — не день года; нужно «ДД.ММ», например «05.09».")
+
+
+def parse_duties(raw: list[Any]) -> tuple[Duty, ...]:
+    """``[[duties]]``: each with ``what``, ``clause``, optional ``who`` (a list of roles)
+    and exactly one of ``every``, ``at``, ``by``."""
+    duties = []
+    for i, item in enumerate(raw):
+        where = f"duties[{i}]"
+        if not isinstance(item, dict):
+            raise PolicyError(f"Ключ «{where}» должен быть таблицей.")
+        unknown = set(item) - {"what", "clause", "who", "every", "at", "by"}
+        if unknown:
+            raise PolicyError(
+                f"Ключ «{where}»: неизвестные поля {', '.join(sorted(unknown))}; допустимы "
+                "what, clause, who, every, at, by."
+            )
+        what = _get(item, "what", str).strip()
+        if not what or len(what) > 200:
+            raise PolicyError(f"Ключ «{where}.what»: нужно описание обязанности до 200 знаков.")
+        who = _get(item, "who", list, [])
+        for role in who:
+            if not isinstance(role, str) or role not in DUTY_WHO:
+                raise PolicyError(
+                    f"Ключ «{where}.who»: «{role}» — допустимо: {', '.join(DUTY_WHO)}."
+                )
+        given = [k for k in ("every", "at", "by") if k in item]
+        if len(given) != 1:
+            raise PolicyError(
+                f"Ключ «{where}»: укажите ровно одно из every, at, by — когда наступает срок."
+            )
+        every = _get(item, "every", str, None)
+        at = _get(item, "at", str, None)
+        by = _get(item, "by", str, None)
+        duties.append(
+            Duty(
+                what=what,
+                clause=_get(item, "clause", str).strip(),
+                who=tuple(who),
+                every=None
+                if every is None
+                else _choice(every, tuple(DUTY_EVERY), f"{where}.every"),
+                at=None if at is None else _choice(at, tuple(DUTY_AT), f"{where}.at"),
+                by=None if by is None else _day_month(by, f"{where}.by"),
+            )
+        )
+    return tuple(duties)
+
+
 def parse_policy(text: str) -> Policy:
     try:
         d = tomllib.loads(text)
@@ -162,6 +304,7 @@ def parse_policy(text: str) -> Policy:
             raise PolicyError(f"Ключ «{where}.oral»: неверный тип значения {oral!r}.")
         if weight <= 0:
             raise PolicyError(f"Ключ «{where}.weight»: вес должен быть больше нуля.")
+        days = _get(wt, "entry_days", int, None)
         work_types.append(
             WorkTypeSpec(
                 code=_get(wt, "code", str),
@@ -169,6 +312,8 @@ def parse_policy(text: str) -> Policy:
                 weight=weight,
                 lock=_choice(_get(wt, "lock", str), LOCK_CLASSES, f"{where}.lock"),
                 oral=oral,
+                due=_choice(_get(wt, "due", str, "lesson"), MARK_DUES, f"{where}.due"),
+                entry_days=None if days is None else _days(days, f"{where}.entry_days"),
             )
         )
     codes = [w.code for w in work_types]
@@ -187,6 +332,7 @@ def parse_policy(text: str) -> Policy:
         rounding.append((float(threshold), mark))
 
     homework_hours = _get(d, "deadlines.homework_hours", float, None)
+    due_days = _get(d, "deadlines.period_marks_due_days", int, None)
     open_days = _get(d, "locks.period_marks_open_days", int, None)
     if open_days is not None:
         _non_negative(open_days, "locks.period_marks_open_days")
@@ -235,6 +381,10 @@ def parse_policy(text: str) -> Policy:
         lockout_minutes=_get(d, "auth.lockout_minutes", int),
         min_password_length=_get(d, "auth.min_password_length", int),
         period_mark_open_days=open_days,
+        period_marks_due_days=(
+            None if due_days is None else _days(due_days, "deadlines.period_marks_due_days")
+        ),
+        duties=parse_duties(_get(d, "duties", list, [])),
         time_zone=check_zone(_get(d, ZONE_KEY, str, DEFAULT_ZONE)),
         sources={str(k): str(v) for k, v in sources.items()},
         alternatives=alternatives,

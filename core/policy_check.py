@@ -24,7 +24,7 @@ from typing import Any
 
 from zhurnal.core.clock import utc_offset
 from zhurnal.core.errors import PolicyError
-from zhurnal.core.policy import CITATION_KEYS, Policy, load_policy
+from zhurnal.core.policy import CITATION_KEYS, Policy, WorkTypeSpec, load_policy
 
 CONTRADICTION = "contradiction"
 GAP = "gap"
@@ -39,9 +39,11 @@ _VALUES: dict[str, Callable[[Policy], Any]] = {
     "scale.debt_mark": lambda p: p.debt_mark,
     "scale.period_values": lambda p: p.period_values,
     "work_types": lambda p: p.work_types,
+    "work_types.due": lambda p: tuple((w.code, w.due, w.entry_days) for w in p.work_types),
     "deadlines.entry_days": lambda p: p.entry_days,
     "deadlines.homework_hours": lambda p: p.homework_hours,
     "deadlines.day_count": lambda p: p.deadline_day_count,
+    "deadlines.period_marks_due_days": lambda p: p.period_marks_due_days,
     "locks.current_days": lambda p: p.lock_current_days,
     "locks.practical_days": lambda p: p.lock_practical_days,
     "locks.written_days": lambda p: p.lock_written_days,
@@ -70,7 +72,14 @@ RULE_KEYS: tuple[str, ...] = tuple(_VALUES)
 
 # Keys whose value has no effect under another key's value: not reported as gaps then.
 _INERT: dict[str, Callable[[Policy], bool]] = {
-    "deadlines.day_count": lambda p: p.entry_days == 0,
+    "deadlines.day_count": lambda p: (
+        p.entry_days == 0
+        and all(w.entry_days in (None, 0) for w in p.work_types)
+        and p.period_marks_due_days in (None, 0)
+    ),
+    "work_types.due": lambda p: all(
+        w.due == "lesson" and w.entry_days is None for w in p.work_types
+    ),
     "locks.period_marks_days": lambda p: p.period_mark_lock != "days_after",
     "grade1.homework": lambda p: not p.grade1_no_marks,
     "grade1.period_result": lambda p: not p.grade1_no_marks,
@@ -137,7 +146,19 @@ def _value_text(policy: Policy, key: str) -> str:
         return f"в срок записи отметок (deadlines.entry_days = {policy.entry_days})"
     if key == "locks.period_marks_open_days" and policy.period_mark_open_days is None:
         return "с начала периода"
+    if key == "deadlines.period_marks_due_days" and policy.period_marks_due_days is None:
+        return "до запрета редактирования итоговых отметок"
+    if key == "work_types.due":
+        return ", ".join(f"{w.name} — {_due_text(policy, w)}" for w in policy.work_types)
     return format_value(_VALUES[key](policy))
+
+
+def _due_text(policy: Policy, w: WorkTypeSpec) -> str:
+    if w.due == "checked":
+        extra = f" + {w.entry_days} дн." if w.entry_days else ""
+        return f"в день окончания проверки{extra}"
+    days = policy.entry_days if w.entry_days is None else w.entry_days
+    return f"{days} дн. после урока"
 
 
 def _clause(policy: Policy, key: str) -> str:
@@ -221,6 +242,8 @@ def _deadlines_vs_locks(policy: Policy) -> list[Finding]:
                     ),
                 )
             )
+    found.extend(_work_type_dues(policy))
+    found.extend(_period_due(policy))
     hours = policy.homework_hours
     if hours is not None:
         if hours < 0:
@@ -248,6 +271,67 @@ def _deadlines_vs_locks(policy: Policy) -> list[Finding]:
                 )
             )
     return found
+
+
+def _work_type_dues(policy: Policy) -> list[Finding]:
+    """A work type's own entry days after its lock: the marks could not be entered in time."""
+    found = []
+    for w in policy.work_types:
+        if w.entry_days is None or w.due != "lesson":
+            continue
+        lock = policy.lock_days(w.lock)
+        lock_clause = _clause(policy, _LOCK_KEYS[w.lock])
+        if _worst_calendar_days(w.entry_days, policy.deadline_day_count) > lock:
+            found.append(
+                Finding(
+                    CONTRADICTION,
+                    "work_types.due",
+                    (
+                        f"«{w.name}»: срок записи отметок {w.entry_days} "
+                        f"{_DAY_COUNT[policy.deadline_day_count]} дн. длиннее запрета "
+                        f"редактирования {_LOCK_WHAT[w.lock]} через {lock} "
+                        f"{_DAY_COUNT[policy.lock_day_count]} дн. [{lock_clause}]."
+                    ),
+                )
+            )
+    return found
+
+
+def _period_due(policy: Policy) -> list[Finding]:
+    """Period marks due after their lock: the teacher could not meet the deadline."""
+    due = policy.period_marks_due_days
+    if due is None:
+        return []
+    lock = policy.period_mark_lock_days if policy.period_mark_lock == "days_after" else 0
+    due_span = _worst_calendar_days(due, policy.deadline_day_count)
+    if due_span <= lock:
+        return []
+    return [
+        Finding(
+            CONTRADICTION,
+            "deadlines.period_marks_due_days",
+            (
+                f"итоговые отметки выставляются в течение {due} "
+                f"{_DAY_COUNT[policy.deadline_day_count]} дн. после периода "
+                f"[{_clause(policy, 'deadlines.period_marks_due_days')}], а закрываются "
+                + (
+                    f"через {lock} дн. [{_clause(policy, 'locks.period_marks')}]"
+                    if lock
+                    else f"в конце периода [{_clause(policy, 'locks.period_marks')}]"
+                )
+                + ": срок наступает после запрета."
+            ),
+        )
+    ]
+
+
+def _duties(policy: Policy) -> list[Finding]:
+    """A duty's clause must name the school's regulation like every source does."""
+    return [
+        Finding(WARNING, "duties", f"«{d.what}»: не указан пункт положения (clause).")
+        for d in policy.duties
+        if not d.clause
+    ]
 
 
 def _rounding(policy: Policy) -> list[Finding]:
@@ -523,6 +607,7 @@ def check(policy: Policy) -> list[Finding]:
         _class_teacher,
         _period_marks,
         _oral,
+        _duties,
         _security,
         _negatives,
         _sources,

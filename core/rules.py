@@ -7,12 +7,12 @@ that names the regulation clause.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from zhurnal.core.calendar import Calendar
 from zhurnal.core.errors import DomainError, LockedError, ValidationError
-from zhurnal.core.policy import Policy
+from zhurnal.core.policy import Duty, Policy
 
 ABSENCE_CODES = {
     "Н": "не был(а) без указания причины",
@@ -61,6 +61,38 @@ def homework_deadline(
     return datetime.combine(lesson_date, lesson_end) + timedelta(hours=policy.homework_hours)
 
 
+def mark_deadline(
+    policy: Policy, cal: Calendar, lesson_date: date, work_type: str, checked_on: date | None
+) -> datetime:
+    """When a mark of this work type is due.
+
+    A work type due with the lesson: ``entry_days`` after it [004 §3.8] (the work type's
+    own ``entry_days`` when it has one).  A work marked after checking (``due = "checked"``):
+    on the day its checking ends [002 §2.5] (plus the work type's ``entry_days``, 0 by
+    default) — the day the teacher enters its first mark, ``checked_on``; None: the
+    first mark is being entered now, so today is that day and nothing is late yet.
+    """
+    spec = policy.work_type(work_type)
+    if spec is None or spec.due == "lesson":
+        days = policy.entry_days if spec is None or spec.entry_days is None else spec.entry_days
+        last = cal.add_days(lesson_date, days, policy.deadline_day_count)
+        return datetime.combine(last, END_OF_DAY)
+    if checked_on is None:
+        return datetime.max
+    last = cal.add_days(checked_on, spec.entry_days or 0, policy.deadline_day_count)
+    return datetime.combine(last, END_OF_DAY)
+
+
+def period_mark_due_at(policy: Policy, cal: Calendar, period_end: date) -> datetime:
+    """Period marks are due ``deadlines.period_marks_due_days`` after the period's last day
+    (0: on that day [004 §3.9], before the holidays [002 §2.7]); without that key, by the
+    period-mark lock."""
+    n = policy.period_marks_due_days
+    if n is None:
+        return period_mark_lock_at(policy, cal, period_end) - timedelta(seconds=1)
+    return datetime.combine(cal.add_days(period_end, n, policy.deadline_day_count), END_OF_DAY)
+
+
 def edit_lock_at(policy: Policy, cal: Calendar, lesson_date: date, lock_class: str) -> datetime:
     """The first moment a lesson's cells of this class are locked [004 §3.8].
 
@@ -87,6 +119,50 @@ def period_mark_open_from(policy: Policy, period_start: date, period_end: date) 
     if n is None:
         return None
     return max(period_start, period_end - timedelta(days=n))
+
+
+def duty_due(
+    duty: Duty,
+    today: date,
+    year: tuple[date, date],
+    periods: Sequence[tuple[date, date]],
+) -> date | None:
+    """The day a duty of the regulation next falls due, seen on ``today`` in the school
+    ``year`` (start, end) with its ``periods`` (start, end; of every scheme).
+
+    ``every``: the end of today's day, week (Sunday), month, calendar half-year, period
+    (the one under way, else the next) or school year.  ``at``: the year's start or end,
+    the start or end of the period under way (else the next).  ``by`` «ДД.ММ»: that day
+    of the school year — from its start on, so 30.06 is the June after it.  A date passed
+    in the year (``at = "year_start"`` seen later) is returned as it is; None when no
+    period is left.
+    """
+    start, end = year
+    ahead = sorted((p for p in periods if p[1] >= today), key=lambda p: (p[1], p[0]))
+    period = next(iter(ahead), None)
+    if duty.by is not None:
+        day, month = duty.by
+        when = date(start.year, month, day)
+        return when if when >= start else date(start.year + 1, month, day)
+    if duty.at is not None:
+        fixed = {"year_start": start, "year_end": end}
+        if duty.at in fixed:
+            return fixed[duty.at]
+        if period is None:
+            return None
+        return period[0] if duty.at == "period_start" else period[1]
+    if duty.every == "day":
+        return today
+    if duty.every == "week":
+        return today + timedelta(days=6 - today.weekday())
+    if duty.every == "month":
+        following = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+    if duty.every == "half_year":
+        return date(today.year, 6, 30) if today.month <= 6 else date(today.year, 12, 31)
+    if duty.every == "period":
+        return period[1] if period is not None else None
+    return end
 
 
 def is_late(now: datetime, deadline: datetime) -> bool:

@@ -87,6 +87,7 @@ BOTH_ENGINES = frozenset(
     {
         "test_concurrency",
         "test_corrections",
+        "test_deadline_rules",
         "test_decisions",
         "test_import_batches",
         "test_permission_matrix",

@@ -90,7 +90,8 @@ def test_preset_parses_and_cites_only_its_regulation(number: str, name: str) -> 
 @pytest.mark.parametrize("name", sorted(EXPECTED_PRESETS.values()))
 def test_preset_has_the_004_key_structure(name: str) -> None:
     """Every preset spells out the same tables and keys as the reference 004 preset
-    (homework_hours is optional: absent means «with the rest of the record»)."""
+    (homework_hours is optional: absent means «with the rest of the record»; so is
+    period_marks_days: absent means «by the period-mark lock»)."""
 
     def keys(text: str) -> set[str]:
         d = tomllib.loads(text)
@@ -108,7 +109,7 @@ def test_preset_has_the_004_key_structure(name: str) -> None:
             "auth",
         ):
             out |= {f"{table}.{k}" for k in d[table]}
-        return out - {"deadlines.homework_hours"}
+        return out - {"deadlines.homework_hours", "deadlines.period_marks_due_days"}
 
     assert keys(preset_text(name)) == keys(BASE)
     assert [w["code"] for w in tomllib.loads(preset_text(name))["work_types"]] == [

@@ -17,6 +17,7 @@ from zhurnal.core.models import Absence, Assignment, Lesson, Mark, PeriodMark
 from zhurnal.core.rules import (
     entry_deadline,
     homework_deadline,
+    mark_deadline,
     suggest_period_mark,
     weighted_average,
 )
@@ -268,6 +269,9 @@ class _History(_State):
                             )
                         )
                         bias = teacher.strictness - (0.2 if everyone else -0.15)
+                        # the policy's deadline of this work type: with the lesson, or on
+                        # the day its checking ends, i.e. its first mark [002 §2.5]
+                        due = mark_deadline(policy, self.calendar, day, code, mark_time.date())
                         for p in sorted(chosen, key=lambda p: p.id):
                             aff = affinity.setdefault((p.id, c.dept), rng.gauss(0, 0.3))
                             x = p.ability + aff + bias + rng.gauss(0, 0.7)
@@ -285,7 +289,7 @@ class _History(_State):
                                     value=value,
                                     entered_at=at,
                                     entered_by_id=held,
-                                    late=at > deadline,
+                                    late=at > due,
                                     correction_id=None,
                                     version=1,
                                     updated_at=at,

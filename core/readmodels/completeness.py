@@ -4,7 +4,8 @@ The class teacher checks their class weekly [000 §5.2.5, 004 §5]; the deputy c
 whole school monthly and at the end of each period [000 §5.2.2, §6.2, 004 §5, §8.2]:
 lessons without a topic, without homework, without attendance, the share of students
 without marks and with one mark [004 §5], entries made after the entry deadline
-[004 §3.8], and the lessons whose gaps lock within three days.
+[004 §3.8] (period marks after theirs [004 §3.9]), the students still without a period
+mark after its deadline, and the lessons whose gaps lock within three days.
 
 A *lesson held* is one in the range, not cancelled, that has begun by ``now``.  Its
 *gaps*: no topic; no homework (grade 1: the homework must read the policy's forced text,
@@ -41,6 +42,7 @@ from zhurnal.core.errors import NotFound, PermissionDenied, ValidationError
 from zhurnal.core.models import Period, SchoolClass, SchoolYear, User
 from zhurnal.core.readmodels import completeness_query as q
 from zhurnal.core.readmodels.completeness_query import LOCKING_SOON, Cond, LessonCounts
+from zhurnal.core.readmodels.period_due import PeriodDue, period_mark_dues
 from zhurnal.core.rules import fmt_date
 from zhurnal.core.uow import policy_of
 
@@ -82,6 +84,10 @@ class CompletenessRow:
     students_one_mark: int = 0
     marks: int = 0
     """Marks of the scale given in the range (where marks are given)."""
+    period_marks_overdue: int = 0
+    """Students still without a period mark after its deadline, for the periods ending in
+    the range [004 §3.9, 002 §2.7] (``core.readmodels.period_due``); period marks entered
+    after it count in ``late``."""
 
     @property
     def gaps(self) -> int:
@@ -200,6 +206,7 @@ def _build(
         q.locking_days(session, policy, start, end, now),
     )
     marked, late_marks = q.marks_by_student(session, policy, lessons)
+    period_dues = period_mark_dues(session, policy, scope, start, end, now)
     rosters = q.rosters(session, scope, start, end)
     people = {c.teacher_id for c in courses} | {k for _, k in counts} | {k for _, k in late_marks}
     people |= {c.class_teacher_id for c in courses if c.class_teacher_id is not None}
@@ -221,8 +228,11 @@ def _build(
         one = sum(1 for s in roster if per.get(s) == 1)
         # the course teacher's part carries the students; a substitute's only their lessons
         mine = _part(c, c.teacher_id, names, counts, late_marks)
+        due = period_dues.get(c.id, PeriodDue())
         mine = replace(
             mine,
+            late=mine.late + due.late,
+            period_marks_overdue=due.overdue,
             no_marks_pct=_pct(without, len(roster)) if gives_marks else None,
             one_mark_pct=_pct(one, len(roster)) if gives_marks else None,
             students=len(roster),
@@ -326,6 +336,7 @@ def _sum(rows: Iterable[CompletenessRow], **fields: Any) -> CompletenessRow:
         students_no_marks=without,
         students_one_mark=one,
         marks=sum(r.marks for r in rows),
+        period_marks_overdue=sum(r.period_marks_overdue for r in rows),
     )
     return replace(total, **fields)
 

@@ -26,6 +26,7 @@ from zhurnal.core.context import (
 )
 from zhurnal.core.db import Database
 from zhurnal.core.models import Absence, Assignment, Course, Lesson, Mark, PlanItem, WorkType
+from zhurnal.core.policy import Policy
 from zhurnal.core.readmodels.views import (
     AssignmentView,
     AttendanceRow,
@@ -44,6 +45,16 @@ from zhurnal.core.uow import UnitOfWork
 def next_moment(now: datetime, *moments: datetime) -> datetime | None:
     """The first of ``moments`` still to come (None: all have passed)."""
     return min((m for m in moments if m > now), default=None)
+
+
+def checked_due_text(policy: Policy) -> str:
+    """«отметки за письменные работы — в день окончания проверки [002 §2.5]» when the
+    policy marks some work types after checking (``due = "checked"``), else ""."""
+    if not any(w.due == "checked" for w in policy.work_types):
+        return ""
+    return (
+        f"отметки за письменные работы — в день окончания проверки{policy.cite('work_types.due')}"
+    )
 
 
 def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
@@ -85,6 +96,7 @@ def lesson_view(uow: UnitOfWork, ctx: LessonCtx) -> LessonView:
         entry_deadline=entry,
         homework_deadline=homework_due if forced is None and homework_due != entry else None,
         lock_at=lock_at,
+        checked_due=checked_due_text(policy) if forced is None else "",
         keeper=facts.keeper,
         substitute=lesson.held_by_id not in (None, ctx.course.teacher_id),
         marks_count=marks,

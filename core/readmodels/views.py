@@ -86,6 +86,9 @@ class LessonView:
     apply (no homework in the class, or due with the rest)."""
     lock_at: datetime
     """From then on the lesson's current entries are closed [004 §3.8]."""
+    checked_due: str = ""
+    """When the marks of works marked after checking are due, e.g. «отметки за письменные
+    работы — в день окончания проверки [002 §2.5]»; "" where no work type is."""
     keeper: str = ""
     """Who keeps this lesson's register (the substitute holding it, else the teacher)."""
     substitute: bool = False

@@ -57,6 +57,12 @@ def _figures(row: CompletenessRow) -> tuple[Value, ...]:
     )
 
 
+def _overdue(c: Completeness) -> tuple[str, ...]:
+    """The students still without a period mark after its deadline [004 §3.9], if any."""
+    n = c.total.period_marks_overdue
+    return (f"Итоговые отметки не выставлены в срок: {n}",) if n else ()
+
+
 def completeness_report(c: Completeness, by: str = "courses") -> Report:
     """The report of ``c`` per course, teacher or class (``by``: "courses", "teachers",
     "classes"), with the totals as the last row."""
@@ -72,7 +78,7 @@ def completeness_report(c: Completeness, by: str = "courses") -> Report:
         title=f"Заполнение журнала: {c.title}",
         columns=columns,
         rows=(*(_names(r, titles) + _figures(r) for r in rows), total),
-        subtitle=(f"Сводка {what}", f"Сформирован {fmt_dt(c.now)}"),
+        subtitle=(f"Сводка {what}", f"Сформирован {fmt_dt(c.now)}", *_overdue(c)),
         footer=(
             "Учтены уроки, начавшиеся к моменту отчёта (кроме отменённых). «Без отметок» и "
             "«Одна отметка» — доля учеников, числившихся в классе (группе) в эти даты; в "

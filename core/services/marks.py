@@ -12,9 +12,9 @@ from zhurnal.core.access import (
 )
 from zhurnal.core.actor import Actor
 from zhurnal.core.context import (
-    deadlines,
     group_title,
     lesson_ctx,
+    mark_due,
     roster_ids,
     student_at_lesson,
 )
@@ -271,7 +271,8 @@ def _set_mark(
             entered_at=uow.now,
             entered_by_id=uow.actor.user_id or 0,
             version=0,
-            late=grant.correction_id is None and is_late(uow.now, deadlines(uow, ctx)[0]),
+            late=grant.correction_id is None
+            and is_late(uow.now, mark_due(uow, ctx, a.id or 0, wt.code)),
         )
     elif mark.value == normalized:
         return _mark_view(mark)

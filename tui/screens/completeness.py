@@ -237,6 +237,11 @@ class CompletenessScreen(ZhurnalScreen):
                     f"Всего: уроков {total.lessons}, без темы {total.no_topic}, без Д/З "
                     f"{total.no_homework}, без посещаемости {total.no_attendance}, "
                     f"после срока {total.late}"
+                    + (
+                        f", итоговых отметок не выставлено в срок {total.period_marks_overdue}"
+                        if total.period_marks_overdue
+                        else ""
+                    )
                 )
             )
         if self.shown:

@@ -73,6 +73,8 @@ def deadline_text(card: LessonCard) -> str:
     text = f"Заполнить до {lesson.entry_deadline:%d.%m %H:%M}"
     if lesson.homework_deadline is not None:
         text += f", Д/З до {lesson.homework_deadline:%d.%m %H:%M}"
+    if lesson.checked_due:
+        text += f" ({lesson.checked_due})"
     verb = "закрыты с" if lesson.locked else "закрываются"
     return f"{text}; изменения {verb} {lesson.lock_at:%d.%m.%Y}"
 
