@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import exists, literal
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
@@ -58,7 +58,9 @@ def live_refusal(session: Session, actor: Actor) -> PermissionDenied | None:
     if actor.user_id is None:
         return None  # the system itself (``actor.SYSTEM``)
     reported = (
-        exists().where(Incident.user_id == User.id, Incident.reported_at >= actor.since)
+        exists().where(
+            col(Incident.user_id) == col(User.id), col(Incident.reported_at) >= actor.since
+        )
         if actor.since is not None
         else literal(False)
     )

@@ -88,6 +88,7 @@ BOTH_ENGINES = frozenset(
         "test_concurrency",
         "test_corrections",
         "test_decisions",
+        "test_login_abuse",
         "test_permission_matrix",
         "test_register_rules",
         "test_school_services",
