@@ -58,9 +58,11 @@ def closed(failures: int, not_before: datetime | None, now: datetime) -> bool:
 
 def login_state(failures: int, not_before: datetime | None, now: datetime) -> str:
     """The password login's state as the administrator sees it («Пользователи», ``user
-    list``): closed until unlocked, paused until a time, or "" when open."""
+    list``), short for the table's column: «заблокирован» (until unlocked), «пауза до
+    08:17», or "" when open."""
     if hard_locked(failures):
-        return "вход закрыт до разблокировки"
+        return "заблокирован"
     if not_before is not None and not_before > now:
-        return f"пауза до {not_before:%d.%m %H:%M}"
+        day = "" if not_before.date() == now.date() else f"{not_before:%d.%m} "
+        return f"пауза до {day}{not_before:%H:%M}"
     return ""

@@ -203,6 +203,8 @@ def test_the_owner_comes_in_when_the_pause_ends_nist_800_63b(w: World) -> None:
         refuse(w, "uchitel", "не тот пароль")
     until = row(w, "uchitel").locked_until
     assert until == NOW + timedelta(minutes=1)
+    listed = {u.login: u for u in users.list_users(w.db, w.admin.at(NOW))}
+    assert listed["uchitel"].password_login(NOW) == "пауза до 10:01"  # «Пользователи»
     refuse(w, "uchitel", PASSWORD, at=NOW + timedelta(seconds=30))
     assert (row(w, "uchitel").failed_attempts, row(w, "uchitel").locked_until) == (5, until)
     assert last_failure(w)["reason"] == "paused"
@@ -224,7 +226,7 @@ def test_after_100_failures_only_an_administrator_reopens_the_login(w: World) ->
     refuse(w, "uchitel", PASSWORD, at=week_later)
     assert last_failure(w)["reason"] == "locked"
     listed = {u.login: u for u in users.list_users(w.db, w.admin.at(week_later))}
-    assert listed["uchitel"].password_login(week_later) == "вход закрыт до разблокировки"
+    assert listed["uchitel"].password_login(week_later) == "заблокирован"
     users.unlock(w.db, w.admin.at(week_later), w.teacher.user_id or 0)
     assert sign_in(w, "uchitel", at=week_later).login == "uchitel"
 
