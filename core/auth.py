@@ -256,7 +256,8 @@ def authenticate(
     result: LoginResult | None = None
     with db.write() as session:
         policy = policy_of(session)
-        user = session.get(User, seen[0]) if seen else None
+        # locked on PostgreSQL, so that concurrent guesses each count (SQLite: one writer)
+        user = session.get(User, seen[0], with_for_update=True) if seen else None
         if user is None or seen is None:
             _event(session, moment, None, "login.failed", reason="unknown_login")
             refused = True

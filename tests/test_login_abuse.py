@@ -309,3 +309,25 @@ def test_the_live_check_is_one_query(w: World) -> None:
         finally:
             event.remove(w.db.engine, "before_cursor_execute", count)
     assert len(statements) == 1
+
+
+def test_concurrent_guesses_each_count(w: World) -> None:
+    """Guesses sent at once are all counted (the user row is locked for the update on
+    PostgreSQL; SQLite has one writer): parallel guessing does not outrun the pauses."""
+    import threading
+
+    set_password(w.db, "uchitel", PASSWORD)
+    guesses = POLICY.max_failed_logins - 1
+    barrier = threading.Barrier(guesses)
+
+    def guess() -> None:
+        barrier.wait()
+        with pytest.raises(AuthError):
+            auth.authenticate(w.db, "uchitel", "не тот пароль", now=NOW)
+
+    threads = [threading.Thread(target=guess) for _ in range(guesses)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert row(w, "uchitel").failed_attempts == guesses
