@@ -222,7 +222,8 @@ def set_roles(
 def unlock(
     db: Database, actor: Actor, user_id: int, expected_version: int | None = None
 ) -> UserView:
-    """Lift a lockout after failed logins before it runs out."""
+    """Reopen the password login after failed logins: ends a pause and lifts the lock
+    that only an administrator lifts (``core.throttle``); the count starts again."""
     with unit_of_work(db, actor, "user.unlock") as uow:
         require(actor.has("admin"), ADMIN_ONLY)
         user = _user(uow, user_id, expected_version)
