@@ -11,8 +11,9 @@ same audit events):
 
 ``--as`` may stand before the command too (``zhurnal --as LOGIN report …``); without it
 the command is refused with a Russian message (not argparse's English one). A temporary
-password must be changed first, in the register itself (``zhurnal``), before the CLI
-accepts it. The session is closed (``logout``) when the command ends.
+password must be changed first — in the register itself (``zhurnal``) or by ``zhurnal
+password --as LOGIN`` — before the CLI accepts it (core refuses such a session anyway,
+``core.live``). The session is closed (``logout``) when the command ends.
 
 The commands that run without a register user (``init``, ``demo``, ``verify``, ``policy
 show|check``, ``recover``) name the OS account that ran them instead: ``os_account()``.
@@ -164,10 +165,9 @@ def authenticate_cli(db: Database, login: str, password_file: str | None) -> Act
         from zhurnal.core.auth import logout
 
         logout(db, result.actor, CLI_LOGOUT)
-        raise AuthError(
-            f"У пользователя {result.actor.login} временный пароль: сначала войдите в журнал "
-            "(команда zhurnal) и смените его, затем повторите команду."
-        )
+        from zhurnal.core.live import temporary_password
+
+        raise AuthError(f"{temporary_password(result.actor.login)} Затем повторите команду.")
     return result.actor
 
 

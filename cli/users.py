@@ -79,8 +79,8 @@ def _run(args: argparse.Namespace, db: Database, actor: Actor) -> int:
             state = "действует" if u.active else "отключена"
             if u.must_change_password and u.active:
                 state += ", временный пароль"
-            if u.locked_until is not None and u.active and u.locked_until > actor.now():
-                state += f", заблокирована до {u.locked_until:%H:%M}"
+            if u.active and u.password_login(actor.now()):
+                state += f", {u.password_login(actor.now())}"
             print(f"{u.login:<20} {u.full_name:<40} {state:<30} {roles}")
         active = sum(u.active for u in listed)
         print(f"Действующих: {active}, отключённых: {len(listed) - active}.")

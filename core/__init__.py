@@ -21,7 +21,9 @@ by tests/test_import_hygiene.py, an import-linter contract can state the same):
 7. ``rules``, ``policy``, ``policy_check``, ``calendar``, ``audit``, ``models``,
    ``db``, ``migrate``, ``config``, ``roster_file``, ``files``, ``yearlock`` — pure rules,
    file readers and the storage they rest on (``files``: why a file the user named does
-   not open, in Russian; ``yearlock``: a closed year is read-only);
+   not open, in Russian; ``yearlock``: a closed year is read-only; ``live``: a session's
+   rights as they are now, checked by every service call and read; ``throttle``: the pauses
+   and the lock after failed logins);
 8. ``actor`` (who acts, and when: the school's clock), over ``clock`` (the school's
    time zone), over ``errors``.
 """

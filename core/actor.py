@@ -30,6 +30,8 @@ class Actor:
     now_override: datetime | None = field(default=None, compare=False)
     since: datetime | None = field(default=None, compare=False)  # the login of this session
     zone: str = field(default=DEFAULT_ZONE, compare=False)  # the school's, from the login
+    # proved by an SSH key, not a password: a temporary password does not stop the session
+    by_key: bool = field(default=False, compare=False)
 
     def now(self) -> datetime:
         """The school's wall-clock time (``core.clock``), or the moment a test fixed."""
@@ -45,7 +47,14 @@ class Actor:
 
     def at(self, moment: datetime) -> Actor:
         return Actor(
-            self.user_id, self.login, self.roles, self.full_name, moment, self.since, self.zone
+            self.user_id,
+            self.login,
+            self.roles,
+            self.full_name,
+            moment,
+            self.since,
+            self.zone,
+            self.by_key,
         )
 
 

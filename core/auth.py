@@ -5,9 +5,13 @@ parameters is upgraded at the next successful login.  Password rules follow
 NIST SP 800-63B: a minimum length from the policy, at most 128 characters, no
 composition rules, and a refusal of the login, of common passwords and of a
 single repeated character.  Every personal login is the user's own
-responsibility [002 §4.1–4.2]; a failed login is counted, and after
-``policy.max_failed_logins`` failures in a row the account is locked for
-``policy.lockout_minutes`` (timed, never permanent).
+responsibility [002 §4.1–4.2]; failed logins are counted per login and answered by
+growing pauses, then a lock only an administrator lifts (``core.throttle``).
+
+A refused login says one thing (``LOGIN_REFUSED``) and costs one argon2 verification
+whatever the reason — an unknown login, a wrong password, a paused, locked or disabled
+account — so that neither the answer nor its time tells which logins exist or are locked
+[issue 11]; the audit event records the true reason for the administrator.
 
 Logins, failures, lockouts, password changes and logouts are audit events
 [000 §6.1].  Passwords and hashes never reach the audit log, and the text typed
@@ -20,14 +24,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TypeGuard
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from zhurnal.core import audit
+from zhurnal.core import audit, throttle
 from zhurnal.core.actor import Actor
 from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
@@ -39,7 +42,11 @@ from zhurnal.core.uow import policy_of
 MAX_PASSWORD_LENGTH = 128
 LOGIN_RULE = "от 3 до 32 знаков — латинские строчные буквы, цифры, точка, дефис и подчёркивание"
 _LOGIN_RE = re.compile(r"[a-z0-9._-]{3,32}")
-WRONG_CREDENTIALS = "Неверный логин или пароль."
+LOGIN_REFUSED = (
+    "Неверный логин или пароль, либо вход по этому логину временно ограничен после "
+    "неудачных попыток. Проверьте раскладку клавиатуры и Caps Lock и повторите через "
+    "несколько минут; если войти не удаётся — обратитесь к администратору."
+)
 
 _ph = PasswordHasher()
 
@@ -107,6 +114,9 @@ def hash_password(password: str) -> str:
 
 
 def _verify(password_hash: str, password: str) -> bool:
+    if not password_hash.startswith("$argon2"):  # a closed account's «!»: the same work
+        _verify(_dummy_hash(), password)
+        return False
     try:
         return _ph.verify(password_hash, _normalize(password))
     except (VerificationError, InvalidHashError):
@@ -185,21 +195,16 @@ def _event(
     )
 
 
-def _is_locked(locked_until: datetime | None, now: datetime) -> TypeGuard[datetime]:
-    return locked_until is not None and locked_until > now
-
-
-def _locked_message(until: datetime) -> str:
-    return (
-        f"Учётная запись заблокирована до {until:%H:%M} после неудачных попыток входа. "
-        "Повторите позже или обратитесь к администратору."
-    )
-
-
 def session_of(
-    user: User, policy: Policy, now: datetime | None, moment: datetime, must_change: bool
+    user: User,
+    policy: Policy,
+    now: datetime | None,
+    moment: datetime,
+    must_change: bool,
+    by_key: bool = False,
 ) -> LoginResult:
-    """The session a login starts (``now``: a test's fixed clock; ``moment``: the login)."""
+    """The session a login starts (``now``: a test's fixed clock; ``moment``: the login;
+    ``by_key``: proved by an SSH key, ``core.services.ssh_keys``)."""
     return LoginResult(
         actor=Actor(
             user.id,
@@ -209,6 +214,7 @@ def session_of(
             now,
             since=moment,
             zone=policy.time_zone,
+            by_key=by_key,
         ),
         must_change_password=must_change,
         idle_lock_minutes=policy.idle_lock_minutes,
@@ -218,70 +224,55 @@ def session_of(
 def authenticate(
     db: Database, login: str, password: str, now: datetime | None = None
 ) -> LoginResult:
-    """Check the credentials and start a session, or raise ``AuthError``.
+    """Check the credentials and start a session, or raise ``AuthError(LOGIN_REFUSED)``.
 
     ``now`` is for tests; when given, the returned actor keeps it as its clock.
     The argon2 work (~0.3 s) runs outside any transaction, so a morning rush of
     logins does not queue on the write lock; the user row is read again in the
     write transaction, where the counter update and the audit events commit
     together.  The error is raised after the commit so that failures are kept.
+    Exactly one argon2 verification is made whatever the outcome: the user's hash when
+    the password login is open now, else a dummy one (``core.throttle``).
     """
     name = login_key(login)
     with db.read() as session:
         zone = policy_of(session).time_zone  # the school's clock, whatever the server's
         found = session.exec(select(User).where(User.login == name)).first() if name else None
-        seen = (found.id, found.password_hash, found.locked_until) if found else None
-    moment = now or school_now(zone)
+        moment = now or school_now(zone)
+        seen = (found.id, found.password_hash) if found else None
+        shut = found is not None and throttle.closed(
+            found.failed_attempts, found.locked_until, moment
+        )
     verified = False
     new_hash: str | None = None
-    if seen is None:
-        _verify(_dummy_hash(), password)  # the same work as for a real user: no timing leak
-    elif not _is_locked(seen[2], moment):
+    if seen is None or shut:
+        _verify(_dummy_hash(), password)  # the same work as for an open login: no timing leak
+    else:
         verified = _verify(seen[1], password)
         if verified and _ph.check_needs_rehash(seen[1]):
             new_hash = hash_password(password)
 
-    error: AuthError | None = None
+    refused = False
     result: LoginResult | None = None
     with db.write() as session:
         policy = policy_of(session)
-        user = session.get(User, seen[0]) if seen else None
+        # locked on PostgreSQL, so that concurrent guesses each count (SQLite: one writer)
+        user = session.get(User, seen[0], with_for_update=True) if seen else None
         if user is None or seen is None:
             _event(session, moment, None, "login.failed", reason="unknown_login")
-            error = AuthError(WRONG_CREDENTIALS)
-        elif _is_locked(user.locked_until, moment):
+            refused = True
+        elif throttle.hard_locked(user.failed_attempts):
             _event(session, moment, user, "login.failed", reason="locked")
-            error = AuthError(_locked_message(user.locked_until))
-        elif not verified or user.password_hash != seen[1]:  # seen: not None here
-            user.failed_attempts += 1
-            _event(
-                session,
-                moment,
-                user,
-                "login.failed",
-                reason="wrong_password",
-                attempts=user.failed_attempts,
-            )
-            error = AuthError(WRONG_CREDENTIALS)
-            if policy.max_failed_logins > 0 and user.failed_attempts >= policy.max_failed_logins:
-                user.locked_until = moment + timedelta(minutes=policy.lockout_minutes)
-                _event(
-                    session,
-                    moment,
-                    user,
-                    "login.locked",
-                    until=user.locked_until,
-                    attempts=user.failed_attempts,
-                )
-                user.failed_attempts = 0
-                error = AuthError(f"{WRONG_CREDENTIALS} {_locked_message(user.locked_until)}")
-            session.add(user)
+            refused = True
+        elif shut or throttle.closed(user.failed_attempts, user.locked_until, moment):
+            _event(session, moment, user, "login.failed", reason="paused", until=user.locked_until)
+            refused = True
+        elif not verified or user.password_hash != seen[1]:
+            _count_failure(session, policy, user, moment)
+            refused = True
         elif not user.active:
             _event(session, moment, user, "login.failed", reason="inactive")
-            error = AuthError(
-                "Учётная запись отключена (доступ к журналу прекращён). "
-                "Обратитесь к администратору."
-            )
+            refused = True
         else:
             user.failed_attempts = 0
             user.locked_until = None
@@ -290,9 +281,23 @@ def authenticate(
             session.add(user)
             _event(session, moment, user, "login", must_change_password=user.must_change_password)
             result = session_of(user, policy, now, moment, user.must_change_password)
-    if error is not None or result is None:
-        raise error or AuthError(WRONG_CREDENTIALS)
+    if refused or result is None:
+        raise AuthError(LOGIN_REFUSED)
     return result
+
+
+def _count_failure(session: Session, policy: Policy, user: User, moment: datetime) -> None:
+    """A wrong password: one more failure in a row, the pause it earns, or the lock."""
+    user.failed_attempts += 1
+    pause = throttle.pause_after(policy, user.failed_attempts)
+    user.locked_until = moment + pause if pause else None
+    after: dict[str, object] = {"reason": "wrong_password", "attempts": user.failed_attempts}
+    if user.locked_until is not None:
+        after["until"] = user.locked_until
+    _event(session, moment, user, "login.failed", **after)
+    if throttle.hard_locked(user.failed_attempts):
+        _event(session, moment, user, "login.locked", attempts=user.failed_attempts)
+    session.add(user)
 
 
 def change_password(db: Database, actor: Actor, old: str, new: str) -> None:

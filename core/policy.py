@@ -140,6 +140,8 @@ class Policy:
     min_marks_for_period: int
     # sessions and auth
     idle_lock_minutes: int
+    # failed password logins in a row that cost nothing; then pauses of 1, 2, 4 … minutes up
+    # to ``lockout_minutes``, and a lock only an administrator lifts (``core.throttle``)
     max_failed_logins: int
     lockout_minutes: int
     min_password_length: int

@@ -25,6 +25,7 @@ from typing import Any
 from zhurnal.core.clock import utc_offset
 from zhurnal.core.errors import PolicyError
 from zhurnal.core.policy import CITATION_KEYS, Policy, WorkTypeSpec, load_policy
+from zhurnal.core.throttle import HARD_LOCK_FAILURES
 
 CONTRADICTION = "contradiction"
 GAP = "gap"
@@ -508,21 +509,18 @@ def _security(policy: Policy) -> list[Finding]:
                 ),
             )
         )
-    if policy.max_failed_logins == 0:
-        found.append(
-            Finding(
-                WARNING,
-                "auth.max_failed_logins",
-                "0 — число попыток входа не ограничено, подбор пароля не останавливается.",
-            )
+    if policy.max_failed_logins <= 0 or policy.lockout_minutes <= 0:
+        key = "auth.max_failed_logins" if policy.max_failed_logins <= 0 else "auth.lockout_minutes"
+        value = (
+            policy.max_failed_logins if policy.max_failed_logins <= 0 else policy.lockout_minutes
         )
-    elif policy.lockout_minutes == 0:
         found.append(
             Finding(
                 WARNING,
-                "auth.lockout_minutes",
-                f"{policy.lockout_minutes} мин — блокировка после "
-                f"{policy.max_failed_logins} неудачных попыток не действует.",
+                key,
+                f"{value} — паузы после неудачных попыток входа не вводятся: подбор пароля "
+                f"остановит только блокировка после {HARD_LOCK_FAILURES} неудачных попыток "
+                "подряд.",
             )
         )
     if policy.idle_lock_minutes == 0:

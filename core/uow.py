@@ -26,7 +26,8 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.calendar import Calendar, day_off_of, days, term_of
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ConflictError, NotFound, PermissionDenied, PolicyError
-from zhurnal.core.models import Bell, Holiday, Incident, Period, SchoolYear, Setting, User
+from zhurnal.core.live import check_live
+from zhurnal.core.models import Bell, Holiday, Period, SchoolYear, Setting, User
 from zhurnal.core.policy import Policy, parse_policy
 
 POLICY_KEY = "policy"
@@ -163,26 +164,10 @@ class UnitOfWork:
 
 
 def _check_active(session: Session, actor: Actor) -> None:
-    """The session's rights as they are now, not as they were at login: a disabled
-    account, a removed role or a compromise reported since the login stop it at once."""
-    if actor.user_id is None:
-        return
-    user = session.get(User, actor.user_id)
-    if user is None or not user.active:
-        raise PermissionDenied("Учётная запись отключена: обратитесь к администратору.")
-    if actor.roles - user.role_set():
-        raise PermissionDenied("Права учётной записи изменились: выйдите и войдите заново.")
-    if actor.since is not None:
-        reported = session.exec(
-            select(Incident.id).where(
-                Incident.user_id == user.id, Incident.reported_at >= actor.since
-            )
-        ).first()
-        if reported is not None:
-            raise PermissionDenied(
-                "Вход под этой учётной записью признан скомпрометированным [002 §4.4]: "
-                "получите у администратора новый пароль."
-            )
+    """The session's rights as they are now, not as they were at login (``core.live``):
+    a disabled account, a removed role, a compromise reported since the login or a
+    temporary password not yet changed stop it at once."""
+    check_live(session, actor)
 
 
 def check_writer(uow: UnitOfWork) -> None:

@@ -90,6 +90,7 @@ BOTH_ENGINES = frozenset(
         "test_deadline_rules",
         "test_decisions",
         "test_import_batches",
+        "test_login_abuse",
         "test_permission_matrix",
         "test_register_rules",
         "test_school_services",

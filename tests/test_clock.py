@@ -164,26 +164,23 @@ def test_the_edit_lock_falls_at_the_schools_midnight(samara, at_utc) -> None:
 # --- logins --------------------------------------------------------------------------------
 
 
-def test_login_lockout_is_told_and_kept_in_the_schools_time(samara, at_utc) -> None:
-    """After 5 failures the account is locked for 15 minutes (004 [auth]): the message
-    names the school's time (21:45 in Samara, not the server's 17:45), and the login
-    works again 15 minutes later by the same clock."""
+def test_login_pause_is_kept_in_the_schools_time(samara, at_utc) -> None:
+    """After 5 failures the password login pauses for a minute (004 [auth], core.throttle):
+    the pause ends at the school's 21:31 (Samara), not the server's 17:31, and the login
+    works again then by the same clock [issue 11]."""
     at_utc(datetime(2026, 11, 23, 17, 30))  # 21:30 in Samara
-    for _ in range(4):
+    for _ in range(5):
         with pytest.raises(AuthError):
             authenticate(samara.db, "uchitel", "не тот пароль")
-    with pytest.raises(AuthError) as locked:
-        authenticate(samara.db, "uchitel", "не тот пароль")
-    assert "заблокирована до 21:45" in locked.value.message
     with samara.db.read() as s:
         user = s.exec(select(User).where(User.login == "uchitel")).one()
-        assert user.locked_until == datetime(2026, 11, 23, 21, 45)
-    at_utc(datetime(2026, 11, 23, 17, 44))
-    with pytest.raises(AuthError, match="до 21:45"):
+        assert user.locked_until == datetime(2026, 11, 23, 21, 31)
+    at_utc(datetime(2026, 11, 23, 17, 30, 59))
+    with pytest.raises(AuthError, match="временно ограничен"):
         authenticate(samara.db, "uchitel", PASSWORD)
-    at_utc(datetime(2026, 11, 23, 17, 46))
+    at_utc(datetime(2026, 11, 23, 17, 31))
     actor = authenticate(samara.db, "uchitel", PASSWORD).actor
-    assert actor.zone == SAMARA and actor.since == datetime(2026, 11, 23, 21, 46)
+    assert actor.zone == SAMARA and actor.since == datetime(2026, 11, 23, 21, 31)
 
 
 def test_login_events_carry_the_schools_time(samara, at_utc) -> None:

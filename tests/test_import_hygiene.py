@@ -73,6 +73,8 @@ LAYERS = (
         "roster_file",
         "files",
         "yearlock",
+        "live",
+        "throttle",
     },
     {"errors", "actor", "clock"},
 )

@@ -89,6 +89,7 @@ def test_a_new_administrator_with_a_name(school, capsys) -> None:
     assert "Другие действующие администраторы: admin." in out
     assert auth.authenticate(school, "novikova", the_password(out)).must_change_password
     reader = auth.authenticate(school, "novikova", the_password(out)).actor
+    auth.change_password(school, reader, the_password(out), "новый пароль администратора")
     row = next(r for r in issued_logins(school, reader) if r.login == "novikova")
     assert row.issued_by == f"владелец базы на сервере ({os_account()[3:]})"
     assert row.issued_at is not None and row.password_reset_at is None

@@ -13,16 +13,19 @@ import pytest
 from sqlmodel import select
 
 from tests.conftest import make_db, set_password
-from tests.school import NOW, build
+from tests.school import NOW, TODAY, build
 from tests.ui import PASSWORD, settle
 from zhurnal.cli.main import main
 from zhurnal.cli.ssh import parse_line
+from zhurnal.core.auth import authenticate
 from zhurnal.core.errors import AuthError
 from zhurnal.core.models import AuditEvent, User
+from zhurnal.core.readmodels import my_lessons
 from zhurnal.core.readmodels.audit_text import BY_KEY
 from zhurnal.core.services.incidents import report_incident
 from zhurnal.core.services.ssh_keys import authenticate_key
 from zhurnal.core.services.users import set_active
+from zhurnal.core.throttle import HARD_LOCK_FAILURES
 
 
 @pytest.fixture
@@ -53,6 +56,8 @@ def test_a_key_signs_its_login_in_without_the_temporary_password(w) -> None:
     }
     with w.db.read() as s:
         assert s.exec(select(User).where(User.login == "uchitel")).one().must_change_password
+    # and core lets the key's session work (core.live) [issue 11]
+    assert my_lessons(w.db, result.actor, TODAY)
 
 
 def test_a_disabled_account_is_refused_by_key_too(w) -> None:
@@ -63,13 +68,16 @@ def test_a_disabled_account_is_refused_by_key_too(w) -> None:
     assert events(w, "login.failed")[-1]["reason"] == "inactive"
 
 
-def test_a_locked_account_is_refused_until_the_lock_ends(w) -> None:
+def test_failed_passwords_do_not_stop_the_key(w) -> None:
+    """A stranger typing wrong passwords pauses or locks the password login, never the
+    owner's key (core.throttle) [issue 11]."""
     with w.db.write() as s:
         user = s.exec(select(User).where(User.login == "drugoy")).one()
         user.locked_until = NOW + timedelta(minutes=15)
-    with pytest.raises(AuthError, match="заблокирована до 10:15"):
-        authenticate_key(w.db, "drugoy", "SHA256:k", now=NOW)
-    assert authenticate_key(w.db, "drugoy", "SHA256:k", now=NOW + timedelta(minutes=16))
+        user.failed_attempts = HARD_LOCK_FAILURES
+    with pytest.raises(AuthError):
+        authenticate(w.db, "drugoy", PASSWORD, now=NOW)
+    assert authenticate_key(w.db, "drugoy", "SHA256:k", now=NOW)
 
 
 def test_a_login_closed_after_a_breach_is_closed_to_its_key_too(w) -> None:

@@ -7,7 +7,7 @@ runs it every ``IDLE_CHECK_SECONDS``), so no test waits ten minutes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -18,6 +18,7 @@ import zhurnal.tui.app
 from tests.conftest import make_db, set_password
 from tests.school import build
 from tests.ui import PASSWORD, burst, screen_text, settle, sign_in
+from zhurnal.core.auth import LOGIN_REFUSED
 from zhurnal.core.models import AuditEvent
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens import ChangePasswordScreen, LoginScreen, TimetableScreen
@@ -166,7 +167,7 @@ async def test_wrong_password_then_the_right_one_returns_to_the_same_place(schoo
         await burst(app, pilot, *"не тот пароль", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, LockScreen)
-        assert lock_error(app) == "Неверный логин или пароль."
+        assert lock_error(app) == LOGIN_REFUSED
         assert app.screen.query_one("#password", Input).value == ""
 
         await burst(app, pilot, *PASSWORD, "enter")
@@ -183,6 +184,8 @@ async def test_wrong_password_then_the_right_one_returns_to_the_same_place(schoo
 
 
 async def test_lockout_rules_apply_on_the_lock(school, clock) -> None:
+    """The lock screen's password is a login like any other: after 5 failures (004
+    [auth]) the password login pauses, and even the right password waits [issue 11]."""
     app = app_for(school, clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(app, pilot)
@@ -190,11 +193,15 @@ async def test_lockout_rules_apply_on_the_lock(school, clock) -> None:
         for _ in range(5):  # auth.max_failed_logins of the 004 policy
             await burst(app, pilot, *"неверно", "enter")
             await settle(app, pilot)
-        assert "Учётная запись заблокирована до 10:15" in lock_error(app)
+        assert lock_error(app) == LOGIN_REFUSED
         await burst(app, pilot, *PASSWORD, "enter")  # even the right password waits now
         await settle(app, pilot)
         assert isinstance(app.screen, LockScreen)
-        assert "заблокирована до 10:15" in lock_error(app)
+        assert lock_error(app) == LOGIN_REFUSED
+        app.fixed_now += timedelta(minutes=1)  # the pause after the fifth failure ends
+        await burst(app, pilot, *PASSWORD, "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, LockScreen)
 
 
 async def test_logout_from_the_lock_returns_to_login(school, clock) -> None:

@@ -73,7 +73,7 @@ async def test_wrong_password_stays_on_login(school) -> None:
         assert isinstance(app.screen, LoginScreen)
         await sign_in(app, pilot, "uchitel", "не тот пароль")
         assert isinstance(app.screen, LoginScreen)
-        assert "Неверный логин или пароль." in error_of(app.screen, "#login-error")
+        assert "Неверный логин или пароль, либо" in error_of(app.screen, "#login-error")
         assert app.screen.query_one("#password", Input).value == ""
 
 

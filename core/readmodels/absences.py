@@ -18,6 +18,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import group_title, return_day
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied
+from zhurnal.core.live import reading
 from zhurnal.core.models import Absence, Course, Lesson, SchoolClass, Student, Subject
 from zhurnal.core.uow import calendar_of, policy_of
 
@@ -67,7 +68,7 @@ def class_absences(
     db: Database, actor: Actor, class_id: int, start: date, end: date
 ) -> ClassAbsences:
     """The absences of the class's students in its lessons between ``start`` and ``end``."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         klass = session.get(SchoolClass, class_id)
         if klass is None:
             raise NotFound(f"Класс № {class_id} не найден.")

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from zhurnal.core.actor import ROLE_NAMES, ROLES, STAFF_ROLES, Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, User
 from zhurnal.core.uow import require
 
@@ -65,7 +66,7 @@ def user_activity(db: Database, actor: Actor, start: date, end: date) -> tuple[A
     low = datetime.combine(start, datetime.min.time())
     high = datetime.combine(end + timedelta(days=1), datetime.min.time())
     today = min(end, actor.now().date())
-    with db.read() as session:
+    with reading(db, actor) as session:
         users = [
             u
             for u in session.exec(select(User).order_by(col(User.full_name)))

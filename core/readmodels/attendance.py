@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import Absence, Course, Lesson
 from zhurnal.core.readmodels.sheetbase import (
     Stamp,
@@ -93,7 +94,7 @@ def attendance_sheet(
     db: Database, actor: Actor, class_id: int, start: date, end: date
 ) -> AttendanceSheet:
     """Отчёт о посещаемости класса по месяцам / сводная ведомость посещаемости [004 §5]."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         return read_attendance(session, actor, class_id, start, end)
 
 

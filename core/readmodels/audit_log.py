@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Absence,
     Assignment,
@@ -179,7 +180,7 @@ def audit_log(
     """
     _require_reader(actor)
     limit = max(1, min(limit, 5000))
-    with db.read() as session:
+    with reading(db, actor) as session:
         query = select(AuditEvent)
         if user_id is not None:
             query = query.where(AuditEvent.actor_id == user_id)
@@ -231,7 +232,7 @@ def audit_log(
 def filter_choices(db: Database, actor: Actor) -> FilterChoices:
     """Users, classes (of the current year) and subjects for the journal's filter form."""
     _require_reader(actor)
-    with db.read() as session:
+    with reading(db, actor) as session:
         users = session.exec(select(User).order_by(col(User.full_name))).all()
         classes = session.exec(
             select(SchoolClass)

@@ -94,7 +94,7 @@ LABELS = {
     "login": "Вход в журнал",
     "logout": "Выход из журнала",
     "login.failed": "Неудачный вход",
-    "login.locked": "Учётная запись заблокирована после неудачных входов",
+    "login.locked": "Вход по паролю закрыт после неудачных попыток (до снятия блокировки)",
     "password.change": "Смена пароля",
     "password.change.failed": "Неудачная смена пароля",
     "denied": "Отказано",
@@ -144,7 +144,8 @@ LABELS = {
 }
 LOGIN_FAILED = {
     "unknown_login": "неизвестный логин",
-    "locked": "вход заблокирован",
+    "locked": "вход закрыт до снятия блокировки",
+    "paused": "пауза после неудачных попыток",
     "wrong_password": "неверный пароль",
     "inactive": "учётная запись отключена",
     "wrong_old_password": "неверный текущий пароль",
@@ -345,6 +346,15 @@ def _locate(ctx: Context, e: AuditEvent, after: dict[str, Any], before: dict[str
 _KEYS = ("lesson", "assignment", "course", "student", "period")
 
 
+def _pause_text(after: dict[str, Any]) -> str:
+    """«попытка 6 подряд, следующая не раньше 08:17» for a failed login (``core.throttle``)."""
+    parts = [f"попытка {after['attempts']} подряд"] if after.get("attempts") else []
+    until = after.get("until")
+    if isinstance(until, str) and len(until) >= 16:
+        parts.append(f"следующая не раньше {until[11:16]}")
+    return ", ".join(parts)
+
+
 def describe(e: AuditEvent, ctx: Context) -> Described:
     after, before = loads(e.after), loads(e.before)
     got = _locate(ctx, e, after, before)
@@ -394,7 +404,7 @@ def describe(e: AuditEvent, ctx: Context) -> Described:
         reason = str(after.get("reason", ""))
         by_key = BY_KEY if after.get("method") == "ssh-key" else ""
         what = _join(label, LOGIN_FAILED.get(reason, reason), by_key)
-        new = _text(after.get("key")) if by_key else ""
+        new = _text(after.get("key")) if by_key else _pause_text(after)
     elif action == "logout":
         how = str(after.get("how", ""))
         what = _join(label, LOGOUT_HOW.get(how, how))

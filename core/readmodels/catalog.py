@@ -16,6 +16,7 @@ from sqlmodel import Session, col, or_, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Course,
     Enrolment,
@@ -100,7 +101,7 @@ class YearRef:
 
 def setup_year(db: Database, actor: Actor) -> YearRef | None:
     """The current school year, the one the setup screens work on (None: not set)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*READ_ROLES), READ_ONLY)
         year = session.exec(select(SchoolYear).where(SchoolYear.is_current == True)).first()  # noqa: E712
         return YearRef(year.id or 0, year.name, year.closed) if year else None
@@ -112,7 +113,7 @@ def _year_id(session: Session, year_id: int | None) -> int:
 
 def subject_rows(db: Database, actor: Actor) -> tuple[SubjectRow, ...]:
     """Every subject by name, with how many courses of the current year teach it."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*READ_ROLES), READ_ONLY)
         year = session.exec(select(SchoolYear).where(SchoolYear.is_current == True)).first()  # noqa: E712
         counts = dict(
@@ -135,7 +136,7 @@ def class_rows(
 ) -> tuple[ClassRow, ...]:
     """The classes of the year (the current one by default) by grade and letter, with
     the class teacher and the pupils enrolled on ``day`` (the actor's today)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*READ_ROLES), READ_ONLY)
         year = _year_id(session, year_id)
         on = day or actor.now().date()
@@ -175,7 +176,7 @@ def class_rows(
 def active_teachers(db: Database, actor: Actor) -> tuple[TeacherRef, ...]:
     """The users one may make a class teacher or a course's teacher: active, with the
     teacher role; by name."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*READ_ROLES), READ_ONLY)
         users = session.exec(select(User).where(User.active == True)).all()  # noqa: E712
         return tuple(
@@ -190,7 +191,7 @@ def subgroup_split(
 ) -> SubgroupSplit:
     """The subject's subgroups in the class and, for each pupil enrolled on ``day``,
     the subgroup they are in that day."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*READ_ROLES), READ_ONLY)
         klass = session.get(SchoolClass, class_id)
         subject = session.get(Subject, subject_id)

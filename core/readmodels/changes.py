@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from zhurnal.core.access import can_read_course
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Assignment,
     AuditEvent,
@@ -136,7 +137,7 @@ def change_table(
     read (their own, their class's).  ``start``/``end`` bound the date of the record
     changed (the lesson's; a period mark's period end), not the day it was entered: a
     change belongs to the summary sheet of the period it concerns [004 §7.3, §7.5]."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         query = (
             select(AuditEvent)
             .where(

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import PermissionDenied
+from zhurnal.core.live import reading
 from zhurnal.core.models import Enrolment, Student
 from zhurnal.core.readmodels.timetable_grid import LIST_ROLES, NO_LISTS, get_class
 
@@ -53,7 +54,7 @@ class ClassRoster:
 def class_roster(db: Database, actor: Actor, class_id: int) -> ClassRoster:
     """Everyone who is or was in the class (administrator, administration, secretary)."""
     day = actor.now().date()
-    with db.read() as session:
+    with reading(db, actor) as session:
         if not actor.has(*LIST_ROLES):
             raise PermissionDenied(NO_LISTS)
         klass = get_class(session, class_id)

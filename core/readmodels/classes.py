@@ -28,6 +28,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import group_title
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied
+from zhurnal.core.live import reading
 from zhurnal.core.models import Course, Enrolment, Period, SchoolClass, SchoolYear, Subject, User
 
 MONTHS = (
@@ -137,7 +138,7 @@ def _class_refs(session: Session, classes: list[SchoolClass], day: date) -> tupl
 def visible_classes(db: Database, actor: Actor) -> tuple[ClassRef, ...]:
     """The classes of the current year the actor may pick: the deputy and the director
     all of them, a class teacher those they lead; by grade, then letter."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         query = (
             select(SchoolClass)
             .join(SchoolYear, col(SchoolYear.id) == SchoolClass.year_id)
@@ -167,7 +168,7 @@ def _readable_class(session: Session, actor: Actor, class_id: int) -> SchoolClas
 def class_courses(db: Database, actor: Actor, class_id: int) -> tuple[CourseRef, ...]:
     """Every course of the class: by subject name, then subgroup (the class teacher, the
     deputy and the director; anyone else gets ``PermissionDenied``)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         klass = _readable_class(session, actor, class_id)
         # sqlmodel's select() is typed for at most 4 columns (fastapi/sqlmodel#271)
         query: Select[int, str, str, int, str] = (
@@ -272,7 +273,7 @@ def report_spans(
         _month(today),
         _month(today.replace(day=1) - timedelta(days=1)),
     ]
-    with db.read() as session:
+    with reading(db, actor) as session:
         terms, year = _year_periods(session, actor, class_id)
     spans += [_period_span(p) for p in terms]
     return tuple(spans) + ((year,) if year is not None else ())
@@ -286,7 +287,7 @@ def span_choices(
     the first the first), and the year; the class's terms when ``class_id`` is given."""
     day = today if around is None or around.start <= today <= around.end else around.start
     spans = [_week(day), _month(day)]
-    with db.read() as session:
+    with reading(db, actor) as session:
         terms, year = _year_periods(session, actor, class_id)
     if terms:
         begun = [p for p in terms if p.start <= day]
@@ -304,7 +305,7 @@ def step_span(
         return shift_span(span, step)
     if span.kind not in PERIOD_KINDS or span.period_id is None:
         return None
-    with db.read() as session:
+    with reading(db, actor) as session:
         if class_id is not None:
             _readable_class(session, actor, class_id)
         period = session.get(Period, span.period_id)

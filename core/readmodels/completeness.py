@@ -39,6 +39,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import group_title
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied, ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import Period, SchoolClass, SchoolYear, User
 from zhurnal.core.readmodels import completeness_query as q
 from zhurnal.core.readmodels.completeness_query import LOCKING_SOON, Cond, LessonCounts
@@ -145,7 +146,7 @@ def class_completeness(
     db: Database, actor: Actor, class_id: int, start: date, end: date
 ) -> Completeness:
     """One class: its class teacher, the deputy and the director [000 §5.2.5, 004 §5]."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         klass = session.get(SchoolClass, class_id)
         if klass is None:
             raise NotFound(f"Класс № {class_id} не найден.")
@@ -167,7 +168,7 @@ def school_completeness(db: Database, actor: Actor, start: date, end: date) -> C
         raise PermissionDenied(
             "Заполнение журнала по школе проверяют заместитель директора и директор."
         )
-    with db.read() as session:
+    with reading(db, actor) as session:
         years = select(SchoolYear.id).where(SchoolYear.start <= end, SchoolYear.end >= start)
         where = col(SchoolClass.year_id).in_(years.scalar_subquery())
         return _build(session, actor, start, end, where, "Школа", None)

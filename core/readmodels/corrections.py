@@ -31,6 +31,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import lesson_ctx
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Assignment,
     Correction,
@@ -242,7 +243,7 @@ def lesson_correction_why_not(db: Database, actor: Actor, lesson_id: int) -> str
     attendance now, "" when they can: after the lock [004 §3.8], for the course's
     teacher, the class teacher, the deputy [004 §7.2] («Запросить корректировку» beside
     the lesson card's lock refusal; a mark cell: ``Gradebook.correction_why_not``)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         uow = UnitOfWork(session, actor, actor.now())
         ctx = lesson_ctx(uow, lesson_id)
         require_read_lesson(session, actor, ctx.lesson, ctx.course, ctx.klass)
@@ -264,7 +265,7 @@ def list_corrections(
 ) -> tuple[CorrectionView, ...]:
     """Requests, oldest first (of one course if given): the director and the deputy see
     all, others their own."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         query = select(Correction).order_by(col(Correction.id))
         if status:
             query = query.where(Correction.status == status)
@@ -276,7 +277,7 @@ def list_corrections(
 
 
 def get_correction(db: Database, actor: Actor, correction_id: int) -> CorrectionView:
-    with db.read() as session:
+    with reading(db, actor) as session:
         c = session.get(Correction, correction_id)
         if c is None:
             raise NotFound(f"Заявка на исправление не найдена (№ {correction_id}).")

@@ -17,6 +17,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import roster_ids
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Absence,
     Assignment,
@@ -44,7 +45,7 @@ class DayCell:
 def day_cells(db: Database, actor: Actor, course_id: int, day: date) -> tuple[DayCell, ...]:
     """Every cell of the course's lessons on ``day``: per lesson its topic, homework, the
     attendance of each student and each assignment's mark of each student."""
-    with db.read() as s:
+    with reading(db, actor) as s:
         course = s.get(Course, course_id)
         klass = s.get(SchoolClass, course.class_id) if course else None
         if course is None or klass is None:

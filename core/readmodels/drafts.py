@@ -22,6 +22,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import lesson_ctx, lesson_facts
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound
+from zhurnal.core.live import reading
 from zhurnal.core.models import Course, Draft, Lesson, SchoolClass, Subject
 from zhurnal.core.readmodels.views import DraftView
 from zhurnal.core.uow import UnitOfWork
@@ -101,7 +102,7 @@ def list_drafts(db: Database, actor: Actor) -> list[DraftView]:
     """The user's drafts worth offering back (newest first): not spent, of lessons the
     user may still read — e.g. after a dropped connection, at the next login."""
     now = actor.now()
-    with db.read() as session:
+    with reading(db, actor) as session:
         return [
             draft_view(d, lesson, klass, subject, course, _why_not(session, actor, lesson))
             for d, lesson, course, klass, subject in _rows(session, actor)
@@ -116,7 +117,7 @@ def get_draft(db: Database, actor: Actor, lesson_id: int) -> DraftView | None:
     ``PermissionDenied`` if the user may not read the lesson (``require_read_lesson``).
     """
     now = actor.now()
-    with db.read() as session:
+    with reading(db, actor) as session:
         lesson = session.get(Lesson, lesson_id)
         course = session.get(Course, lesson.course_id) if lesson else None
         klass = session.get(SchoolClass, course.class_id) if course else None

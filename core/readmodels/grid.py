@@ -40,6 +40,7 @@ from zhurnal.core.context import (
 )
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Absence,
     Assignment,
@@ -123,7 +124,7 @@ def _periods(session: Session, klass: SchoolClass) -> list[PeriodInfo]:
 
 def course_periods(db: Database, actor: Actor, course_id: int) -> list[PeriodInfo]:
     """The quarters (or half-years) of the course's class, in order."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         _, klass, _ = _course_and_class(session, actor, course_id)
         return _periods(session, klass)
 
@@ -142,7 +143,7 @@ def current_period_id(
 
 def lesson_work_types(db: Database, actor: Actor, lesson_id: int) -> list[str]:
     """Work type codes of the lesson's assignments, in order (a fresh look before adding)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         lesson = session.get(Lesson, lesson_id)
         if lesson is None:
             raise NotFound(f"Урок № {lesson_id} не найден.")
@@ -210,7 +211,7 @@ def _stays(session: Session, course: Course, start: date, end: date) -> Spans:
 
 def load_gradebook(db: Database, actor: Actor, course_id: int, period_id: int) -> Gradebook:
     """The «Журнал» page of a course for a period (read only; see the module docstring)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         counter = change_counter(session)  # first: a change after it is noticed later
         now = actor.now()
         course, klass, substitute = _course_and_class(session, actor, course_id)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound
+from zhurnal.core.live import reading
 from zhurnal.core.models import Absence, AuditEvent, Incident, User
 from zhurnal.core.readmodels.audit_text import (
     SESSIONS,
@@ -254,7 +255,7 @@ def view_of(session: Session, incident: Incident) -> IncidentView:
 def incident_operations(db: Database, actor: Actor, incident_id: int) -> IncidentView:
     """Operations of the compromised login since ``known_since``: invalid [002 §4.4]."""
     require(actor.has("director", "deputy", "admin"), "Нет прав на просмотр инцидентов.")
-    with db.read() as session:
+    with reading(db, actor) as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise NotFound(f"Инцидент № {incident_id} не найден.")
@@ -264,6 +265,6 @@ def incident_operations(db: Database, actor: Actor, incident_id: int) -> Inciden
 def list_incidents(db: Database, actor: Actor) -> tuple[IncidentView, ...]:
     """All recorded incidents, newest first, with their operations [002 §4.3]."""
     require(actor.has("director", "deputy", "admin"), "Нет прав на просмотр инцидентов.")
-    with db.read() as session:
+    with reading(db, actor) as session:
         incidents = session.exec(select(Incident).order_by(col(Incident.id).desc())).all()
         return tuple(view_of(session, i) for i in incidents)

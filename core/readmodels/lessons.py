@@ -25,6 +25,7 @@ from zhurnal.core.context import (
     roster_ids,
 )
 from zhurnal.core.db import Database
+from zhurnal.core.live import reading
 from zhurnal.core.models import Absence, Assignment, Course, Lesson, Mark, PlanItem, WorkType
 from zhurnal.core.policy import Policy
 from zhurnal.core.readmodels.views import (
@@ -163,7 +164,7 @@ def _assignments(session: Session, lesson_id: int) -> list[AssignmentView]:
 def my_lessons(db: Database, actor: Actor, day: date) -> list[LessonView]:
     """The actor's lessons of a day in bell order: own courses and substitutions (a
     cancelled lesson is not among them)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         uow = UnitOfWork(session, actor, actor.now())
         ids = session.exec(
             select(Lesson.id)
@@ -202,14 +203,14 @@ def lesson_counts(db: Database, lesson_id: int) -> tuple[int, int]:
 
 def get_lesson(db: Database, actor: Actor, lesson_id: int) -> tuple[LessonView, str | None]:
     """The lesson and the next КТП topic offered for it (read only)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         uow, ctx = _readable_ctx(session, actor, lesson_id)
         item = suggested_plan_item(session, ctx.lesson)
         return lesson_view(uow, ctx), (item.topic if item else None)
 
 
 def lesson_roster_ids(db: Database, actor: Actor, lesson_id: int) -> set[int]:
-    with db.read() as session:
+    with reading(db, actor) as session:
         _, ctx = _readable_ctx(session, actor, lesson_id)
         return roster_ids(session, ctx.course, ctx.lesson.date)
 
@@ -217,7 +218,7 @@ def lesson_roster_ids(db: Database, actor: Actor, lesson_id: int) -> set[int]:
 def lesson_attendance(db: Database, actor: Actor, lesson_id: int) -> list[AttendanceRow]:
     """The lesson's roster on its date (class, subgroup), sorted by name, with absences and
     whether each student may be marked absent from the whole lesson."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         uow, ctx = _readable_ctx(session, actor, lesson_id)
         absences = {
             a.student_id: a
@@ -260,7 +261,7 @@ def lesson_attendance(db: Database, actor: Actor, lesson_id: int) -> list[Attend
 
 def lesson_assignments(db: Database, actor: Actor, lesson_id: int) -> list[AssignmentView]:
     """The lesson's assignments (its work types) in the order they were added."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         _readable_ctx(session, actor, lesson_id)
         return _assignments(session, lesson_id)
 
@@ -276,7 +277,7 @@ def work_types(db: Database) -> list[tuple[str, str, float]]:
 
 def lesson_card(db: Database, actor: Actor, lesson_id: int) -> LessonCard:
     """The lesson (with what the actor may change), its КТП topic and its assignments."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         uow, ctx = _readable_ctx(session, actor, lesson_id)
         lesson = ctx.lesson
         linked = lesson.plan_item_id is not None

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
+from zhurnal.core.live import reading
 from zhurnal.core.models import Course, SchoolClass, SchoolYear, Subject, User
 from zhurnal.core.uow import current_year, require
 
@@ -99,7 +100,7 @@ def pupil_week(courses: list[tuple[int, str, float]]) -> float:
 def school_load(db: Database, actor: Actor, year_id: int | None = None) -> SchoolLoad:
     """The load of every teacher (active ones without courses too: 0 h) and of every
     class of the year (the current one by default), teachers by name, classes by grade."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*LOAD_ROLES), LOAD_ONLY)
         year = session.get(SchoolYear, year_id) if year_id else current_year(session)
         classes = session.exec(

@@ -27,6 +27,7 @@ from sqlmodel import col, or_, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Student
 from zhurnal.core.readmodels.sheetbase import Stamp, get_class, require_sheets, stamp
 from zhurnal.core.rules import fmt_date
@@ -68,7 +69,7 @@ def movement_sheet(
     """Arrivals, departures and transfers between ``start`` and ``end`` (see the module)."""
     if end < start:
         raise ValidationError(f"Начало {fmt_date(start)} позже конца {fmt_date(end)}.")
-    with db.read() as session:
+    with reading(db, actor) as session:
         taken = stamp(session, actor)
         if class_id is not None:
             get_class(session, actor, class_id)

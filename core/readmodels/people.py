@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from zhurnal.core.access import READ_ALL_ROLES
 from zhurnal.core.actor import ROLE_NAMES, ROLES, Actor
 from zhurnal.core.db import Database
+from zhurnal.core.live import reading
 from zhurnal.core.models import SchoolClass, SchoolYear
 from zhurnal.core.readmodels.views import ProfileView
 
@@ -14,7 +15,7 @@ from zhurnal.core.readmodels.views import ProfileView
 def my_profile(db: Database, actor: Actor) -> ProfileView:
     """The signed-in user's roles in Russian, with «классный руководитель 5А» for each
     class of the current year they lead (the role comes from the class, not the user)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         led = session.exec(
             select(SchoolClass)
             .join(SchoolYear, col(SchoolYear.id) == SchoolClass.year_id)

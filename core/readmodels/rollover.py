@@ -23,6 +23,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import parse_class_title
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied, ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Setting, Student
 from zhurnal.core.rules import fmt_date
 from zhurnal.core.uow import current_year
@@ -247,7 +248,7 @@ def promotion_preview(
         raise PermissionDenied(
             "Перевод учащихся видят администратор, директор и заместитель директора."
         )
-    with db.read() as session:
+    with reading(db, actor) as session:
         source, target = years_of_promotion(session, year_id)
         moves = plan_promotion(session, source, target, exceptions)
         return PromotionPreview(
@@ -282,7 +283,7 @@ def rollover_state(db: Database, actor: Actor) -> RolloverState:
         raise PermissionDenied(
             "Переход на новый учебный год видят администратор, директор и заместитель директора."
         )
-    with db.read() as session:
+    with reading(db, actor) as session:
         source, nxt = _source_and_next(session, None)
         return RolloverState(
             source.id or 0,

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, or_, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Assignment,
     Course,
@@ -182,7 +183,7 @@ def progress_sheet(
 ) -> ProgressSheet:
     """Сводная ведомость учёта успеваемости of a class for a period [004 §5, 002 §2.8]
     (``preliminary``: see ``ProgressSheet.preliminary``)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         return read_progress(session, actor, class_id, period_id, preliminary=preliminary)
 
 
@@ -313,7 +314,7 @@ class ClassResults:
 
 def class_results(db: Database, actor: Actor, class_id: int, period_id: int) -> ClassResults:
     """Both read in one transaction: the stamp names the state of both."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         progress = read_progress(session, actor, class_id, period_id)
         period = progress.period
         attendance = read_attendance(session, actor, class_id, period.start, period.end)

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, or_, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Bell,
     Course,
@@ -106,7 +107,7 @@ def get_class(session: Session, class_id: int) -> SchoolClass:
 
 def setup_classes(db: Database, actor: Actor) -> tuple[ClassRef, ...]:
     """The current year's classes by grade and letter, with their pupils today."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         if not actor.has(*LIST_ROLES):
             raise PermissionDenied(NO_LISTS)
         year = _current_year(session)
@@ -147,7 +148,7 @@ def timetable_week(
 ) -> TimetableWeek:
     """The class's slots valid on ``day`` (administrator, deputy, director); by default
     today, or the first or last day of the class's year when today is outside it."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         if not actor.has(*WEEK_ROLES):
             raise PermissionDenied(NO_WEEK)
         klass = get_class(session, class_id)
@@ -195,7 +196,7 @@ def substitute_teachers(db: Database, actor: Actor, lesson_id: int) -> tuple[tup
     """(id, full name) of every active teacher who may substitute for the lesson, by
     name (for the deputy, the director): not the course's own teacher, nor the one who
     holds it now."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         if not actor.has("deputy", "director"):
             raise PermissionDenied("Замены назначает заместитель директора.")
         lesson = session.get(Lesson, lesson_id)

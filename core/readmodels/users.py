@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from zhurnal.core.actor import ROLE_NAMES, ROLES, Actor
 from zhurnal.core.db import Database
+from zhurnal.core.live import reading
 from zhurnal.core.models import AuditEvent, User
 from zhurnal.core.uow import require
 
@@ -64,7 +65,7 @@ def issued_logins(db: Database, actor: Actor) -> tuple[IssuedLogin, ...]:
         actor.has("admin", "director"),
         "Реестр выданных логинов ведёт администратор; смотрят администратор и директор [004 §5].",
     )
-    with db.read() as session:
+    with reading(db, actor) as session:
         users = list(session.exec(select(User)))
         names = {u.id: u.full_name for u in users}
         events = session.exec(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from zhurnal.core.rules import WHOLE_LESSON_ABSENCES
+from zhurnal.core.throttle import login_state
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class UserView:
     must_change_password: bool
     locked_until: datetime | None
     version: int = 0
+    failed_attempts: int = 0  # failed password logins in a row (``core.throttle``)
+
+    def password_login(self, now: datetime) -> str:
+        """«вход приостановлен до …» / «вход по паролю закрыт …», or "" when open."""
+        return login_state(self.failed_attempts, self.locked_until, now)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.calendar import TERM_KINDS
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied, ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Bell,
     Correction,
@@ -340,7 +341,7 @@ def year_setup(db: Database, actor: Actor, year_id: int | None = None) -> YearSe
         raise PermissionDenied(
             "Настройки учебного года видят администратор, директор и заместитель директора."
         )
-    with db.read() as s:
+    with reading(db, actor) as s:
         years = list(s.exec(select(SchoolYear).order_by(col(SchoolYear.start).desc())))
         bells = tuple(
             BellRow(b.number, b.start, b.end)

@@ -26,6 +26,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import group_title
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Correction,
     Course,
@@ -275,7 +276,7 @@ class ClassCourses:
 def class_course_rows(db: Database, actor: Actor, class_id: int) -> ClassCourses:
     """The class's courses by subject, then subgroup, with the yearly hours by the
     curriculum and the КТП's hours (setup roles, the director, the secretary)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*READ_ROLES), READ_ONLY)
         klass = session.get(SchoolClass, class_id)
         if klass is None or session.get(SchoolYear, klass.year_id) is None:

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import PermissionDenied, ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import Course, PlanItem, SchoolClass, Subject, User
 from zhurnal.core.roster_file import decode
 from zhurnal.core.services.plan_hours import hours_mismatch, read_plan_xlsx, yearly_hours
@@ -53,7 +54,7 @@ class PlanPreview:
 def plan_courses(db: Database, actor: Actor) -> tuple[PlanCourse, ...]:
     """The current year's courses whose КТП the user may load: all of them for the
     administrator and the deputy, a teacher's own."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         if not actor.has(*SETUP_ROLES, "teacher"):
             raise PermissionDenied(PLAN_ONLY)
         year = current_year(session)
@@ -117,7 +118,7 @@ def plan_preview(
     course = next((c for c in plan_courses(db, actor) if c.id == course_id), None)
     if course is None:
         raise PermissionDenied(PLAN_ONLY)
-    with db.read() as session:
+    with reading(db, actor) as session:
         row = session.get(Course, course_id)
         expected = yearly_hours(session, row) if row else None
     total = sum(h for _, h in rows)

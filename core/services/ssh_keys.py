@@ -7,14 +7,16 @@ checked the key when that command runs, so the key is the proof of identity: no 
 is asked.  :func:`authenticate_key` still decides, like a password login, whether the
 account may come in now, and audits the decision:
 
-- an unknown login, a disabled account (access withdrawn [004 §4.3]) or one locked after
-  failed password attempts is refused, with the same Russian messages as at the login
-  screen;
+- an unknown login or a disabled account (access withdrawn [004 §4.3]) is refused;
+- failed password attempts do not stop a key: the pauses and the lock after them
+  (``core.throttle``) guard the password against guessing, and a stranger typing wrong
+  passwords for the login must not keep its owner out;
 - an account whose access was closed by the director after a breach of confidentiality
   [002 §4.3] (its password made unusable) is refused too: a key never opens what the
   director closed; the administrator gives access back by a new temporary password;
 - a temporary password does not stop a key login (the key, not the password, proves who
-  comes in); it stays temporary for the next password login.
+  comes in; the session is marked ``Actor.by_key``, so ``core.live`` lets it act); it stays
+  temporary for the next password login.
 
 The login is audited as ``login`` with ``method="ssh-key"`` and the key's fingerprint, a
 refusal as ``login.failed``.  Binding and unbinding a key (``zhurnal ssh-key add|remove``)
@@ -34,8 +36,6 @@ from zhurnal.core import audit
 from zhurnal.core.auth import (
     LoginResult,
     _event,
-    _is_locked,
-    _locked_message,
     login_key,
     session_of,
 )
@@ -74,9 +74,6 @@ def authenticate_key(
         if user is None:
             event("login.failed", reason="unknown_login", login=name)
             error = AuthError(_unknown(name))
-        elif _is_locked(user.locked_until, moment):
-            event("login.failed", reason="locked")
-            error = AuthError(_locked_message(user.locked_until))
         elif not user.active:
             event("login.failed", reason="inactive")
             error = AuthError(
@@ -91,7 +88,7 @@ def authenticate_key(
             )
         else:
             event("login", must_change_password=user.must_change_password)
-            result = session_of(user, policy, now, moment, must_change=False)
+            result = session_of(user, policy, now, moment, must_change=False, by_key=True)
     if error is not None or result is None:
         raise error or AuthError(_unknown(name))
     return result

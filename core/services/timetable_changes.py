@@ -26,6 +26,7 @@ from sqlmodel import col, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Absence,
     Assignment,
@@ -236,7 +237,7 @@ class SlotLine:
 
 def list_slots(db: Database, actor: Actor, class_id: int, day: date) -> list[SlotLine]:
     """A class's week as valid on ``day``, by weekday and bell (setup roles, director)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*SETUP_ROLES, "director"), SETUP_ONLY)
         rows = session.exec(
             select(TimetableSlot, Course)
@@ -316,7 +317,7 @@ class DayLesson:
 def day_lessons(db: Database, actor: Actor, class_id: int, day: date) -> list[DayLesson]:
     """A class's lessons on a day, cancelled ones included (for substitutions and
     cancellations: setup roles and the director)."""
-    with db.read() as session:
+    with reading(db, actor) as session:
         require(actor.has(*SETUP_ROLES, "director"), SETUP_ONLY)
         rows = session.exec(
             select(Lesson, Course)

@@ -20,6 +20,7 @@ from zhurnal.core.actor import ROLES, STAFF_ROLES, Actor
 from zhurnal.core.auth import check_login, hash_password, login_key
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.live import reading
 from zhurnal.core.models import User
 from zhurnal.core.readmodels import UserView
 from zhurnal.core.rules import check_text
@@ -46,6 +47,7 @@ def user_view(u: User) -> UserView:
         must_change_password=u.must_change_password,
         locked_until=u.locked_until,
         version=u.version,
+        failed_attempts=u.failed_attempts,
     )
 
 
@@ -220,7 +222,8 @@ def set_roles(
 def unlock(
     db: Database, actor: Actor, user_id: int, expected_version: int | None = None
 ) -> UserView:
-    """Lift a lockout after failed logins before it runs out."""
+    """Reopen the password login after failed logins: ends a pause and lifts the lock
+    that only an administrator lifts (``core.throttle``); the count starts again."""
     with unit_of_work(db, actor, "user.unlock") as uow:
         require(actor.has("admin"), ADMIN_ONLY)
         user = _user(uow, user_id, expected_version)
@@ -242,6 +245,6 @@ def list_users(db: Database, actor: Actor) -> list[UserView]:
     if not actor.has("admin"):
         with unit_of_work(db, actor, "user.list"):  # records the refusal
             require(False, ADMIN_ONLY)
-    with db.read() as session:
+    with reading(db, actor) as session:
         rows = session.exec(select(User).order_by(User.full_name, User.login))
         return [user_view(u) for u in rows]

@@ -31,17 +31,19 @@ from zhurnal.tui.screens.base import ZhurnalScreen
 from zhurnal.tui.widgets.footer import RegisterFooter
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from zhurnal.core.actor import Actor
     from zhurnal.core.db import Database
     from zhurnal.core.readmodels import UserView
     from zhurnal.tui.widgets.user_form import UserForm
 
 
-def state_text(u: UserView) -> str:
+def state_text(u: UserView, now: datetime) -> str:
     if not u.active:
         return "отключён"
-    if u.locked_until is not None:
-        return f"вход закрыт до {u.locked_until:%d.%m %H:%M}"
+    if u.password_login(now):
+        return u.password_login(now)
     if u.must_change_password:
         return "временный пароль"
     return "действует"
@@ -110,13 +112,14 @@ class UsersScreen(ZhurnalScreen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
+        now = self.actor.now()
         for n, u in enumerate(self.users):
             roles = ", ".join(ROLE_NAMES.get(r, r) for r in u.roles)
             table.add_row(
                 Text(u.login),
                 Text(u.full_name, no_wrap=True, overflow="ellipsis"),
                 Text(roles, no_wrap=True, overflow="ellipsis"),
-                Text(state_text(u), style="" if u.active else "dim"),
+                Text(state_text(u, now), style="" if u.active else "dim"),
                 key=str(n),
             )
         table.loading = False
