@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhurnal.cli.identity import add_identity, os_account, signed_in
+from zhurnal.core.dbcheck import DatabaseUnavailable
 from zhurnal.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -133,13 +134,15 @@ class BadInput(DomainError):
     """Bad input on the command line: «Ошибка: …» and exit 2 (``main``)."""
 
 
-def _open(db_arg: str | None, *, upgrade: bool = True) -> Database:
-    from zhurnal.core.db import Database
+def _open(db_arg: str | None, *, upgrade: bool = True, create: bool = False) -> Database:
+    """The school's database (``core.setup.open_register``): only ``init`` and ``demo``
+    ``create`` one; why it does not open is bad input (exit 2)."""
     from zhurnal.core.errors import ValidationError
+    from zhurnal.core.setup import open_register
 
     try:
-        return Database.open(db_arg, upgrade=upgrade)
-    except ValidationError as exc:  # --db names a folder, or a file that cannot be made
+        return open_register(db_arg, create=create, upgrade=upgrade)
+    except ValidationError as exc:  # a missing or broken database, a folder, a bad URL
         raise BadInput(exc.message) from None
 
 
@@ -171,7 +174,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    db = _open(args.db)
+    db = _open(args.db, create=True)
     result = init_school(db, lambda: text, login, name, by=os_account())
     if not result.created:
         print(f"База уже создана: {db.url}")
@@ -232,7 +235,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from zhurnal.core.setup import is_initialized
 
     path = demo_db_path(args.db)
-    db = _open(path)
+    db = _open(path, create=True)
     with db.read() as s:
         exists = is_initialized(s)
     if exists:
@@ -300,6 +303,13 @@ def cmd_module(args: argparse.Namespace) -> int:
 
 
 def run_ui(db_arg: str | None, login: str | None) -> int:
+    from zhurnal.core.dbcheck import check_database
+    from zhurnal.core.errors import ValidationError
+
+    try:  # a missing or broken database is refused before the screen is taken over
+        check_database(db_arg)
+    except ValidationError as exc:
+        raise BadInput(exc.message) from None
     from zhurnal.tui.app import run
 
     return run(db_arg, login)
@@ -312,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             return run_ui(args.db, args.login)
         return handlers.get(args.command, cmd_module)(args)
-    except BadInput as exc:
+    except (BadInput, DatabaseUnavailable) as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except DomainError as exc:
