@@ -148,7 +148,8 @@ def _open(db_arg: str | None, *, upgrade: bool = True, create: bool = False) -> 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from zhurnal.core.errors import PolicyError, ValidationError
-    from zhurnal.core.policy import load_policy, preset_text
+    from zhurnal.core.policy import load_policy, parse_policy, preset_text
+    from zhurnal.core.policy_check import require_consistent
     from zhurnal.core.setup import (
         DEFAULT_ADMIN_LOGIN,
         DEFAULT_ADMIN_NAME,
@@ -170,6 +171,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             if args.policy_file
             else preset_text(args.policy or "004")
         )
+        require_consistent(parse_policy(text))
     except PolicyError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -281,9 +283,10 @@ def _policy_set(args: argparse.Namespace) -> int:
     """Replace the school's policy: the file is validated first (a bad one asks for no
     password and changes nothing); the change is made and audited as the ``--as`` user."""
     from zhurnal.core.policy import load_policy
+    from zhurnal.core.policy_check import require_consistent
     from zhurnal.core.services.policy import replace_policy
 
-    text = load_policy(args.file).toml_text  # a PolicyError (Russian) ends here
+    text = require_consistent(load_policy(args.file)).toml_text  # a PolicyError ends here
     db = _open(getattr(args, "db", None))
     with signed_in(db, args) as actor:
         done = replace_policy(db, actor, text)

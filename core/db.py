@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from zhurnal.core import yearlock
@@ -119,9 +120,13 @@ class Database:
             try:
                 yield session
                 session.commit()
-            except BaseException as exc:
+            except SQLAlchemyError as exc:
                 session.rollback()
-                raise self.unavailable(exc) or exc
+                self.raise_unavailable(exc)
+                raise
+            except BaseException:
+                session.rollback()
+                raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -129,17 +134,19 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-            except Exception as exc:
-                raise self.unavailable(exc) or exc
+            except SQLAlchemyError as exc:
+                self.raise_unavailable(exc)
+                raise
             finally:
                 session.expunge_all()  # rows read here stay readable after the rollback
                 session.rollback()
 
-    def unavailable(self, exc: BaseException) -> Exception | None:
+    def raise_unavailable(self, exc: SQLAlchemyError) -> None:
         """A database error that is the environment's (read-only, the disk full, the
-        server gone: ``core.dbcheck``) as a Russian ``DatabaseUnavailable``; else None."""
+        server gone: ``core.dbcheck``) raised as a Russian ``DatabaseUnavailable``."""
         reason = failure_reason(exc, self.url)
-        return DatabaseUnavailable(reason) if reason else None
+        if reason:
+            raise DatabaseUnavailable(reason) from exc
 
     @staticmethod
     def is_unique_violation(exc: Exception) -> bool:

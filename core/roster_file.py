@@ -242,12 +242,14 @@ def _delimiter(text: str) -> str:
     return ";"
 
 
-def read_csv(data: bytes) -> Roster:
-    text = decode(data)
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-    table: list[tuple[int, list[object]]] = []
+def csv_lines(
+    text: str, delimiter: str
+) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """The records of a CSV text with the line each starts on, and the line the reading
+    stopped at (a field longer than the csv module reads, a quote never closed)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    table: list[tuple[int, list[str]]] = []
     errors: list[tuple[int, str]] = []
-    line = 1
     while True:
         line = reader.line_num + 1
         try:
@@ -257,10 +259,16 @@ def read_csv(data: bytes) -> Roster:
         except csv.Error:
             errors.append((line, f"поле длиннее {MAX_CSV_FIELD} знаков или кавычки не закрыты"))
             break
-        table.append((line, list(row)))
+        table.append((line, row))
+    return table, errors
+
+
+def read_csv(data: bytes) -> Roster:
+    text = decode(data)
+    table, errors = csv_lines(text, _delimiter(text))
     if errors and not table:
         raise ValidationError(f"Строка {errors[0][0]}: {errors[0][1]}.")
-    roster = _rows([(n, cells) for n, cells in table if any(str(c).strip() for c in cells)])
+    roster = _rows([(n, list(cells)) for n, cells in table if any(c.strip() for c in cells)])
     roster.errors = errors
     return roster
 

@@ -16,6 +16,7 @@ from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Setting, User, WorkType
 from zhurnal.core.policy import Policy, parse_policy
+from zhurnal.core.policy_check import require_consistent
 from zhurnal.core.rules import check_text
 from zhurnal.core.services.users import AUDIT_FIELDS, temp_password_for
 from zhurnal.core.uow import POLICY_KEY, policy_of, snapshot
@@ -141,6 +142,7 @@ def init_school(
         if is_initialized(session):
             return _existing(session)
     text = policy_text()
+    require_consistent(parse_policy(text))  # a bad policy creates no school
     password, password_hash = temp_password_for(login)  # argon2 outside the write lock
     with db.write() as session:
         if is_initialized(session):  # another init won the race

@@ -12,6 +12,7 @@ rounded (34 weeks in a usual year, 33 in grade 1 with its extra February week).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -96,7 +97,7 @@ def read_plan_xlsx(data: bytes) -> list[tuple[str, int]]:
             topic = str(topic_cell or "").strip()
             if not topic:
                 raise ValidationError(f"Строка {line}: не указана тема.")
-            result.append((topic, _hours(hours_cell, line)))
+            result.append((topic, topic_hours(hours_cell, line)))
         if not result:
             raise ValidationError("В файле плана нет ни одной темы.")
         return result
@@ -104,16 +105,23 @@ def read_plan_xlsx(data: bytes) -> list[tuple[str, int]]:
         book.close()
 
 
-def _hours(cell: object, line: int) -> int:
+MAX_TOPIC_HOURS = 400  # more than any subject has in a year (34 weeks × 10 hours)
+MAX_TOPIC = 500  # characters of a topic
+
+
+def topic_hours(cell: object, line: int) -> int:
+    """The hours of a КТП line (a CSV text or an XLSX cell): a whole number from 1 to
+    ``MAX_TOPIC_HOURS``, else a ``ValidationError`` naming the line."""
     if isinstance(cell, bool):
         cell = None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    if isinstance(cell, str) and cell.strip().isdigit():
+    if isinstance(cell, str) and re.fullmatch(r"[0-9]{1,9}", cell.strip()):
         cell = int(cell.strip())
-    if not isinstance(cell, int) or cell < 1:
-        shown = "" if cell is None else str(cell)
+    if not isinstance(cell, int) or not 1 <= cell <= MAX_TOPIC_HOURS:
+        shown = "" if cell is None else str(cell)[:40]
         raise ValidationError(
-            f"Строка {line}: число часов «{shown}» — нужно целое число не меньше 1."
+            f"Строка {line}, столбец 2 «часы»: «{shown}» — нужно целое число от 1 до "
+            f"{MAX_TOPIC_HOURS}."
         )
     return cell
