@@ -43,6 +43,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhurnal.cli.argparse_ru import RussianParser
 from zhurnal.cli.identity import add_identity, os_account, signed_in
 from zhurnal.core.dbcheck import DatabaseUnavailable
 from zhurnal.core.errors import DomainError
@@ -88,7 +89,7 @@ def _db_arg(p: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zhurnal", description="Электронный классный журнал")
+    parser = RussianParser(prog="zhurnal", description="Электронный классный журнал")
     _db_arg(parser, top=True)
     parser.add_argument(
         "--as",

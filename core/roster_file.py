@@ -170,20 +170,28 @@ def _rows(table: list[tuple[int, list[object]]]) -> Roster:
 
 def decode(data: bytes) -> str:
     """The text of a CSV file in UTF-8 (BOM or not), UTF-16 or cp1251 (detected)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        text = _utf16_without_bom(data)
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = _detected(data)
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            text = data[3:].decode("utf-8", errors="strict")
+        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")
+        else:
+            text = _undeclared(data)
+    except UnicodeDecodeError:  # a BOM over bytes that are not that encoding
+        raise _not_a_table() from None
     if "\x00" in text or any(ord(c) < 32 and c not in "\t\r\n" for c in text):
         raise _not_a_table()
     return text
+
+
+def _undeclared(data: bytes) -> str:
+    """The text of a file without a BOM: UTF-16 by its NULs, UTF-8, else detected."""
+    if b"\x00" in data[:4096]:
+        return _utf16_without_bom(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _detected(data)
 
 
 def _utf16_without_bom(data: bytes) -> str:
