@@ -274,9 +274,12 @@ def csv_lines(
 def read_csv(data: bytes) -> Roster:
     text = decode(data)
     table, errors = csv_lines(text, _delimiter(text))
-    if errors and not table:
-        raise ValidationError(f"Строка {errors[0][0]}: {errors[0][1]}.")
-    roster = _rows([(n, list(cells)) for n, cells in table if any(c.strip() for c in cells)])
+    try:
+        roster = _rows([(n, list(cells)) for n, cells in table if any(c.strip() for c in cells)])
+    except ValidationError:
+        if errors:  # the reading stopped before the header or the first row: say where
+            raise ValidationError(f"Строка {errors[0][0]}: {errors[0][1]}.") from None
+        raise
     roster.errors = errors
     return roster
 

@@ -190,9 +190,10 @@ def value(data: st.DataObject, action: argparse.Action, school: School, db: Path
         options.append(st.sampled_from([str(c) for c in action.choices]))
     if dest in LIKELY:
         options.append(st.sampled_from(LIKELY[dest]))
-    if dest in {"day", "date", "start", "end", "birth", "until", "doc_date"} or "from" in (
-        action.option_strings or ["?"]
-    )[0]:
+    if (
+        dest in {"day", "date", "start", "end", "birth", "until", "doc_date"}
+        or "from" in (action.option_strings or ["?"])[0]
+    ):
         options.append(DATES)
     if dest in {"id", "slot", "lesson", "course"}:
         options.append(st.integers(min_value=-1, max_value=2**70).map(str))
