@@ -84,7 +84,11 @@ class RussianParser(argparse.ArgumentParser):
         with _russian():
             super().__init__(*args, **kwargs)
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def, override]
+    def parse_args(self, args=None, namespace=None):
+        with _russian():  # «unrecognized arguments» is said here, not in parse_known_args
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args=None, namespace=None):
         with _russian():
             return super().parse_known_args(args, namespace)
 

@@ -57,6 +57,13 @@ def run(w: World, tmp_path, kind: str, name: str, data: bytes) -> int:
     return main(signed(w.db, argv))
 
 
+STUDENTS = "ФИО;Дата рождения;Класс\n"
+
+
+def marks(line: str) -> bytes:
+    return (MARKS_HEADER + line + "\n").encode()
+
+
 BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 BIG = "Я" * 200_000
 
@@ -65,10 +72,10 @@ REFUSED = [
     ("marks", "m.csv", BINARY, "Файл отметок не читается"),
     ("marks", "m.csv", b"", "Файл отметок пуст"),
     ("marks", "m.csv", MARKS_HEADER.encode(), "только заголовок"),
-    ("marks", "m.csv", (MARKS_HEADER + f"23.11.2026;1;5А;{BIG};А;К;5\n").encode(), "строка 2: поле"),
-    ("marks", "m.csv", (MARKS_HEADER + "31.02.2026;1;5А;М;А;К;5\n").encode(), "строка 2: столбец 1"),
-    ("marks", "m.csv", (MARKS_HEADER + "23.11.2026;10¹⁰;5А;М;А;К;5\n").encode(), "столбец 2 «урок»"),
-    ("marks", "m.csv", (MARKS_HEADER + "23.11.2026;1;5А\n").encode(), "строка 2: ожидается 7"),
+    ("marks", "m.csv", marks(f"23.11.2026;1;5А;{BIG};А;К;5"), "строка 2: поле"),
+    ("marks", "m.csv", marks("31.02.2026;1;5А;М;А;К;5"), "строка 2: столбец 1"),
+    ("marks", "m.csv", marks("23.11.2026;10¹⁰;5А;М;А;К;5"), "столбец 2 «урок»"),
+    ("marks", "m.csv", marks("23.11.2026;1;5А"), "строка 2: ожидается 7"),
     # КТП, CSV
     ("plan", "p.csv", BINARY, "Файл плана не читается"),
     ("plan", "p.csv", b"", "Файл плана пуст"),
@@ -86,8 +93,8 @@ REFUSED = [
     ("students", "s.csv", BINARY, "не похож на список класса"),
     ("students", "s.csv", b"", "Файл пуст"),
     ("students", "s.csv", "ФИО;Дата рождения;Класс\n".encode("utf-16"), "только заголовок"),
-    ("students", "s.csv", f"ФИО;Дата рождения;Класс\n{BIG};01.01.2015;5А\n".encode(), "Строка 2"),
-    ("students", "s.csv", "ФИО;Дата рождения;Класс\nИванов Иван;31.02.2015;5А\n".encode(), "столбец 2"),
+    ("students", "s.csv", f"{STUDENTS}{BIG};01.01.2015;5А\n".encode(), "Строка 2"),
+    ("students", "s.csv", f"{STUDENTS}Иванов Иван;31.02.2015;5А\n".encode(), "столбец 2"),
     # class lists, XLSX
     ("students", "s.xlsx", b"PK\x03\x04broken", "повреждена"),
     ("students", "s.xlsx", xlsx(STUDENTS_HEADER), "только заголовок"),
