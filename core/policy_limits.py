@@ -90,6 +90,11 @@ def _marks(key: str, values: tuple[Any, ...]) -> list[str]:
     if len(values) > MAX_VALUES:
         return [f"{key}: больше {MAX_VALUES} отметок."]
     found = [_text_problem(f"{key}[{i}]", v, MAX_MARK) for i, v in enumerate(values)]
+    found += [
+        f"{key}[{i}]: «{v}» — цифры отметки пишутся как 0–9."
+        for i, v in enumerate(values)
+        if isinstance(v, str) and v.isdigit() and not v.isascii()
+    ]
     return [f for f in found if f]
 
 

@@ -287,26 +287,33 @@ def read_csv(data: bytes) -> Roster:
 # --- XLSX ----------------------------------------------------------------------------
 
 
-def read_xlsx(data: bytes) -> Roster:
-    from zipfile import BadZipFile
-
+def xlsx_rows(data: bytes, broken: str) -> list[tuple[int, tuple[object, ...]]]:
+    """The rows of the first sheet of a workbook, numbered from 1, or ``ValidationError``
+    (``broken``) for a file that is not a readable XLSX — a broken archive, bad XML, a cut
+    stream: openpyxl and zipfile raise many kinds, early or while rows are read."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError("Книга Excel повреждена или это не XLSX.") from exc
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            raise ValidationError("В книге Excel нет ни одного листа.")
-        table = [
-            (n, list(values))
-            for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            if any(v not in (None, "") for v in values)
-        ]
-    finally:
-        book.close()
+        try:
+            if not book.worksheets:
+                raise ValidationError("В книге Excel нет ни одного листа.")
+            rows = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+            return [(n, tuple(values)) for n, values in rows]
+        finally:
+            book.close()
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(broken) from exc
+
+
+def read_xlsx(data: bytes) -> Roster:
+    table = [
+        (n, list(values))
+        for n, values in xlsx_rows(data, "Книга Excel повреждена или это не XLSX.")
+        if any(v not in (None, "") for v in values)
+    ]
     return _rows(table)
 
 

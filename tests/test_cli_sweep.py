@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import CLI_PASSWORD, make_db, set_password
 from tests.school import build
+from tests.test_timetable_admin import xlsx
 from zhurnal.cli.main import build_parser, main
 
 pytestmark = pytest.mark.xdist_group("cli-sweep")
@@ -296,17 +297,6 @@ def test_no_command_ends_in_a_traceback(school: School, data: st.DataObject) -> 
 # --- import formats ------------------------------------------------------------------------
 
 
-def _xlsx(rows: list[tuple[object, ...]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 VALID = {
     "marks": "дата;урок;класс;предмет;ученик;вид работы;отметка\n"
     "23.11.2026;1;5А;Математика;Антонов Антон;Контрольная работа;5\n".encode(),
@@ -345,14 +335,14 @@ def contents(kind: str):
     """Random bytes, the valid file mutated or as it is; an XLSX mutated (made once: a
     workbook's bytes carry the time it was saved)."""
     valid = VALID[kind]
-    xlsx = (
-        _xlsx([("тема", "часы"), ("Дроби", 100)])
+    book = (
+        xlsx([("тема", "часы"), ("Дроби", 100)])
         if kind == "plan"
-        else _xlsx([("ФИО", "Дата рождения", "Класс"), ("Зайцев Захар", "31.02.2015", "5А")])
+        else xlsx([("ФИО", "Дата рождения", "Класс"), ("Зайцев Захар", "31.02.2015", "5А")])
     )
     options = [st.binary(max_size=600), mutated(valid), st.just(valid)]
     if kind != "marks":
-        options.append(mutated(xlsx))
+        options.append(mutated(book))
     return st.one_of(*options)
 
 

@@ -7,13 +7,12 @@ normalizer where no BOM says it)."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from tests.conftest import signed
 from tests.school import NOW, World, build
 from tests.test_school_services import db_state
+from tests.test_timetable_admin import xlsx
 from zhurnal.cli.main import main
 
 MARKS_HEADER = "дата;урок;класс;предмет;ученик;вид работы;отметка\n"
@@ -30,17 +29,6 @@ def w(db, monkeypatch, fast_argon2) -> World:
     for login in ("uchitel", "sekretar"):
         signed(world.db, ["--as", login])  # passwords set before the state is taken
     return world
-
-
-def xlsx(*rows: tuple[object, ...]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 ARGS = {
@@ -81,14 +69,14 @@ REFUSED = [
     ("plan", "p.csv", b"", "Файл плана пуст"),
     ("plan", "p.csv", "тема;часы\n".encode(), "нет ни одной темы"),
     ("plan", "p.csv", f"тема;часы\n{BIG};5\n".encode(), "Строка 2: поле длиннее"),
-    ("plan", "p.csv", "тема;часы\nДроби;10000000000000000000\n".encode(), "Строка 2, столбец 2"),
-    ("plan", "p.csv", "тема;часы\nДроби;²\n".encode(), "Строка 2, столбец 2 «часы»"),
+    ("plan", "p.csv", "тема;часы\nДроби;10000000000000000000\n".encode(), "Строка 2: число часов"),
+    ("plan", "p.csv", "тема;часы\nДроби;²\n".encode(), "Строка 2: число часов «²» (столбец 2)"),
     ("plan", "p.csv", f"тема;часы\n{'Д' * 600};5\n".encode("cp1251"), "Строка 2, столбец 1"),
     # КТП, XLSX
     ("plan", "p.xlsx", b"PK\x03\x04" + BINARY, "не читается как книга Excel"),
-    ("plan", "p.xlsx", xlsx(("тема", "часы")), "нет ни одной темы"),
-    ("plan", "p.xlsx", xlsx(("тема", "часы"), ("Дроби", 10**20)), "Строка 2, столбец 2"),
-    ("plan", "p.xlsx", xlsx(("тема", "часы"), ("Дроби", -3)), "Строка 2, столбец 2"),
+    ("plan", "p.xlsx", xlsx([("тема", "часы")]), "нет ни одной темы"),
+    ("plan", "p.xlsx", xlsx([("тема", "часы"), ("Дроби", 10**20)]), "Строка 2: число часов"),
+    ("plan", "p.xlsx", xlsx([("тема", "часы"), ("Дроби", -3)]), "Строка 2: число часов"),
     # class lists, CSV
     ("students", "s.csv", BINARY, "не похож на список класса"),
     ("students", "s.csv", b"", "Файл пуст"),
@@ -97,9 +85,9 @@ REFUSED = [
     ("students", "s.csv", f"{STUDENTS}Иванов Иван;31.02.2015;5А\n".encode(), "столбец 2"),
     # class lists, XLSX
     ("students", "s.xlsx", b"PK\x03\x04broken", "повреждена"),
-    ("students", "s.xlsx", xlsx(STUDENTS_HEADER), "только заголовок"),
-    ("students", "s.xlsx", xlsx(STUDENTS_HEADER, ("Иванов Иван", "31.02.2015", "5А")), "столбец 2"),
-    ("students", "s.xlsx", xlsx(STUDENTS_HEADER, ("Иванов Иван", 10**20, "5А")), "столбец 2"),
+    ("students", "s.xlsx", xlsx([STUDENTS_HEADER]), "только заголовок"),
+    ("students", "s.xlsx", xlsx([STUDENTS_HEADER, ("Ли Ян", "31.02.2015", "5А")]), "столбец 2"),
+    ("students", "s.xlsx", xlsx([STUDENTS_HEADER, ("Иванов Иван", 10**20, "5А")]), "столбец 2"),
 ]  # fmt: skip
 IDS = [
     "marks-binary", "marks-empty", "marks-header-only", "marks-200kb-field", "marks-31-02",

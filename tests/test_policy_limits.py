@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import cli_identity
+from tests.test_bad_databases import school as admin_school
 from zhurnal.cli.main import main
 from zhurnal.core.db import Database
 from zhurnal.core.errors import PolicyError
@@ -85,15 +85,7 @@ def test_every_preset_is_accepted(name: str) -> None:
     require_consistent(load_preset(name))
 
 
-@pytest.fixture
-def school(tmp_path, capsys, fast_argon2):
-    path = tmp_path / "school.db"
-    assert main(["init", "--db", str(path)]) == 0
-    db = Database.open(path)
-    identity = cli_identity(db, "admin", tmp_path)
-    capsys.readouterr()
-    yield db, identity
-    db.dispose()
+school = admin_school  # (path, --as admin --password-file …) of a new school
 
 
 def _policy_text(db: Database) -> str:
@@ -107,7 +99,8 @@ def _policy_text(db: Database) -> str:
 def test_policy_set_refuses_and_writes_nothing(
     school, tmp_path, capsys, old, new, key, fragment
 ) -> None:
-    db, identity = school
+    path, identity = school
+    db = Database.open(path)
     rules = tmp_path / "rules.toml"
     rules.write_text(variant(old, new), encoding="utf-8")
     before = _policy_text(db)
@@ -115,6 +108,7 @@ def test_policy_set_refuses_and_writes_nothing(
     err = capsys.readouterr().err
     assert err.startswith("Ошибка: Правила не приняты") and f"{key}:" in err and fragment in err
     assert "Traceback" not in err and _policy_text(db) == before
+    db.dispose()
 
 
 def test_init_with_contradictory_rules_creates_nothing(tmp_path, capsys) -> None:
