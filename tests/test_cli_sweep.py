@@ -54,8 +54,9 @@ PATH_DESTS = {
     "output",
 }
 AUDIT = {"audit_event", "audit_head"}
+EXAMPLES = int(os.environ.get("ZHURNAL_SWEEP_EXAMPLES", "100"))  # more for a deeper run by hand
 SWEEP = settings(
-    max_examples=100,
+    max_examples=EXAMPLES,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -346,7 +347,7 @@ def contents(kind: str):
     return st.one_of(*options)
 
 
-@settings(SWEEP, max_examples=80)
+@settings(SWEEP, max_examples=EXAMPLES * 4 // 5)
 @given(data=st.data())
 def test_no_import_file_ends_in_a_traceback(school: School, data: st.DataObject) -> None:
     kind = data.draw(st.sampled_from(sorted(VALID)), label="format")
@@ -366,7 +367,7 @@ POLICY = (Path(__file__).parent.parent / "data" / "policies" / "004_krasnodar_53
 )
 
 
-@settings(SWEEP, max_examples=30)
+@settings(SWEEP, max_examples=EXAMPLES * 3 // 10)
 @given(body=st.one_of(st.binary(max_size=300), mutated(POLICY.encode())))
 def test_no_policy_file_ends_in_a_traceback(school: School, body: bytes) -> None:
     """``policy check`` and ``policy set`` of random or mutated rules."""
