@@ -110,10 +110,9 @@ def add_parser(
 
 def number(text: str, what: str) -> int:
     """A number the user typed («12», «№ 12»); a Russian ``ValidationError`` otherwise."""
-    digits = text.strip().removeprefix("№").strip()
-    if not digits.isdigit():
-        raise ValidationError(f"{what}: «{text}» — не номер (нужно число, например 12).")
-    return int(digits)
+    from zhurnal.core.readmodels.year_setup import parse_number
+
+    return parse_number(text, what)
 
 
 def course_of(db: Database, args: argparse.Namespace) -> int:

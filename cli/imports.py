@@ -76,11 +76,21 @@ def cmd_import(args: argparse.Namespace, _open: Callable[[str | None], Database]
         return cmd_import_students(args, _open)
     from zhurnal.cli.identity import signed_in
     from zhurnal.core.importer import import_marks
+    from zhurnal.core.marks_file import check_marks_text
 
     try:
         text = marks_text(read_bytes(args.file))
+        wrong = check_marks_text(text)
     except ValidationError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if wrong:  # the file's own form: refused before a password is asked
+        print(
+            f"Файл отметок не принят: ни одна отметка не внесена. Строки с ошибками: {len(wrong)}.",
+            file=sys.stderr,
+        )
+        for line_no, reason in wrong:
+            print(f"  строка {line_no}: {reason}", file=sys.stderr)
         return EXIT_BAD_INPUT
     db = _open(args.db)
     with signed_in(db, args) as actor:

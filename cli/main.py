@@ -45,7 +45,9 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhurnal.cli.argparse_ru import RussianParser
 from zhurnal.cli.identity import add_identity, os_account, signed_in
+from zhurnal.core.dbcheck import DatabaseUnavailable
 from zhurnal.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -89,7 +91,7 @@ def _db_arg(p: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zhurnal", description="Электронный классный журнал")
+    parser = RussianParser(prog="zhurnal", description="Электронный классный журнал")
     _db_arg(parser, top=True)
     parser.add_argument(
         "--as",
@@ -140,19 +142,22 @@ class BadInput(DomainError):
     """Bad input on the command line: «Ошибка: …» and exit 2 (``main``)."""
 
 
-def _open(db_arg: str | None, *, upgrade: bool = True) -> Database:
-    from zhurnal.core.db import Database
+def _open(db_arg: str | None, *, upgrade: bool = True, create: bool = False) -> Database:
+    """The school's database (``core.setup.open_register``): only ``init`` and ``demo``
+    ``create`` one; why it does not open is bad input (exit 2)."""
     from zhurnal.core.errors import ValidationError
+    from zhurnal.core.setup import open_register
 
     try:
-        return Database.open(db_arg, upgrade=upgrade)
-    except ValidationError as exc:  # --db names a folder, or a file that cannot be made
+        return open_register(db_arg, create=create, upgrade=upgrade)
+    except ValidationError as exc:  # a missing or broken database, a folder, a bad URL
         raise BadInput(exc.message) from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from zhurnal.core.errors import PolicyError, ValidationError
-    from zhurnal.core.policy import load_policy, preset_text
+    from zhurnal.core.policy import load_policy, parse_policy, preset_text
+    from zhurnal.core.policy_check import require_consistent
     from zhurnal.core.setup import (
         DEFAULT_ADMIN_LOGIN,
         DEFAULT_ADMIN_NAME,
@@ -174,11 +179,12 @@ def cmd_init(args: argparse.Namespace) -> int:
             if args.policy_file
             else preset_text(args.policy or "004")
         )
+        require_consistent(parse_policy(text))
     except PolicyError as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
-    db = _open(args.db)
+    db = _open(args.db, create=True)
     result = init_school(db, lambda: text, login, name, by=os_account())
     if not result.created:
         print(f"База уже создана: {db.url}")
@@ -239,7 +245,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from zhurnal.core.setup import is_initialized
 
     path = demo_db_path(args.db)
-    db = _open(path)
+    db = _open(path, create=True)
     with db.read() as s:
         exists = is_initialized(s)
     if exists:
@@ -306,9 +312,10 @@ def _policy_set(args: argparse.Namespace) -> int:
     """Replace the school's policy: the file is validated first (a bad one asks for no
     password and changes nothing); the change is made and audited as the ``--as`` user."""
     from zhurnal.core.policy import load_policy
+    from zhurnal.core.policy_check import require_consistent
     from zhurnal.core.services.policy import replace_policy
 
-    text = load_policy(args.file).toml_text  # a PolicyError (Russian) ends here
+    text = require_consistent(load_policy(args.file)).toml_text  # a PolicyError ends here
     db = _open(getattr(args, "db", None))
     with signed_in(db, args) as actor:
         done = replace_policy(db, actor, text)
@@ -328,6 +335,13 @@ def cmd_module(args: argparse.Namespace) -> int:
 
 
 def run_ui(db_arg: str | None, login: str | None) -> int:
+    from zhurnal.core.dbcheck import check_database
+    from zhurnal.core.errors import ValidationError
+
+    try:  # a missing or broken database is refused before the screen is taken over
+        check_database(db_arg)
+    except ValidationError as exc:
+        raise BadInput(exc.message) from None
     from zhurnal.tui.app import run
 
     return run(db_arg, login)
@@ -340,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             return run_ui(args.db, args.login)
         return handlers.get(args.command, cmd_module)(args)
-    except BadInput as exc:
+    except (BadInput, DatabaseUnavailable) as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except DomainError as exc:

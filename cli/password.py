@@ -55,6 +55,8 @@ def _new_password(login: str, new_file: str | None) -> str:
 def cmd_password(args: argparse.Namespace, open_db: Callable[[str | None], Database]) -> int:
     from zhurnal.core.auth import authenticate, change_password, logout
 
+    if not args.login:
+        raise ValidationError("Чей пароль сменить: укажите --as LOGIN.")
     db = open_db(args.db)
     current = read_password(args.login, args.password_file)
     result = authenticate(db, args.login, current)

@@ -92,19 +92,19 @@ def _open_as_owner(db_arg: str | None) -> Database:
     """The database, once the one running this is shown to own it."""
     from sqlalchemy.engine import make_url
 
-    from zhurnal.core.config import resolve_database_url
-    from zhurnal.core.db import Database
+    from zhurnal.core.dbcheck import check_database
+    from zhurnal.core.setup import open_register
 
-    url = resolve_database_url(db_arg)
+    url = check_database(db_arg)
     if url.startswith("sqlite"):
         name = make_url(url).database
         if not name or name == ":memory:":
             raise Refused("Укажите файл базы: --db PATH.", EXIT_BAD_INPUT)
         check_file_owner(Path(name))
-        return Database.open(url)
+        return open_register(url)
     from zhurnal.core.services.recovery import role_owns_register
 
-    db = Database.open(url, upgrade=False)
+    db = open_register(url, upgrade=False)
     owns, role = role_owns_register(db)
     if not owns:
         db.dispose()

@@ -242,7 +242,7 @@ LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXabcehkmoptx", "АВСЕНКМОР�
 def parse_class_title(title: str) -> tuple[int, str] | None:
     """«5А», «5 а», «5-A» (Latin look-alikes) → (5, "А"); None when it is not a class."""
     t = title.strip().replace(" ", "").replace("-", "").translate(LATIN_TO_CYRILLIC).upper()
-    digits = "".join(ch for ch in t if ch.isdigit())
+    digits = "".join(ch for ch in t if "0" <= ch <= "9")
     letter = t[len(digits) :]
     if not digits or not letter or len(digits) > 2:
         return None

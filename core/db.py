@@ -24,10 +24,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from zhurnal.core import yearlock
 from zhurnal.core.config import resolve_database_url
+from zhurnal.core.dbcheck import DatabaseUnavailable, failure_reason, folder_refusal, sqlite_path
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.files import os_reason
 
@@ -37,15 +39,11 @@ WRITE_OPTION = "zhurnal_write"
 
 def _prepare_sqlite_file(url: str) -> None:
     """Create the database file 0600 before SQLite does (it would use the umask)."""
-    database = make_url(url).database
-    if not database or database == ":memory:":
+    path = sqlite_path(make_url(url))
+    if path is None:
         return
-    path = Path(database)
     if path.is_dir():
-        raise ValidationError(
-            f"«{path}» — это папка, а нужен файл базы: укажите его имя, например "
-            f"--db {path / 'school.db'}."
-        )
+        raise folder_refusal(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
@@ -122,6 +120,10 @@ class Database:
             try:
                 yield session
                 session.commit()
+            except SQLAlchemyError as exc:
+                session.rollback()
+                self.raise_unavailable(exc)
+                raise
             except BaseException:
                 session.rollback()
                 raise
@@ -132,9 +134,19 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
+            except SQLAlchemyError as exc:
+                self.raise_unavailable(exc)
+                raise
             finally:
                 session.expunge_all()  # rows read here stay readable after the rollback
                 session.rollback()
+
+    def raise_unavailable(self, exc: SQLAlchemyError) -> None:
+        """A database error that is the environment's (read-only, the disk full, the
+        server gone: ``core.dbcheck``) raised as a Russian ``DatabaseUnavailable``."""
+        reason = failure_reason(exc, self.url)
+        if reason:
+            raise DatabaseUnavailable(reason) from exc
 
     @staticmethod
     def is_unique_violation(exc: Exception) -> bool:

@@ -6,8 +6,9 @@ together (an entry deadline after the edit lock, a rounding mark outside the
 scale, a read-only class teacher who sets period marks, ...). A *gap* is a rule
 key the regulation does not give: it has no entry in ``[sources]`` and the
 preset's value is the usual practice, not the school's rule. A *warning* is a
-value that is legal but probably a slip (a negative count, an unknown key in
-``[sources]``).
+value that is legal but probably a slip (an unknown key in ``[sources]``).  A value out
+of its range (``core.policy_limits``) is a contradiction too: ``policy set`` and ``init``
+refuse a policy with any contradiction of its values (``refusals``).
 
 Only an invalid file is an error (``run_check`` returns 1); contradictions and
 gaps are reported and the check still succeeds.
@@ -25,6 +26,7 @@ from typing import Any
 from zhurnal.core.clock import utc_offset
 from zhurnal.core.errors import PolicyError
 from zhurnal.core.policy import CITATION_KEYS, Policy, WorkTypeSpec, load_policy
+from zhurnal.core.policy_limits import out_of_range
 from zhurnal.core.throttle import HARD_LOCK_FAILURES
 
 CONTRADICTION = "contradiction"
@@ -413,14 +415,6 @@ def _scale(policy: Policy) -> list[Finding]:
     ):
         if not values:
             found.append(Finding(CONTRADICTION, key, "список отметок пуст."))
-        if any(not isinstance(v, str) for v in values):
-            found.append(
-                Finding(
-                    WARNING,
-                    key,
-                    f"отметки должны быть строками в кавычках: {format_value(values)}.",
-                )
-            )
         if len(set(values)) != len(values):
             found.append(Finding(WARNING, key, f"отметки повторяются: {format_value(values)}."))
     return found
@@ -534,21 +528,9 @@ def _security(policy: Policy) -> list[Finding]:
     return found
 
 
-def _negatives(policy: Policy) -> list[Finding]:
-    """Counts the loader does not bound (it checks the day counts only)."""
-    keys = (
-        "class_teacher.absence_reason_working_days",
-        "rounding.min_marks",
-        "session.idle_lock_minutes",
-        "auth.max_failed_logins",
-        "auth.lockout_minutes",
-        "auth.min_password_length",
-    )
-    return [
-        Finding(WARNING, key, f"значение {_VALUES[key](policy)} не может быть отрицательным.")
-        for key in keys
-        if _VALUES[key](policy) < 0
-    ]
+def _limits(policy: Policy) -> list[Finding]:
+    """Values out of their range (``core.policy_limits``): the register cannot use them."""
+    return [Finding(CONTRADICTION, key, message) for key, message in out_of_range(policy)]
 
 
 def _sources(policy: Policy) -> list[Finding]:
@@ -594,24 +576,47 @@ def _gaps(policy: Policy) -> list[Finding]:
     return found
 
 
+_VALUE_STEPS = (
+    _deadlines_vs_locks,
+    _rounding,
+    _scale,
+    _class_teacher,
+    _period_marks,
+    _oral,
+    _duties,
+    _security,
+    _negatives,
+    _sources,
+)
+
+
+def refusals(policy: Policy) -> list[Finding]:
+    """The contradictions of the values (not of the regulation's clauses, which the
+        preset has chosen between), the values out of range first: a policy with any is not
+    put in force."""
+    limits = _limits(policy)
+    if limits:  # a value of the wrong kind or size: the rest may follow from it
+        return limits
+    return [f for step in _VALUE_STEPS for f in step(policy) if f.kind == CONTRADICTION]
+
+
+def require_consistent(policy: Policy) -> Policy:
+    """``policy`` unless it has ``refusals``: then a ``PolicyError`` naming every key."""
+    found = refusals(policy)
+    if not found:
+        return policy
+    lines = "\n".join(f"  {f.key}: {f.message}" for f in found)
+    raise PolicyError(
+        f"Правила не приняты, ничего не изменено. Исправьте в файле ({len(found)}):\n{lines}"
+    )
+
+
 def check(policy: Policy) -> list[Finding]:
     """Contradictions first (the regulation's, then the values'), then warnings and gaps."""
-    findings: list[Finding] = []
-    for step in (
-        _alternatives,
-        _deadlines_vs_locks,
-        _rounding,
-        _scale,
-        _class_teacher,
-        _period_marks,
-        _oral,
-        _duties,
-        _security,
-        _negatives,
-        _sources,
-        _gaps,
-    ):
-        findings.extend(step(policy))
+    findings = [*_alternatives(policy), *refusals(policy)]
+    for step in _VALUE_STEPS:
+        findings.extend(f for f in step(policy) if f.kind != CONTRADICTION)
+    findings.extend(_gaps(policy))
     order = {CONTRADICTION: 0, WARNING: 1, GAP: 2}
     return sorted(findings, key=lambda f: order[f.kind])  # stable: keeps each kind's order
 

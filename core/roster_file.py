@@ -170,20 +170,28 @@ def _rows(table: list[tuple[int, list[object]]]) -> Roster:
 
 def decode(data: bytes) -> str:
     """The text of a CSV file in UTF-8 (BOM or not), UTF-16 or cp1251 (detected)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        text = _utf16_without_bom(data)
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = _detected(data)
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            text = data[3:].decode("utf-8", errors="strict")
+        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")
+        else:
+            text = _undeclared(data)
+    except UnicodeDecodeError:  # a BOM over bytes that are not that encoding
+        raise _not_a_table() from None
     if "\x00" in text or any(ord(c) < 32 and c not in "\t\r\n" for c in text):
         raise _not_a_table()
     return text
+
+
+def _undeclared(data: bytes) -> str:
+    """The text of a file without a BOM: UTF-16 by its NULs, UTF-8, else detected."""
+    if b"\x00" in data[:4096]:
+        return _utf16_without_bom(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _detected(data)
 
 
 def _utf16_without_bom(data: bytes) -> str:
@@ -242,12 +250,14 @@ def _delimiter(text: str) -> str:
     return ";"
 
 
-def read_csv(data: bytes) -> Roster:
-    text = decode(data)
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-    table: list[tuple[int, list[object]]] = []
+def csv_lines(
+    text: str, delimiter: str
+) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """The records of a CSV text with the line each starts on, and the line the reading
+    stopped at (a field longer than the csv module reads, a quote never closed)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    table: list[tuple[int, list[str]]] = []
     errors: list[tuple[int, str]] = []
-    line = 1
     while True:
         line = reader.line_num + 1
         try:
@@ -257,10 +267,19 @@ def read_csv(data: bytes) -> Roster:
         except csv.Error:
             errors.append((line, f"поле длиннее {MAX_CSV_FIELD} знаков или кавычки не закрыты"))
             break
-        table.append((line, list(row)))
-    if errors and not table:
-        raise ValidationError(f"Строка {errors[0][0]}: {errors[0][1]}.")
-    roster = _rows([(n, cells) for n, cells in table if any(str(c).strip() for c in cells)])
+        table.append((line, row))
+    return table, errors
+
+
+def read_csv(data: bytes) -> Roster:
+    text = decode(data)
+    table, errors = csv_lines(text, _delimiter(text))
+    try:
+        roster = _rows([(n, list(cells)) for n, cells in table if any(c.strip() for c in cells)])
+    except ValidationError:
+        if errors:  # the reading stopped before the header or the first row: say where
+            raise ValidationError(f"Строка {errors[0][0]}: {errors[0][1]}.") from None
+        raise
     roster.errors = errors
     return roster
 
@@ -268,26 +287,33 @@ def read_csv(data: bytes) -> Roster:
 # --- XLSX ----------------------------------------------------------------------------
 
 
-def read_xlsx(data: bytes) -> Roster:
-    from zipfile import BadZipFile
-
+def xlsx_rows(data: bytes, broken: str) -> list[tuple[int, tuple[object, ...]]]:
+    """The rows of the first sheet of a workbook, numbered from 1, or ``ValidationError``
+    (``broken``) for a file that is not a readable XLSX — a broken archive, bad XML, a cut
+    stream: openpyxl and zipfile raise many kinds, early or while rows are read."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError("Книга Excel повреждена или это не XLSX.") from exc
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            raise ValidationError("В книге Excel нет ни одного листа.")
-        table = [
-            (n, list(values))
-            for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            if any(v not in (None, "") for v in values)
-        ]
-    finally:
-        book.close()
+        try:
+            if not book.worksheets:
+                raise ValidationError("В книге Excel нет ни одного листа.")
+            rows = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+            return [(n, tuple(values)) for n, values in rows]
+        finally:
+            book.close()
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(broken) from exc
+
+
+def read_xlsx(data: bytes) -> Roster:
+    table = [
+        (n, list(values))
+        for n, values in xlsx_rows(data, "Книга Excel повреждена или это не XLSX.")
+        if any(v not in (None, "") for v in values)
+    ]
     return _rows(table)
 
 

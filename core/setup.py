@@ -16,6 +16,7 @@ from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Setting, User, WorkType
 from zhurnal.core.policy import Policy, parse_policy
+from zhurnal.core.policy_check import require_consistent
 from zhurnal.core.rules import check_text
 from zhurnal.core.services.users import AUDIT_FIELDS, temp_password_for
 from zhurnal.core.uow import POLICY_KEY, policy_of, snapshot
@@ -25,10 +26,45 @@ DEFAULT_ADMIN_NAME = "Администратор"
 INIT_ACTOR = "init"
 
 
-def open_register(db: str | os.PathLike[str] | None = None) -> Database:
+def open_register(
+    db: str | os.PathLike[str] | None = None, *, create: bool = False, upgrade: bool = True
+) -> Database:
     """The school's database as ``--db``, the environment or the config name it, its
-    schema brought up to date: what a client (the TUI) opens at start."""
-    return Database.open(db)
+    schema brought up to date: what a client (the TUI, a command) opens.
+
+    Only ``create`` (``init``, ``demo``) makes a new one: otherwise a missing file or a
+    database without the register's tables is refused, not silently made.  Why it cannot
+    be opened is a ``DatabaseUnavailable`` in Russian (``core.dbcheck``)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from zhurnal.core.config import database_source
+    from zhurnal.core.dbcheck import (
+        DatabaseUnavailable,
+        check_database,
+        failure_reason,
+        not_a_register,
+        shown,
+    )
+    from zhurnal.core.migrate import current_revision, upgrade_to_head
+
+    url = check_database(db, create=create)
+    database = Database.open(url, upgrade=False)
+    try:
+        if not create and current_revision(database.engine) is None:
+            raise not_a_register(url, database_source(db)[1])
+        if upgrade:
+            upgrade_to_head(database.engine)
+    except SQLAlchemyError as exc:
+        database.dispose()
+        reason = failure_reason(exc, url) or (
+            f"База «{shown(url)}» не открылась ({type(exc).__name__}): проверьте её адрес "
+            "и права на неё."
+        )
+        raise DatabaseUnavailable(reason) from exc
+    except BaseException:
+        database.dispose()
+        raise
+    return database
 
 
 def install_policy(session: Session, text: str) -> Policy:
@@ -106,6 +142,7 @@ def init_school(
         if is_initialized(session):
             return _existing(session)
     text = policy_text()
+    require_consistent(parse_policy(text))  # a bad policy creates no school
     password, password_hash = temp_password_for(login)  # argon2 outside the write lock
     with db.write() as session:
         if is_initialized(session):  # another init won the race

@@ -319,6 +319,9 @@ INTERNAL = [
         "auth.min_password_length",
         "NIST SP 800-63B",
     ),
+    # a value out of its range (core/policy_limits.py)
+    ([("max_failed_logins = 5", "max_failed_logins = 0")], "auth.max_failed_logins", "от 1 до 100"),
+    ([("min_marks = 3", "min_marks = -1")], "rounding.min_marks", "вне допустимого"),
 ]
 INTERNAL_IDS = [
     "entry-2-days-after-current-lock-1-day",
@@ -339,6 +342,8 @@ INTERNAL_IDS = [
     "read-only-ct-corrects-absence-reasons",
     "period-marks-days-after-with-0-days",
     "password-shorter-than-nist-minimum",
+    "unlimited-login-attempts",
+    "negative-min-marks",
 ]
 
 
@@ -408,13 +413,11 @@ def test_consistent_values_are_not_contradictions(replacements) -> None:
     "replacements, kind, key",
     [
         ([("period_marks_days = 0", "period_marks_days = 5")], WARNING, "locks.period_marks_days"),
-        ([("max_failed_logins = 5", "max_failed_logins = 0")], WARNING, "auth.max_failed_logins"),
         (
             [("idle_lock_minutes = 10", "idle_lock_minutes = 0")],
             WARNING,
             "session.idle_lock_minutes",
         ),
-        ([("min_marks = 3", "min_marks = -1")], WARNING, "rounding.min_marks"),
         (
             [('"grade1.no_marks" = "004 §3.5"', '"grade1.nomarks" = "004 §3.5"')],
             WARNING,
@@ -428,9 +431,7 @@ def test_consistent_values_are_not_contradictions(replacements) -> None:
     ],
     ids=[
         "period-marks-days-unused-at-period-end",
-        "unlimited-login-attempts",
         "idle-session-never-locks",
-        "negative-min-marks",
         "unknown-source-key",
         "unknown-alternative-key",
     ],

@@ -148,7 +148,7 @@ def parse_grades_text(text: str) -> str:
             continue
         low, sep, high = part.replace("–", "-").replace("—", "-").partition("-")
         bounds = (low, high) if sep else (low, low)
-        if not all(b.isdigit() and 1 <= int(b) <= 11 for b in bounds):
+        if not all(re.fullmatch(r"[0-9]{1,2}", b) and 1 <= int(b) <= 11 for b in bounds):
             raise ValidationError(
                 f"Классы (параллели): «{part}» — нужно число от 1 до 11 или диапазон, например 2-9."
             )
@@ -159,11 +159,15 @@ def parse_grades_text(text: str) -> str:
     return ",".join(str(g) for g in sorted(grades))
 
 
+MAX_NUMBER_DIGITS = 9  # a row's number fits every engine's integer (PostgreSQL's is 2^31)
+
+
 def parse_number(text: str, what: str) -> int:
-    """«2» or «№ 2» -> 2."""
+    """«2» or «№ 2» -> 2: digits 0–9 only (not «²», not 10^20)."""
     digits = text.strip().removeprefix("№").strip()
-    if not digits.isdigit():
-        raise ValidationError(f"{what}: «{text}» — не номер (нужно число, например 2).")
+    if not re.fullmatch(rf"[0-9]{{1,{MAX_NUMBER_DIGITS}}}", digits):
+        shown = text if len(text) <= 40 else f"{text[:40]}…"
+        raise ValidationError(f"{what}: «{shown}» — не номер (нужно число, например 2).")
     return int(digits)
 
 

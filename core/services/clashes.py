@@ -100,7 +100,7 @@ def parse_weekday(text: str) -> int:
     key = text.strip().lower()[:2]
     if key in DAY_KEYS:
         return DAY_KEYS.index(key)
-    if key.isdigit() and 1 <= int(key) <= 6:
+    if key in ("1", "2", "3", "4", "5", "6"):
         return int(key) - 1
     raise ValidationError(f"День «{text}»: пн, вт, ср, чт, пт, сб (или 1–6).")
 

@@ -11,7 +11,7 @@ rounded (34 weeks in a usual year, 33 in grade 1 with its extra February week).
 
 from __future__ import annotations
 
-import io
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from zhurnal.core.calendar import FIVE_DAY_WEEK, day_off_of, days, is_study_day, term_of
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.models import Course, Holiday, Period, SchoolClass, SchoolYear
+from zhurnal.core.roster_file import xlsx_rows
 
 
 @dataclass(frozen=True)
@@ -66,54 +67,51 @@ def hours_mismatch(total: int, expected: YearlyHours) -> str:
 def read_plan_xlsx(data: bytes) -> list[tuple[str, int]]:
     """A КТП from the first sheet of an XLSX workbook: columns «тема», «часы», a header
     row optional; empty rows skipped; errors name the row."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile/openpyxl raise many kinds on a broken file
-        raise ValidationError(
-            "Файл плана не читается как книга Excel: он повреждён или это не XLSX "
-            "(старый формат XLS сохраните как XLSX)."
-        ) from exc
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            raise ValidationError("В файле плана нет листов.")
-        result: list[tuple[str, int]] = []
-        seen_first = False
-        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [*row, None, None]
-            topic_cell, hours_cell = cells[0], cells[1]
-            if all(c is None or str(c).strip() == "" for c in row):
+    rows = xlsx_rows(
+        data,
+        "Файл плана не читается как книга Excel: он повреждён или это не XLSX "
+        "(старый формат XLS сохраните как XLSX).",
+    )
+    result: list[tuple[str, int]] = []
+    seen_first = False
+    for line, row in rows:
+        cells = [*row, None, None]
+        topic_cell, hours_cell = cells[0], cells[1]
+        if all(c is None or str(c).strip() == "" for c in row):
+            continue
+        if not seen_first:
+            seen_first = True
+            header = [str(c or "").strip().lower() for c in (topic_cell, hours_cell)]
+            if header[0] == "тема" or header[1] == "часы":
+                if header != ["тема", "часы"]:
+                    raise ValidationError(f"Строка {line}: ожидается заголовок «тема», «часы».")
                 continue
-            if not seen_first:
-                seen_first = True
-                header = [str(c or "").strip().lower() for c in (topic_cell, hours_cell)]
-                if header[0] == "тема" or header[1] == "часы":
-                    if header != ["тема", "часы"]:
-                        raise ValidationError(f"Строка {line}: ожидается заголовок «тема», «часы».")
-                    continue
-            topic = str(topic_cell or "").strip()
-            if not topic:
-                raise ValidationError(f"Строка {line}: не указана тема.")
-            result.append((topic, _hours(hours_cell, line)))
-        if not result:
-            raise ValidationError("В файле плана нет ни одной темы.")
-        return result
-    finally:
-        book.close()
+        topic = str(topic_cell or "").strip()
+        if not topic:
+            raise ValidationError(f"Строка {line}: не указана тема.")
+        result.append((topic, topic_hours(hours_cell, line)))
+    if not result:
+        raise ValidationError("В файле плана нет ни одной темы.")
+    return result
 
 
-def _hours(cell: object, line: int) -> int:
+MAX_TOPIC_HOURS = 400  # more than any subject has in a year (34 weeks × 10 hours)
+MAX_TOPIC = 500  # characters of a topic
+
+
+def topic_hours(cell: object, line: int) -> int:
+    """The hours of a КТП line (a CSV text or an XLSX cell): a whole number from 1 to
+    ``MAX_TOPIC_HOURS``, else a ``ValidationError`` naming the line."""
     if isinstance(cell, bool):
         cell = None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    if isinstance(cell, str) and cell.strip().isdigit():
+    if isinstance(cell, str) and re.fullmatch(r"[0-9]{1,9}", cell.strip()):
         cell = int(cell.strip())
-    if not isinstance(cell, int) or cell < 1:
-        shown = "" if cell is None else str(cell)
+    if not isinstance(cell, int) or not 1 <= cell <= MAX_TOPIC_HOURS:
+        shown = "" if cell is None else str(cell)[:40]
         raise ValidationError(
-            f"Строка {line}: число часов «{shown}» — нужно целое число не меньше 1."
+            f"Строка {line}: число часов «{shown}» (столбец 2) — нужно целое число от 1 до "
+            f"{MAX_TOPIC_HOURS}."
         )
     return cell

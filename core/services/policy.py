@@ -3,7 +3,9 @@ audited as the administrator who did it.
 
 The rules are the school's settings of its register; keeping the register working is the
 administrator's duty [004 §5 «Администратор»: обеспечивает функционирование].  The new
-text is parsed first (a ``PolicyError`` in Russian changes nothing); the work types it
+text is parsed and checked first — types, ranges and the contradictions ``policy check``
+reports (``policy_check.refusals``): a ``PolicyError`` in Russian changes nothing; the
+work types it
 defines are synced in the same transaction (``setup.install_policy``).
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.policy import parse_policy
+from zhurnal.core.policy_check import require_consistent
 from zhurnal.core.setup import install_policy
 from zhurnal.core.uow import require, unit_of_work
 
@@ -32,7 +35,8 @@ class PolicyReplaced:
 
 def replace_policy(db: Database, actor: Actor, text: str) -> PolicyReplaced:
     """Put the rules ``text`` (TOML) in force instead of the school's current ones."""
-    new = parse_policy(text)  # before the transaction: a bad file never takes the lock
+    # before the transaction: a bad or contradictory file never takes the lock
+    new = require_consistent(parse_policy(text))
     with unit_of_work(db, actor, "policy.set") as uow:
         require(actor.has("admin"), ADMIN_ONLY)
         old = uow.policy

@@ -7,8 +7,6 @@ and outside public holidays.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,9 +23,16 @@ from zhurnal.core.models import (
     SchoolClass,
     TimetableSlot,
 )
+from zhurnal.core.roster_file import csv_lines
 from zhurnal.core.rules import check_text, fmt_date
 from zhurnal.core.services.clashes import lesson_clash, placement, slot_clash
-from zhurnal.core.services.plan_hours import hours_mismatch, yearly_hours
+from zhurnal.core.services.plan_hours import (
+    MAX_TOPIC,
+    MAX_TOPIC_HOURS,
+    hours_mismatch,
+    topic_hours,
+    yearly_hours,
+)
 from zhurnal.core.services.school import (
     MAX_GENERATE_DAYS,
     PLAN_ONLY,
@@ -219,8 +224,14 @@ def import_plan(
             text = check_text(topic or "", f"Строка {i}: тема", 500)
             if not text:
                 raise ValidationError(f"Строка {i}: не указана тема.")
-            if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
-                raise ValidationError(f"Строка {i}: число часов должно быть целым и не меньше 1.")
+            if (
+                isinstance(hours, bool)
+                or not isinstance(hours, int)
+                or not 1 <= hours <= MAX_TOPIC_HOURS
+            ):
+                raise ValidationError(
+                    f"Строка {i}: число часов должно быть целым, от 1 до {MAX_TOPIC_HOURS}."
+                )
             clean.append((text, hours))
         expected = yearly_hours(uow.session, course)
         mismatch = hours_mismatch(sum(h for _, h in clean), expected)
@@ -263,33 +274,31 @@ def import_plan(
 def read_plan_csv(text: str) -> list[tuple[str, int]]:
     """Parse a КТП file: header «тема;часы» (or with commas), then one topic per line."""
     text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if header_at is None:
+    header_line = next((line for line in text.splitlines() if line.strip()), None)
+    if header_line is None:
         raise ValidationError("Файл плана пуст.")
-    header_line = lines[header_at]
     delimiter = ";" if ";" in header_line else ","
-    reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
-    if header != ["тема", "часы"]:
-        raise ValidationError(f"Строка {header_at + 1}: ожидается заголовок «тема;часы».")
+    table, errors = csv_lines(text, delimiter)
+    rows = [(n, cells) for n, cells in table if any(cell.strip() for cell in cells)]
+    if errors and (not rows or errors[0][0] <= rows[0][0]):
+        raise ValidationError(f"Строка {errors[0][0]}: {errors[0][1]}.")
+    header_at, header = rows[0]
+    if [h.strip().lower() for h in header] != ["тема", "часы"]:
+        raise ValidationError(f"Строка {header_at}: ожидается заголовок «тема;часы».")
     result: list[tuple[str, int]] = []
-    for row in reader:
-        line = header_at + reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in rows[1:]:
         if len(row) != 2:
             raise ValidationError(
                 f"Строка {line}: нужно два поля — тема и часы (разделитель «{delimiter}»)."
             )
-        topic, hours_text = row[0].strip(), row[1].strip()
+        topic = row[0].strip()
         if not topic:
             raise ValidationError(f"Строка {line}: не указана тема.")
-        if not hours_text.isdigit() or int(hours_text) < 1:
-            raise ValidationError(
-                f"Строка {line}: число часов «{hours_text}» — нужно целое число не меньше 1."
-            )
-        result.append((topic, int(hours_text)))
+        if len(topic) > MAX_TOPIC:
+            raise ValidationError(f"Строка {line}, столбец 1 «тема»: длиннее {MAX_TOPIC} знаков.")
+        result.append((topic, topic_hours(row[1], line)))
+    if errors:
+        raise ValidationError(f"Строка {errors[0][0]}: {errors[0][1]}.")
     if not result:
         raise ValidationError("В файле плана нет ни одной темы.")
     return result

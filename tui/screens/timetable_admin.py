@@ -22,6 +22,7 @@ other lesson, held lessons kept by a change — is the core's, shown as given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar
@@ -50,7 +51,7 @@ DAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб")
 
 
 def read_number(text: str) -> int:
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]{1,2}", text):
         raise ValidationError(f"Номер урока «{text}»: нужно целое число (по звонкам).")
     return int(text)
 
