@@ -585,7 +585,6 @@ _VALUE_STEPS = (
     _oral,
     _duties,
     _security,
-    _negatives,
     _sources,
 )
 
