@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlmodel import Session, col, func, or_, select
+from sqlalchemy import exists
+from sqlmodel import Session, and_, col, func, or_, select
 
 from zhurnal.core.errors import NotFound
 from zhurnal.core.models import (
     Absence,
     Assignment,
+    Bell,
     Course,
     Enrolment,
     Lesson,
@@ -85,6 +88,32 @@ class StudentAtLesson:
 
 
 def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
+    """The lesson with its course, class, subject and bell, in one statement (a service's
+    hot path); ``NotFound`` naming what is missing."""
+    row = uow.session.exec(
+        select(Lesson, Course, SchoolClass, Subject, Bell.start, Bell.end)
+        .join(Course, col(Course.id) == Lesson.course_id)
+        .join(SchoolClass, col(SchoolClass.id) == Course.class_id)
+        .join(Subject, col(Subject.id) == Course.subject_id)
+        .outerjoin(Bell, col(Bell.number) == Lesson.number)
+        .where(Lesson.id == lesson_id)
+    ).first()
+    if row is None:
+        return _lesson_ctx_by_steps(uow, lesson_id)
+    lesson, course, klass, subject, start_t, end_t = row
+    if start_t is None or end_t is None:
+        start_t, end_t = DEFAULT_BELL
+    return LessonCtx(
+        lesson,
+        course,
+        klass,
+        subject,
+        datetime.combine(lesson.date, start_t),
+        datetime.combine(lesson.date, end_t),
+    )
+
+
+def _lesson_ctx_by_steps(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
     lesson: Lesson = uow.get(Lesson, lesson_id, "Урок")
     course: Course = uow.get(Course, lesson.course_id, "Предмет класса")
     klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
@@ -126,28 +155,30 @@ def closed_year_name(session: Session, year_id: int) -> str:
     return year.name if year is not None and year.closed else ""
 
 
+def _in_class(course: Course, day: date) -> tuple[Any, ...]:
+    """The conditions of an enrolment in the course's class on that day."""
+    return (
+        Enrolment.class_id == course.class_id,
+        Enrolment.start <= day,
+        or_(Enrolment.end == None, col(Enrolment.end) >= day),  # noqa: E711
+    )
+
+
+def _in_subgroup(course: Course, day: date) -> tuple[Any, ...]:
+    """The conditions of a membership of the course's subgroup on that day."""
+    return (
+        SubgroupMember.course_id == course.id,
+        SubgroupMember.start <= day,
+        or_(SubgroupMember.end == None, col(SubgroupMember.end) >= day),  # noqa: E711
+    )
+
+
 def roster_ids(session: Session, course: Course, day: date) -> set[int]:
     """Students who belong to the course on that day (class enrolment, subgroup)."""
-    enrolled = set(
-        session.exec(
-            select(Enrolment.student_id).where(
-                Enrolment.class_id == course.class_id,
-                Enrolment.start <= day,
-                or_(Enrolment.end == None, col(Enrolment.end) >= day),  # noqa: E711
-            )
-        )
-    )
+    enrolled = set(session.exec(select(Enrolment.student_id).where(*_in_class(course, day))))
     if not course.subgroup:
         return enrolled
-    members = set(
-        session.exec(
-            select(SubgroupMember.student_id).where(
-                SubgroupMember.course_id == course.id,
-                SubgroupMember.start <= day,
-                or_(SubgroupMember.end == None, col(SubgroupMember.end) >= day),  # noqa: E711
-            )
-        )
-    )
+    members = set(session.exec(select(SubgroupMember.student_id).where(*_in_subgroup(course, day))))
     return enrolled & members
 
 
@@ -163,15 +194,24 @@ def student_at_lesson(
     session: Session, course: Course, lesson: Lesson, student_id: int, day: date | None = None
 ) -> StudentAtLesson:
     """The student, whether they belong to the course on ``day`` (the lesson's date by
-    default) and their absence code at the lesson; ``NotFound`` if no such student."""
-    student = session.get(Student, student_id)
-    if student is None:
+    default: ``roster_ids``'s conditions) and their absence code at the lesson, in one
+    statement; ``NotFound`` if no such student."""
+    day = day or lesson.date
+    absence = (
+        select(Absence.code)
+        .where(Absence.lesson_id == lesson.id, Absence.student_id == student_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    enrolled = exists().where(Enrolment.student_id == student_id, *_in_class(course, day))
+    if course.subgroup:
+        member = SubgroupMember.student_id == student_id
+        enrolled = and_(enrolled, exists().where(member, *_in_subgroup(course, day)))
+    row = session.exec(select(Student, absence, enrolled).where(Student.id == student_id)).first()
+    if row is None:
         raise NotFound(f"Ученик № {student_id} не найден.")
-    absence = session.exec(
-        select(Absence.code).where(Absence.lesson_id == lesson.id, Absence.student_id == student_id)
-    ).first()
-    enrolled = student_id in roster_ids(session, course, day or lesson.date)
-    return StudentAtLesson(student_id, student.full_name, enrolled, absence)
+    student, code, belongs = row
+    return StudentAtLesson(student_id, student.full_name, bool(belongs), code)
 
 
 def marks_at_lesson(session: Session, lesson_id: int, student_id: int) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,12 +47,36 @@ def policy_of(session: Session) -> Policy:
     return _parse_cached(hashlib.sha256(row.value.encode()).hexdigest(), row.value)
 
 
+class _HolidayRow(NamedTuple):
+    start: date
+    end: date
+    kind: str
+    grades: str
+
+
+class _PeriodRow(NamedTuple):
+    scheme: str
+    kind: str
+    start: date
+    end: date
+
+
 def calendar_of(session: Session) -> Calendar:
     """The stored calendar: public holidays for working days, terms and days off for
-    ``Calendar.is_study_day``."""
-    holidays = list(session.exec(select(Holiday)))
+    ``Calendar.is_study_day``.  The rows are read every time (plain columns, no ORM
+    objects); the ``Calendar`` built from them is cached by their very content, so a
+    change of a holiday or a period is seen at once, by any process."""
+    holidays = session.exec(select(Holiday.start, Holiday.end, Holiday.kind, Holiday.grades))
+    periods = session.exec(select(Period.scheme, Period.kind, Period.start, Period.end))
+    return _calendar(
+        tuple(_HolidayRow(*h) for h in holidays), tuple(_PeriodRow(*p) for p in periods)
+    )
+
+
+@lru_cache(maxsize=8)
+def _calendar(holidays: tuple[_HolidayRow, ...], periods: tuple[_PeriodRow, ...]) -> Calendar:
     public = {d for h in holidays if h.kind == "public" for d in days(h.start, h.end)}
-    terms = (term_of(p) for p in session.exec(select(Period)))
+    terms = (term_of(p) for p in periods)
     return Calendar(
         frozenset(public),
         terms=tuple(t for t in terms if t is not None),
@@ -90,6 +114,7 @@ class UnitOfWork:
     now: datetime
     _policy: Policy | None = None
     _calendar: Calendar | None = None
+    user: User | None = None  # the actor's row, as checked at the start (kept loaded)
 
     @property
     def policy(self) -> Policy:
@@ -131,16 +156,19 @@ class UnitOfWork:
             correction_id=correction_id,
         )
 
-    def check_version(self, row: Any, expected: int | None, what: str) -> None:
+    def check_version(
+        self, row: Any, expected: int | None, what: str, *, locked: bool = False
+    ) -> None:
         """Refuse a write based on a stale read, naming who changed the row and when.
 
         On PostgreSQL the row is read again and locked (``SELECT … FOR UPDATE``) first, so
         a concurrent writer of the same row waits here and then sees the version the other
         one committed; SQLite's writers are serialised by ``BEGIN IMMEDIATE`` anyway.  The
-        write itself is checked again atomically at flush (``models.Versioned``)."""
+        write itself is checked again atomically at flush (``models.Versioned``).
+        ``locked``: the caller has just read the row that way (``locking``)."""
         if expected is None:
             return
-        if self.session.get_bind().dialect.name != "sqlite":
+        if not locked and self.session.get_bind().dialect.name != "sqlite":
             self.session.refresh(row, with_for_update=True)
         if row.version != expected:
             raise self.conflict(what, row)
@@ -161,11 +189,18 @@ class UnitOfWork:
         self.session.add(row)
 
 
-def _check_active(session: Session, actor: Actor) -> None:
+def locking(query: Any) -> Any:
+    """``query`` reading rows to change: locked on PostgreSQL (``FOR UPDATE``; SQLite's
+    writers are serialised anyway) and read afresh even if the session has them."""
+    return query.with_for_update().execution_options(populate_existing=True)
+
+
+def _check_active(session: Session, actor: Actor) -> User | None:
     """The session's rights as they are now, not as they were at login: a disabled
-    account, a removed role or a compromise reported since the login stop it at once."""
+    account, a removed role or a compromise reported since the login stop it at once.
+    Returns the actor's row (None for the system)."""
     if actor.user_id is None:
-        return
+        return None
     user = session.get(User, actor.user_id)
     if user is None or not user.active:
         raise PermissionDenied("Учётная запись отключена: обратитесь к администратору.")
@@ -182,6 +217,7 @@ def _check_active(session: Session, actor: Actor) -> None:
                 "Вход под этой учётной записью признан скомпрометированным [002 §4.4]: "
                 "получите у администратора новый пароль."
             )
+    return user
 
 
 # What a table's row is called in a conflict found at flush (``lost_race``).
@@ -233,8 +269,8 @@ def _unit_of_work(db: Database, actor: Actor, action: str) -> Iterator[UnitOfWor
                 "Учётная запись ученика или родителя только для просмотра [000 §7.1]."
             )
         with ambient.begin_nested():
-            _check_active(ambient, actor)
-            yield UnitOfWork(ambient, actor, now)
+            user = _check_active(ambient, actor)
+            yield UnitOfWork(ambient, actor, now, user=user)
         return
     try:
         if actor.read_only:
@@ -242,8 +278,8 @@ def _unit_of_work(db: Database, actor: Actor, action: str) -> Iterator[UnitOfWor
                 "Учётная запись ученика или родителя только для просмотра [000 §7.1]."
             )
         with db.write() as session:
-            _check_active(session, actor)
-            yield UnitOfWork(session, actor, now)
+            user = _check_active(session, actor)
+            yield UnitOfWork(session, actor, now, user=user)
     except PermissionDenied as exc:
         with db.write() as session:
             audit.append(

@@ -40,7 +40,7 @@ from zhurnal.core.rules import (
     normalize_mark,
     not_enrolled,
 )
-from zhurnal.core.uow import UnitOfWork, snapshot, unit_of_work
+from zhurnal.core.uow import UnitOfWork, locking, snapshot, unit_of_work
 
 
 def _work_type(uow: UnitOfWork, code: str) -> WorkType:
@@ -229,10 +229,10 @@ def _set_mark(
         )
     )
     mark = uow.session.exec(
-        select(Mark).where(Mark.assignment_id == a.id, Mark.student_id == student_id)
+        locking(select(Mark).where(Mark.assignment_id == a.id, Mark.student_id == student_id))
     ).first()
     if mark is not None:
-        uow.check_version(mark, expected_version, "Отметка")
+        uow.check_version(mark, expected_version, "Отметка", locked=True)
     elif expected_version not in (None, 0):
         raise DomainError("Отметку уже удалил другой пользователь: обновите данные.")
     before = snapshot(mark, "value") if mark else None
