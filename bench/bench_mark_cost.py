@@ -99,11 +99,15 @@ def busiest_teacher(db: Database, day: Any) -> tuple[Actor, list[int]]:
         user = s.get(User, teacher_id)
         assert user is not None, "no lessons in the week before the school's today"
         courses = list(s.exec(select(Course.id).where(Course.teacher_id == user.id)))
-    return Actor(user.id, user.login, user.role_set(), user.full_name), courses
+    since = datetime.combine(day, datetime.min.time())  # logged in that morning
+    return Actor(user.id, user.login, user.role_set(), user.full_name, since=since), courses
 
 
-def editable_marks(db: Database, actor: Actor, courses: list[int]) -> list[tuple[int, int, int]]:
-    """(assignment id, student id, version) of the marks the teacher may change now."""
+Cell = tuple[int, int, int, str]
+
+
+def editable_marks(db: Database, actor: Actor, courses: list[int]) -> list[Cell]:
+    """(assignment id, student id, version, value) of the marks the teacher may change."""
     from zhurnal.core.readmodels.grid import current_period_id, load_gradebook
 
     found = []
@@ -118,7 +122,7 @@ def editable_marks(db: Database, actor: Actor, courses: list[int]) -> list[tuple
             for student in gb.students:
                 cell = gb.marks.get((student.id, column.index))
                 if cell is not None and not gb.cell_why_not(student.id, column.index):
-                    found.append((column.assignment_id, student.id, cell.version))
+                    found.append((column.assignment_id, student.id, cell.version, cell.value))
     return found
 
 
@@ -138,24 +142,24 @@ class Runner:
             raise SystemExit("Too few marks the teacher may change now: a larger school?")
         half = len(self.cells) // 2
         self.core_cells, self.raw_ids = self.cells[:half], self._mark_ids(self.cells[half:])
-        self.versions = {(a, s): v for a, s, v in self.core_cells}
-        self.values: dict[tuple[int, int], str] = {}
+        self.versions = {(a, s): v for a, s, v, _ in self.core_cells}
+        self.values = {(a, s): value for a, s, _, value in self.core_cells}
         self.step = 0
 
-    def _mark_ids(self, cells: list[tuple[int, int, int]]) -> list[int]:
+    def _mark_ids(self, cells: list[Cell]) -> list[int]:
         with closing(sqlite3.connect(self.path)) as con:
             return [
                 con.execute(
                     "SELECT id FROM mark WHERE assignment_id = ? AND student_id = ?", (a, s)
                 ).fetchone()[0]
-                for a, s, _ in cells
+                for a, s, _, _ in cells
             ]
 
     def core_save(self, db: Database) -> float:
         from zhurnal.core.services.marks import set_mark
 
         self.step += 1
-        a, s, _ = self.core_cells[self.step % len(self.core_cells)]
+        a, s, _, _ = self.core_cells[self.step % len(self.core_cells)]
         version = self.versions[(a, s)]
         value = "4" if self.values.get((a, s)) != "4" else "5"  # a change each time
         actor = self.actor.at(self.now + timedelta(milliseconds=self.step))
@@ -202,7 +206,34 @@ class Runner:
         return Cost(mode, statistics.median(core) * 1000, statistics.median(raw) * 1000)
 
 
+def footprint(path: Path, now: datetime, saves: int = 20) -> tuple[float, float]:
+    """(SQL statements, Python function calls) per core save: what the load of the
+    machine does not change."""
+    runner = Runner(path, now)
+    db = open_with(path, "FULL")
+    statements = [0]
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _count(*_args: Any) -> None:
+        statements[0] += 1
+
+    try:
+        runner.core_save(db)  # warm-up
+        statements[0] = 0
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(saves):
+            runner.core_save(db)
+        profiler.disable()
+    finally:
+        db.dispose()
+    calls = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+    return statements[0] / saves, calls / saves
+
+
 def mark_costs(path: Path, now: datetime, saves: int, profile: bool = False) -> list[Cost]:
+    statements, calls = footprint(path, now)
+    print(f"\nOne core save: {statements:.1f} SQL statements, {calls:,.0f} Python calls")
     runner = Runner(path, now)
     return [runner.measure(mode, saves, profile and mode == "FULL") for mode in MODES]
 
