@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import ColumnElement, exists
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, and_, col, func, or_, select
 
 from zhurnal.core.errors import NotFound
@@ -47,6 +48,7 @@ class LessonCtx:
     subject: Subject
     start: datetime
     end: datetime
+    year: SchoolYear | None = None  # the class's school year, when read with the lesson
 
     @property
     def grade(self) -> int:
@@ -90,17 +92,18 @@ class StudentAtLesson:
 def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
     """The lesson with its course, class, subject and bell, in one statement (a service's
     hot path); ``NotFound`` naming what is missing."""
-    row = uow.session.exec(
-        select(Lesson, Course, SchoolClass, Subject, Bell.start, Bell.end)
+    row = uow.session.execute(
+        sa_select(Lesson, Course, SchoolClass, Subject, SchoolYear, col(Bell.start), col(Bell.end))
         .join(Course, col(Course.id) == Lesson.course_id)
         .join(SchoolClass, col(SchoolClass.id) == Course.class_id)
         .join(Subject, col(Subject.id) == Course.subject_id)
+        .join(SchoolYear, col(SchoolYear.id) == SchoolClass.year_id)
         .outerjoin(Bell, col(Bell.number) == Lesson.number)
-        .where(Lesson.id == lesson_id)
+        .where(col(Lesson.id) == lesson_id)
     ).first()
     if row is None:
         return _lesson_ctx_by_steps(uow, lesson_id)
-    lesson, course, klass, subject, start_t, end_t = row
+    lesson, course, klass, subject, year, start_t, end_t = row
     if start_t is None or end_t is None:
         start_t, end_t = DEFAULT_BELL
     return LessonCtx(
@@ -110,6 +113,7 @@ def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
         subject,
         datetime.combine(lesson.date, start_t),
         datetime.combine(lesson.date, end_t),
+        year,
     )
 
 
@@ -145,13 +149,18 @@ def lesson_facts(session: Session, ctx: LessonCtx) -> LessonFacts:
         keeper.full_name if keeper else SOMEONE,
         ctx.grade,
         ctx.group,
-        closed_year_name(session, ctx.klass.year_id),
+        _closed_name(ctx.year)
+        if ctx.year is not None
+        else closed_year_name(session, ctx.klass.year_id),
     )
 
 
 def closed_year_name(session: Session, year_id: int) -> str:
     """The year's name if it is closed (read-only [000 §5.2.1]), else ""."""
-    year = session.get(SchoolYear, year_id)
+    return _closed_name(session.get(SchoolYear, year_id))
+
+
+def _closed_name(year: SchoolYear | None) -> str:
     return year.name if year is not None and year.closed else ""
 
 
@@ -203,9 +212,11 @@ def student_at_lesson(
         .limit(1)
         .scalar_subquery()
     )
-    enrolled = exists().where(Enrolment.student_id == student_id, *_in_class(course, day))
+    enrolled: ColumnElement[bool] = exists().where(
+        col(Enrolment.student_id) == student_id, *_in_class(course, day)
+    )
     if course.subgroup:
-        member = SubgroupMember.student_id == student_id
+        member = col(SubgroupMember.student_id) == student_id
         enrolled = and_(enrolled, exists().where(member, *_in_subgroup(course, day)))
     row = session.exec(select(Student, absence, enrolled).where(Student.id == student_id)).first()
     if row is None:

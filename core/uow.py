@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,14 +47,16 @@ def policy_of(session: Session) -> Policy:
     return _parse_cached(hashlib.sha256(row.value.encode()).hexdigest(), row.value)
 
 
-class _HolidayRow(NamedTuple):
+@dataclass(unsafe_hash=True)
+class _HolidayRow:
     start: date
     end: date
     kind: str
     grades: str
 
 
-class _PeriodRow(NamedTuple):
+@dataclass(unsafe_hash=True)
+class _PeriodRow:
     scheme: str
     kind: str
     start: date
@@ -66,8 +68,12 @@ def calendar_of(session: Session) -> Calendar:
     ``Calendar.is_study_day``.  The rows are read every time (plain columns, no ORM
     objects); the ``Calendar`` built from them is cached by their very content, so a
     change of a holiday or a period is seen at once, by any process."""
-    holidays = session.exec(select(Holiday.start, Holiday.end, Holiday.kind, Holiday.grades))
-    periods = session.exec(select(Period.scheme, Period.kind, Period.start, Period.end))
+    holidays = session.exec(
+        select(col(Holiday.start), col(Holiday.end), col(Holiday.kind), col(Holiday.grades))
+    )
+    periods = session.exec(
+        select(col(Period.scheme), col(Period.kind), col(Period.start), col(Period.end))
+    )
     return _calendar(
         tuple(_HolidayRow(*h) for h in holidays), tuple(_PeriodRow(*p) for p in periods)
     )

@@ -135,8 +135,13 @@ def set_mark(
     a different one is a ``ConflictError`` naming who changed the mark and when.
     """
     with unit_of_work(db, actor, "mark.set") as uow:
-        a: Assignment = uow.get(Assignment, assignment_id, "Задание")
-        wt: WorkType = uow.get(WorkType, a.work_type_id, "Вид работы")
+        row = uow.session.exec(
+            select(Assignment, WorkType)
+            .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
+            .where(Assignment.id == assignment_id)
+        ).first()  # one statement; else the steps that say what is missing
+        a: Assignment = row[0] if row else uow.get(Assignment, assignment_id, "Задание")
+        wt: WorkType = row[1] if row else uow.get(WorkType, a.work_type_id, "Вид работы")
         return _set_mark(uow, a, wt, student_id, value, expected_version, correction_id)
 
 
