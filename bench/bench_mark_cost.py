@@ -185,7 +185,7 @@ class Runner:
     def measure(self, mode: str, saves: int, profile: bool = False) -> Cost:
         db, con = open_with(self.path, mode), raw_connection(self.path, mode)
         try:
-            for _ in range(10):  # warm-up: caches, compiled statements
+            for _ in range(min(10, saves)):  # warm-up: caches, compiled statements
                 self.core_save(db)
                 self.raw_save(con)
             core, raw = [], []
@@ -232,7 +232,7 @@ def footprint(path: Path, now: datetime, saves: int = 20) -> tuple[float, float]
 
 
 def mark_costs(path: Path, now: datetime, saves: int, profile: bool = False) -> list[Cost]:
-    statements, calls = footprint(path, now)
+    statements, calls = footprint(path, now, min(20, saves))
     print(f"\nOne core save: {statements:.1f} SQL statements, {calls:,.0f} Python calls")
     runner = Runner(path, now)
     return [runner.measure(mode, saves, profile and mode == "FULL") for mode in MODES]
