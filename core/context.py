@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import ColumnElement, exists
 from sqlalchemy import select as sa_select
@@ -33,7 +33,7 @@ from zhurnal.core.models import (
     WorkType,
 )
 from zhurnal.core.rules import entry_deadline, homework_deadline
-from zhurnal.core.uow import UnitOfWork, bell_times
+from zhurnal.core.uow import UnitOfWork
 
 DEFAULT_BELL = (time(8, 0), time(8, 45))
 SOMEONE = "другой учитель"
@@ -102,7 +102,7 @@ def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
         .where(col(Lesson.id) == lesson_id)
     ).first()
     if row is None:
-        return _lesson_ctx_by_steps(uow, lesson_id)
+        _missing(uow, lesson_id)
     lesson, course, klass, subject, year, start_t, end_t = row
     if start_t is None or end_t is None:
         start_t, end_t = DEFAULT_BELL
@@ -117,20 +117,14 @@ def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
     )
 
 
-def _lesson_ctx_by_steps(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
+def _missing(uow: UnitOfWork, lesson_id: int) -> NoReturn:
+    """Raise the ``NotFound`` of what ``lesson_ctx`` did not find, in the user's words."""
     lesson: Lesson = uow.get(Lesson, lesson_id, "Урок")
     course: Course = uow.get(Course, lesson.course_id, "Предмет класса")
     klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
-    subject: Subject = uow.get(Subject, course.subject_id, "Предмет")
-    start_t, end_t = bell_times(uow.session).get(lesson.number, DEFAULT_BELL)
-    return LessonCtx(
-        lesson,
-        course,
-        klass,
-        subject,
-        datetime.combine(lesson.date, start_t),
-        datetime.combine(lesson.date, end_t),
-    )
+    uow.get(Subject, course.subject_id, "Предмет")
+    uow.get(SchoolYear, klass.year_id, "Учебный год")
+    raise NotFound(f"Урок не найден (№ {lesson_id}).")
 
 
 def keeper_id(course_teacher_id: int, held_by_id: int | None) -> int:
