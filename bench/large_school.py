@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
 from sqlmodel import select  # noqa: E402
 
 from zhurnal.core import models as m  # noqa: E402
+from zhurnal.core.audit import move_id_sequences  # noqa: E402
 from zhurnal.core.db import Database  # noqa: E402
 from zhurnal.core.demo.inputs import BELLS, _data, _grade_map  # noqa: E402
 from zhurnal.core.demo.year import school_year  # noqa: E402
@@ -104,17 +105,21 @@ def large_school(
     return path, counts
 
 
-def build(path: Path, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
-    """Create the school in a new database file at ``path``; returns the row counts."""
+def build(path: Path | str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
+    """Create the school in a new database file at ``path`` (or an empty database at a
+    ``postgresql+psycopg://`` URL); returns the row counts."""
     db = Database.open(path)
     try:
         with db.write() as session:
             install_policy(session, preset_text("004"))
             work_types = {w.code: w.id for w in session.exec(select(m.WorkType))}
-            counts = _Generator(session.connection(), scale, seed, work_types).run()
+            generator = _Generator(session.connection(), scale, seed, work_types)
+            counts = generator.run()
+            move_id_sequences(session, generator.ids)  # PostgreSQL: the ids given explicitly
             session.add(m.Setting(key=SETTING_KEY, value=json.dumps(counts)))
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if db.is_sqlite:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.dispose()
     return counts

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any, NoReturn
 
-from sqlmodel import Session, col, func, or_, select
+from sqlalchemy import ColumnElement, exists
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, and_, col, func, or_, select
 
 from zhurnal.core.errors import NotFound
 from zhurnal.core.models import (
     Absence,
     Assignment,
+    Bell,
     Course,
     Enrolment,
     Lesson,
@@ -29,7 +33,7 @@ from zhurnal.core.models import (
     WorkType,
 )
 from zhurnal.core.rules import entry_deadline, homework_deadline, mark_deadline
-from zhurnal.core.uow import UnitOfWork, bell_times
+from zhurnal.core.uow import UnitOfWork
 
 DEFAULT_BELL = (time(8, 0), time(8, 45))
 SOMEONE = "другой учитель"
@@ -44,6 +48,7 @@ class LessonCtx:
     subject: Subject
     start: datetime
     end: datetime
+    year: SchoolYear | None = None  # the class's school year, when read with the lesson
 
     @property
     def grade(self) -> int:
@@ -85,11 +90,22 @@ class StudentAtLesson:
 
 
 def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
-    lesson: Lesson = uow.get(Lesson, lesson_id, "Урок")
-    course: Course = uow.get(Course, lesson.course_id, "Предмет класса")
-    klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
-    subject: Subject = uow.get(Subject, course.subject_id, "Предмет")
-    start_t, end_t = bell_times(uow.session).get(lesson.number, DEFAULT_BELL)
+    """The lesson with its course, class, subject and bell, in one statement (a service's
+    hot path); ``NotFound`` naming what is missing."""
+    row = uow.session.execute(
+        sa_select(Lesson, Course, SchoolClass, Subject, SchoolYear, col(Bell.start), col(Bell.end))
+        .join(Course, col(Course.id) == Lesson.course_id)
+        .join(SchoolClass, col(SchoolClass.id) == Course.class_id)
+        .join(Subject, col(Subject.id) == Course.subject_id)
+        .join(SchoolYear, col(SchoolYear.id) == SchoolClass.year_id)
+        .outerjoin(Bell, col(Bell.number) == Lesson.number)
+        .where(col(Lesson.id) == lesson_id)
+    ).first()
+    if row is None:
+        _missing(uow, lesson_id)
+    lesson, course, klass, subject, year, start_t, end_t = row
+    if start_t is None or end_t is None:
+        start_t, end_t = DEFAULT_BELL
     return LessonCtx(
         lesson,
         course,
@@ -97,7 +113,18 @@ def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
         subject,
         datetime.combine(lesson.date, start_t),
         datetime.combine(lesson.date, end_t),
+        year,
     )
+
+
+def _missing(uow: UnitOfWork, lesson_id: int) -> NoReturn:
+    """Raise the ``NotFound`` of what ``lesson_ctx`` did not find, in the user's words."""
+    lesson: Lesson = uow.get(Lesson, lesson_id, "Урок")
+    course: Course = uow.get(Course, lesson.course_id, "Предмет класса")
+    klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
+    uow.get(Subject, course.subject_id, "Предмет")
+    uow.get(SchoolYear, klass.year_id, "Учебный год")
+    raise NotFound(f"Урок не найден (№ {lesson_id}).")
 
 
 def keeper_id(course_teacher_id: int, held_by_id: int | None) -> int:
@@ -116,38 +143,45 @@ def lesson_facts(session: Session, ctx: LessonCtx) -> LessonFacts:
         keeper.full_name if keeper else SOMEONE,
         ctx.grade,
         ctx.group,
-        closed_year_name(session, ctx.klass.year_id),
+        _closed_name(ctx.year)
+        if ctx.year is not None
+        else closed_year_name(session, ctx.klass.year_id),
     )
 
 
 def closed_year_name(session: Session, year_id: int) -> str:
     """The year's name if it is closed (read-only [000 §5.2.1]), else ""."""
-    year = session.get(SchoolYear, year_id)
+    return _closed_name(session.get(SchoolYear, year_id))
+
+
+def _closed_name(year: SchoolYear | None) -> str:
     return year.name if year is not None and year.closed else ""
+
+
+def _in_class(course: Course, day: date) -> tuple[Any, ...]:
+    """The conditions of an enrolment in the course's class on that day."""
+    return (
+        Enrolment.class_id == course.class_id,
+        Enrolment.start <= day,
+        or_(Enrolment.end == None, col(Enrolment.end) >= day),  # noqa: E711
+    )
+
+
+def _in_subgroup(course: Course, day: date) -> tuple[Any, ...]:
+    """The conditions of a membership of the course's subgroup on that day."""
+    return (
+        SubgroupMember.course_id == course.id,
+        SubgroupMember.start <= day,
+        or_(SubgroupMember.end == None, col(SubgroupMember.end) >= day),  # noqa: E711
+    )
 
 
 def roster_ids(session: Session, course: Course, day: date) -> set[int]:
     """Students who belong to the course on that day (class enrolment, subgroup)."""
-    enrolled = set(
-        session.exec(
-            select(Enrolment.student_id).where(
-                Enrolment.class_id == course.class_id,
-                Enrolment.start <= day,
-                or_(Enrolment.end == None, col(Enrolment.end) >= day),  # noqa: E711
-            )
-        )
-    )
+    enrolled = set(session.exec(select(Enrolment.student_id).where(*_in_class(course, day))))
     if not course.subgroup:
         return enrolled
-    members = set(
-        session.exec(
-            select(SubgroupMember.student_id).where(
-                SubgroupMember.course_id == course.id,
-                SubgroupMember.start <= day,
-                or_(SubgroupMember.end == None, col(SubgroupMember.end) >= day),  # noqa: E711
-            )
-        )
-    )
+    members = set(session.exec(select(SubgroupMember.student_id).where(*_in_subgroup(course, day))))
     return enrolled & members
 
 
@@ -163,15 +197,26 @@ def student_at_lesson(
     session: Session, course: Course, lesson: Lesson, student_id: int, day: date | None = None
 ) -> StudentAtLesson:
     """The student, whether they belong to the course on ``day`` (the lesson's date by
-    default) and their absence code at the lesson; ``NotFound`` if no such student."""
-    student = session.get(Student, student_id)
-    if student is None:
+    default: ``roster_ids``'s conditions) and their absence code at the lesson, in one
+    statement; ``NotFound`` if no such student."""
+    day = day or lesson.date
+    absence = (
+        select(Absence.code)
+        .where(Absence.lesson_id == lesson.id, Absence.student_id == student_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    enrolled: ColumnElement[bool] = exists().where(
+        col(Enrolment.student_id) == student_id, *_in_class(course, day)
+    )
+    if course.subgroup:
+        member = col(SubgroupMember.student_id) == student_id
+        enrolled = and_(enrolled, exists().where(member, *_in_subgroup(course, day)))
+    row = session.exec(select(Student, absence, enrolled).where(Student.id == student_id)).first()
+    if row is None:
         raise NotFound(f"Ученик № {student_id} не найден.")
-    absence = session.exec(
-        select(Absence.code).where(Absence.lesson_id == lesson.id, Absence.student_id == student_id)
-    ).first()
-    enrolled = student_id in roster_ids(session, course, day or lesson.date)
-    return StudentAtLesson(student_id, student.full_name, enrolled, absence)
+    student, code, belongs = row
+    return StudentAtLesson(student_id, student.full_name, bool(belongs), code)
 
 
 def marks_at_lesson(session: Session, lesson_id: int, student_id: int) -> list[tuple[str, str]]:

@@ -1,7 +1,9 @@
 """Engines and sessions.
 
-SQLite (the embedded default) is opened in WAL mode with foreign keys on and a
-busy timeout.  Following SQLAlchemy's documented pysqlite recipe, the driver's
+SQLite (the embedded default) is opened in WAL mode with foreign keys on, a busy
+timeout and ``synchronous=FULL``: the WAL is synced at every commit, so a save that was
+acknowledged survives a power cut (``NORMAL`` may lose the last ones; the cost is in
+``bench/README.md``).  Following SQLAlchemy's documented pysqlite recipe, the driver's
 own transaction handling is switched off and we emit BEGIN ourselves: write
 transactions (``Database.write()``) start with ``BEGIN IMMEDIATE`` so two
 writers never deadlock on a lock upgrade; reads (``Database.read()``) use a
@@ -63,7 +65,7 @@ def _install_sqlite_listeners(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA synchronous = FULL")  # a commit is on disk when acknowledged
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -49,12 +49,42 @@ def policy_of(session: Session) -> Policy:
     return _parse_cached(hashlib.sha256(row.value.encode()).hexdigest(), row.value)
 
 
+@dataclass(unsafe_hash=True)
+class _HolidayRow:
+    start: date
+    end: date
+    kind: str
+    grades: str
+
+
+@dataclass(unsafe_hash=True)
+class _PeriodRow:
+    scheme: str
+    kind: str
+    start: date
+    end: date
+
+
 def calendar_of(session: Session) -> Calendar:
     """The stored calendar: public holidays for working days, terms and days off for
-    ``Calendar.is_study_day``."""
-    holidays = list(session.exec(select(Holiday)))
+    ``Calendar.is_study_day``.  The rows are read every time (plain columns, no ORM
+    objects); the ``Calendar`` built from them is cached by their very content, so a
+    change of a holiday or a period is seen at once, by any process."""
+    holidays = session.exec(
+        select(col(Holiday.start), col(Holiday.end), col(Holiday.kind), col(Holiday.grades))
+    )
+    periods = session.exec(
+        select(col(Period.scheme), col(Period.kind), col(Period.start), col(Period.end))
+    )
+    return _calendar(
+        tuple(_HolidayRow(*h) for h in holidays), tuple(_PeriodRow(*p) for p in periods)
+    )
+
+
+@lru_cache(maxsize=8)
+def _calendar(holidays: tuple[_HolidayRow, ...], periods: tuple[_PeriodRow, ...]) -> Calendar:
     public = {d for h in holidays if h.kind == "public" for d in days(h.start, h.end)}
-    terms = (term_of(p) for p in session.exec(select(Period)))
+    terms = (term_of(p) for p in periods)
     return Calendar(
         frozenset(public),
         terms=tuple(t for t in terms if t is not None),
@@ -133,16 +163,19 @@ class UnitOfWork:
             correction_id=correction_id,
         )
 
-    def check_version(self, row: Any, expected: int | None, what: str) -> None:
+    def check_version(
+        self, row: Any, expected: int | None, what: str, *, locked: bool = False
+    ) -> None:
         """Refuse a write based on a stale read, naming who changed the row and when.
 
         On PostgreSQL the row is read again and locked (``SELECT … FOR UPDATE``) first, so
         a concurrent writer of the same row waits here and then sees the version the other
         one committed; SQLite's writers are serialised by ``BEGIN IMMEDIATE`` anyway.  The
-        write itself is checked again atomically at flush (``models.Versioned``)."""
+        write itself is checked again atomically at flush (``models.Versioned``).
+        ``locked``: the caller has just read the row that way (``locking``)."""
         if expected is None:
             return
-        if self.session.get_bind().dialect.name != "sqlite":
+        if not locked and self.session.get_bind().dialect.name != "sqlite":
             self.session.refresh(row, with_for_update=True)
         if row.version != expected:
             raise self.conflict(what, row)
@@ -161,6 +194,12 @@ class UnitOfWork:
         row.updated_at = self.now
         row.updated_by_id = self.actor.user_id
         self.session.add(row)
+
+
+def locking(query: Any) -> Any:
+    """``query`` reading rows to change: locked on PostgreSQL (``FOR UPDATE``; SQLite's
+    writers are serialised anyway) and read afresh even if the session has them."""
+    return query.with_for_update().execution_options(populate_existing=True)
 
 
 def _check_active(session: Session, actor: Actor) -> None:

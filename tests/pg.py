@@ -36,7 +36,9 @@ SUPERUSER = "zhurnal"  # the database role the tests connect as (trust on the so
 class Server:
     """One running PostgreSQL: ``url(name)`` for a database on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """``durable``: fsync on, as a school's server runs (the load benchmark); the tests
+        run without it."""
         for tool in ("initdb", "pg_ctl"):
             if not (PG_BIN / tool).exists():
                 pytest.fail(
@@ -52,7 +54,9 @@ class Server:
             shutil.chown(self.root, user=self.user)
         self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
-        options = f"-k {self.socket} -h '' -c fsync=off -c full_page_writes=off"
+        options = f"-k {self.socket} -h ''"
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "start", "-w", "-D", str(self.data), "-o", options,
                   "-l", str(self.root / "server.log"))  # fmt: skip
         atexit.register(self.stop)

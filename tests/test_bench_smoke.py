@@ -7,6 +7,8 @@ read, keeps the register's rules, and is reused from its cache.
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -122,3 +124,31 @@ def test_a_second_call_reuses_the_cached_file(tiny):
     assert large_school(0.02, cache_dir=folder) == (path, counts)
     assert path.stat().st_mtime_ns == written
     assert [p.name for p in folder.iterdir() if p.suffix == ".db"] == [path.name]
+
+
+def test_the_load_benchmark_runs_and_loses_nothing(tiny, tmp_path, fast_argon2):
+    """bench/bench_load.py with two teachers for a few seconds: both log in, every save
+    they were told of is in the database with its audit event, nobody saw an error."""
+    from bench.bench_load import run_load
+
+    _, path, _, _ = tiny
+    copy = tmp_path / "school.db"
+    shutil.copy(path, copy)
+    outcome = run_load(f"sqlite:///{copy}", "SQLite", teachers=2, seconds=4)
+    assert outcome.errors == []
+    assert len(outcome.logins) == 2 and all(t > 0 for t in outcome.logins)
+    assert outcome.lost == 0 and outcome.chain_ok
+    assert outcome.audited == outcome.acknowledged == len(outcome.latencies)
+
+
+def test_the_mark_cost_benchmark_runs(tiny, tmp_path):
+    """bench/bench_mark_cost.py: core and raw saves on a copy, under FULL and NORMAL."""
+    from bench.bench_load import START
+    from bench.bench_mark_cost import mark_costs
+
+    _, path, _, _ = tiny
+    copy = tmp_path / "school.db"
+    shutil.copy(path, copy)
+    costs = mark_costs(copy, START, saves=3)
+    assert [c.mode for c in costs] == ["FULL", "NORMAL"]
+    assert all(c.core_ms > 0 and c.raw_ms > 0 for c in costs)

@@ -22,6 +22,9 @@ def test_sqlite_file_is_private_wal_with_foreign_keys(tmp_path) -> None:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert s.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        # FULL: the WAL is synced at every commit, so an acknowledged save survives a
+        # power cut (NORMAL may lose the last ones) [issue 10]
+        assert s.execute(text("PRAGMA synchronous")).scalar() == 2
     with pytest.raises(Exception, match="FOREIGN KEY"):
         with db.write() as s:
             s.execute(

@@ -40,7 +40,7 @@ from zhurnal.core.rules import (
     normalize_mark,
     not_enrolled,
 )
-from zhurnal.core.uow import UnitOfWork, snapshot, unit_of_work
+from zhurnal.core.uow import UnitOfWork, locking, snapshot, unit_of_work
 
 
 def _work_type(uow: UnitOfWork, code: str) -> WorkType:
@@ -135,8 +135,13 @@ def set_mark(
     a different one is a ``ConflictError`` naming who changed the mark and when.
     """
     with unit_of_work(db, actor, "mark.set") as uow:
-        a: Assignment = uow.get(Assignment, assignment_id, "Задание")
-        wt: WorkType = uow.get(WorkType, a.work_type_id, "Вид работы")
+        row = uow.session.exec(
+            select(Assignment, WorkType)
+            .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
+            .where(Assignment.id == assignment_id)
+        ).first()  # one statement; else the steps that say what is missing
+        a: Assignment = row[0] if row else uow.get(Assignment, assignment_id, "Задание")
+        wt: WorkType = row[1] if row else uow.get(WorkType, a.work_type_id, "Вид работы")
         return _set_mark(uow, a, wt, student_id, value, expected_version, correction_id)
 
 
@@ -243,10 +248,10 @@ def _set_mark(
         )
     )
     mark = uow.session.exec(
-        select(Mark).where(Mark.assignment_id == a.id, Mark.student_id == student_id)
+        locking(select(Mark).where(Mark.assignment_id == a.id, Mark.student_id == student_id))
     ).first()
     if mark is not None:
-        uow.check_version(mark, expected_version, "Отметка")
+        uow.check_version(mark, expected_version, "Отметка", locked=True)
     elif expected_version not in (None, 0):
         raise DomainError("Отметку уже удалил другой пользователь: обновите данные.")
     before = snapshot(mark, "value") if mark else None
