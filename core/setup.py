@@ -14,6 +14,7 @@ from zhurnal.core.auth import check_login, login_key
 from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.ledger import ledger_of, state_of
 from zhurnal.core.models import Setting, User, WorkType
 from zhurnal.core.policy import Policy, parse_policy
 from zhurnal.core.rules import check_text
@@ -29,6 +30,12 @@ def open_register(db: str | os.PathLike[str] | None = None) -> Database:
     """The school's database as ``--db``, the environment or the config name it, its
     schema brought up to date: what a client (the TUI) opens at start."""
     return Database.open(db)
+
+
+def policy_ledger(session: Session) -> dict[str, object]:
+    """The stored policy as an event states it (``core.ledger``): its text's digest."""
+    session.flush()
+    return ledger_of(session, {"setting": [session.get(Setting, POLICY_KEY)]})
 
 
 def install_policy(session: Session, text: str) -> Policy:
@@ -133,7 +140,7 @@ def init_school(
                 action="user.create",
                 entity="user",
                 entity_id=admin.id,
-                after=snapshot(admin, *AUDIT_FIELDS),
+                after={**snapshot(admin, *AUDIT_FIELDS), **state_of(session, "user", admin)},
             )
         audit.append(
             session,
@@ -141,7 +148,7 @@ def init_school(
             actor_id=None,
             actor_login=by,
             action="school.init",
-            after={"policy": policy.name},
+            after={"policy": policy.name, **policy_ledger(session)},
         )
     if admin is None:
         return InitResult(True, policy.name)
