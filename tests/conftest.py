@@ -93,6 +93,7 @@ BOTH_ENGINES = frozenset(
         "test_register_rules",
         "test_school_services",
         "test_verify",
+        "test_verify_rights",
     }
 )
 
