@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from zhurnal.cli.recovery import EXIT_BAD_INPUT, Refused, check_file_owner
+from zhurnal.cli.recovery import EXIT_BAD_INPUT, Refused, _owner_name
 from zhurnal.core.errors import DomainError, ValidationError
 
 
@@ -42,7 +42,28 @@ def add_parser(
     db_arg(p)
 
 
-def _database_path(args: argparse.Namespace, must_exist: bool) -> Path:
+def _check_owner(path: Path, command: str) -> None:
+    """The file (or, for a database not there yet, its folder) belongs to the account
+    running this, or ``Refused``."""
+    import os
+
+    try:
+        owner = path.stat().st_uid
+    except OSError:
+        raise Refused(f"Файл базы не найден: {path}.", EXIT_BAD_INPUT) from None
+    if owner != os.geteuid():
+        from zhurnal.cli.identity import os_account
+
+        name = _owner_name(owner)
+        raise Refused(
+            f"Резервную копию делает и восстанавливает только владелец файла базы "
+            f"(учётная запись «{name}»), а команду запустила "
+            f"«{os_account().removeprefix('os:')}». Выполните её от имени владельца, "
+            f"например: sudo -u {name} zhurnal {command} …"
+        )
+
+
+def _database_path(args: argparse.Namespace, must_exist: bool, command: str) -> Path:
     from sqlalchemy.engine import make_url
 
     from zhurnal.core.config import resolve_database_url
@@ -55,10 +76,7 @@ def _database_path(args: argparse.Namespace, must_exist: bool) -> Path:
     if not name or name == ":memory:":
         raise Refused("Укажите файл базы: --db PATH.", EXIT_BAD_INPUT)
     path = Path(name)
-    if path.exists() or must_exist:
-        check_file_owner(path)
-    else:
-        check_file_owner(path.resolve().parent)
+    _check_owner(path if path.exists() or must_exist else path.resolve().parent, command)
     return path
 
 
@@ -66,7 +84,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from zhurnal.core.dbfile import backup
 
     try:
-        source = _database_path(args, must_exist=True)
+        source = _database_path(args, must_exist=True, command="backup")
         copy = backup(source, Path(args.dest))
     except Refused as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
@@ -88,7 +106,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from zhurnal.core.dbfile import restore
 
     try:
-        target = _database_path(args, must_exist=False)
+        target = _database_path(args, must_exist=False, command="restore")
         done = restore(Path(args.source), target, os_account(), datetime.now())
     except Refused as exc:
         print(f"Ошибка: {exc.message}", file=sys.stderr)
