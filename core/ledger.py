@@ -126,7 +126,7 @@ def _items(session: Session, c: Correction) -> str:
 def _all_items(session: Session) -> dict[Any, Any]:
     found = _correction_items(session)
     empty = _items_digest(())
-    return {cid: found.get(cid, empty) for cid in session.exec(select(Correction.id))}
+    return {cid: found.get(cid or 0, empty) for cid in session.exec(select(Correction.id))}
 
 
 _MARK = {
@@ -297,7 +297,7 @@ def replay(session: Session) -> dict[str, dict[Any, Expected]]:
     """Each tracked row's expected state, from the whole audit log in order."""
     found: dict[str, dict[Any, Expected]] = {entity: {} for entity in TRACKED}
     query = (
-        select(
+        select(  # type: ignore[call-overload]  # five columns: sqlmodel types up to four
             AuditEvent.id, AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id,
             AuditEvent.after,
         )

@@ -196,3 +196,15 @@ def test_the_tail_cut_with_its_head_is_caught_002_2_9(w: World, capsys) -> None:
 def test_a_bad_head_is_refused_in_russian(w: World, capsys) -> None:
     assert main(["verify", "--db", w.db.url, "--expect", "вчера"]) == 2
     assert "не вершина цепочки" in capsys.readouterr().err
+
+
+def test_the_head_on_a_summary_sheet_is_what_verify_expects_002_2_9(w: World, capsys) -> None:
+    """[002 §2.9] The printed sheet's footer names the head and the command that checks it."""
+    from zhurnal.core.readmodels.sheets import progress_sheet
+    from zhurnal.core.reports.sheets import stamp_lines
+
+    sheet = progress_sheet(w.db, w.at(w.ct), w.class5, w.q2)
+    footer = stamp_lines(sheet.stamp)[-1]
+    head = footer.rsplit("--expect ", 1)[1]
+    code, out = verify_out(w.db, capsys, "--expect", head)
+    assert code == 0 and "все 1 в базе" in out, out
