@@ -80,21 +80,29 @@ def _database_path(args: argparse.Namespace, must_exist: bool, command: str) -> 
     return path
 
 
+def _refused(run: Callable[[], int]) -> int:
+    """``run``, or the refusal it raised as ``Ошибка: …`` with its exit code."""
+    try:
+        return run()
+    except Refused as exc:
+        message, code = exc.message, exc.code
+    except ValidationError as exc:
+        message, code = exc.message, EXIT_BAD_INPUT
+    except DomainError as exc:
+        message, code = exc.message, 1
+    print(f"Ошибка: {message}", file=sys.stderr)
+    return code
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
+    return _refused(lambda: _backup(args))
+
+
+def _backup(args: argparse.Namespace) -> int:
     from zhurnal.core.dbfile import backup
 
-    try:
-        source = _database_path(args, must_exist=True, command="backup")
-        copy = backup(source, Path(args.dest))
-    except Refused as exc:
-        print(f"Ошибка: {exc.message}", file=sys.stderr)
-        return exc.code
-    except ValidationError as exc:
-        print(f"Ошибка: {exc.message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except DomainError as exc:
-        print(f"Ошибка: {exc.message}", file=sys.stderr)
-        return 1
+    source = _database_path(args, must_exist=True, command="backup")
+    copy = backup(source, Path(args.dest))
     print(f"Копия записана и проверена: {copy.path} ({copy.size} байт)")
     print(f"SHA-256: {copy.sha256}")
     print(f"Вершина цепочки в копии: {copy.head} (событий {copy.events})")
@@ -102,21 +110,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    return _refused(lambda: _restore(args))
+
+
+def _restore(args: argparse.Namespace) -> int:
     from zhurnal.cli.identity import os_account
     from zhurnal.core.dbfile import restore
 
-    try:
-        target = _database_path(args, must_exist=False, command="restore")
-        done = restore(Path(args.source), target, os_account(), datetime.now())
-    except Refused as exc:
-        print(f"Ошибка: {exc.message}", file=sys.stderr)
-        return exc.code
-    except ValidationError as exc:
-        print(f"Ошибка: {exc.message}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except DomainError as exc:
-        print(f"Ошибка: {exc.message}", file=sys.stderr)
-        return 1
+    target = _database_path(args, must_exist=False, command="restore")
+    done = restore(Path(args.source), target, os_account(), datetime.now())
     print(f"База восстановлена из {done.source.path} (SHA-256 {done.source.sha256}).")
     print(f"Вершина цепочки копии: {done.source.head}; восстановление записано в журнал аудита.")
     if done.kept is not None:
