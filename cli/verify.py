@@ -69,8 +69,7 @@ def _open(db_arg: str | None, read_only: bool) -> Database:
         path = Path(name)
         if not name or name == ":memory:" or not path.is_file():
             raise ValidationError(f"Файл базы не найден: {db_arg or name}")
-        if read_only or is_read_only(path):
-            return open_read_only(path)
+        return open_read_only(path, immutable=read_only or is_read_only(path))
     return Database.open(url, upgrade=False)
 
 

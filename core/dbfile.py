@@ -3,7 +3,8 @@
 - ``open_read_only``: a copy on read-only media (an archive years later) is opened with
   SQLite's ``immutable=1`` URI: nothing is written — no ``-wal``/``-shm`` beside it, no
   journal-mode switch, no migration.  ``zhurnal verify`` uses it when the file or its
-  folder has no write permission bit, or with ``--read-only``.
+  folder has no write permission bit, or with ``--read-only``; any other file it opens
+  ``mode=ro``, so that verifying a backup or an archive never changes its bytes.
 - ``backup``: SQLite's online backup API copies the database in one read transaction, so
   the copy is one consistent moment while teachers go on writing (WAL: readers do not
   block writers).  The copy is a new file (an existing one is never overwritten), 0600, in
@@ -64,9 +65,13 @@ def _uri(path: Path, **params: str) -> str:
     return f"file:{urllib.parse.quote(str(path.resolve()))}?{query}"
 
 
-def open_read_only(path: Path) -> Database:
-    """The database at ``path``, opened so that nothing is ever written (see above)."""
-    uri = _uri(path, immutable="1")
+def open_read_only(path: Path, immutable: bool = True) -> Database:
+    """The database at ``path``, opened so that nothing is ever written (see above).
+    ``immutable=False`` (``mode=ro``) is for a live database other sessions write: it
+    reads a consistent snapshot under SQLite's locks, and still never changes the file
+    (a normal opening would switch a copy's journal mode, changing its bytes and so its
+    recorded SHA-256)."""
+    uri = _uri(path, immutable="1") if immutable else _uri(path, mode="ro")
     engine = create_engine(
         "sqlite://",
         creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from tests.school import NOW, World, build
 from zhurnal.cli.main import main
-from zhurnal.core.archive import close_year
+from zhurnal.core.archive import close_year, sha256_of
 from zhurnal.core.db import Database
 from zhurnal.core.models import AuditEvent, Mark
 from zhurnal.core.services import marks
@@ -119,7 +119,9 @@ def test_backup_is_a_verified_0600_copy_and_never_overwrites(w: World, tmp_path,
     assert code == 0, err
     assert "проверена" in out and stat.S_IMODE(dest.stat().st_mode) == 0o600
     assert beside(dest) == {"copy.db"}  # one self-contained file, no -wal beside it
+    printed = next(x for x in out.splitlines() if x.startswith("SHA-256: ")).split()[1]
     assert run(capsys, "verify", "--db", str(dest))[0] == 0
+    assert sha256_of(dest) == printed  # verifying a copy does not change a byte of it
     code, _, err = run(capsys, "backup", str(dest), "--db", w.db.url)
     assert code == 2 and "уже есть" in err
 
