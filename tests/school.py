@@ -211,7 +211,7 @@ def adopt(session) -> None:
     the demo's bulk load does), so that ``zhurnal verify`` reconciles them."""
     audit.append(
         session,
-        ts=datetime(2026, 9, 1),
+        ts=datetime(2026, 8, 31),  # before the users' own events in the log's lists
         actor_id=None,
         actor_login="fixture",
         action="fixture.build",
