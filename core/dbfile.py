@@ -192,8 +192,9 @@ def restore(source: Path, target: Path, by: str, now: datetime) -> Restored:
     kept, replaced = None, None
     if target.exists():
         kept = target.with_name(f"{target.name}.before-restore-{now:%Y%m%dT%H%M%S}")
-        saved = backup_raw(target, kept)
-        replaced = saved
+        replaced = backup_raw(target, kept)
+    else:
+        _new_file(target)  # 0600, as ``Database.open`` makes a new one
     try:
         live = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
