@@ -4,7 +4,10 @@
     zhurnal init [--db PATH] [--policy NAME] [--admin LOGIN] [--name ФИО]
                                               create a school / upgrade its schema
     zhurnal demo [--db PATH] [--no-ui]        create (first run) and open the demo school
-    zhurnal verify [--db PATH]                integrity + audit chain; exit 1 if broken
+    zhurnal verify [--db PATH] [--expect HEAD] [--anchors FILE] [--anchor FILE] [--read-only]
+                                              integrity, audit chain, every right and fact
+                                              against the log, heads kept outside (cli/verify.py)
+    zhurnal backup DEST | restore SRC [--db PATH]  a verified copy / put one back (cli/backup.py)
     zhurnal policy check FILE                 contradictions and gaps of a policy file
     zhurnal policy show [--db PATH]           the school's rules in force (TOML)
     zhurnal policy deadlines [FILE] [--db PATH]  every deadline of the rules, with dates
@@ -42,7 +45,6 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib import import_module
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhurnal.cli.argparse_ru import RussianParser
@@ -57,6 +59,8 @@ DEMO_DB_NAME = "demo.db"
 EXIT_BAD_INPUT = 2
 
 MODULES: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("verify", "", {"verify": "cmd_verify"}),
+    ("backup", "", {"backup": "cmd_backup", "restore": "cmd_restore"}),
     ("users", "db", {"user": "cmd_user"}),
     ("corrections", "db", {"correction": "cmd_correction"}),
     ("timetable", "db", {"timetable": "cmd_timetable"}),
@@ -113,9 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="демонстрационная школа")
     _db_arg(p)
     p.add_argument("--no-ui", action="store_true", help="только создать базу, не открывать журнал")
-
-    p = sub.add_parser("verify", help="проверить целостность базы и журнала аудита")
-    _db_arg(p)
 
     p = sub.add_parser("policy", help="наборы правил школы")
     psub = p.add_subparsers(dest="policy_command", required=True)
@@ -261,17 +262,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_ui(path, getattr(args, "login", None))
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from zhurnal.core.verify import verify
-
-    if args.db and "://" not in args.db and not Path(args.db).exists():
-        print(f"Файл базы не найден: {args.db}", file=sys.stderr)
-        return 1
-    report = verify(_open(args.db, upgrade=False))
-    print(report.text())
-    return 0 if report.ok else 1
-
-
 def cmd_policy(args: argparse.Namespace) -> int:
     from zhurnal.core.policy_check import run_check
 
@@ -349,7 +339,7 @@ def run_ui(db_arg: str | None, login: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"init": cmd_init, "demo": cmd_demo, "verify": cmd_verify, "policy": cmd_policy}
+    handlers = {"init": cmd_init, "demo": cmd_demo, "policy": cmd_policy}
     try:
         if args.command is None:
             return run_ui(args.db, args.login)

@@ -9,7 +9,8 @@ by tests/test_import_hygiene.py, an import-linter contract can state the same):
 
 1. jobs: ``demo``, ``importer``, ``verify``, ``reports``, ``archive`` — whole tasks built
    on the services and read models (``reports``: the tables screens show and files print;
-   ``archive``: closing a year with its verified copy);
+   ``archive``: closing a year with its verified copy; ``dbfile``, above them: the
+   SQLite file as a whole — read-only opening, backup, restore);
 2. commands: ``services`` (each call one transaction; they may return read
    models), ``auth``, ``setup``;
 3. queries: ``readmodels`` — the frozen read models and the queries that build
@@ -23,7 +24,9 @@ by tests/test_import_hygiene.py, an import-linter contract can state the same):
    file readers and the storage they rest on (``files``: why a file the user named does
    not open, in Russian; ``yearlock``: a closed year is read-only; ``live``: a session's
    rights as they are now, checked by every service call and read; ``throttle``: the pauses
-   and the lock after failed logins);
+   and the lock after failed logins; ``ledger``: every
+   right and register fact as the audit log states it; ``anchors``: the chain's head
+   recorded outside the database);
 8. ``actor`` (who acts, and when: the school's clock), over ``clock`` (the school's
    time zone), over ``errors``.
 """

@@ -5,6 +5,25 @@ JSON.  Appending updates the one-row ``audit_head`` inside the writer's
 transaction, which serialises appenders on PostgreSQL as BEGIN IMMEDIATE does
 on SQLite.  ``verify_chain`` recomputes every hash and names the first event
 that does not match.
+
+What the chain proves, and what anchors it (``core.anchors``): recomputing the hashes
+catches an event changed or removed in the middle; ``core.ledger`` catches a row changed
+beside an intact chain.  But whoever can write the file can also rewrite events and
+re-hash the whole chain, cut the tail together with ``audit_head``, or put an old copy
+back.  Against that the chain's head is anchored outside the database — printed by
+``zhurnal verify`` and on every summary sheet, appended by cron to a file elsewhere — and
+``zhurnal verify --expect HEAD`` / ``--anchors FILE`` checks the database still holds it.
+
+A keyed chain (HMAC with a key kept outside the database file) was weighed and not
+chosen.  Every session of the register — each teacher's SSH login — appends events, so
+every one of them must read the key: it would sit with the service account that owns the
+database file, and whoever can rewrite the file (that account, root, a stolen
+service-account shell) can read the key as well and re-key the chain.  It would defend
+only a copy of the file changed away from the server, which the anchors defend too.  And
+the archive must verify for 25 years [002 §3] on another machine: a lost or leaked key
+would make every archived year unverifiable or forgeable, while a plain SHA-256 chain and
+heads printed on signed paper sheets need no secret at all.  So: a keyless chain plus
+heads anchored outside (paper, another machine's file), which any auditor can check.
 """
 
 from __future__ import annotations
@@ -16,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from zhurnal.core.models import AuditEvent, AuditHead
@@ -35,7 +55,15 @@ def dumps(data: dict[str, Any] | None) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
-def event_hash(prev_hash: str, e: AuditEvent) -> str:
+HASHED = (
+    "id", "ts", "actor_id", "actor_login", "action", "entity", "entity_id", "before", "after",
+    "correction_id", "prev_hash",
+)  # fmt: skip
+
+
+def event_hash(prev_hash: str, e: Any) -> str:
+    """SHA-256 over ``prev_hash`` and an event's fields (an ``AuditEvent`` or a row of
+    ``HASHED`` columns)."""
     payload = json.dumps(
         [
             e.id,
@@ -162,13 +190,16 @@ class ChainReport:
     head_hash: str
     broken_event_id: int | None = None
     problem: str = ""
+    last_event_id: int = 0
 
 
 def verify_chain(session: Session) -> ChainReport:
     prev = GENESIS
     count = 0
     last_id = 0
-    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
+    columns = [getattr(AuditEvent, name) for name in (*HASHED, "hash")]
+    rows = sa_select(*columns).order_by(col(AuditEvent.id))  # plain rows: ORM objects are slow
+    for event in session.execute(rows):
         count += 1
         if event.prev_hash != prev:
             return ChainReport(
@@ -183,7 +214,7 @@ def verify_chain(session: Session) -> ChainReport:
         return ChainReport(
             False, count, prev, head.last_event_id, "события в конце цепочки удалены"
         )
-    return ChainReport(True, count, prev)
+    return ChainReport(True, count, prev, last_event_id=last_id)
 
 
 def head_hash(session: Session) -> str:

@@ -35,6 +35,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import AuthError, ValidationError
+from zhurnal.core.ledger import state_of
 from zhurnal.core.models import User
 from zhurnal.core.policy import Policy
 from zhurnal.core.uow import policy_of
@@ -276,10 +277,10 @@ def authenticate(
         else:
             user.failed_attempts = 0
             user.locked_until = None
-            if new_hash is not None:
+            if new_hash is not None:  # argon2 parameters moved on: the same password, rehashed
                 user.password_hash = new_hash
             session.add(user)
-            _event(session, moment, user, "login", must_change_password=user.must_change_password)
+            _event(session, moment, user, "login", **state_of(session, "user", user))
             result = session_of(user, policy, now, moment, user.must_change_password)
     if refused or result is None:
         raise AuthError(LOGIN_REFUSED)
@@ -351,7 +352,7 @@ def change_password(db: Database, actor: Actor, old: str, new: str) -> None:
             entity="user",
             entity_id=user.id,
             before=before,
-            after={"must_change_password": False},
+            after=state_of(session, "user", user),
         )
 
 

@@ -14,6 +14,7 @@ from zhurnal.core.auth import check_login, login_key
 from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.ledger import ledger_of, state_of
 from zhurnal.core.models import Setting, User, WorkType
 from zhurnal.core.policy import Policy, parse_policy
 from zhurnal.core.policy_check import require_consistent
@@ -65,6 +66,12 @@ def open_register(
         database.dispose()
         raise
     return database
+
+
+def policy_ledger(session: Session) -> dict[str, object]:
+    """The stored policy as an event states it (``core.ledger``): its text's digest."""
+    session.flush()
+    return ledger_of(session, {"setting": [session.get(Setting, POLICY_KEY)]})
 
 
 def install_policy(session: Session, text: str) -> Policy:
@@ -170,7 +177,7 @@ def init_school(
                 action="user.create",
                 entity="user",
                 entity_id=admin.id,
-                after=snapshot(admin, *AUDIT_FIELDS),
+                after={**snapshot(admin, *AUDIT_FIELDS), **state_of(session, "user", admin)},
             )
         audit.append(
             session,
@@ -178,7 +185,7 @@ def init_school(
             actor_id=None,
             actor_login=by,
             action="school.init",
-            after={"policy": policy.name},
+            after={"policy": policy.name, **policy_ledger(session)},
         )
     if admin is None:
         return InitResult(True, policy.name)

@@ -6,27 +6,19 @@ always enforced there): the report says they were not made, never that they pass
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from zhurnal.core import ledger
+from zhurnal.core.anchors import Head, check_head, head_of
 from zhurnal.core.audit import ChainReport, verify_chain
 from zhurnal.core.db import Database
-from zhurnal.core.models import Absence, AuditEvent, Lesson, Mark, PeriodMark
-
-REVERT = "incident.revert"  # a compensating change [002 §4.4] (core.services.incidents)
-
-# entity -> (model, the fields an event's "after" must agree with, the "set" action)
-RECONCILED: dict[str, tuple[type[Mark] | type[PeriodMark], tuple[str, ...], str]] = {
-    "mark": (Mark, ("value", "student_id", "assignment_id"), "mark.set"),
-    "period_mark": (
-        PeriodMark,
-        ("value", "student_id", "course_id", "period_id"),
-        "period_mark.set",
-    ),
-}
+from zhurnal.core.ledger import REVERT
+from zhurnal.core.models import Absence, AuditEvent, Course, Lesson
 
 
 @dataclass(frozen=True)
@@ -35,10 +27,17 @@ class VerifyReport:
     chain: ChainReport
     mismatches: tuple[str, ...] = ()
     file_checked: bool = True  # False on PostgreSQL: there is no file of ours to check
+    heads_checked: int = 0  # recorded heads (--expect, --anchors) looked for
+    lost_heads: tuple[str, ...] = ()  # those the database no longer holds, and why
 
     @property
     def ok(self) -> bool:
-        return not self.integrity and self.chain.ok and not self.mismatches
+        return not self.integrity and self.chain.ok and not self.mismatches and not self.lost_heads
+
+    @property
+    def head(self) -> Head:
+        """The chain's head as printed and recorded outside (``core.anchors``)."""
+        return head_of(self.chain.last_event_id, self.chain.head_hash)
 
     def text(self) -> str:
         lines = []
@@ -54,57 +53,73 @@ class VerifyReport:
             lines.append("Целостность файла базы: в порядке")
         c = self.chain
         if c.ok:
-            lines.append(
-                f"Журнал аудита: в порядке, событий {c.events}, вершина цепочки {c.head_hash[:16]}…"
-            )
+            lines.append(f"Журнал аудита: в порядке, событий {c.events}")
+            lines.append(f"Вершина цепочки: {self.head}")
         else:
             lines.append(f"Журнал аудита: НАРУШЕН — событие № {c.broken_event_id}: {c.problem}")
+        if self.lost_heads:
+            lines.append(
+                f"Записанные вершины цепочки: {len(self.lost_heads)} из {self.heads_checked} "
+                "в базе нет — история изменена"
+            )
+            lines += [f"  {m}" for m in self.lost_heads[:20]]
+        elif self.heads_checked:
+            lines.append(
+                f"Записанные вершины цепочки: все {self.heads_checked} в базе, история та же"
+            )
         if self.mismatches:
             lines.append(f"Данные расходятся с журналом аудита: {len(self.mismatches)}")
             lines += [f"  {m}" for m in self.mismatches[:20]]
         elif self.chain.ok:
-            lines.append("Отметки, пропуски, темы и домашние задания совпадают с журналом аудита")
+            lines.append(
+                "Права пользователей, правила школы, заявки на исправление, зачисления, уроки, "
+                "графы, отметки, пропуски, темы и домашние задания совпадают с журналом аудита"
+            )
         return "\n".join(lines)
 
 
 def reconcile(session: Session) -> list[str]:
-    """Each mark must be what its last audit event says: an edit made with a plain
-    SQLite tool, bypassing the app, shows up here even if the chain is intact."""
-    problems: list[str] = []
-    for entity, (model, fields, set_action) in RECONCILED.items():
-        last: dict[int, AuditEvent] = {}
-        for logged in session.exec(
-            select(AuditEvent).where(AuditEvent.entity == entity).order_by(col(AuditEvent.id))
-        ):
-            if logged.entity_id is not None:
-                last[logged.entity_id] = logged
-        query: SelectOfScalar[Mark | PeriodMark] = select(model)
-        rows = {row.id or 0: row for row in session.exec(query)}
-        for row_id, row in rows.items():
-            event = last.get(row_id)
-            if event is None:
-                problems.append(f"{entity} № {row_id}: записи нет в журнале аудита")
-                continue
-            after = json.loads(event.after or "{}")
-            if not _sets(event, set_action) or any(
-                str(after.get(f)) != str(getattr(row, f)) for f in fields
-            ):
-                problems.append(
-                    f"{entity} № {row_id}: значение не совпадает с событием № {event.id}"
-                )
-        for row_id, event in last.items():
-            if _sets(event, set_action) and row_id not in rows:
-                problems.append(
-                    f"{entity} № {row_id}: удалена в обход журнала (событие № {event.id})"
-                )
-    return problems + _reconcile_absences(session) + _reconcile_lessons(session)
+    """Every tracked row (``core.ledger``), each absence, topic and homework must be what
+    the audit log says: an edit made with a plain SQL tool, bypassing the app, shows up
+    here even if the chain is intact."""
+    expected = ledger.replay(session)
+    return (
+        ledger.reconcile(session, expected)
+        + _reconcile_held_by(session, expected)
+        + _reconcile_absences(session)
+        + _reconcile_lessons(session)
+    )
 
 
-def _sets(event: AuditEvent, set_action: str) -> bool:
-    """The event leaves a value: the "set" action, or an incident's revert to a value."""
-    if event.action == REVERT:
-        return json.loads(event.after or "{}").get("value") is not None
-    return event.action == set_action
+def _reconcile_held_by(
+    session: Session, expected: dict[str, dict[Any, ledger.Expected]]
+) -> list[str]:
+    """A lesson no event gave to a substitute is held by a teacher its course has had."""
+    stated = {key for key, state in expected["lesson"].items() if "held_by_id" in state.fields}
+    teachers: dict[int, set[int | None]] = {}
+    for course_id, teacher_id in session.exec(select(Course.id, Course.teacher_id)):
+        teachers[course_id or 0] = {None, teacher_id}
+    for entity_id, before, after in session.exec(
+        select(AuditEvent.entity_id, AuditEvent.before, AuditEvent.after).where(
+            AuditEvent.entity == "course"
+        )
+    ):
+        for text_ in (before, after):
+            value = json.loads(text_ or "{}").get("teacher_id")
+            if entity_id is not None and isinstance(value, int):
+                teachers.setdefault(entity_id, {None}).add(value)
+    problems = []
+    for lesson_id, course_id, held_by in session.exec(
+        select(Lesson.id, Lesson.course_id, Lesson.held_by_id).where(
+            col(Lesson.held_by_id).is_not(None)
+        )
+    ):
+        if lesson_id not in stated and held_by not in teachers.get(course_id, {None}):
+            problems.append(
+                f"Урок № {lesson_id}: его ведёт пользователь № {held_by}, а замены в журнале "
+                "аудита нет"
+            )
+    return problems
 
 
 def _reconcile_absences(session: Session) -> list[str]:
@@ -185,7 +200,9 @@ def _reconcile_lessons(session: Session) -> list[str]:
     return problems
 
 
-def verify(db: Database) -> VerifyReport:
+def verify(db: Database, expect: Sequence[Head] = ()) -> VerifyReport:
+    """The file's integrity, the chain, every tracked row against the log, and each of the
+    heads recorded outside (``expect``) still in the chain.  Reads only."""
     problems: list[str] = []
     with db.read() as session:
         if db.is_sqlite:
@@ -195,4 +212,12 @@ def verify(db: Database) -> VerifyReport:
                 problems.append(f"нарушена ссылка: таблица {row[0]}, строка {row[1]}")
         chain = verify_chain(session)
         mismatches = tuple(reconcile(session))
-    return VerifyReport(problems, chain, mismatches, file_checked=db.is_sqlite)
+        lost = tuple(p for p in (check_head(session, h) for h in expect) if p)
+    return VerifyReport(
+        problems,
+        chain,
+        mismatches,
+        file_checked=db.is_sqlite,
+        heads_checked=len(expect),
+        lost_heads=lost,
+    )

@@ -16,6 +16,7 @@ import pytest
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
+from zhurnal.core.ledger import state_of
 from zhurnal.core.models import User
 from zhurnal.core.policy import preset_text
 from zhurnal.core.setup import install_policy
@@ -95,6 +96,7 @@ BOTH_ENGINES = frozenset(
         "test_register_rules",
         "test_school_services",
         "test_verify",
+        "test_verify_rights",
     }
 )
 
@@ -166,6 +168,7 @@ def add_user(db: Database, login: str, roles: str, full_name: str | None = None)
             action="user.create",
             entity="user",
             entity_id=user.id,
+            after=state_of(s, "user", user),
         )
         return Actor(user.id, login, frozenset(roles.split(",")), user.full_name)
 

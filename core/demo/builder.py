@@ -21,6 +21,7 @@ from zhurnal.core.demo.school import _School
 from zhurnal.core.demo.text import DemoAccount, DemoInfo
 from zhurnal.core.demo.year import school_year
 from zhurnal.core.errors import DomainError
+from zhurnal.core.ledger import current_ledger, fingerprint
 from zhurnal.core.models import Course, Lesson, SchoolClass, SchoolYear, Student, User, WorkType
 from zhurnal.core.policy import Policy, parse_policy, preset_text
 from zhurnal.core.setup import install_policy
@@ -99,6 +100,8 @@ class _Builder(_School, _History):
                     "full_name": u["full_name"],
                     "roles": u["roles"],
                     "must_change_password": False,
+                    "active": True,
+                    "password": fingerprint(u["password_hash"]),
                 },
             )
         self._audit_history()
@@ -132,6 +135,12 @@ class _Builder(_School, _History):
             action="demo.create",
             entity="school_year",
             entity_id=self.year_id,
-            after={**summary, "today": self.today, "seed": self.seed},
+            after={
+                **summary,
+                "today": self.today,
+                "seed": self.seed,
+                # the school as built: users, settings, stays, lessons, assignments
+                **current_ledger(s, ("user", "setting", "enrolment", "lesson", "assignment")),
+            },
         )
         return info

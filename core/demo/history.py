@@ -13,6 +13,7 @@ from zhurnal.core.demo.people import _Course, _Pupil
 from zhurnal.core.demo.plans import _homework
 from zhurnal.core.demo.state import _State
 from zhurnal.core.demo.year import _days
+from zhurnal.core.ledger import TRACKED, plain
 from zhurnal.core.models import Absence, Assignment, Lesson, Mark, PeriodMark
 from zhurnal.core.rules import (
     entry_deadline,
@@ -433,10 +434,7 @@ class _History(_State):
         """One audit event per mark and period mark, as if entered through the services,
         so that ``zhurnal verify`` can reconcile every mark with the log."""
         logins = {u["id"]: u["login"] for u in self.audit_users}
-        fields = {
-            "mark": ("assignment_id", "student_id", "value"),
-            "period_mark": ("course_id", "student_id", "period_id", "value"),
-        }
+        fields = {entity: tuple(TRACKED[entity].fields) for entity in ("mark", "period_mark")}
         events = [
             {
                 "ts": row["entered_at"],
@@ -445,7 +443,7 @@ class _History(_State):
                 "action": f"{entity}.set",
                 "entity": entity,
                 "entity_id": row["id"],
-                "after": {f: row[f] for f in fields[entity]},
+                "after": {f: plain(row[f]) for f in fields[entity]},
             }
             for entity, row in self.audited_rows
         ]

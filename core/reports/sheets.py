@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from zhurnal.core.actor import Actor
+from zhurnal.core.anchors import head_of
 from zhurnal.core.db import Database
 from zhurnal.core.readmodels.movement import KIND_NAMES, MovementSheet, movement_sheet
 from zhurnal.core.readmodels.sheets import (
@@ -55,6 +56,8 @@ def stamp_lines(st: Stamp) -> tuple[str, ...]:
         f"Контроль целостности: журнал аудита, событие № {st.last_event_id}, "
         f"хеш {st.chain_head} (у события № {st.last_event_id} в базе должен быть этот хеш; "
         "цепочку проверяет «zhurnal verify»).",
+        f"Вершина цепочки: {head_of(st.last_event_id, st.chain_head)} — проверка: "
+        f"zhurnal verify --expect {head_of(st.last_event_id, st.chain_head)}",
     )
 
 

@@ -26,6 +26,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import class_by_title
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError, NotFound, ValidationError
+from zhurnal.core.ledger import state_of
 from zhurnal.core.models import Enrolment, SchoolClass, SchoolYear, Student
 from zhurnal.core.roster_file import FIELD_NAMES, Cell, RosterRow
 from zhurnal.core.rules import check_text, fmt_date
@@ -197,9 +198,7 @@ def _write(
     )
     uow.touch(e)
     uow.session.flush()
-    uow.audit(
-        "student.enrol", "enrolment", e.id, None, snapshot(e, "student_id", "class_id", "start")
-    )
+    uow.audit("student.enrol", "enrolment", e.id, None, state_of(uow.session, "enrolment", e))
 
 
 def import_class_list(

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.ledger import ledger_of, state_of
 from zhurnal.core.models import (
     Absence,
     Assignment,
@@ -108,7 +109,7 @@ def enrol(
             "enrolment",
             e.id,
             None,
-            snapshot(e, "student_id", "class_id", "start", "order_in"),
+            {**snapshot(e, "order_in"), **state_of(uow.session, "enrolment", e)},
         )
         return _enrolment_view(e)
 
@@ -147,7 +148,7 @@ def unenrol(
             "enrolment",
             e.id,
             before,
-            snapshot(e, "end", "order_out", "out_reason"),
+            {**snapshot(e, "order_out", "out_reason"), **state_of(uow.session, "enrolment", e)},
         )
         return _enrolment_view(e)
 
@@ -228,7 +229,7 @@ def leave(
             "enrolment",
             e.id,
             before,
-            snapshot(e, "end", "order_out", "out_reason"),
+            {**snapshot(e, "order_out", "out_reason"), **state_of(uow.session, "enrolment", e)},
         )
         return _enrolment_view(e)
 
@@ -267,7 +268,11 @@ def transfer(
             "enrolment",
             new.id,
             before,
-            snapshot(new, "student_id", "class_id", "start", "order_in"),
+            {
+                **snapshot(new, "order_in"),
+                **state_of(uow.session, "enrolment", new),
+                **ledger_of(uow.session, {"enrolment": [e]}),  # the stay it ends
+            },
         )
         return _enrolment_view(new)
 

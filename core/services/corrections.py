@@ -39,6 +39,7 @@ from zhurnal.core.errors import (
     PermissionDenied,
     ValidationError,
 )
+from zhurnal.core.ledger import state_of
 from zhurnal.core.models import (
     Correction,
     CorrectionItem,
@@ -283,7 +284,9 @@ def request_correction(
             "document_number",
             "document_date",
         )
-        uow.audit("correction.request", "correction", c.id, None, {**after, "items": items}, c.id)
+        uow.session.flush()
+        after = {**after, "items": items, **state_of(uow.session, "correction", c)}
+        uow.audit("correction.request", "correction", c.id, None, after, c.id)
         uow.session.flush()
         return correction_view(uow.session, actor, c)
 
@@ -323,7 +326,7 @@ def decide_correction(
             "correction",
             c.id,
             before,
-            {"status": c.status, "valid_until": c.valid_until, "note": c.decision_note},
+            {"note": c.decision_note, **state_of(uow.session, "correction", c)},
             c.id,
         )
         return correction_view(uow.session, actor, c)
@@ -374,7 +377,7 @@ def apply_correction(
                 "correction",
                 c.id,
                 before,
-                {"status": c.status, "items": len(items)},
+                {"items": len(items), **state_of(uow.session, "correction", c)},
                 c.id,
             )
             uow.session.flush()

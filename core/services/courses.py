@@ -26,6 +26,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.context import group_title
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.ledger import ledger_of
 from zhurnal.core.live import reading
 from zhurnal.core.models import (
     Correction,
@@ -161,7 +162,7 @@ def change_course_teacher(
             )
             if busy:
                 raise ValidationError(busy)
-        moved, kept = 0, []
+        moved, kept, moved_rows = 0, [], []
         lessons = session.exec(
             select(Lesson)
             .where(Lesson.course_id == course_id, Lesson.date >= from_date)
@@ -183,11 +184,18 @@ def change_course_teacher(
                     raise ValidationError(busy)
             lesson.held_by_id = teacher_id
             uow.touch(lesson)
+            moved_rows.append(lesson)
             moved += 1
         before = snapshot(course, "teacher_id")
         course.teacher_id = teacher_id
         uow.touch(course)
-        after = {"teacher_id": teacher_id, "from": from_date, "moved": moved, "kept": kept}
+        after = {
+            "teacher_id": teacher_id,
+            "from": from_date,
+            "moved": moved,
+            "kept": kept,
+            **ledger_of(session, {"lesson": moved_rows}),
+        }
         uow.audit("course.set_teacher", "course", course.id, before, after)
         return TeacherChange(_course_view(course), moved, tuple(kept))
 

@@ -20,6 +20,7 @@ from sqlmodel import select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.ledger import ledger_of, state_of
 from zhurnal.core.models import (
     Absence,
     Assignment,
@@ -84,7 +85,12 @@ def report_incident(
             "incident",
             incident.id,
             None,
-            {"user_id": user_id, "known_since": known_since, "note": incident.note},
+            {
+                "user_id": user_id,
+                "known_since": known_since,
+                "note": incident.note,
+                **ledger_of(uow.session, {"user": [user]}),  # its password made unusable
+            },
         )
         return view_of(uow.session, incident)
 
@@ -238,7 +244,8 @@ def _revert_mark(
         "value": value,
         "lesson_id": assignment.lesson_id,
     }
-    uow.audit(REVERT, "mark", row.id, old, {**new, **tag})
+    state = state_of(uow.session, "mark", row) if value is not None else {}
+    uow.audit(REVERT, "mark", row.id, old, {**new, **tag, **state})
     return ""
 
 
@@ -276,7 +283,8 @@ def _revert_period_mark(
         row.correction_id = None
         uow.touch(row)
         uow.session.flush()
-    uow.audit(REVERT, "period_mark", row.id, old, {**keys, "value": value, **tag})
+    state = state_of(uow.session, "period_mark", row) if value is not None else {}
+    uow.audit(REVERT, "period_mark", row.id, old, {**keys, "value": value, **tag, **state})
     return ""
 
 

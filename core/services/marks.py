@@ -20,6 +20,7 @@ from zhurnal.core.context import (
 )
 from zhurnal.core.db import Database
 from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.ledger import state_of
 from zhurnal.core.models import (
     Assignment,
     Course,
@@ -91,7 +92,7 @@ def add_assignment(
             "assignment",
             a.id,
             None,
-            {"lesson_id": lesson_id, "work_type": wt.code, "title": a.title},
+            {"work_type": wt.code, "title": a.title, **state_of(uow.session, "assignment", a)},
             grant.correction_id,
         )
         return assignment_view(a, wt)
@@ -192,7 +193,7 @@ def set_lesson_mark(
                 "assignment",
                 a.id,
                 None,
-                {"lesson_id": lesson_id, "work_type": wt.code},
+                {"work_type": wt.code, **state_of(uow.session, "assignment", a)},
                 grant.correction_id,
             )
         return _set_mark(uow, a, wt, student_id, value, expected_version, correction_id)
@@ -285,6 +286,7 @@ def _set_mark(
     mark.correction_id = grant.correction_id
     uow.touch(mark)
     uow.session.flush()
+    after.update(state_of(uow.session, "mark", mark))
     uow.audit("mark.set", "mark", mark.id, before, after, grant.correction_id)
     return _mark_view(mark)
 
@@ -360,6 +362,7 @@ def set_period_mark(
         row.correction_id = grant.correction_id
         uow.touch(row)
         uow.session.flush()
+        after.update(state_of(uow.session, "period_mark", row))
         uow.audit("period_mark.set", "period_mark", row.id, before, after, grant.correction_id)
         return PeriodMarkView(
             row.id or 0, course_id, student_id, period_id, row.value, row.version, row.correction_id

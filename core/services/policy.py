@@ -17,7 +17,7 @@ from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.policy import parse_policy
 from zhurnal.core.policy_check import require_consistent
-from zhurnal.core.setup import install_policy
+from zhurnal.core.setup import install_policy, policy_ledger
 from zhurnal.core.uow import require, unit_of_work
 
 ADMIN_ONLY = "Правила школы заменяет только администратор журнала [004 §5]: обратитесь к нему."
@@ -46,6 +46,6 @@ def replace_policy(db: Database, actor: Actor, text: str) -> PolicyReplaced:
             "setting",
             None,
             {"policy": old.name, "time_zone": old.time_zone},
-            {"policy": new.name, "time_zone": new.time_zone},
+            {"policy": new.name, "time_zone": new.time_zone, **policy_ledger(uow.session)},
         )
         return PolicyReplaced(old.name, new.name, old.time_zone, new.time_zone)

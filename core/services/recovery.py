@@ -29,6 +29,7 @@ from zhurnal.core.actor import ROLES, STAFF_ROLES
 from zhurnal.core.auth import check_login, login_key
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.ledger import state_of
 from zhurnal.core.models import User
 from zhurnal.core.rules import check_text
 from zhurnal.core.services.users import AUDIT_FIELDS, _check_new_login, temp_password_for
@@ -114,7 +115,7 @@ def recover_admin(
             entity="user",
             entity_id=user.id,
             before=before,
-            after=snapshot(user, *FIELDS),
+            after={**snapshot(user, *FIELDS), **state_of(session, "user", user)},
         )
         others = session.exec(
             select(User.login, User.roles).where(User.active == True, User.id != user.id)  # noqa: E712

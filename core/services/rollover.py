@@ -28,6 +28,7 @@ from sqlmodel import col, select
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.ledger import ledger_of
 from zhurnal.core.models import (
     Correction,
     Course,
@@ -362,23 +363,28 @@ def apply_promotion(
                 "Перевод не проведён, ничего не изменено: " + "; ".join(problems[:5]) + more + "."
             )
         counts: dict[str, int] = {}
+        touched: list[Enrolment] = []
         with promoting():
             for m in moves:
                 e: Enrolment = uow.get(Enrolment, m.enrolment_id, "Зачисление")
+                touched.append(e)
                 if m.kind == "leave":
                     _close(uow, e, m.end, m.order or text, m.reason)
                 else:
                     _close(uow, e, m.end, text, REASONS[m.kind].format(to=m.to_class))
                 if m.to_class_id is not None:
-                    _enrol_next(uow, m.student, m.student_id, m.to_class_id, target, text, m.kind)
+                    touched.append(
+                        _enrol_next(
+                            uow, m.student, m.student_id, m.to_class_id, target, text, m.kind
+                        )
+                    )
                 counts[m.kind] = counts.get(m.kind, 0) + 1
             uow.session.flush()  # the closed year's rows, while the order may end them
-        uow.session.add(
-            Setting(
-                key=PROMOTED_KEY.format(year_id=source.id),
-                value=json.dumps({"order": text, "to_year": target.name}, ensure_ascii=False),
-            )
+        promoted = Setting(
+            key=PROMOTED_KEY.format(year_id=source.id),
+            value=json.dumps({"order": text, "to_year": target.name}, ensure_ascii=False),
         )
+        uow.session.add(promoted)
         uow.audit(
             "year.promote",
             "school_year",
@@ -389,6 +395,7 @@ def apply_promotion(
                 "to_year": target.name,
                 "counts": counts,
                 "moves": [[m.student_id, m.kind, m.from_class, m.to_class] for m in moves],
+                **ledger_of(uow.session, {"enrolment": touched, "setting": [promoted]}),
             },
         )
         return Promoted(text, source.name, target.name, counts)
@@ -402,7 +409,7 @@ def _enrol_next(
     target: SchoolYear,
     order: str,
     kind: str,
-) -> None:
+) -> Enrolment:
     for other in uow.session.exec(select(Enrolment).where(Enrolment.student_id == student_id)):
         if _overlaps(target.start, None, other.start, other.end):
             raise ValidationError(
@@ -417,3 +424,4 @@ def _enrol_next(
         version=0,
     )
     uow.touch(e)
+    return e

@@ -20,6 +20,7 @@ from zhurnal.core.actor import ROLES, STAFF_ROLES, Actor
 from zhurnal.core.auth import check_login, hash_password, login_key
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
+from zhurnal.core.ledger import state_of
 from zhurnal.core.live import reading
 from zhurnal.core.models import User
 from zhurnal.core.readmodels import UserView
@@ -133,7 +134,13 @@ def create_user(
         )
         uow.touch(user)
         uow.session.flush()
-        uow.audit("user.create", "user", user.id, None, snapshot(user, *AUDIT_FIELDS))
+        uow.audit(
+            "user.create",
+            "user",
+            user.id,
+            None,
+            {**snapshot(user, *AUDIT_FIELDS), **state_of(uow.session, "user", user)},
+        )
         return user_view(user), password
 
 
@@ -158,7 +165,10 @@ def reset_password(
             "user",
             user.id,
             before,
-            snapshot(user, "must_change_password", "failed_attempts", "locked_until"),
+            {
+                **snapshot(user, "must_change_password", "failed_attempts", "locked_until"),
+                **state_of(uow.session, "user", user),
+            },
         )
         return password
 
@@ -189,7 +199,7 @@ def set_active(
                 "user",
                 user.id,
                 before,
-                snapshot(user, "active"),
+                state_of(uow.session, "user", user),
             )
         return user_view(user)
 
@@ -215,7 +225,9 @@ def set_roles(
             before = snapshot(user, "roles")
             user.roles = role_text
             uow.touch(user)
-            uow.audit("user.set_roles", "user", user.id, before, snapshot(user, "roles"))
+            uow.audit(
+                "user.set_roles", "user", user.id, before, state_of(uow.session, "user", user)
+            )
         return user_view(user)
 
 
