@@ -109,6 +109,7 @@ BOTH_ENGINES = frozenset(
         "test_setup_status",
         "test_slot_end",
         "test_timetable_admin",
+        "test_unique_refusal",
         "test_users_admin",
         "test_verify",
         "test_year_setup",

@@ -73,6 +73,7 @@ LAYERS = (
         "roster_file",
         "files",
         "yearlock",
+        "unique",
     },
     {"errors", "actor", "clock"},
 )
