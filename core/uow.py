@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from zhurnal.core import audit
+from zhurnal.core import audit, unique
 from zhurnal.core.actor import Actor
 from zhurnal.core.calendar import Calendar, day_off_of, days, term_of
 from zhurnal.core.db import Database
@@ -29,6 +29,7 @@ from zhurnal.core.errors import ConflictError, NotFound, PermissionDenied, Polic
 from zhurnal.core.live import check_live
 from zhurnal.core.models import Bell, Holiday, Period, SchoolYear, Setting, User
 from zhurnal.core.policy import Policy, parse_policy
+from zhurnal.core.unique import RACE_ROWS
 
 POLICY_KEY = "policy"
 READ_ONLY = "Учётная запись ученика или родителя только для просмотра [000 §7.1]."
@@ -217,29 +218,12 @@ def check_writer(uow: UnitOfWork) -> None:
     _check_active(uow.session, uow.actor)
 
 
-# What a table's row is called in a conflict found at flush (``lost_race``).
-_ROW_NAMES = {
-    "mark": "Отметка",
-    "absence": "Отметка посещаемости",
-    "lesson": "Урок",
-    "period_mark": "Итоговая отметка",
-    "assignment": "Графа",
-}
-
-
 def lost_race(exc: Exception) -> ConflictError:
     """A concurrent writer got there first: the flush's ``UPDATE … WHERE version = :v``
-    matched no row (``StaleDataError``) or an insert hit a unique key another session
-    has just taken (``IntegrityError``).  Nothing was written; the user reads again."""
+    matched no row (``StaleDataError``).  Nothing was written; the user reads again."""
     text = str(exc)
-    table = next((t for t in _ROW_NAMES if f"'{t}'" in text or f'"{t}"' in text), "")
-    conflict = ConflictError(_ROW_NAMES.get(table, "Запись"), None, None)
-    conflict.message = (
-        f"{_ROW_NAMES.get(table, 'Запись')}: эти данные только что изменил другой "
-        "пользователь, ваше изменение не внесено. Обновите данные и повторите."
-    )
-    conflict.args = (conflict.message,)
-    return conflict
+    table = next((t for t in RACE_ROWS if f"'{t}'" in text or f'"{t}"' in text), "")
+    return unique.lost_race(RACE_ROWS.get(table, "Запись"))
 
 
 @contextmanager
@@ -253,7 +237,7 @@ def unit_of_work(db: Database, actor: Actor, action: str) -> Iterator[UnitOfWork
     except IntegrityError as exc:
         if not db.is_unique_violation(exc):
             raise
-        raise lost_race(exc) from exc
+        raise unique.refusal(exc) from exc
 
 
 @contextmanager

@@ -86,23 +86,56 @@ def no_polling_clock(request, monkeypatch) -> None:
 # ``[sqlite]`` / ``[postgresql]``); the others (screens, CLI) run on SQLite only.
 BOTH_ENGINES = frozenset(
     {
+        "test_audit_log",
+        "test_auth",
+        "test_classes",
+        "test_completeness",
         "test_concurrency",
+        "test_contingent_import",
         "test_corrections",
+        "test_courses_admin",
         "test_deadline_rules",
         "test_decisions",
+        "test_drafts",
+        "test_gradebook",
         "test_import_batches",
+        "test_import_marks",
+        "test_incidents",
         "test_login_abuse",
+        "test_oral_rule",
         "test_permission_matrix",
+        "test_queries",
+        "test_recovery",
         "test_register_rules",
+        "test_reports",
+        "test_rollover",
         "test_school_services",
+        "test_setup_status",
+        "test_slot_end",
+        "test_timetable_admin",
+        "test_unique_refusal",
+        "test_users_admin",
         "test_verify",
         "test_verify_rights",
+        "test_year_setup",
     }
 )
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_file: the test is about the SQLite file itself (its copy, its owner), "
+        "so in a BOTH_ENGINES module it runs on SQLite only",
+    )
+
+
 def pytest_generate_tests(metafunc) -> None:
-    if "db" in metafunc.fixturenames and metafunc.module.__name__.split(".")[-1] in BOTH_ENGINES:
+    if (
+        "db" in metafunc.fixturenames
+        and metafunc.module.__name__.split(".")[-1] in BOTH_ENGINES
+        and metafunc.definition.get_closest_marker("sqlite_file") is None
+    ):
         metafunc.parametrize("engine", ["sqlite", "postgresql"])
 
 
@@ -209,13 +242,23 @@ def cli_identity(db: Database, login: str, folder: Path, password: str = CLI_PAS
     return ["--as", login, "--password-file", str(path)]
 
 
+_SECRETS: dict[str, Path] = {}
+
+
+def _secrets_folder(url: str) -> Path:
+    """A folder for the password files of a PostgreSQL test database (one per database)."""
+    if url not in _SECRETS:
+        _SECRETS[url] = Path(tempfile.mkdtemp(prefix="zhurnal-secrets-"))
+    return _SECRETS[url]
+
+
 def signed(db: Database, argv: list[str], folder: Path | None = None) -> list[str]:
     """``argv`` of a CLI command with ``--password-file`` for the user its ``--as LOGIN``
     names: the first time ``cli_identity`` (a real password, written to a file beside the
     database unless ``folder`` is given), then the same file again."""
     i = argv.index("--as")
     login = argv[i + 1]
-    where = folder or (db.path.parent if db.path else Path(tempfile.mkdtemp()))
+    where = folder or (db.path.parent if db.path else _secrets_folder(db.url))
     path = where / f"{login}.password"
     identity = (
         ["--as", login, "--password-file", str(path)]
@@ -223,3 +266,8 @@ def signed(db: Database, argv: list[str], folder: Path | None = None) -> list[st
         else cli_identity(db, login, where)
     )
     return [*argv[:i], *identity, *argv[i + 2 :]]
+
+
+def db_arg(db: Database) -> str:
+    """``--db`` for a CLI command on the test's database: the file, or PostgreSQL's URL."""
+    return str(db.path) if db.path is not None else db.url

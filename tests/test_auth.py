@@ -301,7 +301,7 @@ def test_no_password_or_hash_in_the_audit_log(db, admin: Actor) -> None:
     secrets.add("другая длинная фраза")
     auth.logout(db, actor)
     with db.read() as s:
-        hashes = {h for (h,) in s.exec(text("SELECT password_hash FROM user")).all()}
+        hashes = {h for (h,) in s.exec(text('SELECT password_hash FROM "user"')).all()}
     assert all(h.startswith("$argon2id$") for h in hashes if h != "!")
     for e in events(db):
         blob = " ".join([e.before, e.after, e.actor_login, e.entity])

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import func, select
 
-from tests.conftest import signed
+from tests.conftest import db_arg, signed
 from tests.school import NOW, World, build
 from zhurnal.cli.main import main
 from zhurnal.core.context import roster_ids
@@ -261,7 +261,7 @@ def test_transfer_moves_the_grid_on_the_date_004_5(w) -> None:
 
 
 def cli(w: World, *args: str) -> int:
-    return main(signed(w.db, [*args, "--db", str(w.db.path)]))
+    return main(signed(w.db, [*args, "--db", db_arg(w.db)]))
 
 
 def test_cli_import_students_end_to_end(w, tmp_path, capsys) -> None:

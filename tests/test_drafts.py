@@ -37,7 +37,8 @@ def test_a_draft_is_kept_per_user_and_lesson_and_replaced(w: World) -> None:
     drafts.save_draft(w.db, t, w.lessons["today"], "Дроби", "№ 1")
     drafts.save_draft(w.db, t, w.lessons["late"], "Сравнение", "")
     drafts.save_draft(w.db, ct, w.lessons["today"], "Заметка классного руководителя", "")
-    view = drafts.save_draft(w.db, t, w.lessons["today"], "Дроби и доли", "№ 1, 2")
+    later = w.teacher.at(NOW + timedelta(minutes=1))  # the newest draft is listed first
+    view = drafts.save_draft(w.db, later, w.lessons["today"], "Дроби и доли", "№ 1, 2")
     assert view is not None and (view.topic, view.homework) == ("Дроби и доли", "№ 1, 2")
     assert len(rows(w)) == 3  # replaced, not added
     got = readmodels.get_draft(w.db, t, w.lessons["today"])

@@ -77,6 +77,7 @@ LAYERS = (
         "throttle",
         "ledger",
         "anchors",
+        "unique",
     },
     {"errors", "actor", "clock"},
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from tests.conftest import signed
+from tests.conftest import db_arg, signed
 from tests.school import build
 from zhurnal.cli.main import main
 from zhurnal.core.models import AuditEvent, Mark
@@ -37,7 +37,7 @@ def _marks(db) -> int:
 def run_import(db, tmp_path, body: str, login: str = "uchitel") -> int:
     f = tmp_path / "marks.csv"
     f.write_text(HEADER + body, encoding="utf-8")
-    return main(signed(db, ["import", "marks", str(f), "--as", login, "--db", str(db.path)]))
+    return main(signed(db, ["import", "marks", str(f), "--as", login, "--db", db_arg(db)]))
 
 
 def test_valid_file_is_applied(w, tmp_path, capsys) -> None:
@@ -103,7 +103,7 @@ def test_unknown_login(w, tmp_path, capsys) -> None:
     f = tmp_path / "marks.csv"
     f.write_text(HEADER, encoding="utf-8")
     argv = ["import", "marks", str(f), "--as", "nobody", "--password-file", str(secret)]
-    assert main([*argv, "--db", str(w.db.path)]) == 1
+    assert main([*argv, "--db", db_arg(w.db)]) == 1
     assert "Неверный логин или пароль." in capsys.readouterr().err
 
 

@@ -9,9 +9,10 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlalchemy.engine import make_url
+from sqlmodel import select, text
 
-from tests.conftest import add_user, cli_identity
+from tests.conftest import add_user, cli_identity, db_arg
 from tests.test_school_services import db_state
 from zhurnal.cli.identity import os_account
 from zhurnal.cli.main import main
@@ -38,7 +39,7 @@ def school(db: Database) -> Database:
 
 
 def recover(db: Database, *args: str) -> int:
-    return main(["recover", *args, "--db", str(db.path)])
+    return main(["recover", *args, "--db", db_arg(db)])
 
 
 def the_password(out: str) -> str:
@@ -78,7 +79,7 @@ def test_the_recovered_admin_changes_the_password_and_works_again(school, capsys
     secret.write_text("fresh-secret-2026\n", encoding="utf-8")
     secret.chmod(0o600)
     argv = ["user", "reset", "uchitel", "--as", "admin", "--password-file", str(secret)]
-    assert main([*argv, "--db", str(school.path)]) == 0
+    assert main([*argv, "--db", db_arg(school)]) == 0
 
 
 def test_a_new_administrator_with_a_name(school, capsys) -> None:
@@ -129,13 +130,24 @@ def test_a_disabled_account_is_not_brought_back_004_4_3(school, capsys) -> None:
 def test_anyone_but_the_owner_is_refused_and_nothing_is_written(
     school, capsys, monkeypatch
 ) -> None:
-    """Another OS account that can run zhurnal cannot make itself an administrator."""
+    """Another OS account that can run zhurnal cannot make itself an administrator; on
+    PostgreSQL, another database role, even one allowed to write every table."""
     before, chain = db_state(school), len(audit_events(school))
-    monkeypatch.setattr(os, "geteuid", lambda: os.stat(school.path).st_uid + 4242)
-    assert recover(school, "intruder", "--name", "Чужой Человек") == 1
-    err = capsys.readouterr().err
-    assert "только владелец файла базы" in err and "sudo -u" in err
-    monkeypatch.undo()
+    if school.path is not None:
+        monkeypatch.setattr(os, "geteuid", lambda: os.stat(school.path).st_uid + 4242)
+        assert recover(school, "intruder", "--name", "Чужой Человек") == 1
+        err = capsys.readouterr().err
+        assert "только владелец файла базы" in err and "sudo -u" in err
+        monkeypatch.undo()
+    else:
+        role = f"intruder_{make_url(school.url).database}"  # roles are the server's
+        with school.write() as s:
+            s.exec(text(f"CREATE ROLE {role} LOGIN"))
+            s.exec(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"))
+            s.exec(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+        url = school.url.replace("//zhurnal@", f"//{role}@")
+        assert main(["recover", "intruder", "--name", "Чужой Человек", "--db", url]) == 1
+        assert f"«{role}» не владеет таблицами журнала" in capsys.readouterr().err
     assert db_state(school) == before and len(audit_events(school)) == chain
 
 

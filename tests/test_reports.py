@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import select
 
+from tests.conftest import db_arg
 from tests.school import NOW, build
 from zhurnal.core.audit import head_hash
 from zhurnal.core.errors import PermissionDenied
@@ -519,7 +520,7 @@ def test_report_from_the_command_line(w, tmp_path, capsys, fast_argon2) -> None:
     from tests.conftest import cli_identity
     from zhurnal.cli.main import main
 
-    db = ["--db", str(w.db.path), *cli_identity(w.db, "direktor", tmp_path)]
+    db = ["--db", db_arg(w.db), *cli_identity(w.db, "direktor", tmp_path)]
     out = tmp_path / "5a-q2.pdf"
     assert (
         main(["report", "progress", "--class", "5a", "--period", "2 четверть", "-o", str(out), *db])
@@ -556,12 +557,12 @@ def test_report_from_the_command_line(w, tmp_path, capsys, fast_argon2) -> None:
     results = tmp_path / "r.csv"
     zavuch = cli_identity(w.db, "zavuch", tmp_path)
     argv = ["report", "class-results", "--class", "5А", "--period", "2 четверть"]
-    assert main([*argv, "-o", str(results), "--db", str(w.db.path), *zavuch]) == 0
+    assert main([*argv, "-o", str(results), "--db", db_arg(w.db), *zavuch]) == 0
     assert ["Отличники", "1", "25,0"] in _csv(results)
     pdf = tmp_path / "r.pdf"
     # --as may stand before the command too; the password file goes after it
     argv = ["--as", "zavuch", "report", "class-results", "--class", "5А", "-o", str(pdf)]
-    assert main([*argv, "--period", "2 четверть", "--db", str(w.db.path), *zavuch[2:]]) == 0
+    assert main([*argv, "--period", "2 четверть", "--db", db_arg(w.db), *zavuch[2:]]) == 0
     assert "Завучева Вера Петровна (запуск: os:" in _pdf_text(pdf)
 
 
@@ -594,7 +595,7 @@ def test_bad_input_is_refused_in_russian_with_nothing_written(
 
     out = tmp_path / "r.pdf"
     argv = ["report", *args] if args[0] == "--as" else ["report", *args, "--as", "direktor"]
-    argv = signed(w.db, [*argv, "-o", str(out), "--db", str(w.db.path)])
+    argv = signed(w.db, [*argv, "-o", str(out), "--db", db_arg(w.db)])
     assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
@@ -604,9 +605,9 @@ def test_bad_files_are_refused_before_any_work(w, tmp_path, capsys) -> None:
     from zhurnal.cli.main import main
 
     base = ["report", "progress", "--class", "5А", "--period", "2 четверть"]
-    assert main([*base, "-o", str(tmp_path / "нет" / "r.pdf"), "--db", str(w.db.path)]) == 2
+    assert main([*base, "-o", str(tmp_path / "нет" / "r.pdf"), "--db", db_arg(w.db)]) == 2
     assert "Папки" in capsys.readouterr().err
-    assert main([*base, "-o", str(tmp_path / "r.docx"), "--db", str(w.db.path)]) == 2
+    assert main([*base, "-o", str(tmp_path / "r.docx"), "--db", db_arg(w.db)]) == 2
     assert "Неизвестный формат" in capsys.readouterr().err
     assert main([*base, "-o", str(tmp_path / "r.pdf"), "--db", str(tmp_path / "nope.db")]) == 2
     assert "Файл базы не найден" in capsys.readouterr().err

@@ -91,7 +91,7 @@ def test_closed_year_is_read_only_corrections_too_000_5_2_1(w: World, tmp_path) 
     """[000 §5.2.1, 003 §6.5] After closing, every write into the year is refused in core:
     the lesson's decisions say so, and a write that skips them stops at the floor."""
     closed = close_year(w.db, w.admin.at(JUNE), w.year_id, tmp_path)
-    assert closed.archive is not None
+    assert (closed.archive is not None) == w.db.is_sqlite  # PostgreSQL: pg_dump's note
     t = w.teacher.at(datetime(2026, 11, 23, 12, 30))  # would be in time, were it open
     with pytest.raises(LockedError, match="2026/2027 закрыт"):
         marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[1], "test", "5")
@@ -119,6 +119,7 @@ def test_closed_year_is_read_only_corrections_too_000_5_2_1(w: World, tmp_path) 
         assert s.exec(select(Mark.value)).all() == ["4"]
 
 
+@pytest.mark.sqlite_file
 def test_the_archive_copy_verifies_and_its_hash_is_audited_003_6_5(w: World, tmp_path) -> None:
     closed = close_year(w.db, w.admin.at(JUNE), w.year_id, tmp_path / "archive")
     copy = closed.archive
@@ -142,6 +143,7 @@ def test_the_archive_copy_verifies_and_its_hash_is_audited_003_6_5(w: World, tmp
         close_year(w.db, w.admin.at(JUNE), w.year_id, tmp_path / "other")
 
 
+@pytest.mark.sqlite_file
 def test_an_existing_copy_is_never_overwritten(w: World, tmp_path) -> None:
     (tmp_path / "2026-2027.db").write_text("старая копия")
     with pytest.raises(ValidationError, match="уже есть"):
@@ -150,6 +152,7 @@ def test_an_existing_copy_is_never_overwritten(w: World, tmp_path) -> None:
         assert s.exec(select(SchoolYear.closed)).one() is False
 
 
+@pytest.mark.sqlite_file
 def test_a_copy_that_fails_the_check_leaves_the_year_open(w: World, tmp_path) -> None:
     """Nothing half-done: a broken audit chain fails the copy's check, the year opens again."""
     with w.db.write() as s:
@@ -160,6 +163,23 @@ def test_a_copy_that_fails_the_check_leaves_the_year_open(w: World, tmp_path) ->
         assert s.exec(select(SchoolYear.closed)).one() is False
     assert list((tmp_path / "a").iterdir()) == []
     assert audit_after(w.db, "year.reopen")["closed"] is False
+
+
+def test_a_closed_year_is_copied_by_the_program_or_by_pg_dump_003_6_5(w: World) -> None:
+    """[003 §6.5] A SQLite file is copied beside it; a PostgreSQL database is copied by
+    pg_dump, not by the program: the year closes, the audit's archive entry says how to
+    copy it, and the year closes only once."""
+    closed = close_year(w.db, w.admin.at(JUNE), w.year_id)
+    audited = audit_after(w.db, "year.archive")
+    if w.db.is_sqlite:
+        assert closed.archive is not None and audited["verified"] is True
+    else:
+        assert closed.archive is None and "pg_dump -Fc -f 2026-2027.dump" in closed.note
+        assert (audited["method"], audited["note"]) == ("pg_dump", closed.note)
+        with pytest.raises(ValidationError, match="уже закрыт"):
+            close_year(w.db, w.admin.at(JUNE), w.year_id)
+    with w.db.read() as s:
+        assert s.exec(select(SchoolYear.closed)).one() is True
 
 
 # --- the next year and the promotion on the small school ------------------------------

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 import pytest
 from sqlmodel import select
 
-from tests.conftest import add_user, signed
+from tests.conftest import add_user, db_arg, signed
 from tests.test_school_services import db_state
 from zhurnal.cli.main import main
 from zhurnal.core.actor import Actor
@@ -372,7 +372,7 @@ def test_plan_hours_must_match_the_curriculum(ts: TS) -> None:
 
 
 def run(ts: TS, *args: str) -> int:
-    return main(signed(ts.db, ["timetable", *args, "--db", str(ts.db.path)]))
+    return main(signed(ts.db, ["timetable", *args, "--db", db_arg(ts.db)]))
 
 
 def test_cli_adds_lists_and_cancels(ts: TS, capsys) -> None:
@@ -420,7 +420,7 @@ def test_cli_imports_a_plan_from_xlsx(ts: TS, tmp_path, capsys) -> None:
     path = tmp_path / "ktp.xlsx"
     path.write_bytes(xlsx([("тема", "часы"), ("Дроби", 100), ("Проценты", 60)]))
     args = ["import", "plan", str(path), "--class", "5Б", "--subject", "Математика",
-            "--as", "ivanova", "--db", str(ts.db.path)]  # fmt: skip
+            "--as", "ivanova", "--db", db_arg(ts.db)]  # fmt: skip
     args = signed(ts.db, args)
     assert main(args) == 1
     assert "на 10 ч меньше" in capsys.readouterr().err

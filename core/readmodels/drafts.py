@@ -95,7 +95,7 @@ def _rows(
     )
     if lesson_id is not None:
         query = query.where(Draft.lesson_id == lesson_id)
-    return session.exec(query.order_by(col(Draft.saved_at).desc())).all()
+    return session.exec(query.order_by(col(Draft.saved_at).desc(), col(Draft.id).desc())).all()
 
 
 def list_drafts(db: Database, actor: Actor) -> list[DraftView]:
