@@ -97,3 +97,23 @@ async def test_the_administrator_issues_and_withdraws_access_004_4(w) -> None:
         with w.db.read() as s:
             roles = s.exec(select(User).where(User.login == "novikova.aa")).one().role_set()
             assert roles == {"teacher", "deputy"}
+
+
+async def test_tab_in_the_user_form_goes_from_field_to_field_only() -> None:
+    """Tab cycles login → name → roles → login: the form's body never takes the focus (a
+    key typed in its turn was lost, and the next Tab selected a field's text to replace)."""
+    from textual.app import App
+
+    class FormApp(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(UserFormModal("Новый пользователь"))
+
+    app = FormApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        seen = []
+        for _ in range(4):
+            seen.append(app.focused.id if app.focused else None)
+            await pilot.press("tab")
+            await pilot.pause()
+        assert seen == ["user-login", "user-name", "user-roles", "user-login"]

@@ -40,6 +40,12 @@ if TYPE_CHECKING:
     from zhurnal.core.db import Database
     from zhurnal.tui.context import Register
 
+class FormBody(VerticalScroll, can_focus=False):
+    """A form's scrolling body: Tab goes from field to field, never to the body itself
+    (a field reached by Tab has its text selected, so a key typed into the body's turn
+    would have replaced a field's text)."""
+
+
 FORM_KEYS: tuple[BindingType, ...] = (
     Binding("escape", "cancel", "Отмена"),
     # Priority, as on the login form: keys typed ahead (an SSH burst) land in the
@@ -119,7 +125,7 @@ class FormModal(ModalScreen[Any]):
         self.title_text, self.fields, self.send, self.note = title, fields, send, note
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with FormBody():
             yield Static(Content(self.title_text), classes="form-title")
             if self.note:
                 yield Static(Content(self.note), classes="form-hint")

@@ -16,13 +16,12 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, SelectionList, Static
 
 from zhurnal.core.actor import ROLE_NAMES, STAFF_ROLES
-from zhurnal.tui.widgets.form import FORM_KEYS, after_pending_keys
+from zhurnal.tui.widgets.form import FORM_KEYS, FormBody, after_pending_keys
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class UserFormModal(ModalScreen[UserForm | None]):
         self.roles, self.roles_only = roles, roles_only
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with FormBody():
             yield Static(Content(self.title_text), classes="form-title")
             if not self.roles_only:
                 yield Static("Логин (латиница, цифры, точка):", classes="form-hint")
