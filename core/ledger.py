@@ -178,6 +178,7 @@ TRACKED: dict[str, Tracked] = {
         Enrolment,
         "Зачисление",
         {"student_id": "ученик", "class_id": "класс", "start": "начало", "end": "окончание"},
+        deletes=frozenset({"enrolment.remove"}),  # a reverted import's (import_batches)
     ),
     "assignment": Tracked(
         Assignment,
