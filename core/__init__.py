@@ -18,10 +18,11 @@ by tests/test_import_hygiene.py, an import-linter contract can state the same):
    write, used by the commands (raise) and the read models (show);
 5. ``context`` — the facts one lesson's rules need (lesson, course, class, roster);
 6. ``uow`` — the unit of work, the school's policy and calendar as stored;
-7. ``rules``, ``policy``, ``policy_check``, ``calendar``, ``audit``, ``models``,
-   ``db``, ``migrate``, ``config``, ``roster_file``, ``files``, ``yearlock`` — pure rules,
-   file readers and the storage they rest on (``files``: why a file the user named does
-   not open, in Russian; ``yearlock``: a closed year is read-only);
+7. ``rules``, ``policy``, ``policy_check``, ``policy_limits``, ``calendar``, ``audit``,
+   ``models``, ``db``, ``dbcheck``, ``migrate``, ``config``, ``roster_file``,
+   ``marks_file``, ``files``, ``yearlock`` — pure rules, file readers and the storage they
+   rest on (``files``: why a file the user named does not open, in Russian; ``dbcheck``:
+   why a database cannot be used; ``yearlock``: a closed year is read-only);
 8. ``actor`` (who acts, and when: the school's clock), over ``clock`` (the school's
    time zone), over ``errors``.
 """

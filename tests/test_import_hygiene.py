@@ -73,6 +73,9 @@ LAYERS = (
         "roster_file",
         "files",
         "yearlock",
+        "dbcheck",
+        "policy_limits",
+        "marks_file",
     },
     {"errors", "actor", "clock"},
 )
