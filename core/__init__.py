@@ -19,15 +19,16 @@ by tests/test_import_hygiene.py, an import-linter contract can state the same):
    write, used by the commands (raise) and the read models (show);
 5. ``context`` — the facts one lesson's rules need (lesson, course, class, roster);
 6. ``uow`` — the unit of work, the school's policy and calendar as stored;
-7. ``rules``, ``policy``, ``policy_check``, ``calendar``, ``audit``, ``models``,
-   ``db``, ``migrate``, ``config``, ``roster_file``, ``files``, ``yearlock``, ``unique`` —
-   pure rules, file readers and the storage they rest on (``files``: why a file the user
-   named does not open, in Russian; ``yearlock``: a closed year is read-only; ``unique``:
-   a unique key's refusal as a lost race or a duplicate the user typed; ``live``: a
-   session's rights as they are now, checked by every service call and read;
-   ``throttle``: the pauses and the lock after failed logins; ``ledger``: every right and
-   register fact as the audit log states it; ``anchors``: the chain's head recorded
-   outside the database);
+7. ``rules``, ``policy``, ``policy_check``, ``policy_limits``, ``calendar``, ``audit``,
+   ``models``, ``db``, ``dbcheck``, ``migrate``, ``config``, ``roster_file``,
+   ``marks_file``, ``files``, ``yearlock``, ``unique``, ``live``, ``throttle``,
+   ``ledger``, ``anchors`` — pure rules, file readers and the storage they rest on
+   (``files``: why a file the user named does not open, in Russian; ``dbcheck``: why a
+   database cannot be used; ``yearlock``: a closed year is read-only; ``unique``: a unique
+   key's refusal as a lost race or a duplicate the user typed; ``live``: a session's rights
+   as they are now, checked by every service call and read; ``throttle``: the pauses and
+   the lock after failed logins; ``ledger``: every right and register fact as the audit
+   log states it; ``anchors``: the chain's head recorded outside the database);
 8. ``actor`` (who acts, and when: the school's clock), over ``clock`` (the school's
    time zone), over ``errors``.
 """

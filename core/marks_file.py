@@ -1,17 +1,17 @@
 """A marks file (``zhurnal import marks`` [001 §2.1]) checked before the database is
-touched: the form of every line, by line and column.
+touched: what cannot be read at all, by line and column.
 
-What the register decides (the class exists, the student is on its list, the lesson was
-held, the mark is allowed) is ``core.importer``'s, row by row, in one batch; what a file
-alone shows is wrong is refused here, before a password is asked: not text, empty, only
-a header, a line with another number of columns, a field too long, a date that does not
-exist (31.02), a lesson number no timetable has.
+What the register decides (the date, the class, the student on its list, the lesson
+held, the mark allowed) is ``core.importer``'s, every row reported by line in one answer;
+what cannot even be read is refused here, before a password is asked: not text, empty,
+only a header, a line the csv module cannot read, a field too long or with control
+characters, a lesson number that is not 1–20 (the importer would put «²» or 10^20 into
+a query).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.roster_file import csv_lines
@@ -21,17 +21,7 @@ HEADER_WORDS = {"дата", "date"}
 MAX_FIELD = 200  # characters: a student's full name is the longest thing in a line
 MAX_LESSON = 20  # no school day has more lessons
 MAX_REPORTED = 50
-_DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y")
 FORM = "дата;урок;класс;предмет;ученик;вид работы;отметка"
-
-
-def _date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _shown(text: str) -> str:
@@ -39,20 +29,18 @@ def _shown(text: str) -> str:
 
 
 def _line_problem(cells: list[str]) -> str | None:
-    if len(cells) != len(COLUMNS):
-        return f"ожидается {len(COLUMNS)} столбцов ({FORM}), а их {len(cells)}"
-    for n, (cell, name) in enumerate(zip(cells, COLUMNS, strict=True), start=1):
+    """What makes a line unreadable; a wrong number of columns, a date that does not
+    exist (31.02) and the rest are the importer's to report with the other rows."""
+    for n, (cell, name) in enumerate(zip(cells, COLUMNS, strict=False), start=1):
         where = f"столбец {n} «{name}»"
         if len(cell) > MAX_FIELD:
             return f"{where}: поле длиннее {MAX_FIELD} знаков"
-        if not cell.strip():
-            return f"{where}: не заполнено"
         if any(ord(c) < 32 and c != "\t" for c in cell):
             return f"{where}: управляющие символы в поле"
-    if _date(cells[0]) is None:
-        return f"столбец 1 «дата»: «{_shown(cells[0])}» — такой даты нет (нужно ДД.ММ.ГГГГ)"
-    number = cells[1].strip()
-    if not re.fullmatch(r"[0-9]{1,3}", number) or not 1 <= int(number) <= MAX_LESSON:
+    number = cells[1].strip() if len(cells) > 1 else ""
+    if len(cells) == len(COLUMNS) and not (
+        re.fullmatch(r"[0-9]{1,3}", number) and 1 <= int(number) <= MAX_LESSON
+    ):
         return f"столбец 2 «урок»: «{_shown(number)}» — нужен номер урока от 1 до {MAX_LESSON}"
     return None
 

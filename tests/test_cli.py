@@ -72,7 +72,7 @@ def test_policy_set_is_for_an_administrator(db, tmp_path, capsys, fast_argon2) -
     add_user(db, "uchitel", "teacher")
     edited = tmp_path / "ours.toml"
     with db.read() as s:
-        edited.write_text(policy_of(s).toml_text.replace("current_days = 10", "current_days = 1"))
+        edited.write_text(policy_of(s).toml_text.replace("current_days = 10", "current_days = 12"))
     argv = ["policy", "set", str(edited), "--db", str(db.path)]
     assert main([*argv, *cli_identity(db, "uchitel", tmp_path)]) == 1
     assert "только администратор" in capsys.readouterr().err

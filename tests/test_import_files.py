@@ -61,9 +61,9 @@ REFUSED = [
     ("marks", "m.csv", b"", "Файл отметок пуст"),
     ("marks", "m.csv", MARKS_HEADER.encode(), "только заголовок"),
     ("marks", "m.csv", marks(f"23.11.2026;1;5А;{BIG};А;К;5"), "строка 2: поле"),
-    ("marks", "m.csv", marks("31.02.2026;1;5А;М;А;К;5"), "строка 2: столбец 1"),
+    ("marks", "m.csv", marks("31.02.2026;1;5А;М;А;К;5"), "строка 2: дата «31.02.2026»"),
     ("marks", "m.csv", marks("23.11.2026;10¹⁰;5А;М;А;К;5"), "столбец 2 «урок»"),
-    ("marks", "m.csv", marks("23.11.2026;1;5А"), "строка 2: ожидается 7"),
+    ("marks", "m.csv", marks("23.11.2026;1;5А"), "строка 2: ожидается 7 столбцов"),
     # КТП, CSV
     ("plan", "p.csv", BINARY, "Файл плана не читается"),
     ("plan", "p.csv", b"", "Файл плана пуст"),
@@ -106,7 +106,8 @@ def test_a_broken_file_is_refused_by_line_and_nothing_written(
     w, tmp_path, capsys, kind, name, data, fragment
 ) -> None:
     before = db_state(w.db)
-    assert run(w, tmp_path, kind, name, data) == 2
+    # 2: the file cannot be read; 1: its rows, read, are refused by the register's rules
+    assert run(w, tmp_path, kind, name, data) in (1, 2)
     err = capsys.readouterr().err
     assert fragment in err and "Traceback" not in err, err
     assert len(err) < 4000  # a 200 KB field is not echoed back

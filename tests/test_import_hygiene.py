@@ -78,6 +78,9 @@ LAYERS = (
         "ledger",
         "anchors",
         "unique",
+        "dbcheck",
+        "policy_limits",
+        "marks_file",
     },
     {"errors", "actor", "clock"},
 )

@@ -101,7 +101,7 @@ def test_unknown_login(w, tmp_path, capsys) -> None:
     secret.write_text("whatever-2026\n", encoding="utf-8")
     secret.chmod(0o600)
     f = tmp_path / "marks.csv"
-    f.write_text(HEADER, encoding="utf-8")
+    f.write_text(HEADER + "23.11.2026;1;5А;Математика;Антонов Антон;test;5\n", encoding="utf-8")
     argv = ["import", "marks", str(f), "--as", "nobody", "--password-file", str(secret)]
     assert main([*argv, "--db", db_arg(w.db)]) == 1
     assert "Неверный логин или пароль." in capsys.readouterr().err
