@@ -67,6 +67,11 @@ def _open(db_arg: str | None, read_only: bool) -> Database:
 
         name = make_url(url).database or ""
         path = Path(name)
+        if path.is_dir():
+            raise ValidationError(
+                f"«{path}» — это папка, а нужен файл базы: укажите его имя, например "
+                f"--db {path / 'school.db'}."
+            )
         if not name or name == ":memory:" or not path.is_file():
             raise ValidationError(f"Файл базы не найден: {db_arg or name}")
         return open_read_only(path, immutable=read_only or is_read_only(path))
