@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -68,6 +69,7 @@ class Outcome:
     first: list[float] = field(default_factory=list)  # each teacher's first save
     logins: list[float] = field(default_factory=list)
     reloads: int = 0
+    cpu_s: float = 0.0  # user + system time of the teachers' processes
     audited: int = 0
     chain_ok: bool = False
     seconds: float = 0.0
@@ -128,6 +130,7 @@ def run_load(url: str, engine: str, teachers: int, seconds: float) -> Outcome:
             first_event = (head.last_event_id if head else 0) + 1
     finally:
         db.dispose()  # nothing open while the teachers fork
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     context = multiprocessing.get_context("fork")
     out = context.Queue()
     t0 = time.time() + 1.0
@@ -142,6 +145,8 @@ def run_load(url: str, engine: str, teachers: int, seconds: float) -> Outcome:
     for process in processes:
         process.join(timeout=30)
     outcome = Outcome(engine, len(chosen), seconds=seconds)
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    outcome.cpu_s = done.ru_utime + done.ru_stime - used.ru_utime - used.ru_stime
     final: dict[tuple[int, int], tuple[str | None, int]] = {}
     for r in results:
         outcome.acknowledged += r["saves"]
@@ -237,6 +242,7 @@ def print_outcome(o: Outcome) -> None:
         print(f"  login (argon2) median/max {statistics.median(logins) * 1000:>8.0f} ms "
               f"/ {logins[-1] * 1000:.0f} ms")  # fmt: skip
     print(f"  grid reloads (3 s polls)  {o.reloads:>8}")
+    print(f"  CPU of the teachers       {o.cpu_s:>8.0f} s   ({o.cpu_s / o.seconds:.2f} cores)")
     for message in sorted(set(o.errors))[:5]:
         print(f"    ! {message}")
 
