@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
@@ -43,7 +44,7 @@ def make_db(path, preset: str = DEFAULT_PRESET) -> Database:
     """A fresh school database file at ``path`` (a copy of the migrated template)."""
     shutil.copyfile(_template(preset), path)
     Path(path).chmod(0o600)
-    return Database.open(path)
+    return Database.open(path, upgrade=False)  # the template is migrated
 
 
 _DEMO: dict[str, object] = {}
@@ -72,6 +73,43 @@ def copy_demo(today, path) -> Database:  # type: ignore[no-untyped-def]
             shutil.copyfile(f"{source}{suffix}", f"{path}{suffix}")
     Path(path).chmod(0o600)
     return Database.open(path)
+
+
+_PG_DEMO: dict[object, object] = {}
+
+
+def demo_database(today, engine: str, path) -> Database:  # type: ignore[no-untyped-def]
+    """A private copy of the demo school on ``engine``: the SQLite file at ``path``, or a
+    PostgreSQL database copied from the demo built once per process (a template database;
+    drop it with ``drop_database``).  Tests using it share the xdist group "demo"."""
+    if engine == "sqlite":
+        return copy_demo(today, path)
+    from tests import pg
+
+    server = pg.server()
+
+    def build(url: str) -> None:
+        from zhurnal.core.demo import create_demo
+
+        database = Database.open(url)
+        _PG_DEMO[today] = create_demo(database, today=today)
+        database.dispose()
+
+    return Database.open(server.fresh(server.template(f"demo_{today:%Y%m%d}", build)))
+
+
+def demo_info(today, engine: str):  # type: ignore[no-untyped-def]
+    """The DemoInfo of the demo school ``demo_database`` copied on ``engine``."""
+    return demo_template(today)[1] if engine == "sqlite" else _PG_DEMO[today]
+
+
+def drop_database(db: Database) -> None:
+    """Close ``db``; a PostgreSQL test database is dropped too."""
+    db.dispose()
+    if not db.is_sqlite:
+        from tests import pg
+
+        pg.server().drop(db.url)
 
 
 @pytest.fixture(autouse=True)
@@ -139,6 +177,17 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("engine", ["sqlite", "postgresql"])
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item) -> None:
+    """Every deferred PostgreSQL database is made before the test body runs: the test may
+    reach it with another engine (the CLI's, another process)."""
+    from tests import pg
+
+    for server in pg._SERVER:
+        for name in list(server.pending):
+            server.make(server.url(name))
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
     """Stop this process's PostgreSQL, if it started one (xdist workers skip atexit)."""
     from tests import pg
@@ -158,13 +207,20 @@ def _pg_template_build(url: str, preset: str = DEFAULT_PRESET) -> None:
     database.dispose()
 
 
-def make_pg_db(preset: str = DEFAULT_PRESET) -> Database:
-    """A fresh PostgreSQL school database (a copy of the migrated template)."""
+def make_pg_db(preset: str = DEFAULT_PRESET, into: str | None = None) -> Database:
+    """A fresh PostgreSQL school database (a copy of the migrated template); ``into``: at
+    that URL, instead of a new name."""
     from tests import pg
 
     server = pg.server()
     template = server.template(preset, lambda url: _pg_template_build(url, preset))
-    return Database.open(server.fresh(template))
+    if into is not None:
+        server.replace(into, template)
+        return Database.open(into, upgrade=False)  # the template is migrated
+    url = server.deferred(template)  # made on first connect: ``tests.school`` may swap it
+    database = Database.open(url, upgrade=False)
+    event.listen(database.engine, "do_connect", lambda *_: server.make(url))
+    return database
 
 
 @pytest.fixture
@@ -174,11 +230,7 @@ def db(tmp_path, engine) -> Database:
     else:
         database = make_db(tmp_path / "school.db")
     yield database
-    database.dispose()
-    if engine == "postgresql":
-        from tests import pg
-
-        pg.server().drop(database.url)
+    drop_database(database)
 
 
 def add_user(db: Database, login: str, roles: str, full_name: str | None = None) -> Actor:
@@ -270,4 +322,9 @@ def signed(db: Database, argv: list[str], folder: Path | None = None) -> list[st
 
 def db_arg(db: Database) -> str:
     """``--db`` for a CLI command on the test's database: the file, or PostgreSQL's URL."""
-    return str(db.path) if db.path is not None else db.url
+    if db.path is not None:
+        return str(db.path)
+    from tests import pg
+
+    pg.server().make(db.url)  # deferred until first used; the CLI opens its own engine
+    return db.url

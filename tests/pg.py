@@ -26,7 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 PG_BIN = Path(os.environ.get("ZHURNAL_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_USER = "zhurnal-pg"  # the OS account the server runs as when we are root
@@ -62,6 +63,8 @@ class Server:
         atexit.register(self.stop)
         self._names = itertools.count(1)
         self.templates: dict[str, str] = {}
+        self._admin: Engine | None = None
+        self.pending: dict[str, str] = {}  # deferred database -> its template
 
     @staticmethod
     def _os_user() -> str | None:
@@ -98,14 +101,13 @@ class Server:
         return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket}"
 
     def execute(self, *statements: str) -> None:
-        """Statements run outside a transaction (CREATE/DROP DATABASE), on ``postgres``."""
-        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as conn:
-                for statement in statements:
-                    conn.execute(text(statement))
-        finally:
-            engine.dispose()
+        """Statements run outside a transaction (CREATE/DROP DATABASE), on ``postgres``
+        (over one kept connection: a new one per test database costs more than the copy)."""
+        if self._admin is None:
+            self._admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        with self._admin.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
 
     def template(self, key: str, build: Callable[[str], None]) -> str:
         """The name of a template database ``build(url)`` filled, built once per key."""
@@ -123,17 +125,50 @@ class Server:
         self.execute(f'CREATE DATABASE "{name}"{source}')
         return self.url(name)
 
+    def deferred(self, template: str) -> str:
+        """The URL of a database that is made (a copy of ``template``) only when something
+        first connects to it (``make``, from the engine's connect hook): a test that
+        replaces it first (``replace``) never pays for the first copy."""
+        name = f"test_{next(self._names)}"
+        self.pending[name] = template
+        return self.url(name)
+
+    def make(self, url: str) -> None:
+        """Make the deferred database at ``url`` now, if it is not made yet."""
+        template = self.pending.pop(_name(url), None)
+        if template is not None:
+            self.execute(f'CREATE DATABASE "{_name(url)}" TEMPLATE "{template}"')
+
     def drop(self, url: str) -> None:
-        name = url.rsplit("/", 1)[1].split("?", 1)[0]
-        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if self.pending.pop(_name(url), None) is None:
+            self.execute(f'DROP DATABASE IF EXISTS "{_name(url)}" WITH (FORCE)')
+
+    def replace(self, url: str, template: str) -> None:
+        """The database at ``url`` becomes a new copy of ``template`` (its URL unchanged:
+        whoever holds it disposes of its pooled connections first)."""
+        name = _name(url)
+        if name in self.pending:
+            self.pending[name] = template
+            return
+        self.execute(
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            f'CREATE DATABASE "{name}" TEMPLATE "{template}"',
+        )
 
     def stop(self) -> None:
+        if self._admin is not None:
+            self._admin.dispose()
+            self._admin = None
         if (self.data / "postmaster.pid").exists():
             subprocess.run(
                 [str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate"],
                 user=self.user, capture_output=True, timeout=60, check=False,
             )  # fmt: skip
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _name(url: str) -> str:
+    return str(make_url(url).database)
 
 
 _SERVER: list[Server] = []

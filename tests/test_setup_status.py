@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import add_user, demo_template
+from tests.conftest import add_user, demo_database, drop_database
 from tests.school import build
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
@@ -58,13 +58,13 @@ def test_the_fixture_school_lacks_half_its_quarters_and_its_timetable(db: Databa
 
 
 @pytest.mark.xdist_group("demo")
-def test_the_demo_school_is_ready_for_a_mark() -> None:
-    path, _ = demo_template(TODAY)
-    db = Database.open(path)
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_demo_school_is_ready_for_a_mark(engine: str, tmp_path) -> None:
+    db = demo_database(TODAY, engine, tmp_path / "demo.db")
     try:
         status = setup_status(db)
     finally:
-        db.dispose()
+        drop_database(db)
     assert status.ready, [s for s in status.steps if not s.done]
     assert status.next_step is None
 

@@ -50,7 +50,7 @@ def test_a_login_taken_between_the_check_and_the_write_is_refused_as_taken_004_4
     admin = add_user(db, "admin", "admin").at(NOW)
     users.create_user(db, admin, "ivanova", "Иванова Мария Ивановна", ["teacher"])
     monkeypatch.setattr(users, "_check_new_login", lambda session, login: None)
-    with pytest.raises(ValidationError, match="Логин (.ivanova. )?уже занят"):
+    with pytest.raises(ValidationError, match=r"^Логин («ivanova» )?уже занят: выберите другой\.$"):
         users.create_user(db, admin, "ivanova", "Иванова Анна Петровна", ["teacher"])
 
 
@@ -58,5 +58,5 @@ def test_a_subject_name_taken_meanwhile_is_refused_as_taken(db, monkeypatch) -> 
     admin = add_user(db, "admin", "admin").at(NOW)
     school.add_subject(db, admin, "Математика")
     monkeypatch.setattr(school, "subject_taken", lambda names, name: None)
-    with pytest.raises(ValidationError, match="Предмет (.Математика. )?уже есть"):
+    with pytest.raises(ValidationError, match=r"^Предмет («Математика» )?уже есть"):
         school.add_subject(db, admin, "Математика")

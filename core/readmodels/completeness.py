@@ -181,7 +181,7 @@ def _title(session: Session, head: str, scheme: str | None, start: date, end: da
     query = select(Period.name).where(Period.start == start, Period.end == end)
     if scheme is not None:
         query = query.where(or_(Period.scheme == scheme, Period.kind == "year"))
-    name = session.exec(query).first()
+    name = session.exec(query.order_by(col(Period.id))).first()  # the same on both engines
     return f"{head} · {name or f'{fmt_date(start)}–{fmt_date(end)}'}"
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from zhurnal.core.db import Database
     from zhurnal.tui.context import Register
 
+
 class FormBody(VerticalScroll, can_focus=False):
     """A form's scrolling body: Tab goes from field to field, never to the body itself
     (a field reached by Tab has its text selected, so a key typed into the body's turn
