@@ -5,8 +5,9 @@ courses for the current period (``load_gradebook``, as ``GridScreen`` does), the
 1–3 s types a mark into an editable cell of it: ``set_mark`` for a column that has its
 assignment, ``set_lesson_mark`` for the lesson's default column not made yet, with the
 version the grid knows (0 for an empty cell), exactly what ``GridScreen._commit`` calls.
-About one entry in twenty clears a mark.  Like the grid, it polls ``change_counter``
-every 3 s and reloads the page when the register has changed.
+About one entry in twenty clears a mark.  Like the grid, it polls ``course_changes``
+every 3 s and reloads the page when a change may concern its course (its own course's
+rows, or a change bound to no one course); the others' marks move only what it has seen.
 
 The school's clock is ``START`` plus the time since the benchmark began (``Actor.at``).
 Every exception a call raises is an error shown to the teacher.  The result goes back to
@@ -24,7 +25,7 @@ from typing import Any
 from zhurnal.core.actor import Actor
 from zhurnal.core.auth import authenticate
 from zhurnal.core.db import Database
-from zhurnal.core.readmodels import change_counter
+from zhurnal.core.readmodels import course_changes
 from zhurnal.core.readmodels.grid import current_period_id, load_gradebook
 from zhurnal.core.services.marks import set_lesson_mark, set_mark
 
@@ -62,6 +63,7 @@ class Teacher:
     errors: list[str] = field(default_factory=list)
     saves: int = 0
     reloads: int = 0
+    seen: int | None = None  # the newest change the open page is known to be current with
     login_s: float = 0.0
 
     def clock(self) -> datetime:
@@ -136,7 +138,12 @@ class Teacher:
         self.acked[key] = (assignment_id or 0, view.value if view else None, self.known[key])
 
     def poll(self) -> None:
-        if self.gradebook is not None and change_counter(self.db) != self.gradebook.counter:
+        gb = self.gradebook
+        if gb is None:
+            return
+        self.seen = gb.counter if self.seen is None or self.seen < gb.counter else self.seen
+        self.seen, relevant = course_changes(self.db, self.seen, gb.course_id)
+        if relevant:
             self.reload()
 
 

@@ -142,7 +142,7 @@ def cmd_import_revert(args: argparse.Namespace, _open: Callable[[str | None], Da
     unfinished, its chunks written: list such batches, or revert one whole."""
     from zhurnal.cli.identity import signed_in
     from zhurnal.core.errors import DomainError
-    from zhurnal.core.services.import_batches import revert_batch, unfinished
+    from zhurnal.core.services.import_batches import kind_name, revert_batch, unfinished
 
     db = _open(getattr(args, "db", None))
     with signed_in(db, args) as actor:
@@ -152,7 +152,7 @@ def cmd_import_revert(args: argparse.Namespace, _open: Callable[[str | None], Da
                 print("Незавершённых загрузок нет.")
             for b in batches:
                 print(
-                    f"№ {b.id}: {b.kind}, начата {b.started_at:%d.%m.%Y %H:%M}, "
+                    f"№ {b.id}: {kind_name(b.kind)}, начата {b.started_at:%d.%m.%Y %H:%M}, "
                     f"внесено строк {b.applied} из {b.rows}"
                 )
             return 0

@@ -289,23 +289,36 @@ def _policy_deadlines(args: argparse.Namespace) -> int:
     )
 
     if args.file:
-        from zhurnal.core.policy import load_policy
-
-        print(format_deadlines(policy_deadlines(load_policy(args.file))))
+        print(format_deadlines(policy_deadlines(_policy_file(args.file))))
         return 0
     with _open(getattr(args, "db", None)).read() as s:
         print(format_deadlines(school_deadlines(s)))
     return 0
 
 
+def _policy_file(path: str):
+    """The policy a file holds; a file that is not one is bad input (exit 2), read before
+    any database is opened or password asked."""
+    from zhurnal.core.errors import PolicyError
+    from zhurnal.core.policy import load_policy
+
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise BadInput(exc.message) from None
+
+
 def _policy_set(args: argparse.Namespace) -> int:
     """Replace the school's policy: the file is validated first (a bad one asks for no
     password and changes nothing); the change is made and audited as the ``--as`` user."""
-    from zhurnal.core.policy import load_policy
+    from zhurnal.core.errors import PolicyError
     from zhurnal.core.policy_check import require_consistent
     from zhurnal.core.services.policy import replace_policy
 
-    text = require_consistent(load_policy(args.file)).toml_text  # a PolicyError ends here
+    try:  # a contradiction is refused before a password is asked, as bad input
+        text = require_consistent(_policy_file(args.file)).toml_text
+    except PolicyError as exc:
+        raise BadInput(exc.message) from None
     db = _open(getattr(args, "db", None))
     with signed_in(db, args) as actor:
         done = replace_policy(db, actor, text)

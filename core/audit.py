@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -95,6 +96,7 @@ def append(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     correction_id: int | None = None,
+    course_id: int | None = None,
 ) -> AuditEvent:
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:
@@ -110,6 +112,7 @@ def append(
         before=dumps(before),
         after=dumps(after),
         correction_id=correction_id,
+        course_id=course_id,
         prev_hash=head.last_hash or GENESIS,
         hash="",
     )
@@ -226,3 +229,25 @@ def change_counter(session: Session) -> int:
     """A cheap number that grows with every change: screens poll it to refresh."""
     head = session.get(AuditHead, 1)
     return head.last_event_id if head else 0
+
+
+# Events that change nothing a register screen shows (a login moves only the user's own
+# failure count and pause).
+QUIET_ACTIONS = ("login", "login.failed", "login.locked", "logout", "denied", "import.refused")
+
+
+def course_changes(session: Session, seen: int, course_id: int) -> tuple[int, bool]:
+    """For a screen showing one course's register as of event ``seen``: the newest event
+    id, and whether any event since may concern that course — one of its own, or one not
+    bound to a single course (a roster, the policy, a right). Sixty teachers' marks in other
+    courses then do not make every open grid reload; a range of events after ``seen`` is
+    read by the primary key, and the caller moves ``seen`` on when nothing concerned it."""
+    concerns = or_(
+        col(AuditEvent.course_id).is_(None), col(AuditEvent.course_id) == course_id
+    ) & col(AuditEvent.action).not_in(QUIET_ACTIONS)
+    newest, relevant = session.execute(
+        sa_select(
+            func.max(AuditEvent.id), func.max(case((concerns, AuditEvent.id), else_=None))
+        ).where(col(AuditEvent.id) > seen)
+    ).one()
+    return (newest or seen), relevant is not None

@@ -104,6 +104,7 @@ def lesson_ctx(uow: UnitOfWork, lesson_id: int) -> LessonCtx:
     if row is None:
         _missing(uow, lesson_id)
     lesson, course, klass, subject, year, start_t, end_t = row
+    uow.touches(course.id)
     if start_t is None or end_t is None:
         start_t, end_t = DEFAULT_BELL
     return LessonCtx(

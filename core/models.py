@@ -317,6 +317,9 @@ class AuditEvent(SQLModel, table=True):
     before: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     after: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     correction_id: int | None = Field(default=None, index=True)  # the change table [004 §7.5]
+    # The one course whose register rows the event changed (None: it may concern anything).
+    # A hint for the screens' refresh only: not hashed, not a fact ``verify`` relies on.
+    course_id: int | None = None
     prev_hash: str
     hash: str
 

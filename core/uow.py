@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
@@ -123,6 +123,13 @@ class UnitOfWork:
     now: datetime
     _policy: Policy | None = None
     _calendar: Calendar | None = None
+    # The courses whose lessons this unit of work has read its context for: when exactly
+    # one, its events carry that course (a refresh hint for the other courses' screens).
+    _courses: set[int] = field(default_factory=set)
+
+    def touches(self, course_id: int) -> None:
+        """The unit of work acts on a lesson of this course (``context.lesson_ctx``)."""
+        self._courses.add(course_id)
 
     @property
     def policy(self) -> Policy:
@@ -162,6 +169,7 @@ class UnitOfWork:
             before=before,
             after=after,
             correction_id=correction_id,
+            course_id=next(iter(self._courses)) if len(self._courses) == 1 else None,
         )
 
     def check_version(

@@ -182,3 +182,34 @@ def test_reports_are_tables_of_the_rows(w: World) -> None:
 
 def report_index(report, title: str) -> int:
     return [c.title for c in report.columns].index(title)
+
+
+def test_course_changes_say_which_changes_a_course_screen_must_show(w: World) -> None:
+    """The grids poll this: an absence in another course is passed over, one in the
+    course itself, or a change bound to no one course (a new student), is
+    not; a login changes nothing a register screen shows."""
+    from zhurnal.core.readmodels import change_counter, course_changes
+    from zhurnal.core.services.contingent import add_student
+
+    db, mine, other = w.db, w.course5, w.course1
+    seen = change_counter(db)
+    lessons.set_absence(db, w.primary.at(at(11, 0)), w.lessons["g1_today"], w.students1[1], "Н")
+    newest = change_counter(db)
+    assert newest > seen
+    assert course_changes(db, seen, mine) == (newest, False)
+    assert course_changes(db, seen, other) == (newest, True)
+
+    set_password(db, "drugoy", PASSWORD)
+    seen = change_counter(db)
+    authenticate(db, "drugoy", PASSWORD, now=at(11, 5))
+    newest = change_counter(db)
+    assert course_changes(db, seen, mine) == (newest, False)
+
+    seen = newest
+    lessons.set_absence(db, w.teacher.at(at(11, 10)), w.lessons["today"], w.students5[1], "Н")
+    assert course_changes(db, seen, mine)[1] and not course_changes(db, seen, other)[1]
+
+    seen = change_counter(db)
+    add_student(db, w.admin.at(at(11, 20)), "Новикова", "Анна")
+    assert course_changes(db, seen, mine)[1] and course_changes(db, seen, other)[1]
+    assert course_changes(db, change_counter(db), mine) == (change_counter(db), False)

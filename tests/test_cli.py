@@ -85,7 +85,7 @@ def test_policy_set_refuses_an_invalid_file(tmp_path, capsys) -> None:
     assert main(["init", "--db", str(path)]) == 0
     bad = tmp_path / "bad.toml"
     bad.write_text("[locks]\ncurrent_days = -1\n", encoding="utf-8")
-    assert main(["policy", "set", str(bad), "--db", str(path)]) == 1
+    assert main(["policy", "set", str(bad), "--db", str(path)]) == 2
     assert "Ошибка:" in capsys.readouterr().err
     from zhurnal.core.uow import policy_of
 

@@ -256,7 +256,7 @@ def test_policy_set_changes_the_zone_audited_and_refuses_an_unknown_one(
     school.dispose()
     bad = tmp_path / "bad.toml"
     bad.write_text(samara_text().replace(SAMARA, "Europe/Samar"), encoding="utf-8")
-    assert main(["policy", "set", str(bad), "--db", str(path), *admin]) == 1
+    assert main(["policy", "set", str(bad), "--db", str(path), *admin]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Ошибка:") and "Europe/Samar»" in err
     good = tmp_path / "samara.toml"

@@ -359,3 +359,13 @@ def test_cli_policy_deadlines_prints_a_files_deadlines(tmp_path, capsys) -> None
     out = capsys.readouterr().out
     assert "Отметки: Контрольная работа (учитель): в день окончания проверки" in out
     assert "(директор): до 30.06 [002 §3]" in out
+
+
+def test_cli_policy_deadlines_refuses_a_file_that_is_not_a_policy(tmp_path, capsys) -> None:
+    """A bad rules file is bad input: a Russian message naming the key, exit 2 (as every
+    other refused file), no traceback."""
+    path = tmp_path / "rules.toml"
+    path.write_text("[locks]\ncurrent_days = -1\n", encoding="utf-8")
+    assert main(["policy", "deadlines", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Ошибка:") and "«work_types»" in err and "Traceback" not in err

@@ -220,4 +220,4 @@ def test_a_constant_number_of_queries(w) -> None:
         mark(w, "late", student, "4")
         mark(w, "today", student, "5")
     assert len(load(w).columns) > 10
-    assert statements() == before <= 20
+    assert statements() == before <= 21  # 21: with the live-rights check of every read

@@ -104,7 +104,7 @@ def test_unknown_login(w, tmp_path, capsys) -> None:
     f.write_text(HEADER + "23.11.2026;1;5А;Математика;Антонов Антон;test;5\n", encoding="utf-8")
     argv = ["import", "marks", str(f), "--as", "nobody", "--password-file", str(secret)]
     assert main([*argv, "--db", db_arg(w.db)]) == 1
-    assert "Неверный логин или пароль." in capsys.readouterr().err
+    assert "Ошибка: Неверный логин или пароль" in capsys.readouterr().err
 
 
 def test_import_revert_finishes_a_dead_import(w, tmp_path, capsys, monkeypatch) -> None:
@@ -127,9 +127,9 @@ def test_import_revert_finishes_a_dead_import(w, tmp_path, capsys, monkeypatch) 
         run_import(w.db, tmp_path, body)
     monkeypatch.undo()
     assert _marks(w.db) == 1
-    argv = ["import", "revert", "--as", "admin", "--db", str(w.db.path)]
+    argv = ["import", "revert", "--as", "admin", "--db", db_arg(w.db)]
     assert main(signed(w.db, argv)) == 0
-    assert "№ 1: marks, начата 23.11.2026 10:00, внесено строк 1 из 2" in capsys.readouterr().out
+    assert "№ 1: отметки, начата 23.11.2026 10:00, внесено строк 1 из 2" in capsys.readouterr().out
     assert main(signed(w.db, [*argv[:2], "1", *argv[2:]])) == 0
     assert "Загрузка № 1 отменена: отменено записей 2." in capsys.readouterr().out
     assert _marks(w.db) == 0

@@ -104,7 +104,7 @@ def test_policy_set_refuses_and_writes_nothing(
     rules = tmp_path / "rules.toml"
     rules.write_text(variant(old, new), encoding="utf-8")
     before = _policy_text(db)
-    assert main(["policy", "set", str(rules), "--db", str(db.url), *identity]) == 1
+    assert main(["policy", "set", str(rules), "--db", str(db.url), *identity]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Ошибка: Правила не приняты") and f"{key}:" in err and fragment in err
     assert "Traceback" not in err and _policy_text(db) == before

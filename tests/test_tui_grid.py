@@ -17,6 +17,7 @@ from tests.conftest import make_db, set_password
 from tests.school import NOW, Q2_LAST_WEEK, build
 from tests.ui import burst, poll, screen_text, settle
 from zhurnal.core.models import Assignment, Enrolment, Lesson, Mark, Student
+from zhurnal.core.services.lessons import set_absence
 from zhurnal.core.services.marks import set_lesson_mark
 from zhurnal.tui.app import make_app
 from zhurnal.tui.screens.grid import GridScreen
@@ -177,6 +178,24 @@ async def test_a_mark_from_another_session_appears_after_the_poll(w) -> None:
         await poll(app, pilot)
         assert grid.shown_value(b, 1) == "4"
         assert (grid.cursor_row, grid.cursor_col) == (2, 1)  # the cursor stays
+
+
+async def test_another_courses_changes_do_not_reload_the_grid(w) -> None:
+    """Sixty teachers mark at once: a grid reloads for its own course's changes (and for
+    those not bound to one course), not for every mark saved in the school."""
+    b = w.students5[1]
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(app, pilot, w.teacher, w.course5)
+        shown = grid.gradebook
+        seen = app.screen.watcher.seen
+        set_absence(w.db, w.primary.at(NOW), w.lessons["g1_today"], w.students1[0], "Н")
+        await poll(app, pilot)
+        assert grid.gradebook is shown  # not reloaded
+        assert app.screen.watcher.seen > seen  # the others' events are passed over
+        other_session_marks(w, "late", b, "4")
+        await poll(app, pilot)
+        assert grid.gradebook is not shown and grid.shown_value(b, 1) == "4"
 
 
 async def test_a_stale_write_shows_the_conflict(w, monkeypatch) -> None:

@@ -111,10 +111,14 @@ class ChangeWatcher:
         *,
         paused: Callable[[], bool] = lambda: False,
         name: str = "changes",
+        course: Callable[[], int | None] = lambda: None,
     ) -> None:
+        """``course``: the one course the screen shows, when it shows one (a grid, a
+        lesson): then only changes that may concern that course make it reload."""
         self._node = node
         self._changed = changed
         self._paused = paused
+        self._course = course
         self._name = name
         self._seen: int | None = None
         self._until: datetime | None = None
@@ -156,23 +160,33 @@ class ChangeWatcher:
             self._noticed(self._seen)  # the bell rang, a lock passed: decide again
             return
         self._node.run_worker(
-            partial(self._read, self._seen),
+            partial(self._read, self._seen, self._course()),
             thread=True,
             exclusive=True,
             exit_on_error=False,
             group=f"watch-{self._name}",
         )
 
-    def _read(self, seen: int) -> None:
-        from zhurnal.core.readmodels import change_counter
+    def _read(self, seen: int, course: int | None) -> None:
+        from zhurnal.core.readmodels import change_counter, course_changes
 
         try:
-            counter = change_counter(self._register().database())
+            if course is None:
+                counter = change_counter(self._register().database())
+                relevant = counter != seen
+            else:
+                counter, relevant = course_changes(self._register().database(), seen, course)
         except Exception:  # noqa: BLE001 - a missed look is retried at the next tick
             log.warning("change counter could not be read", exc_info=True)
             return
-        if counter != seen:
+        if relevant:
             self._node.call_later(self._noticed, seen)
+        elif counter != seen:  # others' courses only: what is shown is still current
+            self._node.call_later(self._passed, seen, counter)
+
+    def _passed(self, seen: int, counter: int) -> None:
+        if self._seen == seen and not self._stopped:
+            self._seen = counter
 
     def _noticed(self, seen: int) -> None:
         if self._seen == seen and not self._stopped:

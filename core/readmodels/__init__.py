@@ -63,6 +63,7 @@ from zhurnal.core.readmodels.grid import (
 )
 from zhurnal.core.readmodels.lessons import (
     change_counter,
+    course_changes,
     get_lesson,
     lesson_assignments,
     lesson_attendance,
@@ -122,6 +123,7 @@ __all__ = [
     "change_table",
     "class_completeness",
     "class_courses",
+    "course_changes",
     "course_periods",
     "current_period_id",
     "get_correction",

@@ -188,6 +188,13 @@ def change_counter(db: Database) -> int:
         return audit.change_counter(session)
 
 
+def course_changes(db: Database, seen: int, course_id: int) -> tuple[int, bool]:
+    """The newest change, and whether any change since ``seen`` may concern the course
+    (``audit.course_changes``): a course's screens poll this instead of every change."""
+    with db.read() as session:
+        return audit.course_changes(session, seen, course_id)
+
+
 def lesson_counts(db: Database, lesson_id: int) -> tuple[int, int]:
     with db.read() as session:
         marks = session.exec(

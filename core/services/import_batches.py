@@ -447,6 +447,14 @@ def _has_history(session: Session, student_id: int | None) -> bool:
     )
 
 
+KIND_NAMES = {"marks": "отметки", "students": "списки классов"}
+
+
+def kind_name(kind: str) -> str:
+    """What a batch loaded, in the user's words."""
+    return KIND_NAMES.get(kind, kind)
+
+
 def unfinished(db: Database) -> list[ImportBatch]:
     """Batches neither done nor reverted: an import still running, or one whose process
     died (``zhurnal import revert N`` finishes it)."""

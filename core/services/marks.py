@@ -305,6 +305,7 @@ def set_period_mark(
     """Quarter/half-year/year mark [004 §3.9, §3.10]; «н/оц» and «осв» in grade 1 [004 §3.5]."""
     with unit_of_work(db, actor, "period_mark.set") as uow:
         course: Course = uow.get(Course, course_id, "Предмет класса")
+        uow.touches(course_id)
         klass: SchoolClass = uow.get(SchoolClass, course.class_id, "Класс")
         period: Period = uow.get(Period, period_id, "Учебный период")
         if period.year_id != klass.year_id or (

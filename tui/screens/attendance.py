@@ -114,7 +114,12 @@ class AttendanceScreen(AttendanceRequests):
         self._generation = 0  # bumped by a refusal: the keys queued before it are void
         self._refused = 0  # keys the core refused (counted in the writer's thread)
         self.writer = OrderedWriter(self, "attendance")
-        self.watcher = ChangeWatcher(self, self._reload, paused=self._busy)
+        self.watcher = ChangeWatcher(self, self._reload, paused=self._busy, course=self._course)
+
+    def _course(self) -> int | None:
+        """The lesson's course: only changes that may concern it make the screen reload."""
+        card = getattr(self, "card", None)
+        return card.lesson.course_id if card is not None else None
 
     def compose(self) -> ComposeResult:
         yield Static("Посещаемость", classes="screen-title", id="attendance-title")

@@ -118,7 +118,9 @@ class GridScreen(GridRequests):
         self.gradebook: Gradebook | None = None
         self.periods: list[PeriodInfo] = []
         self.writer = OrderedWriter(self, "entries")
-        self.watcher = ChangeWatcher(self, self._changed, paused=self._busy)
+        self.watcher = ChangeWatcher(
+            self, self._changed, paused=self._busy, course=lambda: self.course_id
+        )
         self._inflight: Counter[tuple[int, int]] = Counter()
         self._versions: dict[tuple[int, int], int] = {}  # written by the entry worker
         self._commits = 0

@@ -107,7 +107,14 @@ class LessonScreen(LessonRequests):
         super().__init__(actor, lesson_id)
         self._saving = False
         self._after_save: Callable[[bool], None] | None = None
-        self.watcher = ChangeWatcher(self, self._check_changes, paused=self._busy)
+        self.watcher = ChangeWatcher(
+            self, self._check_changes, paused=self._busy, course=self._course
+        )
+
+    def _course(self) -> int | None:
+        """The lesson's course: only changes that may concern it make the screen reload."""
+        card = getattr(self, "card", None)
+        return card.lesson.course_id if card is not None else None
 
     def compose(self) -> ComposeResult:
         yield Static("Урок", classes="screen-title", id="lesson-title")
