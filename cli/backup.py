@@ -123,8 +123,9 @@ def _restore(args: argparse.Namespace) -> int:
     print(f"Вершина цепочки копии: {done.source.head}; восстановление записано в журнал аудита.")
     if done.kept is not None:
         print(f"Прежняя база сохранена: {done.kept} (её вершина {done.replaced_head}).")
-        print(
-            "Вершины, записанные после этой копии, в базе больше нет: файл вершин "
-            "(zhurnal verify --anchor) начните заново, старый сохраните."
-        )
+        if done.replaced_head != done.source.head:  # events after the copy are gone
+            print(
+                "Вершины, записанные после этой копии, в базе больше нет: файл вершин "
+                "(zhurnal verify --anchor) начните заново, старый сохраните."
+            )
     return 0
