@@ -130,7 +130,11 @@ OPEN: dict[str, Callable[..., Awaitable[None]]] = {
 
 
 @pytest.mark.parametrize("name", list(OPEN))
-async def test_at_80x24_the_footer_and_the_help_fit(w, name) -> None:
+async def test_at_80x24_the_footer_and_help_fit_and_at_60x20_every_field_scrolls_into_view(
+    w, name
+) -> None:
+    """Opened at 80×24 as a user does; then the terminal shrinks to 60×20 (a small SSH
+    window) and every field is reached with Tab, scrolled into view, never cut off."""
     app = make_app(database=w.db, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await OPEN[name](app, pilot)
@@ -154,12 +158,9 @@ async def test_at_80x24_the_footer_and_the_help_fit(w, name) -> None:
         await settle(app, pilot)
         assert app.screen is screen
 
-
-@pytest.mark.parametrize("name", list(OPEN))
-async def test_at_60x20_every_field_scrolls_into_view(w, name) -> None:
-    app = make_app(database=w.db, today=TODAY)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await OPEN[name](app, pilot)
+        await pilot.resize_terminal(60, 20)
+        await settle(app, pilot)
+        assert app.size == (60, 20)
         seen = []
         for _ in range(8):
             focused = app.focused
