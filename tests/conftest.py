@@ -160,15 +160,6 @@ BOTH_ENGINES = frozenset(
 )
 
 
-def pytest_xdist_auto_num_workers(config) -> int:
-    """``-n auto``: one worker more than the cores. A screen's test waits for its thread
-    workers and the event loop a third of its time, a PostgreSQL test for its server:
-    on 2 cores, 3 workers finish the suite about a tenth sooner than 2."""
-    import os
-
-    return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2) + 1
-
-
 def pytest_configure(config) -> None:
     config.addinivalue_line(
         "markers",
