@@ -168,6 +168,21 @@ def pytest_configure(config) -> None:
     )
 
 
+# The longest runs first: the tests sharing the demo school (one worker builds it and runs
+# them all) and the longest single tests. Sent last, they would leave one worker alone
+# at the end of the run while the other has finished.
+LONG_FIRST = ("test_new_school_script", "test_quality", "test_packaging", "test_backup")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    def long(item) -> bool:
+        group = item.get_closest_marker("xdist_group")
+        module = item.module.__name__.split(".")[-1] if item.module else ""
+        return (group is not None and group.args[:1] == ("demo",)) or module in LONG_FIRST
+
+    items.sort(key=lambda item: not long(item))  # stable: the order within each part stays
+
+
 def pytest_generate_tests(metafunc) -> None:
     if (
         "db" in metafunc.fixturenames
