@@ -7,7 +7,8 @@ assignment, ``set_lesson_mark`` for the lesson's default column not made yet, wi
 version the grid knows (0 for an empty cell), exactly what ``GridScreen._commit`` calls.
 About one entry in twenty clears a mark.  Like the grid, it polls ``course_changes``
 every 3 s and reloads the page when a change may concern its course (its own course's
-rows, or a change bound to no one course); the others' marks move only what it has seen.
+rows, or a change bound to no one course); the others' marks move only what it has seen,
+and its own saves (shown from their answers, ``applied``) do not reload it either.
 
 The school's clock is ``START`` plus the time since the benchmark began (``Actor.at``).
 Every exception a call raises is an error shown to the teacher.  The result goes back to
@@ -64,6 +65,7 @@ class Teacher:
     saves: int = 0
     reloads: int = 0
     seen: int | None = None  # the newest change the open page is known to be current with
+    applied: int = 0  # own saves since ``seen``, shown from their answers (as the grid)
     login_s: float = 0.0
 
     def clock(self) -> datetime:
@@ -133,6 +135,7 @@ class Teacher:
             return
         self.latencies.append(time.perf_counter() - started)
         self.saves += 1
+        self.applied += 1
         assignment_id = view.assignment_id if view else column.assignment_id
         self.known[key] = view.version if view else 0
         self.acked[key] = (assignment_id or 0, view.value if view else None, self.known[key])
@@ -141,10 +144,16 @@ class Teacher:
         gb = self.gradebook
         if gb is None:
             return
-        self.seen = gb.counter if self.seen is None or self.seen < gb.counter else self.seen
-        self.seen, relevant = course_changes(self.db, self.seen, gb.course_id)
+        if self.seen is None or self.seen < gb.counter:
+            self.seen, self.applied = gb.counter, 0
+        applied = self.applied
+        self.seen, relevant = course_changes(
+            self.db, self.seen, gb.course_id, actor_id=self.me().user_id, applied=applied
+        )
         if relevant:
             self.reload()
+        else:
+            self.applied -= applied
 
 
 def run(task: Task, out: Any) -> None:

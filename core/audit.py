@@ -236,18 +236,38 @@ def change_counter(session: Session) -> int:
 QUIET_ACTIONS = ("login", "login.failed", "login.locked", "logout", "denied", "import.refused")
 
 
-def course_changes(session: Session, seen: int, course_id: int) -> tuple[int, bool]:
+SAVES = ("mark.set", "mark.clear")
+"""The events of the saves a grid applies to itself from the services' answers."""
+
+
+def course_changes(
+    session: Session,
+    seen: int,
+    course_id: int,
+    *,
+    actor_id: int | None = None,
+    applied: int = 0,
+) -> tuple[int, bool]:
     """For a screen showing one course's register as of event ``seen``: the newest event
     id, and whether any event since may concern that course — one of its own, or one not
     bound to a single course (a roster, the policy, a right). Sixty teachers' marks in other
     courses then do not make every open grid reload; a range of events after ``seen`` is
-    read by the primary key, and the caller moves ``seen`` on when nothing concerned it."""
+    read by the primary key, and the caller moves ``seen`` on when nothing concerned it.
+
+    ``applied``: the saves (``SAVES``) the screen made itself since ``seen`` and has
+    already shown from their answers, as ``actor_id``. When the events that concern the
+    course are exactly that many saves of that user, nothing is new to the screen; any
+    other count (another session of the same user, a column made by the save) reloads."""
     concerns = or_(
         col(AuditEvent.course_id).is_(None), col(AuditEvent.course_id) == course_id
     ) & col(AuditEvent.action).not_in(QUIET_ACTIONS)
-    newest, relevant = session.execute(
+    own = concerns & (col(AuditEvent.actor_id) == actor_id) & col(AuditEvent.action).in_(SAVES)
+    newest, concerning, saves = session.execute(
         sa_select(
-            func.max(AuditEvent.id), func.max(case((concerns, AuditEvent.id), else_=None))
+            func.max(AuditEvent.id),
+            func.count(case((concerns, 1), else_=None)),
+            func.count(case((own, 1), else_=None)),
         ).where(col(AuditEvent.id) > seen)
     ).one()
-    return (newest or seen), relevant is not None
+    relevant = concerning > 0 and not (applied > 0 and concerning == saves == applied)
+    return (newest or seen), relevant

@@ -180,6 +180,29 @@ async def test_a_mark_from_another_session_appears_after_the_poll(w) -> None:
         assert (grid.cursor_row, grid.cursor_col) == (2, 1)  # the cursor stays
 
 
+async def test_the_grids_own_saves_do_not_reload_it_the_same_teachers_other_session_does(
+    w,
+) -> None:
+    """A teacher typing marks sees each from the save's answer; the next poll does not
+    reload the whole page for them. A mark the same teacher saves in another terminal does."""
+    a, b = w.students5[0], w.students5[1]
+    app = make_app(database=w.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = await open_grid(app, pilot, w.teacher, w.course5)
+        await pilot.press("5")  # the lesson's first mark makes its column: that reloads
+        await settle(app, pilot)
+        await poll(app, pilot)
+        await pilot.press("3")  # the cursor moved down: the second pupil, the same column
+        await settle(app, pilot)
+        assert marks_of(w, "today") == {a: "5", b: "3"}
+        shown = grid.gradebook
+        await poll(app, pilot)
+        assert grid.gradebook is shown and grid.shown_value(b, 2) == "3"
+        other_session_marks(w, "late", b, "4")
+        await poll(app, pilot)
+        assert grid.gradebook is not shown and grid.shown_value(b, 1) == "4"
+
+
 async def test_another_courses_changes_do_not_reload_the_grid(w) -> None:
     """Sixty teachers mark at once: a grid reloads for its own course's changes (and for
     those not bound to one course), not for every mark saved in the school."""

@@ -119,6 +119,7 @@ class ChangeWatcher:
         self._changed = changed
         self._paused = paused
         self._course = course
+        self._applied = 0  # the screen's own saves since ``seen``, shown from their answers
         self._name = name
         self._seen: int | None = None
         self._until: datetime | None = None
@@ -143,10 +144,16 @@ class ChangeWatcher:
         self._seen = seen
         self._until = until
         self._stopped = False
+        self._applied = 0
         if self._timer is None:
             self._timer = self._node.set_interval(
                 self._register().poll_seconds, self.check, name=f"watch-{self._name}"
             )
+
+    def applied_save(self) -> None:
+        """The screen saved a mark and shows it from the service's answer: its event need
+        not reload the screen (``course_changes``' ``applied``)."""
+        self._applied += 1
 
     def stop(self) -> None:
         """Stop polling (e.g. the data can no longer be read); :meth:`start` resumes."""
@@ -160,14 +167,14 @@ class ChangeWatcher:
             self._noticed(self._seen)  # the bell rang, a lock passed: decide again
             return
         self._node.run_worker(
-            partial(self._read, self._seen, self._course()),
+            partial(self._read, self._seen, self._course(), self._applied),
             thread=True,
             exclusive=True,
             exit_on_error=False,
             group=f"watch-{self._name}",
         )
 
-    def _read(self, seen: int, course: int | None) -> None:
+    def _read(self, seen: int, course: int | None, applied: int) -> None:
         from zhurnal.core.readmodels import change_counter, course_changes
 
         try:
@@ -175,18 +182,26 @@ class ChangeWatcher:
                 counter = change_counter(self._register().database())
                 relevant = counter != seen
             else:
-                counter, relevant = course_changes(self._register().database(), seen, course)
+                actor = getattr(self._node, "actor", None)
+                counter, relevant = course_changes(
+                    self._register().database(),
+                    seen,
+                    course,
+                    actor_id=getattr(actor, "user_id", None),
+                    applied=applied,
+                )
         except Exception:  # noqa: BLE001 - a missed look is retried at the next tick
             log.warning("change counter could not be read", exc_info=True)
             return
         if relevant:
             self._node.call_later(self._noticed, seen)
         elif counter != seen:  # others' courses only: what is shown is still current
-            self._node.call_later(self._passed, seen, counter)
+            self._node.call_later(self._passed, seen, counter, applied)
 
-    def _passed(self, seen: int, counter: int) -> None:
+    def _passed(self, seen: int, counter: int, applied: int) -> None:
         if self._seen == seen and not self._stopped:
             self._seen = counter
+            self._applied = max(0, self._applied - applied)  # those saves are before it now
 
     def _noticed(self, seen: int) -> None:
         if self._seen == seen and not self._stopped:

@@ -188,11 +188,14 @@ def change_counter(db: Database) -> int:
         return audit.change_counter(session)
 
 
-def course_changes(db: Database, seen: int, course_id: int) -> tuple[int, bool]:
+def course_changes(
+    db: Database, seen: int, course_id: int, *, actor_id: int | None = None, applied: int = 0
+) -> tuple[int, bool]:
     """The newest change, and whether any change since ``seen`` may concern the course
-    (``audit.course_changes``): a course's screens poll this instead of every change."""
+    and is not one of the ``applied`` saves the screen made itself (``audit.course_changes``):
+    a course's screens poll this instead of every change."""
     with db.read() as session:
-        return audit.course_changes(session, seen, course_id)
+        return audit.course_changes(session, seen, course_id, actor_id=actor_id, applied=applied)
 
 
 def lesson_counts(db: Database, lesson_id: int) -> tuple[int, int]:

@@ -328,6 +328,7 @@ class GridScreen(GridRequests):
         return self.gradebook is not None and self.gradebook.period.id == entry.period_id
 
     def _committed(self, entry: Entry, view: MarkView | None) -> None:
+        self.watcher.applied_save()  # shown below from the answer: no reload for it
         if self._answered(entry):
             if view is None:
                 self.grid.set_cell(entry.student_id, entry.column.index, None)
