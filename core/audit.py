@@ -104,6 +104,9 @@ def append(
         head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS)
         session.add(head)
     event = AuditEvent(
+        # the head is locked and every event is appended here or by ``append_many``, so the
+        # next id is the head's plus one: the row goes in once, with its hash
+        id=(head.last_event_id or 0) + 1,
         ts=ts,
         actor_id=actor_id,
         actor_login=actor_login,
@@ -117,9 +120,8 @@ def append(
         prev_hash=head.last_hash or GENESIS,
         hash="",
     )
-    session.add(event)
-    session.flush()  # assigns the id, which is part of the hash
     event.hash = event_hash(event.prev_hash, event)
+    session.add(event)
     head.last_event_id = event.id or 0
     head.last_hash = event.hash
     session.add(head)
