@@ -58,7 +58,9 @@ class Server:
             shutil.chown(self.root, user=self.user)
         self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
-        options = f"-k {self.socket} -h ''"
+        # dynamic shared memory in the data folder (mmap), not /dev/shm/PostgreSQL.*: an
+        # immediate stop leaves those behind, and the folder goes with the server
+        options = f"-k {self.socket} -h '' -c dynamic_shared_memory_type=mmap"
         if not durable:
             options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "start", "-w", "-D", str(self.data), "-o", options,
