@@ -372,7 +372,7 @@ def applying(correction_id: int) -> Iterator[None]:
 def _correction(
     uow: UnitOfWork,
     correction_id: int,
-    course: Course,
+    course_id: int,
     scope: str,
     student_id: int | None,
     *,
@@ -390,11 +390,11 @@ def _correction(
             raise DomainError(
                 f"Заявка № {corr.id} вносится целиком: «Внести исправления» по заявке."
             )
-        if corr.course_id != course.id or not _lists_cell(
+        if corr.course_id != course_id or not _lists_cell(
             uow.session, corr, scope, student_id, lesson_id, period_id
         ):
             raise DomainError(f"Заявка № {corr.id} не открывает эти записи.")
-    elif corr.course_id != course.id or corr.scope != scope:
+    elif corr.course_id != course_id or corr.scope != scope:
         raise DomainError(f"Заявка № {corr.id} не открывает эти записи.")
     if corr.student_id is not None and student_id != corr.student_id:
         # A correction for one student opens that student's cells only, never an action
@@ -496,15 +496,38 @@ def authorize_lesson_write(
 ) -> WriteGrant:
     """The correction named (if any), then the ``Judge`` decision of this ``kind`` of write
     ("text", "attendance", "work_types", "marks"); raises the refusal."""
+    return authorize_facts(
+        uow,
+        lesson_facts(uow.session, ctx),
+        ctx.course.id or 0,
+        kind,
+        lock_class=lock_class,
+        scope=scope,
+        student_id=student_id,
+        correction_id=correction_id,
+    )
+
+
+def authorize_facts(
+    uow: UnitOfWork,
+    facts: LessonFacts,
+    course_id: int,
+    kind: str,
+    *,
+    lock_class: str = "current",
+    scope: str,
+    student_id: int | None = None,
+    correction_id: int | None = None,
+) -> WriteGrant:
+    """``authorize_lesson_write`` on facts already read (``context.mark_target``)."""
     opened_by = None
     if correction_id is not None:
         corr = _correction(
-            uow, correction_id, ctx.course, scope, student_id, lesson_id=ctx.lesson.id
+            uow, correction_id, course_id, scope, student_id, lesson_id=facts.lesson_id
         )
-        if corr.lesson_id is not None and corr.lesson_id != ctx.lesson.id:
+        if corr.lesson_id is not None and corr.lesson_id != facts.lesson_id:
             raise DomainError(f"Заявка № {corr.id} открывает другой урок.")
         opened_by = corr.id
-    facts = lesson_facts(uow.session, ctx)
     judge = Judge.of(uow)
     opened = opened_by is not None
     decide = {
@@ -532,7 +555,7 @@ def authorize_period_mark_write(
         corr = _correction(
             uow,
             correction_id,
-            course,
+            course.id or 0,
             "period_marks",
             student_id,
             period_id=getattr(period, "id", None),

@@ -36,7 +36,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import bindparam, case, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -85,6 +85,39 @@ def event_hash(prev_hash: str, e: Any) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
+_HEADS = AuditHead.__table__  # type: ignore[attr-defined]
+# Built once: a statement built per call costs more than running it (SQLAlchemy's cache
+# key), and the log is written by every save of every teacher.
+_HEAD_FOR_UPDATE = (
+    sa_select(_HEADS.c.last_event_id, _HEADS.c.last_hash).where(_HEADS.c.id == 1).with_for_update()
+)
+_HEAD = sa_select(_HEADS.c.last_event_id, _HEADS.c.last_hash).where(_HEADS.c.id == 1)
+_NEW_HEAD = insert(_HEADS).values(id=1, last_event_id=0, last_hash=GENESIS)
+_MOVE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.id == 1)
+    .values(last_event_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
+)
+_INSERT_EVENT = insert(_EVENTS)
+
+
+def head_of(session: Session, *, lock: bool = True) -> tuple[int, str]:
+    """(last event id, last hash) of the chain; ``lock``: held until the transaction ends
+    (``FOR UPDATE`` on PostgreSQL; SQLite's writer holds everything).  The head is read
+    with plain statements, never as an ORM object: appends change it with plain
+    statements, and an object kept by a session's identity map would go stale."""
+    row = session.connection().execute(_HEAD_FOR_UPDATE if lock else _HEAD).first()
+    return (row[0] or 0, row[1] or GENESIS) if row is not None else (0, GENESIS)
+
+
+def _move_head(session: Session, last_id: int, last_hash: str) -> None:
+    conn = session.connection()
+    if conn.execute(_MOVE_HEAD, {"new_id": last_id, "new_hash": last_hash}).rowcount == 0:
+        conn.execute(_NEW_HEAD)
+        conn.execute(_MOVE_HEAD, {"new_id": last_id, "new_hash": last_hash})
+
+
 def append(
     session: Session,
     *,
@@ -98,15 +131,15 @@ def append(
     after: dict[str, Any] | None = None,
     correction_id: int | None = None,
     course_id: int | None = None,
-) -> AuditEvent:
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    if head is None:
-        head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS)
-        session.add(head)
-    event = AuditEvent(
+) -> SimpleNamespace:
+    """Append one event after the locked head, in three plain statements (read the head,
+    insert the event with its hash, move the head): every save of every teacher runs
+    this.  Returns the event's columns (``id``, ``hash``, …)."""
+    last_id, last_hash = head_of(session)
+    event = SimpleNamespace(
         # the head is locked and every event is appended here or by ``append_many``, so the
         # next id is the head's plus one: the row goes in once, with its hash
-        id=(head.last_event_id or 0) + 1,
+        id=last_id + 1,
         ts=ts,
         actor_id=actor_id,
         actor_login=actor_login,
@@ -117,14 +150,12 @@ def append(
         after=dumps(after),
         correction_id=correction_id,
         course_id=course_id,
-        prev_hash=head.last_hash or GENESIS,
+        prev_hash=last_hash,
         hash="",
     )
     event.hash = event_hash(event.prev_hash, event)
-    session.add(event)
-    head.last_event_id = event.id or 0
-    head.last_hash = event.hash
-    session.add(head)
+    session.connection().execute(_INSERT_EVENT, vars(event))
+    _move_head(session, event.id, event.hash)
     return event
 
 
@@ -134,17 +165,10 @@ def append_many(session: Session, events: list[dict[str, Any]]) -> int:
     Each dict has the keyword arguments of ``append``. Ids are allocated
     after the head, hashes chained in order, rows inserted in one statement.
     """
-    from sqlalchemy import insert
-
     if not events:
         return 0
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    if head is None:
-        head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS)
-        session.add(head)
-        session.flush()
+    _, prev = head_of(session)
     last_id = session.exec(select(AuditEvent.id).order_by(col(AuditEvent.id).desc())).first() or 0
-    prev = head.last_hash or GENESIS
     rows = []
     for offset, e in enumerate(events, start=1):
         row = {  # plain rows: 80 000 ORM objects cost the demo most of its build time
@@ -163,12 +187,9 @@ def append_many(session: Session, events: list[dict[str, Any]]) -> int:
         }
         row["hash"] = prev = event_hash(prev, SimpleNamespace(**row))
         rows.append(row)
-    session.connection().execute(insert(AuditEvent.__table__), rows)  # type: ignore[attr-defined]
+    session.connection().execute(_INSERT_EVENT, rows)
     move_id_sequences(session, ["audit_event"])  # the next ``append`` takes the next id
-    head.last_event_id = last_id + len(events)
-    head.last_hash = prev
-    session.add(head)
-    session.flush()
+    _move_head(session, last_id + len(events), prev)
     return len(events)
 
 
@@ -214,7 +235,7 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(False, count, prev, event.id, "содержимое события изменено")
         prev = event.hash
         last_id = event.id or 0
-    head = session.get(AuditHead, 1)
+    head = session.connection().execute(_HEAD).first()
     if head is not None and (head.last_hash != prev or head.last_event_id != last_id):
         return ChainReport(
             False, count, prev, head.last_event_id, "события в конце цепочки удалены"
@@ -223,14 +244,12 @@ def verify_chain(session: Session) -> ChainReport:
 
 
 def head_hash(session: Session) -> str:
-    head = session.get(AuditHead, 1)
-    return head.last_hash if head else GENESIS
+    return head_of(session, lock=False)[1]
 
 
 def change_counter(session: Session) -> int:
     """A cheap number that grows with every change: screens poll it to refresh."""
-    head = session.get(AuditHead, 1)
-    return head.last_event_id if head else 0
+    return head_of(session, lock=False)[0]
 
 
 # Events that change nothing a register screen shows (a login moves only the user's own

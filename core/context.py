@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, NoReturn
 
-from sqlalchemy import ColumnElement, exists
+from sqlalchemy import ColumnElement, bindparam, exists
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, and_, col, func, or_, select
 
@@ -33,7 +33,7 @@ from zhurnal.core.models import (
     WorkType,
 )
 from zhurnal.core.rules import entry_deadline, homework_deadline, mark_deadline
-from zhurnal.core.uow import UnitOfWork
+from zhurnal.core.uow import UnitOfWork, plain
 
 DEFAULT_BELL = (time(8, 0), time(8, 45))
 SOMEONE = "другой учитель"
@@ -242,18 +242,21 @@ def deadlines(uow: UnitOfWork, ctx: LessonCtx) -> tuple[datetime, datetime]:
     )
 
 
-def mark_due(uow: UnitOfWork, ctx: LessonCtx, assignment_id: int, work_type: str) -> datetime:
-    """When a new mark of the assignment is due: with the lesson [004 §3.8], or, for a work
-    marked after checking, on the day its checking ends — the day of its first mark
-    [002 §2.5] (``core.rules.mark_deadline``)."""
+_FIRST_MARK = sa_select(func.min(Mark.entered_at)).where(
+    col(Mark.assignment_id) == bindparam("assignment_id")
+)
+
+
+def mark_due(uow: UnitOfWork, day: date, assignment_id: int, work_type: str) -> datetime:
+    """When a new mark of the assignment (of a lesson on ``day``) is due: with the lesson
+    [004 §3.8], or, for a work marked after checking, on the day its checking ends — the
+    day of its first mark [002 §2.5] (``core.rules.mark_deadline``)."""
     spec = uow.policy.work_type(work_type)
     checked_on = None
     if spec is not None and spec.due == "checked":
-        first = uow.session.exec(
-            select(func.min(Mark.entered_at)).where(Mark.assignment_id == assignment_id)
-        ).one()
+        first = plain(uow.session).execute(_FIRST_MARK, {"assignment_id": assignment_id}).scalar()
         checked_on = first.date() if first is not None else None
-    return mark_deadline(uow.policy, uow.calendar, ctx.lesson.date, work_type, checked_on)
+    return mark_deadline(uow.policy, uow.calendar, day, work_type, checked_on)
 
 
 WHOLE_LESSON_CODES = ("Н", "Б", "УП")
@@ -308,3 +311,136 @@ def class_by_title(session: Session, year_id: int | None, title: str) -> SchoolC
             SchoolClass.letter == letter,
         )
     ).first()
+
+
+@dataclass(frozen=True)
+class StoredMark:
+    """A mark as stored: what a save compares, writes over and logs."""
+
+    id: int
+    value: str
+    version: int
+    late: bool
+    entered_at: datetime
+    entered_by_id: int
+    correction_id: int | None
+    updated_at: datetime | None
+    updated_by_id: int | None
+
+
+@dataclass(frozen=True)
+class MarkTarget:
+    """Everything a save of one student's mark in one column decides on and writes over,
+    read in one statement (``mark_target``): the grid's and the import's hot path."""
+
+    assignment_id: int
+    work_type: str
+    lock_class: str
+    course_id: int
+    facts: LessonFacts
+    student: StudentAtLesson | None  # None: no such student
+    mark: StoredMark | None
+
+
+def _target_statement() -> Any:
+    a, wt, les = Assignment.__table__, WorkType.__table__, Lesson.__table__  # type: ignore[attr-defined]
+    c, k, y = Course.__table__, SchoolClass.__table__, SchoolYear.__table__  # type: ignore[attr-defined]
+    b, st, m = Bell.__table__, Student.__table__, Mark.__table__  # type: ignore[attr-defined]
+    en, sm, ab = Enrolment.__table__, SubgroupMember.__table__, Absence.__table__  # type: ignore[attr-defined]
+    keeper = User.__table__.alias("keeper")  # type: ignore[attr-defined]
+    sid: Any = bindparam("student_id")
+    absence = (
+        sa_select(ab.c.code)
+        .where(ab.c.lesson_id == les.c.id, ab.c.student_id == sid)
+        .limit(1)
+        .scalar_subquery()
+    )
+    # ``roster_ids``'s conditions on the lesson's date, the subgroup's only for a subgroup
+    enrolled = exists().where(
+        en.c.student_id == sid,
+        en.c.class_id == c.c.class_id,
+        en.c.start <= les.c.date,
+        or_(en.c.end.is_(None), en.c.end >= les.c.date),
+    )
+    member = or_(
+        c.c.subgroup == "",
+        exists().where(
+            sm.c.student_id == sid,
+            sm.c.course_id == c.c.id,
+            sm.c.start <= les.c.date,
+            or_(sm.c.end.is_(None), sm.c.end >= les.c.date),
+        ),
+    )
+    columns = (
+        a.c.id, wt.c.code, wt.c.lock_class, les.c.id, les.c.date, les.c.held_by_id,
+            c.c.id, c.c.teacher_id, c.c.subgroup, k.c.grade, k.c.letter, y.c.name, y.c.closed,
+            b.c.start, keeper.c.full_name,
+            st.c.id, st.c.last_name, st.c.first_name, st.c.middle_name, absence,
+            and_(enrolled, member),
+            m.c.id, m.c.value, m.c.version, m.c.late, m.c.entered_at, m.c.entered_by_id,
+        m.c.correction_id, m.c.updated_at, m.c.updated_by_id,
+    )  # fmt: skip
+    return (
+        sa_select(*columns)
+        .select_from(a)
+        .join(wt, wt.c.id == a.c.work_type_id)
+        .join(les, les.c.id == a.c.lesson_id)
+        .join(c, c.c.id == les.c.course_id)
+        .join(k, k.c.id == c.c.class_id)
+        .join(y, y.c.id == k.c.year_id)
+        .outerjoin(b, b.c.number == les.c.number)
+        .outerjoin(keeper, keeper.c.id == func.coalesce(les.c.held_by_id, c.c.teacher_id))
+        .outerjoin(st, st.c.id == sid)
+        .outerjoin(m, and_(m.c.assignment_id == a.c.id, m.c.student_id == sid))
+        .where(a.c.id == bindparam("assignment_id"))
+    )
+
+
+_TARGET = _target_statement()
+
+
+def mark_target(uow: UnitOfWork, assignment_id: int, student_id: int) -> MarkTarget:
+    """The column, its lesson's facts, the student at the lesson and their stored mark, in
+    one plain statement (no ORM objects: a save is the commonest write of the school);
+    ``NotFound`` naming what is missing."""
+    row = (
+        plain(uow.session)
+        .execute(_TARGET, {"assignment_id": assignment_id, "student_id": student_id})
+        .first()
+    )
+    if row is None:
+        assignment: Assignment = uow.get(Assignment, assignment_id, "Задание")
+        uow.get(WorkType, assignment.work_type_id, "Вид работы")
+        _missing(uow, assignment.lesson_id)
+    (
+        a_id, code, lock_class, lesson_id, day, held_by_id,
+        course_id, teacher_id, subgroup, grade, letter, year_name, closed,
+        bell_start, keeper_name,
+        s_id, last, first, middle, absence, belongs,
+        m_id, value, version, late, entered_at, entered_by_id,
+        correction_id, updated_at, updated_by_id,
+    ) = row  # fmt: skip
+    uow.touches(course_id)
+    group = group_title(f"{grade}{letter}", subgroup)
+    facts = LessonFacts(
+        lesson_id,
+        day,
+        datetime.combine(day, bell_start if bell_start is not None else DEFAULT_BELL[0]),
+        teacher_id,
+        held_by_id,
+        keeper_name if keeper_name is not None else SOMEONE,
+        grade,
+        group,
+        year_name if closed else "",
+    )
+    student = None
+    if s_id is not None:
+        name = " ".join(p for p in (last, first, middle) if p)
+        student = StudentAtLesson(s_id, name, bool(belongs), absence)
+    mark = None
+    if m_id is not None:
+        mark = StoredMark(
+            m_id, value, version, bool(late), entered_at, entered_by_id, correction_id,
+            updated_at, updated_by_id,
+        )  # fmt: skip
+    return MarkTarget(a_id, code, lock_class, course_id, facts, student, mark)

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import exists, literal
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, exists
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from zhurnal.core.actor import Actor
 from zhurnal.core.db import Database
@@ -53,22 +55,37 @@ def _temporary_in_session(login: str) -> str:
     )
 
 
+_USER = User.__table__  # type: ignore[attr-defined]
+_INCIDENT = Incident.__table__  # type: ignore[attr-defined]
+# Built once (every service call and read runs one): (active, roles, temporary password,
+# a compromise reported since the session began).
+_LIVE = sa_select(_USER.c.active, _USER.c.roles, _USER.c.must_change_password).where(
+    _USER.c.id == bindparam("user_id")
+)
+_LIVE_SINCE = sa_select(
+    _USER.c.active,
+    _USER.c.roles,
+    _USER.c.must_change_password,
+    exists().where(
+        _INCIDENT.c.user_id == _USER.c.id, _INCIDENT.c.reported_at >= bindparam("since")
+    ),
+).where(_USER.c.id == bindparam("user_id"))
+
+
 def live_refusal(session: Session, actor: Actor) -> PermissionDenied | None:
     """Why ``actor``'s session may not act now, or None; one query whatever the answer."""
     if actor.user_id is None:
         return None  # the system itself (``actor.SYSTEM``)
-    reported = (
-        exists().where(
-            col(Incident.user_id) == col(User.id), col(Incident.reported_at) >= actor.since
+    row: tuple[Any, ...] | None
+    if actor.since is not None:
+        row = (
+            session.connection()
+            .execute(_LIVE_SINCE, {"user_id": actor.user_id, "since": actor.since})
+            .first()
         )
-        if actor.since is not None
-        else literal(False)
-    )
-    row = session.exec(
-        select(User.active, User.roles, User.must_change_password, reported).where(
-            User.id == actor.user_id
-        )
-    ).first()
+    else:
+        found = session.connection().execute(_LIVE, {"user_id": actor.user_id}).first()
+        row = (*found, False) if found is not None else None
     if row is None or not row[0]:
         return PermissionDenied(DISABLED)
     _, roles, must_change, compromised = row

@@ -17,6 +17,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
@@ -43,11 +45,28 @@ def _parse_cached(digest: str, text: str) -> Policy:  # digest keeps the key sma
     return parse_policy(text)
 
 
+_SETTING = Setting.__table__  # type: ignore[attr-defined]
+# Built once: every service call reads the policy and the calendar afresh (a change is
+# seen at once, by any process), and a statement built per call costs more than its run.
+_POLICY = sa_select(_SETTING.c.value).where(_SETTING.c.key == POLICY_KEY)
+_HOLIDAYS = sa_select(col(Holiday.start), col(Holiday.end), col(Holiday.kind), col(Holiday.grades))
+_PERIODS = sa_select(col(Period.scheme), col(Period.kind), col(Period.start), col(Period.end))
+
+
+def plain(session: Session) -> Connection:
+    """The session's connection for plain (Core) statements, after the flush the ORM makes
+    before its own queries (``autoflush``): rows changed earlier in the transaction are
+    seen, as they would be by ``session.exec``."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
+
+
 def policy_of(session: Session) -> Policy:
-    row = session.get(Setting, POLICY_KEY)
-    if row is None:
+    text = plain(session).execute(_POLICY).scalar()
+    if text is None:
         raise PolicyError("Школа не настроена: выполните «zhurnal init» или «zhurnal demo».")
-    return _parse_cached(hashlib.sha256(row.value.encode()).hexdigest(), row.value)
+    return _parse_cached(hashlib.sha256(text.encode()).hexdigest(), text)
 
 
 @dataclass(unsafe_hash=True)
@@ -71,12 +90,8 @@ def calendar_of(session: Session) -> Calendar:
     ``Calendar.is_study_day``.  The rows are read every time (plain columns, no ORM
     objects); the ``Calendar`` built from them is cached by their very content, so a
     change of a holiday or a period is seen at once, by any process."""
-    holidays = session.exec(
-        select(col(Holiday.start), col(Holiday.end), col(Holiday.kind), col(Holiday.grades))
-    )
-    periods = session.exec(
-        select(col(Period.scheme), col(Period.kind), col(Period.start), col(Period.end))
-    )
+    conn = plain(session)
+    holidays, periods = conn.execute(_HOLIDAYS), conn.execute(_PERIODS)
     return _calendar(
         tuple(_HolidayRow(*h) for h in holidays), tuple(_PeriodRow(*p) for p in periods)
     )
@@ -203,12 +218,6 @@ class UnitOfWork:
         row.updated_at = self.now
         row.updated_by_id = self.actor.user_id
         self.session.add(row)
-
-
-def locking(query: Any) -> Any:
-    """``query`` reading rows to change: locked on PostgreSQL (``FOR UPDATE``; SQLite's
-    writers are serialised anyway) and read afresh even if the session has them."""
-    return query.with_for_update().execution_options(populate_existing=True)
 
 
 def _check_active(session: Session, actor: Actor) -> None:

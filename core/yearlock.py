@@ -8,6 +8,10 @@ flush with a ``LockedError`` — whatever service, correction or revert asked fo
 nothing of an archived year changes behind the archive copy.  The decisions a screen
 shows (``core.access.Judge``) give the same message first, from ``closed_message``.
 
+A mark's save (``services.marks``, the school's commonest write) goes in with plain
+statements, which no flush sees: its floor is ``Judge``'s closed-year refusal, decided
+on the year read in the same statement as the mark (``context.mark_target``).
+
 The one exception is the year's own rollover: ``promoting()`` lets the promotion order
 end the closed year's enrolments (and their subgroups) on its last day
 (``core.services.rollover.apply_promotion``).

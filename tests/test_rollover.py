@@ -95,6 +95,11 @@ def test_closed_year_is_read_only_corrections_too_000_5_2_1(w: World, tmp_path) 
     t = w.teacher.at(datetime(2026, 11, 23, 12, 30))  # would be in time, were it open
     with pytest.raises(LockedError, match="2026/2027 закрыт"):
         marks.set_lesson_mark(w.db, t, w.lessons["today"], w.students5[1], "test", "5")
+    with w.db.read() as s:
+        stored = s.exec(select(Mark)).one()
+    for value in ("5", None):  # a change and a removal of a stored mark (plain statements)
+        with pytest.raises(LockedError, match="2026/2027 закрыт"):
+            marks.set_mark(w.db, t, stored.assignment_id, stored.student_id, value)
     with pytest.raises(LockedError, match="закрыт"):
         lessons.set_topic(w.db, t, w.lessons["today"], "Другое")
     with pytest.raises(LockedError, match="закрыт"):

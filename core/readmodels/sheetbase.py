@@ -14,10 +14,10 @@ from sqlmodel import Session, col, or_, select
 
 from zhurnal.core.access import is_class_teacher
 from zhurnal.core.actor import Actor
-from zhurnal.core.audit import GENESIS, head_hash
+from zhurnal.core.audit import GENESIS, head_of
 from zhurnal.core.db import Database
 from zhurnal.core.errors import NotFound, PermissionDenied
-from zhurnal.core.models import AuditEvent, AuditHead, Enrolment, SchoolClass, Student, User
+from zhurnal.core.models import AuditEvent, Enrolment, SchoolClass, Student, User
 from zhurnal.core.rules import fmt_date
 
 SHEET_READERS = ("director", "deputy")
@@ -49,10 +49,10 @@ def require_sheets(actor: Actor, klass: SchoolClass | None) -> None:
 
 
 def stamp(session: Session, actor: Actor) -> Stamp:
-    head = session.get(AuditHead, 1)
+    last_id, last_hash = head_of(session, lock=False)
     return Stamp(
-        head_hash(session),
-        head.last_event_id if head else 0,
+        last_hash,
+        last_id,
         actor.now(),
         f"{actor.full_name} ({actor.login})" if actor.user_id is None else actor.full_name,
     )

@@ -47,7 +47,6 @@ from zhurnal.core.models import (
     Absence,
     Assignment,
     AuditEvent,
-    AuditHead,
     Correction,
     CorrectionItem,
     Enrolment,
@@ -212,8 +211,7 @@ def pin(session: Session) -> list[object]:
 def _head(session: Session) -> int:
     """The last audit event's id, the head held until commit (PostgreSQL; SQLite's
     BEGIN IMMEDIATE holds everything)."""
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    return head.last_event_id if head is not None else 0
+    return audit.head_of(session)[0]
 
 
 def _open_batch(session: Session, actor: Actor, kind: str, rows: int) -> int:

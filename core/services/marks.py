@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 
 from zhurnal.core.access import (
+    authorize_facts,
     authorize_lesson_write,
     authorize_period_mark_write,
     enforce,
@@ -12,14 +20,16 @@ from zhurnal.core.access import (
 )
 from zhurnal.core.actor import Actor
 from zhurnal.core.context import (
+    StoredMark,
     group_title,
     lesson_ctx,
     mark_due,
+    mark_target,
     roster_ids,
     student_at_lesson,
 )
 from zhurnal.core.db import Database
-from zhurnal.core.errors import DomainError, ValidationError
+from zhurnal.core.errors import DomainError, NotFound, ValidationError
 from zhurnal.core.ledger import state_of
 from zhurnal.core.models import (
     Assignment,
@@ -41,7 +51,7 @@ from zhurnal.core.rules import (
     normalize_mark,
     not_enrolled,
 )
-from zhurnal.core.uow import UnitOfWork, locking, snapshot, unit_of_work
+from zhurnal.core.uow import UnitOfWork, plain, snapshot, unit_of_work
 
 
 def _work_type(uow: UnitOfWork, code: str) -> WorkType:
@@ -136,14 +146,7 @@ def set_mark(
     a different one is a ``ConflictError`` naming who changed the mark and when.
     """
     with unit_of_work(db, actor, "mark.set") as uow:
-        row = uow.session.exec(
-            select(Assignment, WorkType)
-            .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
-            .where(Assignment.id == assignment_id)
-        ).first()  # one statement; else the steps that say what is missing
-        a: Assignment = row[0] if row else uow.get(Assignment, assignment_id, "Задание")
-        wt: WorkType = row[1] if row else uow.get(WorkType, a.work_type_id, "Вид работы")
-        return _set_mark(uow, a, wt, student_id, value, expected_version, correction_id)
+        return _save_mark(uow, assignment_id, student_id, value, expected_version, correction_id)
 
 
 def set_lesson_mark(
@@ -164,48 +167,67 @@ def set_lesson_mark(
     very ones the gradebook shows as ``Column.why_not`` and ``Gradebook.cell_why_not``.
     """
     with unit_of_work(db, actor, "mark.set") as uow:
-        wt = _work_type(uow, work_type_code)
-        a = _lesson_column(uow, lesson_id, wt)
-        if a is None and value is not None:
+        column = _lesson_column(uow, lesson_id, work_type_code)
+        if column is None:
+            wt = _work_type(uow, work_type_code)
+            if value is None:
+                return None
             # The first mark of this work type makes the column: take the lesson's row
             # lock and look again, so that two first marks at once make one column
             # (PostgreSQL; SQLite's writers are serialised by BEGIN IMMEDIATE anyway).
             uow.session.exec(select(Lesson.id).where(Lesson.id == lesson_id).with_for_update())
-            a = _lesson_column(uow, lesson_id, wt)
-        if a is None:
-            if value is None:
-                return None
-            ctx = lesson_ctx(uow, lesson_id)
-            grant = authorize_lesson_write(
-                uow,
-                ctx,
-                "marks",
-                lock_class=wt.lock_class,
-                scope="marks",
-                student_id=student_id,
-                correction_id=correction_id,
-            )
-            a = Assignment(lesson_id=lesson_id, work_type_id=wt.id or 0, version=0)
-            uow.touch(a)
-            uow.session.flush()
-            uow.audit(
-                "assignment.add",
-                "assignment",
-                a.id,
-                None,
-                {"work_type": wt.code, **state_of(uow.session, "assignment", a)},
-                grant.correction_id,
-            )
-        return _set_mark(uow, a, wt, student_id, value, expected_version, correction_id)
+            column = _lesson_column(uow, lesson_id, work_type_code)
+            if column is None:
+                column = _add_column(uow, lesson_id, wt, student_id, correction_id)
+        return _save_mark(uow, column, student_id, value, expected_version, correction_id)
 
 
-def _lesson_column(uow: UnitOfWork, lesson_id: int, wt: WorkType) -> Assignment | None:
+def _add_column(
+    uow: UnitOfWork, lesson_id: int, wt: WorkType, student_id: int, correction_id: int | None
+) -> int:
+    """The lesson's column of this work type, made for its first mark."""
+    ctx = lesson_ctx(uow, lesson_id)
+    grant = authorize_lesson_write(
+        uow,
+        ctx,
+        "marks",
+        lock_class=wt.lock_class,
+        scope="marks",
+        student_id=student_id,
+        correction_id=correction_id,
+    )
+    a = Assignment(lesson_id=lesson_id, work_type_id=wt.id or 0, version=0)
+    uow.touch(a)
+    uow.session.flush()
+    uow.audit(
+        "assignment.add",
+        "assignment",
+        a.id,
+        None,
+        {"work_type": wt.code, **state_of(uow.session, "assignment", a)},
+        grant.correction_id,
+    )
+    return a.id or 0
+
+
+_COLUMN = (
+    sa_select(col(Assignment.id))
+    .join(WorkType, col(WorkType.id) == Assignment.work_type_id)
+    .where(
+        col(Assignment.lesson_id) == bindparam("lesson_id"), col(WorkType.code) == bindparam("code")
+    )
+    .order_by(col(Assignment.id))
+    .limit(1)
+)
+
+
+def _lesson_column(uow: UnitOfWork, lesson_id: int, work_type_code: str) -> int | None:
     """The lesson's first assignment of this work type: the grid's column."""
-    return uow.session.exec(
-        select(Assignment)
-        .where(Assignment.lesson_id == lesson_id, Assignment.work_type_id == wt.id)
-        .order_by(col(Assignment.id))
-    ).first()
+    return (
+        plain(uow.session)
+        .execute(_COLUMN, {"lesson_id": lesson_id, "code": work_type_code})
+        .scalar()
+    )
 
 
 def check_lesson_mark(
@@ -222,73 +244,175 @@ def check_lesson_mark(
     enforce(student_mark_refusal(uow.policy, ctx.group, ctx.lesson.date, wt.code, student, True))
 
 
-def _set_mark(
+_MARKS = Mark.__table__  # type: ignore[attr-defined]
+# A save is the school's commonest write: its statements are built once, and it writes
+# with plain statements, not ORM objects.  Each change is ``… WHERE id = :id AND version =
+# :seen`` (the optimistic check made atomic, as ``models.Versioned`` makes the ORM's): no
+# row means another session changed the mark since it was read.
+_UPDATE_MARK = (
+    update(_MARKS)
+    .where(_MARKS.c.id == bindparam("m_id"), _MARKS.c.version == bindparam("seen"))
+    .values(
+        value=bindparam("m_value"),
+        version=bindparam("m_version"),
+        updated_at=bindparam("m_at"),
+        updated_by_id=bindparam("m_by"),
+        correction_id=bindparam("m_correction"),
+    )
+)
+_DELETE_MARK = delete(_MARKS).where(
+    _MARKS.c.id == bindparam("m_id"), _MARKS.c.version == bindparam("seen")
+)
+_INSERT_MARK = insert(_MARKS)
+_MARK_NOW = sa_select(_MARKS.c.updated_by_id, _MARKS.c.updated_at).where(
+    _MARKS.c.id == bindparam("m_id")
+)
+
+
+def _save_mark(
     uow: UnitOfWork,
-    a: Assignment,
-    wt: WorkType,
+    assignment_id: int,
     student_id: int,
     value: str | None,
     expected_version: int | None,
     correction_id: int | None,
 ) -> MarkView | None:
-    ctx = lesson_ctx(uow, a.lesson_id)
-    grant = authorize_lesson_write(
+    """Set or clear one stored mark: the decisions of ``Judge.marks`` and
+    ``student_mark_refusal`` on ``context.mark_target``'s facts, then the write and its
+    audit event."""
+    t = mark_target(uow, assignment_id, student_id)
+    grant = authorize_facts(
         uow,
-        ctx,
+        t.facts,
+        t.course_id,
         "marks",
-        lock_class=wt.lock_class,
+        lock_class=t.lock_class,
         scope="marks",
         student_id=student_id,
         correction_id=correction_id,
     )
     normalized = normalize_mark(uow.policy, value) if value is not None else None
-    student = student_at_lesson(uow.session, ctx.course, ctx.lesson, student_id)
+    if t.student is None:
+        raise NotFound(f"Ученик № {student_id} не найден.")
     enforce(
         student_mark_refusal(
-            uow.policy, ctx.group, ctx.lesson.date, wt.code, student, normalized is not None
+            uow.policy, t.facts.group, t.facts.date, t.work_type, t.student, normalized is not None
         )
     )
-    mark = uow.session.exec(
-        locking(select(Mark).where(Mark.assignment_id == a.id, Mark.student_id == student_id))
-    ).first()
+    mark = t.mark
     if mark is not None:
-        uow.check_version(mark, expected_version, "Отметка", locked=True)
+        if expected_version is not None and mark.version != expected_version:
+            raise uow.conflict("Отметка", mark)
     elif expected_version not in (None, 0):
         raise DomainError("Отметку уже удалил другой пользователь: обновите данные.")
-    before = snapshot(mark, "value") if mark else None
-    after = {
-        "assignment_id": a.id,
+    if mark is not None and mark.value == normalized:
+        return _view(mark, assignment_id, student_id)
+    before = {"value": mark.value} if mark is not None else None
+    after: dict[str, Any] = {
+        "assignment_id": assignment_id,
         "student_id": student_id,
         "value": normalized,
-        "work_type": wt.code,
-        "lesson_id": a.lesson_id,
+        "work_type": t.work_type,
+        "lesson_id": t.facts.lesson_id,
     }
+    conn = uow.session.connection()
     if normalized is None:
         if mark is None:
             return None
-        uow.session.delete(mark)
+        _written(uow, conn.execute(_DELETE_MARK, {"m_id": mark.id, "seen": mark.version}), mark)
+        _forget(uow, mark.id, deleted=True)
         uow.audit("mark.clear", "mark", mark.id, before, after, grant.correction_id)
         return None
     if mark is None:
-        mark = Mark(
-            assignment_id=a.id or 0,
-            student_id=student_id,
-            value=normalized,
-            entered_at=uow.now,
-            entered_by_id=uow.actor.user_id or 0,
-            version=0,
-            late=grant.correction_id is None
-            and is_late(uow.now, mark_due(uow, ctx, a.id or 0, wt.code)),
+        late = grant.correction_id is None and is_late(
+            uow.now, mark_due(uow, t.facts.date, assignment_id, t.work_type)
         )
-    elif mark.value == normalized:
-        return _mark_view(mark)
-    mark.value = normalized
-    mark.correction_id = grant.correction_id
-    uow.touch(mark)
-    uow.session.flush()
-    after.update(state_of(uow.session, "mark", mark))
+        row = {
+            "assignment_id": assignment_id,
+            "student_id": student_id,
+            "value": normalized,
+            "entered_at": uow.now,
+            "entered_by_id": uow.actor.user_id or 0,
+            "late": late,
+            "correction_id": grant.correction_id,
+            "version": 1,
+            "updated_at": uow.now,
+            "updated_by_id": uow.actor.user_id,
+        }
+        inserted = conn.execute(_INSERT_MARK, row).inserted_primary_key
+        assert inserted is not None
+        mark = StoredMark(
+            inserted[0], normalized, 1, late, uow.now, uow.actor.user_id or 0,
+            grant.correction_id, uow.now, uow.actor.user_id,
+        )  # fmt: skip
+    else:
+        changed = conn.execute(
+            _UPDATE_MARK,
+            {
+                "m_id": mark.id,
+                "seen": mark.version,
+                "m_value": normalized,
+                "m_version": mark.version + 1,
+                "m_at": uow.now,
+                "m_by": uow.actor.user_id,
+                "m_correction": grant.correction_id,
+            },
+        )
+        _written(uow, changed, mark)
+        _forget(uow, mark.id)
+        mark = replace(
+            mark,
+            value=normalized,
+            version=mark.version + 1,
+            correction_id=grant.correction_id,
+            updated_at=uow.now,
+            updated_by_id=uow.actor.user_id,
+        )
+    after.update(state_of(uow.session, "mark", _Row(mark, assignment_id, student_id)))
     uow.audit("mark.set", "mark", mark.id, before, after, grant.correction_id)
-    return _mark_view(mark)
+    return _view(mark, assignment_id, student_id)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A stored mark with its cell, as ``ledger.state_of`` reads a row."""
+
+    mark: StoredMark
+    assignment_id: int
+    student_id: int
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.mark, name)
+
+
+def _view(mark: StoredMark, assignment_id: int, student_id: int) -> MarkView:
+    return MarkView(
+        mark.id, assignment_id, student_id, mark.value, mark.late, mark.version,
+        mark.correction_id,
+    )  # fmt: skip
+
+
+def _written(uow: UnitOfWork, result: Any, mark: StoredMark) -> None:
+    """No row changed: another session changed or removed the mark since it was read (on
+    PostgreSQL the ``UPDATE`` waited for it); a ``ConflictError`` naming who."""
+    if result.rowcount:
+        return
+    now = uow.session.connection().execute(_MARK_NOW, {"m_id": mark.id}).first()
+    if now is None:
+        raise DomainError("Отметку уже удалил другой пользователь: обновите данные.")
+    raise uow.conflict("Отметка", SimpleNamespace(updated_by_id=now[0], updated_at=now[1]))
+
+
+def _forget(uow: UnitOfWork, mark_id: int, *, deleted: bool = False) -> None:
+    """A ``Mark`` object this session holds is out of date after a plain write: read it
+    afresh if used again, or drop it once the row is gone."""
+    held = uow.session.identity_map.get(identity_key(Mark, mark_id))
+    if held is None:
+        return
+    if deleted:
+        uow.session.expunge(held)
+    else:
+        uow.session.expire(held)
 
 
 def set_period_mark(
