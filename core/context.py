@@ -215,9 +215,13 @@ def student_at_lesson(
         enrolled = and_(enrolled, exists().where(member, *_in_subgroup(course, day)))
     row = session.exec(select(Student, absence, enrolled).where(Student.id == student_id)).first()
     if row is None:
-        raise NotFound(f"Ученик № {student_id} не найден.")
+        raise student_missing(student_id)
     student, code, belongs = row
     return StudentAtLesson(student_id, student.full_name, bool(belongs), code)
+
+
+def student_missing(student_id: int) -> NotFound:
+    return NotFound(f"Ученик № {student_id} не найден.")
 
 
 def marks_at_lesson(session: Session, lesson_id: int, student_id: int) -> list[tuple[str, str]]:
@@ -342,7 +346,9 @@ class MarkTarget:
     mark: StoredMark | None
 
 
-def _target_statement() -> Any:
+def _target_statement(*, by_assignment: bool) -> Any:
+    """The statement of ``mark_target`` (``by_assignment``) or ``lesson_target``: the
+    lesson's facts and the student at it, with the column and the stored mark."""
     a, wt, les = Assignment.__table__, WorkType.__table__, Lesson.__table__  # type: ignore[attr-defined]
     c, k, y = Course.__table__, SchoolClass.__table__, SchoolYear.__table__  # type: ignore[attr-defined]
     b, st, m = Bell.__table__, Student.__table__, Mark.__table__  # type: ignore[attr-defined]
@@ -371,57 +377,58 @@ def _target_statement() -> Any:
             or_(sm.c.end.is_(None), sm.c.end >= les.c.date),
         ),
     )
-    columns = (
-        a.c.id, wt.c.code, wt.c.lock_class, les.c.id, les.c.date, les.c.held_by_id,
-            c.c.id, c.c.teacher_id, c.c.subgroup, k.c.grade, k.c.letter, y.c.name, y.c.closed,
-            b.c.start, keeper.c.full_name,
-            st.c.id, st.c.last_name, st.c.first_name, st.c.middle_name, absence,
-            and_(enrolled, member),
-            m.c.id, m.c.value, m.c.version, m.c.late, m.c.entered_at, m.c.entered_by_id,
-        m.c.correction_id, m.c.updated_at, m.c.updated_by_id,
+    columns: tuple[Any, ...] = (
+        les.c.id, les.c.date, les.c.held_by_id,
+        c.c.id, c.c.teacher_id, c.c.subgroup, k.c.grade, k.c.letter, y.c.name, y.c.closed,
+        b.c.start, keeper.c.full_name,
+        st.c.id, st.c.last_name, st.c.first_name, st.c.middle_name, absence,
+        and_(enrolled, member),
     )  # fmt: skip
-    return (
-        sa_select(*columns)
-        .select_from(a)
-        .join(wt, wt.c.id == a.c.work_type_id)
-        .join(les, les.c.id == a.c.lesson_id)
-        .join(c, c.c.id == les.c.course_id)
+    if by_assignment:
+        columns += (
+            a.c.id, wt.c.code, wt.c.lock_class,
+            m.c.id, m.c.value, m.c.version, m.c.late, m.c.entered_at, m.c.entered_by_id,
+            m.c.correction_id, m.c.updated_at, m.c.updated_by_id,
+        )  # fmt: skip
+        query = (
+            sa_select(*columns)
+            .select_from(a)
+            .join(wt, wt.c.id == a.c.work_type_id)
+            .join(les, les.c.id == a.c.lesson_id)
+        )
+    else:
+        query = sa_select(*columns).select_from(les)
+    query = (
+        query.join(c, c.c.id == les.c.course_id)
         .join(k, k.c.id == c.c.class_id)
         .join(y, y.c.id == k.c.year_id)
         .outerjoin(b, b.c.number == les.c.number)
         .outerjoin(keeper, keeper.c.id == func.coalesce(les.c.held_by_id, c.c.teacher_id))
         .outerjoin(st, st.c.id == sid)
-        .outerjoin(m, and_(m.c.assignment_id == a.c.id, m.c.student_id == sid))
-        .where(a.c.id == bindparam("assignment_id"))
     )
+    if by_assignment:
+        return query.outerjoin(m, and_(m.c.assignment_id == a.c.id, m.c.student_id == sid)).where(
+            a.c.id == bindparam("assignment_id")
+        )
+    return query.where(les.c.id == bindparam("lesson_id"))
 
 
-_TARGET = _target_statement()
+_MARK_TARGET = _target_statement(by_assignment=True)
+_LESSON_TARGET = _target_statement(by_assignment=False)
+_FACTS = 18  # the columns of the lesson's facts and the student, first in both statements
 
 
-def mark_target(uow: UnitOfWork, assignment_id: int, student_id: int) -> MarkTarget:
-    """The column, its lesson's facts, the student at the lesson and their stored mark, in
-    one plain statement (no ORM objects: a save is the commonest write of the school);
-    ``NotFound`` naming what is missing."""
-    row = (
-        plain(uow.session)
-        .execute(_TARGET, {"assignment_id": assignment_id, "student_id": student_id})
-        .first()
-    )
-    if row is None:
-        assignment: Assignment = uow.get(Assignment, assignment_id, "Задание")
-        uow.get(WorkType, assignment.work_type_id, "Вид работы")
-        _missing(uow, assignment.lesson_id)
+def _facts_and_student(
+    uow: UnitOfWork, row: Any
+) -> tuple[int, LessonFacts, StudentAtLesson | None]:
+    """(course id, the lesson's facts, the student at it or None) of a target's row."""
     (
-        a_id, code, lock_class, lesson_id, day, held_by_id,
+        lesson_id, day, held_by_id,
         course_id, teacher_id, subgroup, grade, letter, year_name, closed,
         bell_start, keeper_name,
         s_id, last, first, middle, absence, belongs,
-        m_id, value, version, late, entered_at, entered_by_id,
-        correction_id, updated_at, updated_by_id,
-    ) = row  # fmt: skip
+    ) = row[:_FACTS]  # fmt: skip
     uow.touches(course_id)
-    group = group_title(f"{grade}{letter}", subgroup)
     facts = LessonFacts(
         lesson_id,
         day,
@@ -430,13 +437,35 @@ def mark_target(uow: UnitOfWork, assignment_id: int, student_id: int) -> MarkTar
         held_by_id,
         keeper_name if keeper_name is not None else SOMEONE,
         grade,
-        group,
+        group_title(f"{grade}{letter}", subgroup),
         year_name if closed else "",
     )
     student = None
     if s_id is not None:
         name = " ".join(p for p in (last, first, middle) if p)
         student = StudentAtLesson(s_id, name, bool(belongs), absence)
+    return course_id, facts, student
+
+
+def mark_target(uow: UnitOfWork, assignment_id: int, student_id: int) -> MarkTarget:
+    """The column, its lesson's facts, the student at the lesson and their stored mark, in
+    one plain statement (no ORM objects: a save is the commonest write of the school);
+    ``NotFound`` naming what is missing."""
+    row = (
+        plain(uow.session)
+        .execute(_MARK_TARGET, {"assignment_id": assignment_id, "student_id": student_id})
+        .first()
+    )
+    if row is None:
+        assignment: Assignment = uow.get(Assignment, assignment_id, "Задание")
+        uow.get(WorkType, assignment.work_type_id, "Вид работы")
+        _missing(uow, assignment.lesson_id)
+    course_id, facts, student = _facts_and_student(uow, row)
+    (
+        a_id, code, lock_class,
+        m_id, value, version, late, entered_at, entered_by_id,
+        correction_id, updated_at, updated_by_id,
+    ) = row[_FACTS:]  # fmt: skip
     mark = None
     if m_id is not None:
         mark = StoredMark(
@@ -444,3 +473,18 @@ def mark_target(uow: UnitOfWork, assignment_id: int, student_id: int) -> MarkTar
             updated_at, updated_by_id,
         )  # fmt: skip
     return MarkTarget(a_id, code, lock_class, course_id, facts, student, mark)
+
+
+def lesson_target(
+    uow: UnitOfWork, lesson_id: int, student_id: int
+) -> tuple[int, LessonFacts, StudentAtLesson | None]:
+    """(course id, the lesson's facts, the student at it or None), in one plain statement:
+    an import checks each row of its file this way; ``NotFound`` naming what is missing."""
+    row = (
+        plain(uow.session)
+        .execute(_LESSON_TARGET, {"lesson_id": lesson_id, "student_id": student_id})
+        .first()
+    )
+    if row is None:
+        _missing(uow, lesson_id)
+    return _facts_and_student(uow, row)

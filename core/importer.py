@@ -74,6 +74,8 @@ class _Resolver:
         self._courses: dict[tuple[int, int], list[Course]] = {}
         self._rosters: dict[tuple[int, date], set[int]] = {}
         self._students: dict[int, Student | None] = {}
+        self._names: dict[tuple[tuple[int, ...], date], dict[str, list[Student]]] = {}
+        self._lessons: dict[tuple[int, date, int], Lesson | None] = {}
 
     def klass(self, title: str) -> SchoolClass:
         if parse_class_title(title) is None:
@@ -122,24 +124,40 @@ class _Resolver:
             self._students[student_id] = self.s.get(Student, student_id)
         return self._students[student_id]
 
+    def _by_name(self, courses: list[Course], day: date) -> dict[str, list[Student]]:
+        """The students of the courses on ``day`` by their normalised full name and by
+        their last and first name."""
+        key = (tuple(c.id or 0 for c in courses), day)
+        if key not in self._names:
+            ids: set[int] = set()
+            for c in courses:
+                ids |= self.roster(c, day)
+            names: dict[str, list[Student]] = {}
+            for st in (self._student(i) for i in sorted(ids)):
+                if st is None:
+                    continue
+                for variant in {_norm(st.full_name), _norm(f"{st.last_name} {st.first_name}")}:
+                    names.setdefault(variant, []).append(st)
+            self._names[key] = names
+        return self._names[key]
+
     def student(self, klass: SchoolClass, name: str, day: date, courses: list[Course]) -> Student:
-        ids: set[int] = set()
-        for c in courses:
-            ids |= self.roster(c, day)
-        wanted = _norm(name)
-        found = [
-            st
-            for st in (self._student(i) for i in sorted(ids))
-            if st is not None
-            and (
-                _norm(st.full_name) == wanted or _norm(f"{st.last_name} {st.first_name}") == wanted
-            )
-        ]
+        found = self._by_name(courses, day).get(_norm(name), [])
         if not found:
             raise RowError(f"ученик «{name}» не числится в {klass.title} на {day:%d.%m.%Y}")
         if len(found) > 1:
             raise RowError(f"в {klass.title} несколько учеников «{name}»: укажите отчество")
         return found[0]
+
+    def _lesson(self, course: Course, day: date, number: int) -> Lesson | None:
+        key = (course.id or 0, day, number)
+        if key not in self._lessons:
+            self._lessons[key] = self.s.exec(
+                select(Lesson).where(
+                    Lesson.course_id == course.id, Lesson.date == day, Lesson.number == number
+                )
+            ).first()
+        return self._lessons[key]
 
     def lesson(
         self,
@@ -152,11 +170,7 @@ class _Resolver:
     ) -> Lesson:
         for c in courses:
             if student.id in self.roster(c, day):
-                lesson = self.s.exec(
-                    select(Lesson).where(
-                        Lesson.course_id == c.id, Lesson.date == day, Lesson.number == number
-                    )
-                ).first()
+                lesson = self._lesson(c, day, number)
                 if lesson is not None:
                     return lesson
         raise RowError(

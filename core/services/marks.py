@@ -23,13 +23,14 @@ from zhurnal.core.context import (
     StoredMark,
     group_title,
     lesson_ctx,
+    lesson_target,
     mark_due,
     mark_target,
     roster_ids,
-    student_at_lesson,
+    student_missing,
 )
 from zhurnal.core.db import Database
-from zhurnal.core.errors import DomainError, NotFound, ValidationError
+from zhurnal.core.errors import DomainError, ValidationError
 from zhurnal.core.ledger import state_of
 from zhurnal.core.models import (
     Assignment,
@@ -235,13 +236,20 @@ def check_lesson_mark(
 ) -> None:
     """Raise what ``set_lesson_mark`` would refuse for this mark, writing nothing: an
     import checks its whole file this way in a read transaction before applying it."""
-    ctx = lesson_ctx(uow, lesson_id)
-    authorize_lesson_write(
-        uow, ctx, "marks", lock_class=wt.lock_class, scope="marks", student_id=student_id
+    course_id, facts, student = lesson_target(uow, lesson_id, student_id)
+    authorize_facts(
+        uow,
+        facts,
+        course_id,
+        "marks",
+        lock_class=wt.lock_class,
+        scope="marks",
+        student_id=student_id,
     )
     normalize_mark(uow.policy, value)
-    student = student_at_lesson(uow.session, ctx.course, ctx.lesson, student_id)
-    enforce(student_mark_refusal(uow.policy, ctx.group, ctx.lesson.date, wt.code, student, True))
+    if student is None:
+        raise student_missing(student_id)
+    enforce(student_mark_refusal(uow.policy, facts.group, facts.date, wt.code, student, True))
 
 
 _MARKS = Mark.__table__  # type: ignore[attr-defined]
@@ -293,7 +301,7 @@ def _save_mark(
     )
     normalized = normalize_mark(uow.policy, value) if value is not None else None
     if t.student is None:
-        raise NotFound(f"Ученик № {student_id} не найден.")
+        raise student_missing(student_id)
     enforce(
         student_mark_refusal(
             uow.policy, t.facts.group, t.facts.date, t.work_type, t.student, normalized is not None
