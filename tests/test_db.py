@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from zhurnal.core import config
+from zhurnal.core import db as db_module
 from zhurnal.core.db import Database
+from zhurnal.core.dbcheck import DatabaseUnavailable
 from zhurnal.core.migrate import current_revision, head_revision
 
 
@@ -69,6 +71,50 @@ def test_write_transactions_begin_immediate(tmp_path) -> None:
     release.set()
     t.join()
     other.close()
+
+
+def _hold_the_write_lock(path, seconds: float) -> threading.Thread:
+    """Another process's writer (a plain connection) holding the lock for ``seconds``."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def release() -> None:
+        time.sleep(seconds)
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    t = threading.Thread(target=release)
+    t.start()
+    return t
+
+
+def test_a_writer_waits_for_another_and_then_writes(tmp_path) -> None:
+    """A save meeting another writer waits for it (ours tries again every millisecond, not
+    SQLite's backing-off sleeps) and then goes in: nothing is refused."""
+    db = Database.open(tmp_path / "s.db")
+    holder = _hold_the_write_lock(tmp_path / "s.db", 0.3)
+    t0 = time.monotonic()
+    with db.write() as s:
+        s.execute(text("INSERT INTO setting (key, value) VALUES ('x', 'y')"))
+    assert time.monotonic() - t0 >= 0.25  # it did wait for the other writer
+    holder.join()
+    with db.read() as s:
+        assert s.execute(text("SELECT value FROM setting WHERE key = 'x'")).scalar() == "y"
+        assert s.execute(text("PRAGMA busy_timeout")).scalar() == db_module.BUSY_TIMEOUT_MS
+
+
+def test_a_writer_blocked_past_the_busy_timeout_is_told_in_russian(tmp_path, monkeypatch):
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 300)
+    db = Database.open(tmp_path / "s.db")
+    holder = _hold_the_write_lock(tmp_path / "s.db", 1.5)
+    try:
+        with pytest.raises(DatabaseUnavailable, match="база занята другой записью"):
+            with db.write() as s:
+                s.execute(text("INSERT INTO setting (key, value) VALUES ('x', 'y')"))
+    finally:
+        holder.join()
+    with db.read() as s:
+        assert s.execute(text("SELECT count(*) FROM setting WHERE key = 'x'")).scalar() == 0
 
 
 def test_a_reader_does_not_block_a_writer(tmp_path) -> None:
