@@ -176,7 +176,7 @@ def main() -> int:
     where.add_argument("--db-url", help="an empty PostgreSQL database to fill")
     ap.add_argument("--chunk-rows", type=int, default=1000)
     ap.add_argument("--chunk-seconds", type=float, default=0.1)
-    ap.add_argument("--pause", type=float, help="default: 0.1 s on SQLite, 0.01 s on PG")
+    ap.add_argument("--pause", type=float, help="default: 0.03 s on SQLite, 0.01 s on PG")
     args = ap.parse_args()
     from zhurnal.core.importer import import_marks
     from zhurnal.core.services.import_batches import Chunking

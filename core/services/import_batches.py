@@ -4,7 +4,7 @@ A file is validated in full first, in a read transaction that takes no write loc
 caller's job: ``importer.import_marks``, ``class_lists.import_class_list``). Its rows are
 then applied here in chunks, each its own write transaction of at most ``Chunking.rows``
 rows, cut short once it has run ``Chunking.seconds``; between two chunks the import
-pauses (``Chunking.pause``, at least the longest sleep of SQLite's busy handler) so that
+pauses (``Chunking.pause``, longer than a waiting writer's step between two tries) so that
 a teacher's save waiting for the lock takes it. A file that fits in one chunk is one
 transaction, as before.
 
@@ -67,9 +67,10 @@ _pause = time.sleep  # between two chunks: a waiting writer takes the lock
 @dataclass(frozen=True)
 class Chunking:
     """How a batch is cut: ``rows`` per write transaction at most, fewer once a chunk has
-    run ``seconds`` (None: rows only); ``pause`` seconds between chunks (None: 0.1 s on
-    SQLite, whose waiting writers poll every 100 ms at most; 0.01 s on PostgreSQL, whose
-    waiters queue for the audit head's row lock and get it at the commit)."""
+    run ``seconds`` (None: rows only); ``pause`` seconds between chunks (None: 0.03 s on
+    SQLite, whose waiting writers try again every 1 ms, after a second every 10 ms
+    (``db._begin_immediate``); 0.01 s on PostgreSQL, whose waiters queue for the audit
+    head's row lock and get it at the commit)."""
 
     rows: int = 1000
     seconds: float | None = 0.1
@@ -78,7 +79,7 @@ class Chunking:
     def pause_for(self, db: Database) -> float:
         if self.pause is not None:
             return self.pause
-        return 0.1 if db.is_sqlite else 0.01
+        return 0.03 if db.is_sqlite else 0.01
 
 
 DEFAULT = Chunking()
