@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, event
@@ -131,6 +132,11 @@ class Database:
             upgrade_to_head(database.engine)
         return database
 
+    @cached_property
+    def _writer(self) -> Engine:
+        """The engine whose transactions begin as writes (``BEGIN IMMEDIATE``)."""
+        return self.engine.execution_options(**{WRITE_OPTION: True})
+
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
@@ -145,9 +151,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: BEGIN IMMEDIATE on SQLite; commit on success."""
-        engine = self.engine.execution_options(**{WRITE_OPTION: True})
-        with Session(engine, expire_on_commit=False) as session:
-            yearlock.watch(session)  # a closed year is read-only [000 §5.2.1]
+        # a closed year is read-only [000 §5.2.1]: the session's flushes are watched
+        with yearlock.WatchedSession(self._writer, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

@@ -1,10 +1,10 @@
 """A closed school year is read-only [000 §5.2.1, 003 §6.5]: the floor under every write.
 
-Layer: with ``models`` and ``db`` (see ``core/__init__``).  ``Database.write`` sessions
-``watch`` their flushes: a new, changed or deleted row of the register (lessons,
-assignments, marks, absences, period marks, enrolments, subgroups, courses, classes,
-periods, holidays, timetable, КТП, corrections) that belongs to a closed year stops the
-flush with a ``LockedError`` — whatever service, correction or revert asked for it, so
+Layer: with ``models`` and ``db`` (see ``core/__init__``).  ``Database.write``'s sessions
+(``WatchedSession``) watch their flushes: a new, changed or deleted row of the register
+(lessons, assignments, marks, absences, period marks, enrolments, subgroups, courses,
+classes, periods, holidays, timetable, КТП, corrections) that belongs to a closed year stops
+the flush with a ``LockedError`` — whatever service, correction or revert asked for it, so
 nothing of an archived year changes behind the archive copy.  The decisions a screen
 shows (``core.access.Judge``) give the same message first, from ``closed_message``.
 
@@ -135,6 +135,9 @@ def _guard(session: Session, _context: object, _instances: object) -> None:
             raise LockedError(closed_message(closed[year_id]), clause=CLAUSE)
 
 
-def watch(session: Session) -> None:
-    """Refuse, at flush, any write into a closed year (see the module docstring)."""
-    event.listen(session, "before_flush", _guard)
+class WatchedSession(Session):
+    """The sessions of ``Database.write``: their flushes refuse any write into a closed
+    year (see the module docstring)."""
+
+
+event.listen(WatchedSession, "before_flush", _guard)
