@@ -322,6 +322,8 @@ class StoredMark:
     """A mark as stored: what a save compares, writes over and logs."""
 
     id: int
+    assignment_id: int
+    student_id: int
     value: str
     version: int
     late: bool
@@ -469,8 +471,8 @@ def mark_target(uow: UnitOfWork, assignment_id: int, student_id: int) -> MarkTar
     mark = None
     if m_id is not None:
         mark = StoredMark(
-            m_id, value, version, bool(late), entered_at, entered_by_id, correction_id,
-            updated_at, updated_by_id,
+            m_id, a_id, student_id, value, version, bool(late), entered_at, entered_by_id,
+            correction_id, updated_at, updated_by_id,
         )  # fmt: skip
     return MarkTarget(a_id, code, lock_class, course_id, facts, student, mark)
 

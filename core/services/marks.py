@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -61,12 +61,6 @@ def _work_type(uow: UnitOfWork, code: str) -> WorkType:
         names = ", ".join(w.code for w in uow.session.exec(select(WorkType)))
         raise ValidationError(f"Вид работы «{code}» не задан в настройках школы ({names}).")
     return wt
-
-
-def _mark_view(m: Mark) -> MarkView:
-    return MarkView(
-        m.id or 0, m.assignment_id, m.student_id, m.value, m.late, m.version, m.correction_id
-    )
 
 
 def add_assignment(
@@ -314,7 +308,7 @@ def _save_mark(
     elif expected_version not in (None, 0):
         raise DomainError("Отметку уже удалил другой пользователь: обновите данные.")
     if mark is not None and mark.value == normalized:
-        return _view(mark, assignment_id, student_id)
+        return _view(mark)
     before = {"value": mark.value} if mark is not None else None
     after: dict[str, Any] = {
         "assignment_id": assignment_id,
@@ -350,8 +344,8 @@ def _save_mark(
         inserted = conn.execute(_INSERT_MARK, row).inserted_primary_key
         assert inserted is not None
         mark = StoredMark(
-            inserted[0], normalized, 1, late, uow.now, uow.actor.user_id or 0,
-            grant.correction_id, uow.now, uow.actor.user_id,
+            inserted[0], assignment_id, student_id, normalized, 1, late, uow.now,
+            uow.actor.user_id or 0, grant.correction_id, uow.now, uow.actor.user_id,
         )  # fmt: skip
     else:
         changed = conn.execute(
@@ -376,26 +370,14 @@ def _save_mark(
             updated_at=uow.now,
             updated_by_id=uow.actor.user_id,
         )
-    after.update(state_of(uow.session, "mark", _Row(mark, assignment_id, student_id)))
+    after.update(state_of(uow.session, "mark", mark))
     uow.audit("mark.set", "mark", mark.id, before, after, grant.correction_id)
-    return _view(mark, assignment_id, student_id)
+    return _view(mark)
 
 
-@dataclass(frozen=True)
-class _Row:
-    """A stored mark with its cell, as ``ledger.state_of`` reads a row."""
-
-    mark: StoredMark
-    assignment_id: int
-    student_id: int
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.mark, name)
-
-
-def _view(mark: StoredMark, assignment_id: int, student_id: int) -> MarkView:
+def _view(mark: StoredMark) -> MarkView:
     return MarkView(
-        mark.id, assignment_id, student_id, mark.value, mark.late, mark.version,
+        mark.id, mark.assignment_id, mark.student_id, mark.value, mark.late, mark.version,
         mark.correction_id,
     )  # fmt: skip
 
