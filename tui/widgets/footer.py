@@ -19,6 +19,13 @@ class RegisterFooter(Footer):
 
     def compose(self) -> ComposeResult:
         keys = list(super().compose())
+        for key in keys:
+            if isinstance(key, FooterKey) and not key.has_class("-command-palette"):
+                # Born as compact as the footer: a key's own default (compact) and then
+                # its binding to the footer's value would restyle it twice when it mounts,
+                # and the footer recomposes at every change of focus.
+                key.set_reactive(FooterKey.compact, self.compact)
+                key.set_class(self.compact, "-compact", update=False)
         if self.compact:
             help_keys = [k for k in keys if isinstance(k, FooterKey) and k.key == "f1"]
             keys = help_keys + [k for k in keys if k not in help_keys]
