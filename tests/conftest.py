@@ -112,6 +112,36 @@ def drop_database(db: Database) -> None:
         pg.server().drop(db.url)
 
 
+def _share_parsed_css() -> None:
+    """Every App of the test run shares the rules parsed from the same CSS.
+
+    Textual parses each widget's DEFAULT_CSS and app.tcss again for every App instance
+    (a Stylesheet's own cache is per instance, and holds 64 sources: fewer than an App
+    of the register has); a UI test starts one or more Apps, so about a tenth of its time
+    went to parsing the same text again.  The key is Stylesheet._parse_rules's own plus
+    the theme's variables; the rule sets are only read once parsed."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse_rules = Stylesheet._parse_rules
+    parsed: dict[tuple, list] = {}
+
+    def _parse_rules(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):  # type: ignore[no-untyped-def]
+        variables = self._variables
+        if getattr(self, "_shared_variables", (None,))[0] is not variables:
+            self._shared_variables = (variables, tuple(sorted(variables.items())))
+        key = (css, read_from, is_default_rules, tie_breaker, scope, self._shared_variables[1])
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+            parsed[key] = rules
+        return rules
+
+    Stylesheet._parse_rules = _parse_rules  # type: ignore[method-assign]
+
+
+_share_parsed_css()
+
+
 @pytest.fixture(autouse=True)
 def no_polling_clock(request, monkeypatch) -> None:
     """Screens never poll on a real clock in tests: a test that wants other sessions'
