@@ -150,6 +150,20 @@ def no_polling_clock(request, monkeypatch) -> None:
         monkeypatch.setattr("zhurnal.tui.app.POLL_SECONDS", 3600.0)
 
 
+@pytest.fixture(autouse=True)
+def quicker_idle_check(request, monkeypatch) -> None:
+    """Pilot's waits for the app to go idle (after each key, at each pause) look at the
+    CPU used over 10 ms instead of Textual's 20: each wait ends with one such idle window,
+    and a test waits so some hundred times.  The ratio Textual judges idle by (under a
+    twentieth of the window on the CPU) is kept; Pilot still waits for the screen's
+    messages, and ``tests.ui.settle`` for the workers, as before."""
+    if request.module.__name__.split(".")[-1].startswith(("test_tui", "test_snapshots")):
+        import textual._wait
+
+        monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 100)
+        monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 100 / 20)
+
+
 # The database-level modules whose ``db`` tests run on both engines (test ids end in
 # ``[sqlite]`` / ``[postgresql]``); the others (screens, CLI) run on SQLite only.
 BOTH_ENGINES = frozenset(
