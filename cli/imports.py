@@ -60,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction, db_arg: Callable) -> None:
     rv = isub.add_parser(
         "revert", help="отменить незавершённую загрузку (процесс прервался); без номера — список"
     )
-    rv.add_argument("batch", nargs="?", type=int, metavar="N")
+    rv.add_argument("batch", nargs="?", metavar="N")  # «12» or «№ 12» (parse_number)
     add_identity(rv)
     db_arg(rv)
 
@@ -142,6 +142,7 @@ def cmd_import_revert(args: argparse.Namespace, _open: Callable[[str | None], Da
     unfinished, its chunks written: list such batches, or revert one whole."""
     from zhurnal.cli.identity import signed_in
     from zhurnal.core.errors import DomainError
+    from zhurnal.core.readmodels.year_setup import parse_number
     from zhurnal.core.services.import_batches import kind_name, revert_batch, unfinished
 
     db = _open(getattr(args, "db", None))
@@ -157,7 +158,8 @@ def cmd_import_revert(args: argparse.Namespace, _open: Callable[[str | None], Da
                 )
             return 0
         try:
-            result = revert_batch(db, actor, args.batch, reason="отменена командой")
+            batch = parse_number(args.batch, "Номер загрузки")
+            result = revert_batch(db, actor, batch, reason="отменена командой")
         except DomainError as exc:
             print(f"Ошибка: {exc.message}", file=sys.stderr)
             return 1

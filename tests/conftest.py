@@ -112,12 +112,56 @@ def drop_database(db: Database) -> None:
         pg.server().drop(db.url)
 
 
+def _share_parsed_css() -> None:
+    """Every App of the test run shares the rules parsed from the same CSS.
+
+    Textual parses each widget's DEFAULT_CSS and app.tcss again for every App instance
+    (a Stylesheet's own cache is per instance, and holds 64 sources: fewer than an App
+    of the register has); a UI test starts one or more Apps, so about a tenth of its time
+    went to parsing the same text again.  The key is Stylesheet._parse_rules's own plus
+    the theme's variables; the rule sets are only read once parsed."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse_rules = Stylesheet._parse_rules
+    parsed: dict[tuple, list] = {}
+
+    def _parse_rules(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):  # type: ignore[no-untyped-def]
+        variables = self._variables
+        if getattr(self, "_shared_variables", (None,))[0] is not variables:
+            self._shared_variables = (variables, tuple(sorted(variables.items())))
+        key = (css, read_from, is_default_rules, tie_breaker, scope, self._shared_variables[1])
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+            parsed[key] = rules
+        return rules
+
+    Stylesheet._parse_rules = _parse_rules  # type: ignore[method-assign]
+
+
+_share_parsed_css()
+
+
 @pytest.fixture(autouse=True)
 def no_polling_clock(request, monkeypatch) -> None:
     """Screens never poll on a real clock in tests: a test that wants other sessions'
     changes noticed calls ``tests.ui.poll`` (the watchers' check, at once)."""
     if request.module.__name__.split(".")[-1].startswith(("test_tui", "test_snapshots")):
         monkeypatch.setattr("zhurnal.tui.app.POLL_SECONDS", 3600.0)
+
+
+@pytest.fixture(autouse=True)
+def quicker_idle_check(request, monkeypatch) -> None:
+    """Pilot's waits for the app to go idle (after each key, at each pause) look at the
+    CPU used over 10 ms instead of Textual's 20: each wait ends with one such idle window,
+    and a test waits so some hundred times.  The ratio Textual judges idle by (under a
+    twentieth of the window on the CPU) is kept; Pilot still waits for the screen's
+    messages, and ``tests.ui.settle`` for the workers, as before."""
+    if request.module.__name__.split(".")[-1].startswith(("test_tui", "test_snapshots")):
+        import textual._wait
+
+        monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 100)
+        monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 100 / 20)
 
 
 # The database-level modules whose ``db`` tests run on both engines (test ids end in

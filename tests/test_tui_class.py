@@ -67,6 +67,8 @@ async def test_class_teacher_sets_a_reason_on_screen_004_3_7(w: World) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(app, pilot, "klass5a")
         assert isinstance(app.screen, TimetableScreen)
+        # «Мой класс» shows once the profile is read: the footer was rebuilt for it
+        assert "k" in [key.key for key in app.screen.query("FooterKey")]
         await pilot.press("k")
         await settle(app, pilot)
         assert isinstance(app.screen, ClassScreen)

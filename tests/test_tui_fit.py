@@ -142,6 +142,7 @@ async def test_at_80x24_the_footer_and_help_fit_and_at_60x20_every_field_scrolls
         assert type(screen).__name__ == name
         for key in screen.query("FooterKey"):  # every key of the footer is whole on screen
             assert key.region.width > 0 and key.region.right <= 80, f"cut: {key.render()}"
+            assert not key.has_class("-compact"), "80 columns: the footer is not compact"
         assert screen.query(Footer)
         lines = help_lines(screen)
         keys = [k for keys, _ in lines for k in keys.split(" / ")]
@@ -161,6 +162,9 @@ async def test_at_80x24_the_footer_and_help_fit_and_at_60x20_every_field_scrolls
         await pilot.resize_terminal(60, 20)
         await settle(app, pilot)
         assert app.size == (60, 20)
+        keys = list(screen.query("FooterKey"))  # compact below 80 columns, F1 first
+        assert keys and all(key.has_class("-compact") for key in keys)
+        assert keys[0].key == "f1"
         seen = []
         for _ in range(8):
             focused = app.focused

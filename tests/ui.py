@@ -12,7 +12,7 @@ PASSWORD = "верный-пароль-1"
 async def settle(app, pilot, rounds: int = 2) -> None:  # type: ignore[no-untyped-def]
     """Let workers finish and their messages be handled: ``rounds`` quiet rounds in a row
     (no worker left running after the messages were handled), at most 50 rounds."""
-    from textual.worker import WorkerCancelled
+    from textual.worker import WorkerCancelled, WorkerFailed
 
     quiet = 0
     for _ in range(50):
@@ -21,6 +21,9 @@ async def settle(app, pilot, rounds: int = 2) -> None:  # type: ignore[no-untype
                 await worker.wait()
             except WorkerCancelled:  # e.g. the load of a screen closed meanwhile: it is over
                 pass
+            except WorkerFailed:  # over too; its failure is the screen's to show
+                if worker.exit_on_error:  # not meant to fail: the app ends with the error
+                    raise
         await pilot.pause()
         if any(not worker.is_finished for worker in app.workers):
             quiet = 0
