@@ -150,7 +150,6 @@ class Teacher:
         self.seen, relevant = course_changes(
             self.db, self.seen, gb.course_id, actor_id=self.me().user_id, applied=applied
         )
-        self.db.checkpoint()  # as the grid's watcher does after its look
         if relevant:
             self.reload()
         else:

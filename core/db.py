@@ -23,7 +23,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -39,10 +39,6 @@ from zhurnal.core.errors import ValidationError
 from zhurnal.core.files import os_reason
 
 BUSY_TIMEOUT_MS = 15_000
-# SQLite copies the WAL into the database file (a checkpoint) in the commit that passes
-# this many pages, inside that save's time; the screens' background polls and an import's
-# pauses do it first (``Database.checkpoint``), so this is the safety net only.
-WAL_AUTOCHECKPOINT_PAGES = 4000
 WRITE_OPTION = "zhurnal_write"
 
 
@@ -73,7 +69,6 @@ def _install_sqlite_listeners(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = FULL")  # a commit is on disk when acknowledged
-        cur.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -126,7 +121,6 @@ class Database:
 
     url: str
     engine: Engine
-    _wrote: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def open(cls, db: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> Database:
@@ -162,7 +156,6 @@ class Database:
             try:
                 yield session
                 session.commit()
-                self._wrote = True
             except SQLAlchemyError as exc:
                 session.rollback()
                 self.raise_unavailable(exc)
@@ -170,26 +163,6 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
-
-    def checkpoint(self) -> None:
-        """Copy the WAL's committed pages into the SQLite file, waiting for no one (a
-        PASSIVE checkpoint, beside the writers), if this process wrote since its last one.
-
-        Called off the save path — a screen's background poll (``tui.sync``), an import's
-        pause between chunks — so that a teacher's save seldom pays for a checkpoint
-        (``WAL_AUTOCHECKPOINT_PAGES``).  Best effort: a checkpoint that cannot run now is
-        left to the next one.  Nothing to do on PostgreSQL."""
-        if not self._wrote or not self.is_sqlite:
-            return
-        self._wrote = False
-        try:
-            raw = self.engine.raw_connection()  # no BEGIN: a checkpoint runs outside one
-            try:
-                raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
-            finally:
-                raw.close()
-        except (sqlite3.Error, SQLAlchemyError):
-            pass
 
     @contextmanager
     def read(self) -> Iterator[Session]:

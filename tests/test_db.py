@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import stat
 import threading
 import time
-from contextlib import closing
 
 import pytest
 from sqlalchemy import text
@@ -117,30 +115,6 @@ def test_a_writer_blocked_past_the_busy_timeout_is_told_in_russian(tmp_path, mon
         holder.join()
     with db.read() as s:
         assert s.execute(text("SELECT count(*) FROM setting WHERE key = 'x'")).scalar() == 0
-
-
-def test_a_checkpoint_puts_the_saves_into_the_database_file(tmp_path) -> None:
-    """A commit leaves the copying of the WAL into the file (a checkpoint, which may take
-    long) to the screens' background polls and an import's pauses, SQLite's own only past
-    4 000 pages: after ``checkpoint`` the database file alone, without its WAL, holds the
-    save."""
-    db = Database.open(tmp_path / "s.db")
-    with db.read() as s:
-        assert s.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 4000
-
-    def in_the_file_alone() -> list[tuple[str]]:
-        shutil.copy(tmp_path / "s.db", tmp_path / "copy.db")  # the file, not its -wal
-        with closing(sqlite3.connect(tmp_path / "copy.db")) as copy:
-            return copy.execute("SELECT key FROM setting ORDER BY key").fetchall()
-
-    for key, before in (("a", []), ("b", [("a",)])):
-        with db.write() as s:
-            s.execute(text(f"INSERT INTO setting (key, value) VALUES ('{key}', 'y')"))
-        if key == "b":
-            assert in_the_file_alone() == before  # the commit did not checkpoint
-        db.checkpoint()
-        assert in_the_file_alone() == [*before, (key,)]
-    db.dispose()
 
 
 def test_a_reader_does_not_block_a_writer(tmp_path) -> None:

@@ -193,8 +193,6 @@ class ChangeWatcher:
         except Exception:  # noqa: BLE001 - a missed look is retried at the next tick
             log.warning("change counter could not be read", exc_info=True)
             return
-        # this session's saves into the database file, here rather than in a save
-        self._register().database().checkpoint()
         if relevant:
             self._node.call_later(self._noticed, seen)
         elif counter != seen:  # others' courses only: what is shown is still current

@@ -64,13 +64,6 @@ IMPORT_ROLES = ("admin",)  # who may revert someone else's unfinished import
 _pause = time.sleep  # between two chunks: a waiting writer takes the lock
 
 
-def _between_chunks(db: Database, chunking: Chunking) -> None:
-    """The WAL of the last chunk into the database file (not in a chunk's time, nor in a
-    teacher's save), then the pause in which a waiting writer takes the lock."""
-    db.checkpoint()
-    _pause(chunking.pause_for(db))
-
-
 @dataclass(frozen=True)
 class Chunking:
     """How a batch is cut: ``rows`` per write transaction at most, fewer once a chunk has
@@ -144,7 +137,7 @@ def apply_batch(
     try:
         while index < len(rows) or position == 0:
             if position:
-                _between_chunks(db, chunking)
+                _pause(chunking.pause_for(db))
             started = time.perf_counter()
             with batch(db) as session:
                 pin(session)
@@ -318,7 +311,7 @@ def revert_batch(
     undone = kept = 0
     for start in range(0, len(undos), max(1, chunking.rows)):
         if start:
-            _between_chunks(db, chunking)
+            _pause(chunking.pause_for(db))
         with unit_of_work(db, actor, "import.revert") as uow:
             for undo in undos[start : start + chunking.rows]:
                 done = _undo(uow, undo, batch_id)
