@@ -135,6 +135,8 @@ def append(
     """Append one event after the locked head, in three plain statements (read the head,
     insert the event with its hash, move the head): every save of every teacher runs
     this.  Returns the event's columns (``id``, ``hash``, …)."""
+    if session.autoflush:  # the service's pending rows first, as a query would flush them
+        session.flush()
     last_id, last_hash = head_of(session)
     event = SimpleNamespace(
         # the head is locked and every event is appended here or by ``append_many``, so the
@@ -167,6 +169,8 @@ def append_many(session: Session, events: list[dict[str, Any]]) -> int:
     """
     if not events:
         return 0
+    if session.autoflush:
+        session.flush()
     _, prev = head_of(session)
     last_id = session.exec(select(AuditEvent.id).order_by(col(AuditEvent.id).desc())).first() or 0
     rows = []

@@ -97,7 +97,7 @@ def _begin_immediate(conn: Connection) -> None:
             try:
                 raw.execute("BEGIN IMMEDIATE")
                 return
-            except sqlite3.OperationalError as exc:
+            except sqlite3.Error as exc:  # any other error: SQLAlchemy's try below raises it
                 if "locked" not in str(exc):
                     break
             time.sleep(0.001 if waited < 1 else 0.01)

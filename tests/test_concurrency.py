@@ -141,6 +141,47 @@ def test_concurrent_saves_of_one_cell_lose_no_update(db) -> None:
     assert len(sets) == 1 + acknowledged
 
 
+def _overwriter(url: str, actor: Actor, cell: tuple, rounds: int, barrier, results) -> None:
+    """Writes the cell ``rounds`` times naming no version, as an import's row does."""
+    db = Database.open(url)
+    lesson_id, student_id = cell
+    refused = []
+    barrier.wait(timeout=30)
+    try:
+        for n in range(rounds):
+            try:
+                marks.set_lesson_mark(db, actor, lesson_id, student_id, "answer", "45"[n % 2])
+            except ConflictError as exc:
+                refused.append(exc.message)
+        results.put(refused)
+    finally:
+        db.dispose()
+
+
+def test_saves_naming_no_version_write_over_each_other_none_refused(db) -> None:
+    """An import's row or a correction's cell names no version: a save of the same cell
+    committed meanwhile is written over, read afresh (on PostgreSQL the write waits for
+    it and tries again), never refused — and every save is a version with its event."""
+    w = build(db)
+    teacher = w.at(w.teacher)
+    marks.set_lesson_mark(db, teacher, w.lessons["today"], w.students5[0], "answer", "3")
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(3)
+    results = ctx.Queue()
+    cell = (w.lessons["today"], w.students5[0])
+    procs = [
+        ctx.Process(target=_overwriter, args=(db.url, teacher.at(NOW), cell, 20, barrier, results))
+        for _ in range(3)
+    ]
+    outcomes = _run_all(procs, results, timeout=120)
+    assert outcomes == [[], [], []]
+    with db.read() as s:
+        versions = s.exec(select(Mark.version)).all()
+        sets = s.exec(select(AuditEvent).where(AuditEvent.action == "mark.set")).all()
+    changes = len(sets) - 1  # a save of the value the cell holds writes nothing
+    assert versions == [1 + changes] and changes >= 1
+
+
 def _first_mark(url: str, actor: Actor, lesson_id: int, student_id: int, barrier, results):
     db = Database.open(url)
     barrier.wait(timeout=30)

@@ -267,8 +267,15 @@ _DELETE_MARK = delete(_MARKS).where(
 )
 _INSERT_MARK = insert(_MARKS)
 _MARK_NOW = sa_select(_MARKS.c.updated_by_id, _MARKS.c.updated_at).where(
-    _MARKS.c.id == bindparam("m_id")
+    _MARKS.c.assignment_id == bindparam("a_id"), _MARKS.c.student_id == bindparam("s_id")
 )
+
+
+class _Raced(Exception):
+    """Another session changed or removed the mark between this save's read and write."""
+
+
+RACE_TRIES = 10
 
 
 def _save_mark(
@@ -281,7 +288,28 @@ def _save_mark(
 ) -> MarkView | None:
     """Set or clear one stored mark: the decisions of ``Judge.marks`` and
     ``student_mark_refusal`` on ``context.mark_target``'s facts, then the write and its
-    audit event."""
+    audit event.  A caller that named no version (an import's row, a correction's cell)
+    writes over a concurrent change, read afresh (PostgreSQL; SQLite's writers are
+    serialised): as the ORM path did, which waited for the row's lock and read it again."""
+    for attempt in range(1, RACE_TRIES + 1):
+        try:
+            return _save_mark_once(
+                uow, assignment_id, student_id, value, expected_version, correction_id
+            )
+        except _Raced:
+            if expected_version is not None or attempt == RACE_TRIES:
+                raise _conflict(uow, assignment_id, student_id) from None
+    raise AssertionError("unreachable")
+
+
+def _save_mark_once(
+    uow: UnitOfWork,
+    assignment_id: int,
+    student_id: int,
+    value: str | None,
+    expected_version: int | None,
+    correction_id: int | None,
+) -> MarkView | None:
     t = mark_target(uow, assignment_id, student_id)
     grant = authorize_facts(
         uow,
@@ -321,7 +349,7 @@ def _save_mark(
     if normalized is None:
         if mark is None:
             return None
-        _written(uow, conn.execute(_DELETE_MARK, {"m_id": mark.id, "seen": mark.version}), mark)
+        _written(conn.execute(_DELETE_MARK, {"m_id": mark.id, "seen": mark.version}))
         _forget(uow, mark.id, deleted=True)
         uow.audit("mark.clear", "mark", mark.id, before, after, grant.correction_id)
         return None
@@ -360,7 +388,7 @@ def _save_mark(
                 "m_correction": grant.correction_id,
             },
         )
-        _written(uow, changed, mark)
+        _written(changed)
         _forget(uow, mark.id)
         mark = replace(
             mark,
@@ -382,15 +410,24 @@ def _view(mark: StoredMark) -> MarkView:
     )  # fmt: skip
 
 
-def _written(uow: UnitOfWork, result: Any, mark: StoredMark) -> None:
+def _written(result: Any) -> None:
     """No row changed: another session changed or removed the mark since it was read (on
-    PostgreSQL the ``UPDATE`` waited for it); a ``ConflictError`` naming who."""
-    if result.rowcount:
-        return
-    now = uow.session.connection().execute(_MARK_NOW, {"m_id": mark.id}).first()
+    PostgreSQL the ``UPDATE`` waited for it)."""
+    if not result.rowcount:
+        raise _Raced
+
+
+def _conflict(uow: UnitOfWork, assignment_id: int, student_id: int) -> DomainError:
+    """The refusal of a save that lost its race: a ``ConflictError`` naming who changed
+    the mark, or that it was removed."""
+    now = (
+        uow.session.connection()
+        .execute(_MARK_NOW, {"a_id": assignment_id, "s_id": student_id})
+        .first()
+    )
     if now is None:
-        raise DomainError("Отметку уже удалил другой пользователь: обновите данные.")
-    raise uow.conflict("Отметка", SimpleNamespace(updated_by_id=now[0], updated_at=now[1]))
+        return DomainError("Отметку уже удалил другой пользователь: обновите данные.")
+    return uow.conflict("Отметка", SimpleNamespace(updated_by_id=now[0], updated_at=now[1]))
 
 
 def _forget(uow: UnitOfWork, mark_id: int, *, deleted: bool = False) -> None:
