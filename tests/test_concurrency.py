@@ -117,9 +117,9 @@ def _saver(url: str, actor: Actor, cell: tuple, rounds: int, barrier, results) -
         db.dispose()
 
 
-def test_concurrent_saves_of_one_cell_lose_no_update(db) -> None:
-    """[issue 10] Every acknowledged save of one cell is a version of it: the version check
-    and the write are one atomic step, so no save overwrites another unseen."""
+def _three_on_one_cell(db: Database, writer, rounds: int) -> list:
+    """Three processes run ``writer`` ``rounds`` times on one cell that holds a mark (the
+    small school's teacher, today's lesson, its first pupil); their results."""
     w = build(db)
     teacher = w.at(w.teacher)
     marks.set_lesson_mark(db, teacher, w.lessons["today"], w.students5[0], "answer", "3")
@@ -128,10 +128,16 @@ def test_concurrent_saves_of_one_cell_lose_no_update(db) -> None:
     results = ctx.Queue()
     cell = (w.lessons["today"], w.students5[0])
     procs = [
-        ctx.Process(target=_saver, args=(db.url, teacher.at(NOW), cell, 25, barrier, results))
+        ctx.Process(target=writer, args=(db.url, teacher.at(NOW), cell, rounds, barrier, results))
         for _ in range(3)
     ]
-    outcomes = _run_all(procs, results, timeout=120)
+    return _run_all(procs, results, timeout=120)
+
+
+def test_concurrent_saves_of_one_cell_lose_no_update(db) -> None:
+    """[issue 10] Every acknowledged save of one cell is a version of it: the version check
+    and the write are one atomic step, so no save overwrites another unseen."""
+    outcomes = _three_on_one_cell(db, _saver, rounds=25)
     acknowledged = sum(o[0] for o in outcomes)
     assert acknowledged > 0
     with db.read() as s:
@@ -162,18 +168,7 @@ def test_saves_naming_no_version_write_over_each_other_none_refused(db) -> None:
     """An import's row or a correction's cell names no version: a save of the same cell
     committed meanwhile is written over, read afresh (on PostgreSQL the write waits for
     it and tries again), never refused — and every save is a version with its event."""
-    w = build(db)
-    teacher = w.at(w.teacher)
-    marks.set_lesson_mark(db, teacher, w.lessons["today"], w.students5[0], "answer", "3")
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(3)
-    results = ctx.Queue()
-    cell = (w.lessons["today"], w.students5[0])
-    procs = [
-        ctx.Process(target=_overwriter, args=(db.url, teacher.at(NOW), cell, 20, barrier, results))
-        for _ in range(3)
-    ]
-    outcomes = _run_all(procs, results, timeout=120)
+    outcomes = _three_on_one_cell(db, _overwriter, rounds=20)
     assert outcomes == [[], [], []]
     with db.read() as s:
         versions = s.exec(select(Mark.version)).all()

@@ -84,23 +84,28 @@ def add_assignment(
             scope="marks",
             correction_id=correction_id,
         )
-        a = Assignment(
-            lesson_id=lesson_id,
-            work_type_id=wt.id or 0,
-            title=check_text(title, "Название задания", 200),
-            version=0,
-        )
-        uow.touch(a)
-        uow.session.flush()
-        uow.audit(
-            "assignment.add",
-            "assignment",
-            a.id,
-            None,
-            {"work_type": wt.code, "title": a.title, **state_of(uow.session, "assignment", a)},
-            grant.correction_id,
+        a = _new_column(
+            uow, lesson_id, wt, check_text(title, "Название задания", 200), grant.correction_id
         )
         return assignment_view(a, wt)
+
+
+def _new_column(
+    uow: UnitOfWork, lesson_id: int, wt: WorkType, title: str, correction_id: int | None
+) -> Assignment:
+    """An assignment of the lesson with this work type, written and audited."""
+    a = Assignment(lesson_id=lesson_id, work_type_id=wt.id or 0, title=title, version=0)
+    uow.touch(a)
+    uow.session.flush()
+    uow.audit(
+        "assignment.add",
+        "assignment",
+        a.id,
+        None,
+        {"work_type": wt.code, "title": a.title, **state_of(uow.session, "assignment", a)},
+        correction_id,
+    )
+    return a
 
 
 def remove_assignment(db: Database, actor: Actor, assignment_id: int) -> None:
@@ -191,18 +196,7 @@ def _add_column(
         student_id=student_id,
         correction_id=correction_id,
     )
-    a = Assignment(lesson_id=lesson_id, work_type_id=wt.id or 0, version=0)
-    uow.touch(a)
-    uow.session.flush()
-    uow.audit(
-        "assignment.add",
-        "assignment",
-        a.id,
-        None,
-        {"work_type": wt.code, **state_of(uow.session, "assignment", a)},
-        grant.correction_id,
-    )
-    return a.id or 0
+    return _new_column(uow, lesson_id, wt, "", grant.correction_id).id or 0
 
 
 _COLUMN = (
