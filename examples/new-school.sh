@@ -11,8 +11,9 @@
 # The school year is the one the day belongs to (1 September – 31 May, quarters and
 # holidays of a usual Russian school year).  YEAR_FROM and YEAR_TO (ДД.ММ.ГГГГ) set
 # other dates; the year is then cut into four equal quarters with no holidays — the test
-# suite does so to run on any day of the calendar.  The mark is given today, or on
-# Saturday when the script runs on a Sunday.
+# suite does so to run on any day of the calendar.  The mark is given for yesterday's
+# lesson (Saturday's when yesterday was a Sunday): today's may not have begun yet, and a
+# mark is never given ahead of its lesson [004 §3.8].
 #
 # ZHURNAL names the command (default: `zhurnal` on the PATH).
 set -euo pipefail
@@ -36,10 +37,9 @@ day() { date -d "$1" +%d.%m.%Y; } # GNU date: ISO or relative dates → ДД.М�
 
 # --- the calendar ---------------------------------------------------------------------
 today=$(date +%F)
-if [ "$(date +%u)" = 7 ]; then
-    mark_day=$(date -d "$today -1 day" +%F) # no lessons on Sunday: Saturday's
-else
-    mark_day=$today
+mark_day=$(date -d "$today -1 day" +%F)
+if [ "$(date -d "$mark_day" +%u)" = 7 ]; then
+    mark_day=$(date -d "$today -2 days" +%F) # no lessons on Sunday: Saturday's
 fi
 if [ -n "${YEAR_FROM:-}" ]; then
     from_iso=$(date -d "$(echo "$YEAR_FROM" | awk -F. '{print $3"-"$2"-"$1}')" +%F)
