@@ -193,6 +193,20 @@ def test_login_events_carry_the_schools_time(samara, at_utc) -> None:
     assert [e.ts for e in events(samara.db, "login.failed")] == [datetime(2026, 11, 23, 21, 30)]
 
 
+def test_an_admins_recovery_carries_the_schools_time(samara, at_utc) -> None:
+    """[000 §6.1] the recovery of an administrator's access is audited like a login: at the
+    school's 21:30, not the server's 17:30 (the event and the account's «changed at»)."""
+    from zhurnal.core.services.recovery import recover_admin
+
+    at_utc(datetime(2026, 11, 23, 17, 30))
+    recover_admin(samara.db, "os:zhurnal", "direktor")
+    (event,) = events(samara.db, "user.recover")
+    assert event.ts == datetime(2026, 11, 23, 21, 30)
+    with samara.db.read() as s:
+        user = s.exec(select(User).where(User.login == "direktor")).one()
+        assert user.updated_at == datetime(2026, 11, 23, 21, 30)
+
+
 # --- the register's «today» ------------------------------------------------------------------
 
 

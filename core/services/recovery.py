@@ -27,6 +27,7 @@ from sqlmodel import select
 from zhurnal.core import audit
 from zhurnal.core.actor import ROLES, STAFF_ROLES
 from zhurnal.core.auth import check_login, login_key
+from zhurnal.core.clock import school_now
 from zhurnal.core.db import Database
 from zhurnal.core.errors import ValidationError
 from zhurnal.core.ledger import state_of
@@ -80,9 +81,9 @@ def recover_admin(
         raise ValueError(f"the OS account is named os:NAME, not {os_account!r}")
     key = login_key(login)
     password, password_hash = temp_password_for(key)  # argon2 outside the write lock
-    moment = now or datetime.now()
     with db.write() as session:
-        policy_of(session)  # a school that was never set up: «выполните zhurnal init»
+        # a school that was never set up: «выполните zhurnal init»; the school's clock
+        moment = now or school_now(policy_of(session).time_zone)
         user = session.exec(select(User).where(User.login == key)).first() if key else None
         before = snapshot(user, *FIELDS) if user is not None else None
         if user is None:
