@@ -62,7 +62,8 @@ async def signed_in(pilot: Pilot) -> None:
 async def locked(pilot: Pilot) -> None:
     await signed_in(pilot)
     app = pilot.app
-    app.clock = lambda: 1e9  # long after the last key
+    later = app.clock() + 1e6  # long after the last key, whatever the monotonic clock's origin
+    app.clock = lambda: later
     app.idle_check()
     await settle(pilot)
     steady(pilot)
