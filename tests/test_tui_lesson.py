@@ -429,6 +429,53 @@ async def test_another_sessions_change_appears(school) -> None:
         assert marks_column(attendance) == ["Б", "✓", "Н"]
 
 
+def reloads_of(screen) -> list[int]:
+    """The reloads the screen's change watcher starts from now on (one entry each)."""
+    calls: list[int] = []
+    changed = screen.watcher._changed
+
+    def counted() -> None:
+        calls.append(1)
+        changed()
+
+    screen.watcher._changed = counted
+    return calls
+
+
+async def test_own_saves_are_not_reloaded_another_sessions_change_is(school) -> None:
+    """Sixty teachers at once [issue 10]: the card and the attendance list show a save from
+    its answer; the next poll does not load them again for it. A change made in another
+    session still appears."""
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        reloads = reloads_of(screen)
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *"Дроби")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert lesson_row(school, "today").topic == "Дроби"
+        await poll(app, pilot)
+        assert reloads == []
+        await pilot.press("f3")
+        await settle(app, pilot)
+        attendance = app.screen
+        assert isinstance(attendance, AttendanceScreen)
+        listed = reloads_of(attendance)
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("down", "н")
+        await settle(app, pilot)
+        assert absences(school, "today") == {school.students5[1]: "Н"}
+        await poll(app, pilot)
+        assert listed == [] and marks_column(attendance) == ["✓", "Н", "✓"]
+        teacher, lesson = school.at(school.teacher), school.lessons["today"]
+        lessons.set_absence(school.db, teacher, lesson, school.students5[2], "Б")
+        await poll(app, pilot)
+        assert listed == [1] and marks_column(attendance) == ["✓", "Н", "Б"]
+
+
 async def test_attendance_that_cannot_be_read_any_more_does_not_loop(school) -> None:
     """A substitute whose lesson is taken back sees one refusal, not a storm of them."""
     from tests.school import NOW

@@ -162,11 +162,14 @@ class AttendanceScreen(AttendanceRequests):
         rows = lesson_attendance(db, self.actor, self.lesson_id)
         self.post_message(self.Loaded(card, rows, counter=counter))
 
-    def _fetch(self) -> tuple[LessonCard, list[AttendanceRow]]:
-        from zhurnal.core.readmodels import lesson_attendance, lesson_card
+    def _fetch(self) -> tuple[int, LessonCard, list[AttendanceRow]]:
+        """After a write: the change counter, then the list as stored (the screen's own
+        events are then behind what it shows: the next poll does not reload for them)."""
+        from zhurnal.core.readmodels import change_counter, lesson_attendance, lesson_card
 
         db = self.register.database()
         return (
+            change_counter(db),  # read first: a change after it is noticed later
             lesson_card(db, self.actor, self.lesson_id),
             lesson_attendance(db, self.actor, self.lesson_id),
         )
@@ -257,7 +260,7 @@ class AttendanceScreen(AttendanceRequests):
         version: int,
         seen: dict[int, str],
     ) -> tuple[str | None, Any]:
-        """In the writer's thread: one key to the core, then the list as stored."""
+        """In the writer's thread: one key to the core, then the list as stored (``_fetch``)."""
         from zhurnal.core.errors import DomainError
         from zhurnal.core.services.lessons import mark_all_present, set_absence
 
@@ -278,7 +281,7 @@ class AttendanceScreen(AttendanceRequests):
         return refusal, self._fetch()
 
     def _answered(self, target: int | str, answer: tuple[str | None, Any]) -> None:
-        refusal, (card, rows) = answer
+        refusal, (counter, card, rows) = answer
         if target in self._queued:
             self._queued.remove(target)
         if refusal:
@@ -286,6 +289,7 @@ class AttendanceScreen(AttendanceRequests):
             show_refusal(self, refusal)
         if not self._queued:
             self._show(card, rows)
+            self.watcher.start(counter, card.lesson.valid_until)
         else:  # later keys are still on their way: only the answered rows change
             self.card = card
             self.rows.update({row.student_id: row for row in rows})

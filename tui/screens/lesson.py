@@ -102,6 +102,9 @@ class LessonScreen(LessonRequests):
         saved: set[str]
         error: str | None
         conflict: bool = False
+        counter: int | None = None
+        """The change counter read after the save, before the card: the screen's own
+        events are then behind what it shows, and the next poll does not reload for them."""
 
     def __init__(self, actor: Actor, lesson_id: int) -> None:
         super().__init__(actor, lesson_id)
@@ -351,12 +354,17 @@ class LessonScreen(LessonRequests):
             kept = get_draft(db, self.actor, self.lesson_id)
             if kept is None or (kept.topic.strip(), kept.homework.strip()) == typed:
                 self._store_draft(None)  # ours: saved now (another session's stays)
+        from zhurnal.core.readmodels import change_counter
+
+        counter = change_counter(db)  # read first: a change after it is noticed later
         card = lesson_card(db, self.actor, self.lesson_id)
-        self.post_message(self.SaveFinished(card, typed, saved, error, conflict))
+        self.post_message(self.SaveFinished(card, typed, saved, error, conflict, counter))
 
     @on(SaveFinished)
     def _save_finished(self, event: LessonScreen.SaveFinished) -> None:
         self._saving = False
+        if event.counter is not None:
+            self.watcher.start(event.counter, event.card.lesson.valid_until)
         topic, homework = self._shown
         if "topic" in event.saved:
             topic = event.typed[0]
@@ -410,8 +418,8 @@ class LessonScreen(LessonRequests):
         if saved:
             self.dismiss()
 
-    def _card_changed(self, card: LessonCard) -> None:
-        self.post_message(self.CardLoaded(card, None, keep_inputs=True))
+    def _card_changed(self, card: LessonCard, counter: int) -> None:
+        self.post_message(self.CardLoaded(card, None, keep_inputs=True, counter=counter))
 
     def _back_from_attendance(self, _: object = None) -> None:
         self._load(keep_inputs=True)

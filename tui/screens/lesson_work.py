@@ -29,8 +29,9 @@ class LessonWorkTypes(LessonTexts):
         super().__init__(actor, lesson_id)
         self._types: list[tuple[str, str, float]] = []
 
-    def _card_changed(self, card: LessonCard) -> None:
-        """The screen shows the card after a change of its work types."""
+    def _card_changed(self, card: LessonCard, counter: int) -> None:
+        """The screen shows the card after a change of its work types, read after the
+        change counter ``counter`` (its own change is then not a reason to reload)."""
         raise NotImplementedError
 
     def _refusal(self) -> str | None:
@@ -62,7 +63,7 @@ class LessonWorkTypes(LessonTexts):
     @work(thread=True, exclusive=True, exit_on_error=False, group="assignments")
     def _change_assignments(self, add: str | None = None, remove: int | None = None) -> None:
         from zhurnal.core.errors import DomainError
-        from zhurnal.core.readmodels import lesson_card
+        from zhurnal.core.readmodels import change_counter, lesson_card
         from zhurnal.core.services.marks import add_assignment, remove_assignment
 
         db = self.register.database()
@@ -73,5 +74,6 @@ class LessonWorkTypes(LessonTexts):
                 remove_assignment(db, self.actor, remove)
         except DomainError as exc:
             self.call_later(show_refusal, self, exc.message)
+        counter = change_counter(db)  # read first: a change after it is noticed later
         card = lesson_card(db, self.actor, self.lesson_id)
-        self.call_later(self._card_changed, card)
+        self.call_later(self._card_changed, card, counter)
