@@ -476,6 +476,44 @@ async def test_own_saves_are_not_reloaded_another_sessions_change_is(school) -> 
         assert listed == [1] and marks_column(attendance) == ["✓", "Н", "Б"]
 
 
+async def test_a_change_made_elsewhere_right_after_the_save_shows_and_is_not_overwritten(
+    school, monkeypatch
+) -> None:
+    """Another session writes the homework just after my topic is saved, before the screen
+    reads the card back: the card shows their homework at once (no poll reloads it), and my
+    next Ctrl+S does not write my old text over it."""
+    from zhurnal.core import readmodels
+
+    real, armed = readmodels.change_counter, []
+
+    def counter_after_their_save(db):  # type: ignore[no-untyped-def]
+        if armed:
+            armed.clear()
+            lessons.set_homework(
+                school.db, school.at(school.teacher), school.lessons["today"], "Их задание"
+            )
+        return real(db)
+
+    monkeypatch.setattr(readmodels, "change_counter", counter_after_their_save)
+    app = make_app(database=school.db, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(app, pilot)
+        screen = await open_lesson(app, pilot)
+        reloads = reloads_of(screen)
+        await pilot.press("ctrl+u")
+        await burst(app, pilot, *"Моя тема")
+        armed.append(1)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.query_one("#homework", TextArea).text == "Их задание"
+        await poll(app, pilot)
+        assert reloads == []
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        row = lesson_row(school, "today")
+        assert (row.topic, row.homework) == ("Моя тема", "Их задание")
+
+
 async def test_attendance_that_cannot_be_read_any_more_does_not_loop(school) -> None:
     """A substitute whose lesson is taken back sees one refusal, not a storm of them."""
     from tests.school import NOW

@@ -103,8 +103,9 @@ class LessonScreen(LessonRequests):
         error: str | None
         conflict: bool = False
         counter: int | None = None
-        """The change counter read after the save, before the card: the screen's own
-        events are then behind what it shows, and the next poll does not reload for them."""
+        """The change counter read after the save, before the card: after a save that
+        went through, the screen's own events are behind what it shows, and the next
+        poll does not reload for them."""
 
     def __init__(self, actor: Actor, lesson_id: int) -> None:
         super().__init__(actor, lesson_id)
@@ -363,8 +364,6 @@ class LessonScreen(LessonRequests):
     @on(SaveFinished)
     def _save_finished(self, event: LessonScreen.SaveFinished) -> None:
         self._saving = False
-        if event.counter is not None:
-            self.watcher.start(event.counter, event.card.lesson.valid_until)
         topic, homework = self._shown
         if "topic" in event.saved:
             topic = event.typed[0]
@@ -380,7 +379,12 @@ class LessonScreen(LessonRequests):
             self._draft = None
             self._failed = False
             self._status = "Сохранено" + late_text(event.card) + "."
-            self._show_card(event.card, keep_inputs=True)
+            # shown as the watcher's reload would show it, which it then need not make: the
+            # fields refilled from the card unless typed into meanwhile (a change another
+            # session made just before the card was read then shows too)
+            self._show_card(event.card, keep_inputs=self.is_dirty())
+            if event.counter is not None:
+                self.watcher.start(event.counter, event.card.lesson.valid_until)
             self._answer_exit(True)
         elif event.conflict:
             self._conflict(event.card, event.error)
