@@ -96,7 +96,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(report.text())
-    if not report.ok:
+    if not report.ok:  # the cron mail and a script see why without reading the report
+        print(
+            f"Ошибка: проверка не пройдена — {'; '.join(report.failed)}. Подробности выше; "
+            "прежде чем что-то менять, сохраните копию базы как есть.",
+            file=sys.stderr,
+        )
         return 1
     if args.anchor:
         from datetime import datetime

@@ -35,6 +35,17 @@ class VerifyReport:
         return not self.integrity and self.chain.ok and not self.mismatches and not self.lost_heads
 
     @property
+    def failed(self) -> list[str]:
+        """The checks that did not pass, named for a one-line summary (empty when ``ok``)."""
+        parts = [
+            (bool(self.integrity), "нарушена целостность файла базы"),
+            (not self.chain.ok, "нарушена цепочка журнала аудита"),
+            (bool(self.lost_heads), "записанных вершин цепочки в базе нет"),
+            (bool(self.mismatches), "данные расходятся с журналом аудита"),
+        ]
+        return [name for bad, name in parts if bad]
+
+    @property
     def head(self) -> Head:
         """The chain's head as printed and recorded outside (``core.anchors``)."""
         return head_of(self.chain.last_event_id, self.chain.head_hash)

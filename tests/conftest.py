@@ -328,16 +328,30 @@ def fast_argon2(monkeypatch) -> None:
 
 
 def set_password(db: Database, login: str, password: str, must_change: bool = False) -> None:
-    """Give a fixture user a real password (hashed with the current hasher)."""
+    """Give a fixture user a real password (hashed with the current hasher), audited as a
+    fixture's ``password.change``: ``zhurnal verify`` on a fixture school stays clean."""
     from sqlmodel import select
 
     from zhurnal.core.auth import hash_password
 
     with db.write() as s:
         user = s.exec(select(User).where(User.login == login)).one()
+        before = {"must_change_password": user.must_change_password}
         user.password_hash = hash_password(password)
         user.must_change_password = must_change
         s.add(user)
+        s.flush()
+        audit.append(
+            s,
+            ts=datetime(2026, 9, 1),
+            actor_id=None,
+            actor_login="fixture",
+            action="password.change",
+            entity="user",
+            entity_id=user.id,
+            before=before,
+            after=state_of(s, "user", user),
+        )
 
 
 CLI_PASSWORD = "cli-test-pass-2026"

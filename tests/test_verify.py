@@ -48,8 +48,10 @@ def test_verify_names_the_event_altered_with_sqlite3(db, capsys) -> None:
         ).scalar()
         sql("UPDATE audit_event SET after=replace(after, '\"4\"', '\"5\"') WHERE id=:i", i=event_id)
     assert main(["verify", "--db", db.url]) == 1
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert f"событие № {event_id}" in out and "НАРУШЕН" in out
+    # the cron mail's subject line and a script's stderr say what failed
+    assert err.startswith("Ошибка: проверка не пройдена — нарушена цепочка журнала аудита")
 
 
 def test_verify_finds_deleted_tail_events(db, capsys) -> None:
@@ -72,7 +74,9 @@ def test_verify_catches_a_mark_edited_with_sqlite3(db, capsys) -> None:
         mark_id = sql("SELECT id FROM mark ORDER BY id LIMIT 1").scalar()
         sql("UPDATE mark SET value='5' WHERE id=:i", i=mark_id)
     assert main(["verify", "--db", db.url]) == 1
-    assert f"mark № {mark_id}: значение не совпадает" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert f"mark № {mark_id}: значение не совпадает" in out
+    assert "проверка не пройдена — данные расходятся с журналом аудита." in err
 
 
 def test_verify_catches_an_inserted_and_a_deleted_mark(db, capsys) -> None:
