@@ -116,10 +116,14 @@ def test_filters_by_user_class_subject_kind_and_dates(w: World) -> None:
     maths_5a = audit_log(w.db, d, class_id=w.class5, subject_id=1)
     assert len(maths_5a.rows) == 5
     assert _actions(audit_log(w.db, d, kind="Посещаемость")) == ["attendance.set"] * 2
-    assert _actions(audit_log(w.db, d, kind="Входы и выходы")) == ["logout", "login"]
+    assert _actions(audit_log(w.db, d, kind="Входы и выходы")) == [
+        "logout",
+        "login",
+        "password.change",  # the fixture's, on 01.09: passwords are audited
+    ]
     assert len(audit_log(w.db, d, kind="Пользователи").rows) == 10  # the fixture's users
     before = audit_log(w.db, d, end=date(2026, 11, 22)).rows  # the fixture's school alone
-    assert {r.action for r in before} == {"user.create", "fixture.build"}
+    assert {r.action for r in before} == {"user.create", "fixture.build", "password.change"}
     assert not audit_log(w.db, d, start=date(2026, 11, 24)).rows
     with pytest.raises(ValidationError):
         audit_log(w.db, d, kind="Неизвестное")
