@@ -10,9 +10,11 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import Session
 
 from zhurnal.core import audit
 from zhurnal.core.actor import Actor
@@ -292,6 +294,23 @@ def db(tmp_path, engine) -> Database:
     drop_database(database)
 
 
+def _fixture_event(
+    s: Session, action: str, user: User, before: dict[str, Any] | None = None
+) -> None:
+    """A fixture's change of a user, audited as the app audits it: ``verify`` stays clean."""
+    audit.append(
+        s,
+        ts=datetime(2026, 9, 1),
+        actor_id=None,
+        actor_login="fixture",
+        action=action,
+        entity="user",
+        entity_id=user.id,
+        before=before,
+        after=state_of(s, "user", user),
+    )
+
+
 def add_user(db: Database, login: str, roles: str, full_name: str | None = None) -> Actor:
     """A user row straight in the database (fixtures only), returned as an Actor."""
     with db.write() as s:
@@ -304,16 +323,7 @@ def add_user(db: Database, login: str, roles: str, full_name: str | None = None)
         )
         s.add(user)
         s.flush()
-        audit.append(
-            s,
-            ts=datetime(2026, 9, 1),
-            actor_id=None,
-            actor_login="fixture",
-            action="user.create",
-            entity="user",
-            entity_id=user.id,
-            after=state_of(s, "user", user),
-        )
+        _fixture_event(s, "user.create", user)
         return Actor(user.id, login, frozenset(roles.split(",")), user.full_name)
 
 
@@ -341,17 +351,7 @@ def set_password(db: Database, login: str, password: str, must_change: bool = Fa
         user.must_change_password = must_change
         s.add(user)
         s.flush()
-        audit.append(
-            s,
-            ts=datetime(2026, 9, 1),
-            actor_id=None,
-            actor_login="fixture",
-            action="password.change",
-            entity="user",
-            entity_id=user.id,
-            before=before,
-            after=state_of(s, "user", user),
-        )
+        _fixture_event(s, "password.change", user, before)
 
 
 CLI_PASSWORD = "cli-test-pass-2026"
